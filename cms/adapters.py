@@ -1,0 +1,19 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib.auth.models import Group
+
+from .navigation import landing_url_for
+from .roles import Role
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Sign-up makes a trainee; tutors, leads and administrators are appointed by staff."""
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            trainee, _ = Group.objects.get_or_create(name=Role.TRAINEE.value)
+            user.groups.add(trainee)
+        return user
+
+    def get_login_redirect_url(self, request):
+        return landing_url_for(request.user)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CmsConfig(AppConfig):
+    name = "cms"
+    label = "cms"
+    verbose_name = "Site and curricula"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,11 @@
+from django.conf import settings
+
+from .navigation import navigation_for
+
+
+def site_shell(request):
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "show_nhs_logo": settings.SHOW_NHS_LOGO,
+        "primary_navigation": navigation_for(request.user) if hasattr(request, "user") else [],
+    }

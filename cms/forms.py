@@ -1,0 +1,29 @@
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+
+class NHSUKFormRenderer(TemplatesSetting):
+    """Every Django form renders in NHS.UK design-system markup: an error summary at the top,
+    then each field with its label, hint and error message (templates/forms/)."""
+
+    form_template_name = "forms/nhsuk_form.html"
+    field_template_name = "forms/nhsuk_field.html"
+
+
+class SignupDetailsForm(forms.Form):
+    """The extra questions on allauth's sign-up form: the name that goes on certificates."""
+
+    first_name = forms.CharField(
+        label="First name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=150,
+        help_text="Your name appears on your certificates.",
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+
+    def signup(self, request, user):
+        user.first_name = self.cleaned_data["first_name"].strip()
+        user.last_name = self.cleaned_data["last_name"].strip()
+        user.save(update_fields=["first_name", "last_name"])

@@ -1,0 +1,75 @@
+"""Writes for the site shell: the home page and accounts. Each runs in one transaction."""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from wagtail.models import Page
+from wagtail.models import Site as WagtailSite
+
+from .models import HomePage
+from .roles import Role
+
+
+@transaction.atomic
+def home_page_ensure(*, title: str, introduction: str) -> tuple[HomePage, bool]:
+    """Make sure the site's root is our HomePage with this text. Returns (page, changed)."""
+    home = HomePage.objects.first()
+    root = Page.get_first_root_node()
+    if home is None:
+        # Wagtail's installer leaves a generic "Welcome" page at slug "home"; ours takes its place.
+        for placeholder in root.get_children().filter(slug="home").exact_type(Page):
+            WagtailSite.objects.filter(root_page=placeholder).update(root_page=root)
+            placeholder.delete()
+        home = root.add_child(instance=HomePage(title=title, slug="home", introduction=introduction))
+        home.save_revision().publish()
+        changed = True
+    elif home.title != title or home.introduction != introduction:
+        home.title = title
+        home.introduction = introduction
+        home.save_revision().publish()
+        changed = True
+    else:
+        changed = False
+    site = WagtailSite.objects.filter(is_default_site=True).first()
+    if site is None:
+        WagtailSite.objects.create(hostname="localhost", root_page=home, is_default_site=True)
+        changed = True
+    elif site.root_page_id != home.id:
+        site.root_page = home
+        site.save(update_fields=["root_page"])
+        changed = True
+    return home, changed
+
+
+@transaction.atomic
+def account_ensure(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    roles: list[Role],
+    password: str | None = None,
+    verified: bool = True,
+):
+    """Create or update an account with exactly these roles. Returns (user, created)."""
+    User = get_user_model()
+    email = email.strip().lower()
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"first_name": first_name, "last_name": last_name}
+    )
+    if not created and (user.first_name, user.last_name) != (first_name, last_name):
+        user.first_name, user.last_name = first_name, last_name
+        user.save(update_fields=["first_name", "last_name"])
+    if password is not None and not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    wanted = {Group.objects.get_or_create(name=Role(role).value)[0] for role in roles}
+    managed = Group.objects.filter(name__in=[role.value for role in Role])
+    user.groups.remove(*[group for group in managed if group not in wanted])
+    user.groups.add(*wanted)
+    if verified:
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+    return user, created

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoursesConfig(AppConfig):
+    name = "courses"
+    label = "courses"
+    verbose_name = "Course delivery"
+    default_auto_field = "django.db.models.BigAutoField"

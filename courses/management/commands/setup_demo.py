@@ -1,0 +1,71 @@
+import tomllib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import BaseCommand, CommandError, call_command
+from django.db import transaction
+
+from cms.roles import Role
+from cms.services import account_ensure, home_page_ensure
+from courses.services import site_ensure, site_membership_ensure
+
+DEFAULT_DEMO_FILE = Path(settings.BASE_DIR) / "content" / "demo" / "demo.toml"
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate the database and load the demo site: home page, delivery sites and one verified "
+        "account per role. Safe to run any number of times; a second run changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--file", default=str(DEFAULT_DEMO_FILE), help="Demo data file (TOML).")
+        parser.add_argument("--skip-migrate", action="store_true", help="Do not run migrations first.")
+
+    def handle(self, *args, **options):
+        if not options["skip_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+            self.stdout.write("Database migrated.")
+        path = Path(options["file"])
+        try:
+            demo = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as error:
+            raise CommandError(f"Demo data file not found: {path}") from error
+        except tomllib.TOMLDecodeError as error:
+            raise CommandError(f"{path} is not valid TOML: {error}") from error
+
+        password = settings.DEMO_PASSWORD
+        changes = 0
+        with transaction.atomic():
+            _, changed = home_page_ensure(**demo["home"])
+            changes += changed
+            sites = {}
+            for entry in demo.get("sites", []):
+                sites[entry["slug"]], changed = site_ensure(**entry)
+                changes += changed
+            for entry in demo.get("accounts", []):
+                try:
+                    roles = [Role(name) for name in entry["roles"]]
+                except ValueError as error:
+                    raise CommandError(f"{entry['email']}: {error}") from error
+                user, created = account_ensure(
+                    email=entry["email"],
+                    first_name=entry["first_name"],
+                    last_name=entry["last_name"],
+                    roles=roles,
+                    password=password,
+                )
+                changes += created
+                for slug in entry.get("sites", []):
+                    if slug not in sites:
+                        raise CommandError(f"{entry['email']}: no site with slug {slug!r} in {path}")
+                    _, created = site_membership_ensure(site=sites[slug], user=user)
+                    changes += created
+
+        if changes:
+            self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({changes} changes)."))
+        else:
+            self.stdout.write("Demo data already up to date: nothing changed.")
+        self.stdout.write("\nDemo accounts (password: %s):" % password)
+        for entry in demo.get("accounts", []):
+            self.stdout.write(f"  {entry['email']:<28} {', '.join(entry['roles'])}")
