@@ -14,7 +14,9 @@ class SignupDetailsForm(forms.Form):
     """The extra questions on allauth's sign-up form: the name that goes on certificates."""
 
     first_name = forms.CharField(
-        label="First name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+        label="First name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
         label="Last name",

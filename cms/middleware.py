@@ -8,7 +8,7 @@ class PublicSiteContentSecurityPolicyMiddleware(ContentSecurityPolicyMiddleware)
     it; the pages patients and professionals use carry none and get the full policy.
     """
 
-    exempt_prefixes = ("/admin/", "/django-admin/")
+    exempt_prefixes = ("/admin/",)
 
     def process_response(self, request, response):
         if request.path.startswith(self.exempt_prefixes):

@@ -22,7 +22,9 @@ class NavItem:
 
 
 SIGNED_IN_ITEMS = [
-    NavItem("Your sites", "courses:site_list", frozenset({Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR})),
+    NavItem(
+        "Your sites", "courses:site_list", frozenset({Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR})
+    ),
     NavItem(
         "Write curricula",
         "wagtailadmin_home",

@@ -21,7 +21,9 @@ def home_page_ensure(*, title: str, introduction: str) -> tuple[HomePage, bool]:
         for placeholder in root.get_children().filter(slug="home").exact_type(Page):
             WagtailSite.objects.filter(root_page=placeholder).update(root_page=root)
             placeholder.delete()
-        home = root.add_child(instance=HomePage(title=title, slug="home", introduction=introduction))
+        home = root.add_child(
+            instance=HomePage(title=title, slug="home", introduction=introduction)
+        )
         home.save_revision().publish()
         changed = True
     elif home.title != title or home.introduction != introduction:

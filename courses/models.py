@@ -43,7 +43,9 @@ class SiteMembership(models.Model):
     class Meta:
         ordering = ["site", "user"]
         constraints = [
-            models.UniqueConstraint(fields=["site", "user"], name="one_membership_per_site_and_user")
+            models.UniqueConstraint(
+                fields=["site", "user"], name="one_membership_per_site_and_user"
+            )
         ]
 
     def __str__(self):

@@ -1,6 +1,6 @@
 """Reads for the delivery pages, each shaped for one page with a fixed number of queries."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cms.roles import Role
@@ -12,12 +12,15 @@ def sites_for(user) -> QuerySet[Site]:
     """The sites a person may see: every site for a superuser, their own sites for anyone else."""
     sites = Site.objects.all()
     if not user.is_superuser:
-        sites = sites.filter(memberships__user=user)
+        # Exists, not a join, so counting memberships later counts everyone at the site.
+        sites = sites.filter(Exists(SiteMembership.objects.filter(site=OuterRef("pk"), user=user)))
     return sites
 
 
 def site_list_for(user) -> QuerySet[Site]:
-    return sites_for(user).annotate(member_count=Count("memberships", distinct=True)).order_by("name")
+    return (
+        sites_for(user).annotate(member_count=Count("memberships", distinct=True)).order_by("name")
+    )
 
 
 ROLE_ORDER = [

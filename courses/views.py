@@ -12,11 +12,15 @@ SITE_ROLES = (Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR)
 @require_GET
 @role_required(*SITE_ROLES)
 def site_list(request):
-    return render(request, "courses/site_list.html", {"sites": selectors.site_list_for(request.user)})
+    return render(
+        request, "courses/site_list.html", {"sites": selectors.site_list_for(request.user)}
+    )
 
 
 @require_GET
 @role_required(*SITE_ROLES)
 def site_detail(request, slug):
     site, people_by_role = selectors.site_detail_for(request.user, slug)
-    return render(request, "courses/site_detail.html", {"site": site, "people_by_role": people_by_role})
+    return render(
+        request, "courses/site_detail.html", {"site": site, "people_by_role": people_by_role}
+    )

@@ -1,5 +1,5 @@
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
 
 from .models import Site
 

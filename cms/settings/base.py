@@ -40,9 +40,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 CACHE_URL = env("CACHE_URL") or env("REDIS_URL")
-EMAIL_URL = env("EMAIL_URL")
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "tests" / "e2e" / "mail"))
+EMAIL_URL = env(
+    "EMAIL_URL"
+)  # smtp://user:password@host:587?tls=1, smtps://..., console:, file:///dir
+email_backend_path = env("EMAIL_BACKEND")  # a dotted path; EMAIL_URL is the usual way
+email_file_path = env("EMAIL_FILE_PATH")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Co-training <no-reply@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TASKS_BACKEND = env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
@@ -79,7 +81,6 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_tasks_db",
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -181,7 +182,7 @@ STATIC_URL = "/static/"
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "cms.storage.StaticFilesStorage"},
 }
 
 # --- security ---------------------------------------------------------------------------------
@@ -217,32 +218,48 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # Every background task and page save logs at INFO; that is noise in a console.
-    "loggers": {
-        name: {"level": "WARNING"} for name in ["django.tasks", "django_tasks", "wagtail"]
-    },
+    "loggers": {name: {"level": "WARNING"} for name in ["django.tasks", "django_tasks", "wagtail"]},
 }
 
 
-def email_settings_from_url(url):
-    """Turn EMAIL_URL (smtp://user:pass@host:587?tls=1 or console:) into Django settings."""
+def mailer_from_url(url):
+    """Turn EMAIL_URL into a Django 6.1 MAILERS entry."""
     from urllib.parse import parse_qs, unquote, urlsplit
 
     parts = urlsplit(url)
     if parts.scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme == "locmem":
+        return {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    if parts.scheme == "file":
+        return {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": unquote(parts.path)},
+        }
     if parts.scheme not in {"smtp", "smtps"}:
-        raise ImproperlyConfigured(f"EMAIL_URL must start with smtp://, smtps:// or console:, not {url!r}.")
+        raise ImproperlyConfigured(
+            f"EMAIL_URL must start with smtp://, smtps://, file://, locmem: or console:, not {url!r}."
+        )
     query = parse_qs(parts.query)
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname or "localhost",
-        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_SSL": parts.scheme == "smtps",
-        "EMAIL_USE_TLS": query.get("tls", ["0"])[0] in {"1", "true"},
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": parts.hostname or "localhost",
+            "port": parts.port or (465 if parts.scheme == "smtps" else 25),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_ssl": parts.scheme == "smtps",
+            "use_tls": query.get("tls", ["0"])[0] in {"1", "true"},
+            "timeout": 10,
+        },
     }
 
 
-if EMAIL_URL:
-    globals().update(email_settings_from_url(EMAIL_URL))
+def mailers(default_url):
+    if email_backend_path:
+        options = {"file_path": email_file_path} if email_file_path else {}
+        return {"default": {"BACKEND": email_backend_path, "OPTIONS": options}}
+    return {"default": mailer_from_url(EMAIL_URL or default_url)}
+
+
+MAILERS = mailers("smtp://localhost:25")

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, SECRET_KEY, SECURE_HSTS_SECONDS, env_bool
+from .base import ALLOWED_HOSTS, SECRET_KEY, SECURE_HSTS_SECONDS, env, env_bool
 
 if not SECRET_KEY:
     raise ImproperlyConfigured(
@@ -25,3 +25,5 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# Links in emails and the admin point at the real host, never the development default.
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0].lstrip('.')}")

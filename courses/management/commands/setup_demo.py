@@ -20,7 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--file", default=str(DEFAULT_DEMO_FILE), help="Demo data file (TOML).")
-        parser.add_argument("--skip-migrate", action="store_true", help="Do not run migrations first.")
+        parser.add_argument(
+            "--skip-migrate", action="store_true", help="Do not run migrations first."
+        )
 
     def handle(self, *args, **options):
         if not options["skip_migrate"]:
@@ -58,7 +60,9 @@ class Command(BaseCommand):
                 changes += created
                 for slug in entry.get("sites", []):
                     if slug not in sites:
-                        raise CommandError(f"{entry['email']}: no site with slug {slug!r} in {path}")
+                        raise CommandError(
+                            f"{entry['email']}: no site with slug {slug!r} in {path}"
+                        )
                     _, created = site_membership_ensure(site=sites[slug], user=user)
                     changes += created
 
@@ -66,6 +70,6 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({changes} changes)."))
         else:
             self.stdout.write("Demo data already up to date: nothing changed.")
-        self.stdout.write("\nDemo accounts (password: %s):" % password)
+        self.stdout.write(f"\nDemo accounts (password: {password}):")
         for entry in demo.get("accounts", []):
             self.stdout.write(f"  {entry['email']:<28} {', '.join(entry['roles'])}")

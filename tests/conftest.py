@@ -1,0 +1,50 @@
+import pytest
+from django.core.cache import cache
+
+from cms.roles import Role
+from tests.factories import SiteFactory, SiteMembershipFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # allauth keeps rate-limit counters in the cache; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def riverside(db):
+    return SiteFactory(name="Riverside Health Board", slug="riverside")
+
+
+@pytest.fixture
+def hillside(db):
+    return SiteFactory(name="Hillside Health Board", slug="hillside")
+
+
+@pytest.fixture
+def people(riverside, hillside):
+    """One person per role, all at Riverside, and a lead of Hillside."""
+
+    def person(key, roles, site):
+        user = UserFactory(email=f"{key}@example.com", roles=[role.value for role in roles])
+        SiteMembershipFactory(site=site, user=user)
+        return user
+
+    return {
+        "trainee": person("trainee", [Role.TRAINEE], riverside),
+        "lay_tutor": person("lay.tutor", [Role.LAY_TUTOR], riverside),
+        "clinical_tutor": person("clinician", [Role.CLINICAL_TUTOR], riverside),
+        "other_lead": person("other.lead", [Role.PROGRAMME_LEAD], hillside),
+        "lead": person("lead", [Role.PROGRAMME_LEAD], riverside),
+        "site_admin": person("siteadmin", [Role.SITE_ADMINISTRATOR], riverside),
+    }
+
+
+@pytest.fixture
+def home_page(db):
+    from cms.services import home_page_ensure
+
+    page, _ = home_page_ensure(title="Learning to work in partnership", introduction="Welcome.")
+    return page

@@ -1,0 +1,91 @@
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from wagtail.models import Page, Revision
+
+from cms.models import HomePage
+from courses.models import Site, SiteMembership
+
+pytestmark = pytest.mark.django_db
+
+DEMO_EMAILS = {
+    "lead@example.com",
+    "other.lead@example.com",
+    "siteadmin@example.com",
+    "lay.tutor@example.com",
+    "clinician@example.com",
+    "patient@example.com",
+    "professional@example.com",
+}
+
+
+def run_setup_demo(*args):
+    out = StringIO()
+    call_command("setup_demo", "--skip-migrate", *args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot():
+    return (
+        get_user_model().objects.count(),
+        Site.objects.count(),
+        SiteMembership.objects.count(),
+        Page.objects.count(),
+        Revision.objects.count(),
+        EmailAddress.objects.count(),
+    )
+
+
+def test_setup_demo_creates_a_verified_account_per_role(settings):
+    settings.DEMO_PASSWORD = "demo-password-for-tests"
+
+    output = run_setup_demo()
+
+    users = get_user_model().objects.filter(email__in=DEMO_EMAILS)
+    assert users.count() == len(DEMO_EMAILS)
+    for user in users:
+        assert user.check_password("demo-password-for-tests")
+        assert EmailAddress.objects.get(user=user).verified
+    lead = users.get(email="lead@example.com")
+    assert list(lead.groups.values_list("name", flat=True)) == ["programme lead"]
+    assert list(lead.site_memberships.values_list("site__slug", flat=True)) == ["riverside"]
+    assert HomePage.objects.get().url == "/"
+    assert "password: demo-password-for-tests" in output
+    assert "lay.tutor@example.com" in output
+
+
+def test_setup_demo_twice_changes_nothing_the_second_time():
+    run_setup_demo()
+    before = snapshot()
+
+    output = run_setup_demo()
+
+    assert snapshot() == before
+    assert "Demo data already up to date: nothing changed." in output
+
+
+def test_setup_demo_with_a_broken_file_says_what_is_wrong(tmp_path):
+    broken = tmp_path / "demo.toml"
+    broken.write_text("[home\ntitle = 'x'", encoding="utf-8")
+
+    with pytest.raises(CommandError, match="is not valid TOML"):
+        run_setup_demo("--file", str(broken))
+    assert get_user_model().objects.count() == 0
+
+
+def test_setup_demo_with_an_unknown_role_changes_nothing(tmp_path):
+    demo = tmp_path / "demo.toml"
+    demo.write_text(
+        '[home]\ntitle = "Home"\nintroduction = ""\n'
+        '[[accounts]]\nemail = "a@example.com"\nfirst_name = "A"\nlast_name = "B"\n'
+        'roles = ["wizard"]\n',
+        encoding="utf-8",
+    )
+
+    with pytest.raises(CommandError, match="'wizard' is not a valid Role"):
+        run_setup_demo("--file", str(demo))
+    assert get_user_model().objects.count() == 0
+    assert not HomePage.objects.exists()

@@ -1,0 +1,138 @@
+"""The permission matrix: every URL the project defines, visited as every kind of person.
+
+A new URL without a row here fails `test_every_url_has_a_row`. The Wagtail admin has hundreds of
+URLs behind one access check; it is represented by a few rows and covered by Wagtail's own tests.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+ROLES = ["anonymous", "trainee", "lay_tutor", "clinical_tutor", "other_lead", "lead", "site_admin"]
+LOGIN = "login"  # 302 to the sign-in page
+AWAY = "away"  # 302 elsewhere: allauth sends signed-in people on from pages for signed-out ones
+
+ALL = {role: 200 for role in ROLES}
+
+
+def everyone(status):
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status, anonymous=LOGIN):
+    return {**everyone(status), "anonymous": anonymous}
+
+
+# route (as the resolver spells it) -> (a concrete address, expected status per role)
+MATRIX = {
+    "healthz": ("/healthz", ALL),
+    "readyz": ("/readyz", ALL),
+    "^((?:[\\w\\-]+/)*)$": ("/", ALL),
+    "sites/": (
+        "/sites/",
+        {**signed_in(403), "other_lead": 200, "lead": 200, "site_admin": 200},
+    ),
+    "sites/<slug:slug>/": (
+        "/sites/riverside/",
+        {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+    ),
+    "accounts/login/": ("/accounts/login/", {**everyone(AWAY), "anonymous": 200}),
+    "accounts/signup/": ("/accounts/signup/", {**everyone(AWAY), "anonymous": 200}),
+    "accounts/logout/": ("/accounts/logout/", {**everyone(200), "anonymous": AWAY}),
+    "accounts/inactive/": ("/accounts/inactive/", ALL),
+    "accounts/reauthenticate/": ("/accounts/reauthenticate/", signed_in(200)),
+    "accounts/email/": ("/accounts/email/", signed_in(200)),
+    "accounts/confirm-email/": ("/accounts/confirm-email/", ALL),
+    "accounts/^confirm-email/(?P<key>[-:\\w]+)/$": ("/accounts/confirm-email/not-a-key/", ALL),
+    "accounts/password/change/": ("/accounts/password/change/", signed_in(200)),
+    "accounts/password/set/": ("/accounts/password/set/", signed_in(AWAY)),
+    "accounts/password/reset/": ("/accounts/password/reset/", ALL),
+    "accounts/password/reset/done/": ("/accounts/password/reset/done/", ALL),
+    "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": (
+        "/accounts/password/reset/key/1-not-a-key/",
+        ALL,
+    ),
+    "accounts/password/reset/key/done/": ("/accounts/password/reset/key/done/", ALL),
+    "accounts/login/code/confirm/": (
+        "/accounts/login/code/confirm/",
+        {**everyone(AWAY), "anonymous": LOGIN},
+    ),
+    "documents/^(\\d+)/(.*)$": ("/documents/999/missing.pdf", everyone(404)),
+    "documents/authenticate_with_password/<int:restriction_id>/": (
+        "/documents/authenticate_with_password/999/",
+        everyone(404),
+    ),
+    "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/": (
+        "/_util/authenticate_with_password/999/999/",
+        everyone(404),
+    ),
+    "_util/login/": ("/_util/login/", ALL),
+}
+
+# Wagtail sends signed-in people without admin access back to its login page.
+WAGTAIL_ADMIN_ROWS = {
+    "/admin/": {
+        **everyone(LOGIN),
+        "lay_tutor": 200,
+        "clinical_tutor": 200,
+        "other_lead": 200,
+        "lead": 200,
+    },
+    "/admin/pages/": {
+        **everyone(LOGIN),
+        "lay_tutor": 200,
+        "clinical_tutor": 200,
+        "other_lead": 200,
+        "lead": 200,
+    },
+    # Delivery sites are managed by system administrators only; everyone else is sent away.
+    "/admin/delivery_sites/": {
+        **everyone(LOGIN),
+        "lay_tutor": AWAY,
+        "clinical_tutor": AWAY,
+        "other_lead": AWAY,
+        "lead": AWAY,
+    },
+}
+
+
+def routes(patterns=None, prefix=""):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern)
+
+
+def test_every_url_has_a_row():
+    missing = [
+        route for route in routes() if not route.startswith("admin/") and route not in MATRIX
+    ]
+
+    assert missing == []
+
+
+def cases():
+    for route, (url, expected) in MATRIX.items():
+        for role in ROLES:
+            yield pytest.param(url, role, expected[role], id=f"{route}-{role}")
+    for url, expected in WAGTAIL_ADMIN_ROWS.items():
+        for role in ROLES:
+            yield pytest.param(url, role, expected[role], id=f"{url}-{role}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "role", "expected"), list(cases()))
+def test_permission_matrix(client, people, home_page, url, role, expected):
+    if role != "anonymous":
+        client.force_login(people[role])
+
+    response = client.get(url)
+
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    elif expected == AWAY:
+        assert response.status_code == 302
+        assert not response["Location"].startswith("/accounts/login/")
+    else:
+        assert response.status_code == expected
