@@ -24,7 +24,8 @@ def nhsuk_widget(field):
             if field.errors and error:
                 css.append(error)
             break
-    attrs = {"class": " ".join([*css, widget.attrs.get("class", "")]).strip()}
+    # NHS.UK guidance: the label says what to enter, so no placeholder text that vanishes on typing.
+    attrs = {"class": " ".join([*css, widget.attrs.get("class", "")]).strip(), "placeholder": False}
     described_by = []
     if field.help_text:
         described_by.append(f"{field.auto_id}-hint")
