@@ -65,7 +65,7 @@ def test_gunicorn_serves_the_site_and_whitenoise_its_static_files(production_env
         while True:
             try:
                 # As the load balancer would send it: TLS ended there, so HSTS is due.
-                request = urllib.request.Request(
+                request = urllib.request.Request(  # noqa: S310 - a fixed http:// address
                     f"{base}/healthz", headers={"X-Forwarded-Proto": "https"}
                 )
                 health = urllib.request.urlopen(request, timeout=2)  # noqa: S310

@@ -54,3 +54,13 @@ def test_frames_and_sniffing_are_refused(client, home_page):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_the_design_system_stylesheet_fetches_nothing_from_other_sites(client):
+    response = client.get("/static/cms/nhsuk-frontend.min.css")
+
+    css = b"".join(response.streaming_content).decode()
+    assert response.status_code == 200
+    assert ".nhsuk-header" in css
+    assert "@font-face" not in css
+    assert "https://" not in css

@@ -43,8 +43,6 @@ CACHE_URL = env("CACHE_URL") or env("REDIS_URL")
 EMAIL_URL = env(
     "EMAIL_URL"
 )  # smtp://user:password@host:587?tls=1, smtps://..., console:, file:///dir
-email_backend_path = env("EMAIL_BACKEND")  # a dotted path; EMAIL_URL is the usual way
-email_file_path = env("EMAIL_FILE_PATH")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Co-training <no-reply@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TASKS_BACKEND = env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
@@ -175,10 +173,17 @@ WAGTAIL_SITE_NAME = SERVICE_NAME
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# No avatars fetched from gravatar.com: no third-party requests from the admin.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "pptx", "txt", "rtf"]
 
 # --- static and media -------------------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "cms.staticfinders.NHSUKFrontendFinder",
+]
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -256,9 +261,6 @@ def mailer_from_url(url):
 
 
 def mailers(default_url):
-    if email_backend_path:
-        options = {"file_path": email_file_path} if email_file_path else {}
-        return {"default": {"BACKEND": email_backend_path, "OPTIONS": options}}
     return {"default": mailer_from_url(EMAIL_URL or default_url)}
 
 

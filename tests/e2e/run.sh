@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# `make e2e`: browser journeys in Chromium against a live demo site.
+#
+# Starts the site with development settings on a fresh, throwaway SQLite database, loads the demo
+# data, writes every email to tests/e2e/mail/ (the journeys read sign-up and password-reset links
+# from there), runs the tests marked e2e and always stops the server afterwards.
+# Extra arguments go to pytest, for example: bash tests/e2e/run.sh -k password -x
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+ROOT=$(pwd)
+E2E_DIR=tests/e2e
+PY=.venv/bin/python
+PORT=${E2E_PORT:-8765}
+BASE_URL=http://127.0.0.1:$PORT
+MAIL_DIR=$ROOT/$E2E_DIR/mail
+SCREENSHOT_DIR=$ROOT/$E2E_DIR/screenshots
+SERVER_LOG=$ROOT/$E2E_DIR/.server.log
+DB=/tmp/cotraining-e2e-$$.sqlite3
+STATIC=/tmp/cotraining-e2e-static-$$
+SERVER_PID=""
+
+say() { printf '\n==> %s\n' "$*"; }
+
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -f "$DB" "$DB-journal" "$DB-wal" "$DB-shm"
+  rm -rf "$STATIC"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# 1. Chromium from the distribution (Playwright's own browser download is not used).
+if ! command -v chromium >/dev/null 2>&1; then
+  say "Installing Chromium with apt-get"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium
+fi
+CHROMIUM=$(command -v chromium)
+
+# 2. axe-core, pinned in tests/e2e/package-lock.json.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "npm is needed to install axe-core (for example: apt-get install -y nodejs npm)." >&2
+  exit 1
+fi
+axe_wanted=$(node -p "require('./$E2E_DIR/package-lock.json').packages['node_modules/axe-core'].version")
+axe_installed=$(node -p "require('./$E2E_DIR/node_modules/axe-core/package.json').version" 2>/dev/null || true)
+if [ "$axe_installed" != "$axe_wanted" ]; then
+  say "Installing axe-core $axe_wanted"
+  (cd "$E2E_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# 3. A fresh demo site, run as in production: DEBUG off, hashed static files served by whitenoise,
+#    the site's own error pages. Settings that would point it at shared services are dropped.
+server_env=(
+  env -u CACHE_URL -u REDIS_URL -u TASKS_BACKEND
+  DJANGO_SETTINGS_MODULE=cms.settings.dev
+  DEBUG=false
+  STATIC_ROOT="$STATIC"
+  DATABASE_URL="sqlite:///$DB"
+  EMAIL_URL="file://$MAIL_DIR"
+  WAGTAILADMIN_BASE_URL="$BASE_URL"
+)
+
+healthy() {
+  "$PY" - "$BASE_URL/healthz" <<'EOF' >/dev/null 2>&1
+import sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=1) as response:
+    sys.exit(0 if response.read().strip() == b"ok" else 1)
+EOF
+}
+
+if healthy; then
+  echo "Something is already serving $BASE_URL; stop it or set E2E_PORT to another port." >&2
+  exit 1
+fi
+
+rm -rf "$MAIL_DIR" "$SCREENSHOT_DIR"
+mkdir -p "$MAIL_DIR" "$SCREENSHOT_DIR"
+rm -f "$DB"
+
+say "Loading the demo site into $DB"
+"${server_env[@]}" "$PY" manage.py setup_demo >/dev/null
+"${server_env[@]}" "$PY" manage.py collectstatic --noinput -v 0
+
+say "Starting the site at $BASE_URL (log: $E2E_DIR/.server.log)"
+"${server_env[@]}" "$PY" manage.py runserver "127.0.0.1:$PORT" --noreload >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+
+for _ in $(seq 1 120); do
+  if healthy; then break; fi
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "The site stopped before it answered. Server log:" >&2
+    cat "$SERVER_LOG" >&2
+    exit 1
+  fi
+  sleep 0.25
+done
+if ! healthy; then
+  echo "The site did not answer $BASE_URL/healthz within 30 seconds. Server log:" >&2
+  cat "$SERVER_LOG" >&2
+  exit 1
+fi
+
+say "Running the browser journeys"
+status=0
+env DJANGO_SETTINGS_MODULE=cms.settings.test \
+  E2E_BASE_URL="$BASE_URL" E2E_MAIL_DIR="$MAIL_DIR" E2E_CHROMIUM="$CHROMIUM" \
+  "$PY" -m pytest "$E2E_DIR" -m e2e -p no:randomly "$@" || status=$?
+
+if [ "$status" -ne 0 ]; then
+  echo "Screenshots: $E2E_DIR/screenshots/  Emails: $E2E_DIR/mail/  Server log: $E2E_DIR/.server.log"
+fi
+exit "$status"

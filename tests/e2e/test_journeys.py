@@ -1,0 +1,300 @@
+"""Journeys people take through the site, in a real browser against the live demo site.
+
+Every public page a journey reaches is checked with axe-core; Wagtail admin pages are only
+photographed (Wagtail's accessibility is Wagtail's to test).
+"""
+
+import email
+import re
+import secrets
+import time
+import tomllib
+from email import policy
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from .axe import assert_accessible
+
+pytestmark = pytest.mark.e2e
+
+DEMO_FILE = Path(__file__).resolve().parents[2] / "content" / "demo" / "demo.toml"
+DEMO = tomllib.loads(DEMO_FILE.read_text(encoding="utf-8"))
+SITE_NAMES = {site["slug"]: site["name"] for site in DEMO["sites"]}
+
+# Where each role lands after signing in, which header items it must see and must not see.
+EXPECTED_BY_ROLE = {
+    "programme lead": ("/sites/", {"Your sites", "Write curricula", "Your account"}, set()),
+    "site administrator": ("/sites/", {"Your sites", "Your account"}, {"Write curricula"}),
+    "lay tutor": ("/admin/", {"Write curricula", "Your account"}, {"Your sites"}),
+    "clinical tutor": ("/admin/", {"Write curricula", "Your account"}, {"Your sites"}),
+    "trainee": ("/", {"Your account"}, {"Your sites", "Write curricula"}),
+}
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def unique_email(label):
+    return f"e2e-{label}-{time.time_ns()}@example.com"
+
+
+def new_password():
+    return f"Journey-{secrets.token_urlsafe(9)}"
+
+
+def header_nav(page):
+    return page.get_by_role("navigation", name="Menu")
+
+
+def nav_labels(page):
+    return {text.strip() for text in header_nav(page).get_by_role("link").all_inner_texts()}
+
+
+def emails_to(mail_dir, address):
+    """Every message in the file-based mailbox addressed to `address`, newest last."""
+    messages = []
+    for path in sorted(mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime_ns):
+        for raw in path.read_text(encoding="utf-8").split("\n" + "-" * 79 + "\n"):
+            if not raw.strip():
+                continue
+            message = email.message_from_string(raw.lstrip(), policy=policy.default)
+            if address.lower() in str(message["To"] or "").lower():
+                messages.append(message)
+    return messages
+
+
+def link_from_email(mail_dir, address, pattern, timeout=10):
+    """The first link matching `pattern` in the newest email to `address` that has one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for message in reversed(emails_to(mail_dir, address)):
+            body = message.get_body(preferencelist=("plain", "html")).get_content()
+            match = re.search(pattern, body)
+            if match:
+                return match.group(0)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"No email to {address} in {mail_dir} with a link like {pattern}")
+        time.sleep(0.2)
+
+
+def check(page, screenshot, name):
+    """Photograph the page and fail on serious accessibility problems."""
+    screenshot(page, name)
+    assert_accessible(page)
+
+
+def sign_in(page, address, password):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email", exact=True).fill(address)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state("load")
+
+
+def sign_out(page):
+    header_nav(page).get_by_role("button", name="Sign out").click()
+    expect(header_nav(page).get_by_role("link", name="Sign in")).to_be_visible()
+
+
+def sign_up_and_verify(page, screenshot, base_url, mail_dir, address, password):
+    """Create an account from the home page and confirm it from the emailed link.
+
+    Ends signed in, on the home page (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION).
+    """
+    page.goto("/")
+    check(page, screenshot, "home-signed-out")
+    header_nav(page).get_by_role("link", name="Create an account").click()
+    expect(page).to_have_url(f"{base_url}/accounts/signup/")
+    check(page, screenshot, "sign-up")
+
+    page.get_by_label("First name", exact=True).fill("Robin")
+    page.get_by_label("Last name", exact=True).fill("Journey")
+    page.get_by_label("Email", exact=True).fill(address)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Password (again)", exact=True).fill(password)
+    page.get_by_role("button", name="Sign Up").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
+    check(page, screenshot, "verify-email-sent")
+
+    confirm_url = link_from_email(
+        mail_dir, address, re.escape(base_url) + r"/accounts/confirm-email/[^/\s]+/"
+    )
+    page.goto(confirm_url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Email Address")
+    check(page, screenshot, "confirm-email")
+    page.get_by_role("main").get_by_role("button", name="Confirm").click()
+
+    expect(page).to_have_url(f"{base_url}/")
+    expect(page.get_by_text("You are signed in as Robin Journey.")).to_be_visible()
+    check(page, screenshot, "home-signed-in")
+
+
+# --- a. sign up, verify, sign out, sign in ----------------------------------------------------
+
+
+def test_sign_up_verify_and_sign_in_again(page, screenshot, base_url, mail_dir):
+    address, password = unique_email("signup"), new_password()
+    sign_up_and_verify(page, screenshot, base_url, mail_dir, address, password)
+
+    sign_out(page)
+    expect(page.get_by_text("You are signed in as")).to_have_count(0)
+    check(page, screenshot, "signed-out")
+
+    sign_in(page, address, password)
+    expect(page).to_have_url(f"{base_url}/")
+    expect(page.get_by_text("You are signed in as Robin Journey.")).to_be_visible()
+    assert nav_labels(page) == {"Your account"}
+    check(page, screenshot, "signed-in-again")
+
+
+# --- b. each demo account sees its own part of the site ----------------------------------------
+
+
+@pytest.mark.parametrize("account", DEMO["accounts"], ids=lambda account: account["email"])
+def test_demo_account_lands_on_its_own_navigation(
+    page, screenshot, base_url, demo_password, account
+):
+    role = account["roles"][0]
+    landing, shown, hidden = EXPECTED_BY_ROLE[role]
+
+    page.goto("/accounts/login/")
+    check(page, screenshot, "sign-in")
+    sign_in(page, account["email"], demo_password)
+    expect(page).to_have_url(f"{base_url}{landing}")
+    screenshot(page, "landing")
+
+    if landing.startswith("/admin/"):
+        # The Wagtail admin has its own header; the site's navigation is on the public pages.
+        page.goto("/")
+    else:
+        assert_accessible(page)
+    labels = nav_labels(page)
+    assert shown <= labels, f"{account['email']} should see {shown - labels} in {labels}"
+    assert not hidden & labels, f"{account['email']} should not see {hidden & labels}"
+    if landing == "/":
+        full_name = f"{account['first_name']} {account['last_name']}"
+        expect(page.get_by_text(f"You are signed in as {full_name}.")).to_be_visible()
+    elif landing.startswith("/admin/"):
+        check(page, screenshot, "home")
+
+    if landing == "/sites/":
+        main = page.get_by_role("main")
+        for slug, name in SITE_NAMES.items():
+            if slug in account["sites"]:
+                expect(main.get_by_text(name)).to_be_visible()
+            else:
+                expect(main.get_by_text(name)).to_have_count(0)
+
+
+def test_a_lead_sees_only_their_own_sites(page, screenshot, base_url, demo_password):
+    sign_in(page, "lead@example.com", demo_password)
+    page.goto("/sites/")
+    main = page.get_by_role("main")
+    expect(main.get_by_text("Riverside Health Board")).to_be_visible()
+    expect(main.get_by_text("Hillside Health Board")).to_have_count(0)
+    check(page, screenshot, "sites")
+
+    response = page.goto("/sites/hillside/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    expect(
+        page.get_by_text("it may belong to a site or course you are not part of")
+    ).to_be_visible()
+    expect(page.get_by_text("Hillside Health Board")).to_have_count(0)
+    screenshot(page, "other-site")
+    assert_accessible(page)
+
+
+# --- c. password reset ---------------------------------------------------------------------------
+
+
+def test_password_reset(page, screenshot, base_url, mail_dir):
+    address, old_password = unique_email("reset"), new_password()
+    sign_up_and_verify(page, screenshot, base_url, mail_dir, address, old_password)
+    sign_out(page)
+
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="Forgot your password?").click()
+    expect(page).to_have_url(f"{base_url}/accounts/password/reset/")
+    check(page, screenshot, "reset-request")
+    page.get_by_label("Email", exact=True).fill(address)
+    page.get_by_role("button", name="Reset My Password").click()
+    expect(page).to_have_url(f"{base_url}/accounts/password/reset/done/")
+    check(page, screenshot, "reset-sent")
+
+    reset_url = link_from_email(
+        mail_dir, address, re.escape(base_url) + r"/accounts/password/reset/key/[^\s]+/"
+    )
+    page.goto(reset_url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change Password")
+    check(page, screenshot, "reset-form")
+    password = new_password()
+    page.get_by_label("New Password", exact=True).fill(password)
+    page.get_by_label("New Password (again)", exact=True).fill(password)
+    page.get_by_role("button", name="Change Password").click()
+    expect(page.get_by_text("Your password is now changed.")).to_be_visible()
+    check(page, screenshot, "reset-done")
+
+    sign_in(page, address, old_password)
+    expect(page).to_have_url(f"{base_url}/accounts/login/")
+    check(page, screenshot, "old-password-refused")
+
+    sign_in(page, address, password)
+    expect(page).to_have_url(f"{base_url}/")
+    expect(page.get_by_text("You are signed in as Robin Journey.")).to_be_visible()
+
+
+# --- d. small screens and keyboard ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/"], ids=["home", "sign-in"])
+def test_narrow_screen_has_no_sideways_scrolling(new_page, screenshot, path):
+    page = new_page(viewport={"width": 320, "height": 640})
+    page.goto(path)
+    content_width, window_width = page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert content_width <= window_width, (
+        f"{path}: {content_width}px wide in a {window_width}px window"
+    )
+    check(page, screenshot, "320px")
+
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_visible()
+    screenshot(page, "skip-link")
+
+
+PUBLIC_PAGES = ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
+
+
+def csp_violations(new_page):
+    """Visit public pages with the Content-Security-Policy enforced; what did it block?"""
+    page = new_page(bypass_csp=False)
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    for path in PUBLIC_PAGES:
+        response = page.goto(path)
+        assert "script-src 'self'" in response.headers["content-security-policy"], path
+        # site.js ran: the NHS.UK components are live.
+        assert page.evaluate("() => document.body.classList.contains('js-enabled')"), path
+    return sorted(set(violations))
+
+
+def test_public_pages_keep_to_their_content_security_policy(new_page):
+    """The other journeys bypass the CSP to inject axe; here it is enforced."""
+    blocked = [text for text in csp_violations(new_page) if "font-src" not in text]
+    assert not blocked, "\n".join(blocked)
+
+
+def test_fonts_the_stylesheet_asks_for_are_allowed(new_page):
+    blocked = [text for text in csp_violations(new_page) if "font-src" in text]
+    assert not blocked, "\n".join(blocked)
