@@ -127,6 +127,9 @@ FORM_RENDERER = "cms.forms.NHSUKFormRenderer"
 
 # --- data --------------------------------------------------------------------------------------
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    # Wagtail search then uses PostgreSQL's full-text search.
+    INSTALLED_APPS.append("django.contrib.postgres")
 
 if CACHE_URL:
     CACHES = {
