@@ -1,7 +1,16 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
-from wagtail.admin.panels import FieldPanel
+from django.db.models import Q
+from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
+from wagtail.fields import StreamField
 from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import LessonStreamBlock
+from .curricula import ModuleFormat, Theme, Track
+from .roles import Role, has_any_role
 
 
 class UserManager(BaseUserManager):
@@ -56,5 +65,246 @@ class HomePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
 
     parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.ProgrammePage"]
     max_count = 1
     template = "cms/home_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["programmes"] = ProgrammePage.objects.child_of(self).live().order_by("path")
+        return context
+
+
+class ProgrammePage(Page):
+    """A track of the curriculum, e.g. Moving on Together (patients) or Working in Partnership."""
+
+    track = models.CharField(max_length=20, choices=Track.choices)
+    summary = models.CharField(max_length=300, help_text="One sentence shown in lists.")
+    introduction = models.TextField(
+        blank=True, help_text="Markdown: who it is for and how it runs."
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("track"),
+        FieldPanel("summary"),
+        FieldPanel("introduction"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.ModulePage"]
+    template = "cms/programme_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["modules"] = (
+            ModulePage.objects.child_of(self).live().order_by("path").select_related(*PAIRING_JOINS)
+        )
+        return context
+
+
+PAIRING_JOINS = [
+    "pairing_as_patient__professional_module",
+    "pairing_as_professional__patient_module",
+]
+
+
+class ModulePage(Page):
+    """A module of a track: one weekly session, one workshop, or an e-learning module.
+
+    Its counterpart (the module on the other track that teaches the same skill) is kept in
+    `ModulePairing`, outside the page's revisions, so the pairing is symmetric by construction.
+    """
+
+    theme = models.CharField(max_length=40, choices=Theme.choices)
+    format = models.CharField(
+        max_length=20, choices=ModuleFormat.choices, default=ModuleFormat.COURSE
+    )
+    summary = models.CharField(max_length=300, help_text="One sentence shown in lists.")
+    overview = models.TextField(
+        blank=True, help_text="Markdown: what the module is for and its outcomes."
+    )
+    session_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Length of the session or workshop; its activities must add up to this.",
+    )
+    prepares_for = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="prepared_by",
+        help_text="For e-learning: the workshop module it prepares people for.",
+    )
+    lay_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The co-author who lives with a long-term condition.",
+    )
+    clinical_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The co-author who is a clinician.",
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                FieldPanel("theme"),
+                FieldPanel("format"),
+                FieldPanel("session_minutes"),
+                FieldPanel("prepares_for"),
+            ],
+            heading="About this module",
+        ),
+        FieldPanel("overview"),
+        MultiFieldPanel(
+            [FieldPanel("lay_author"), FieldPanel("clinical_author")],
+            heading="Co-authors",
+        ),
+        HelpPanel(
+            content="The paired module on the other track is set under Curricula > Module pairings.",
+            heading="Counterpart",
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("overview"),
+    ]
+
+    parent_page_types = ["cms.ProgrammePage"]
+    subpage_types = ["cms.LessonPage"]
+    template = "cms/module_page.html"
+
+    @property
+    def track(self):
+        parent = self.get_parent()
+        return parent.specific.track if parent else None
+
+    @property
+    def counterpart(self):
+        for attribute, other in [
+            ("pairing_as_patient", "professional_module"),
+            ("pairing_as_professional", "patient_module"),
+        ]:
+            try:
+                return getattr(getattr(self, attribute), other)
+            except ModulePairing.DoesNotExist:
+                continue
+        return None
+
+    def clean(self):
+        super().clean()
+        if self.lay_author_id and self.lay_author_id == self.clinical_author_id:
+            raise ValidationError(
+                {"clinical_author": "The lay and clinical co-authors must be two different people."}
+            )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["lessons"] = LessonPage.objects.child_of(self).live().order_by("path")
+        context["counterpart"] = self.counterpart
+        context["show_tutor_notes"] = can_see_tutor_notes(request.user)
+        return context
+
+
+class ModulePairing(models.Model):
+    """A patient module and the professional module that teaches the same skill, one to one."""
+
+    patient_module = models.OneToOneField(
+        ModulePage, on_delete=models.CASCADE, related_name="pairing_as_patient"
+    )
+    professional_module = models.OneToOneField(
+        ModulePage, on_delete=models.CASCADE, related_name="pairing_as_professional"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(patient_module=models.F("professional_module")),
+                name="a_module_is_not_its_own_counterpart",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.patient_module.title} ↔ {self.professional_module.title}"
+
+
+class LessonPage(Page):
+    """One lesson of a module: a session plan with timed activities, or an e-learning lesson."""
+
+    summary = models.CharField(max_length=300, blank=True, help_text="One sentence shown in lists.")
+    minutes = models.PositiveIntegerField(help_text="How long the lesson takes, in minutes.")
+    body = StreamField(LessonStreamBlock(), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("minutes"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+
+    parent_page_types = ["cms.ModulePage"]
+    subpage_types = []
+    template = "cms/lesson_page.html"
+
+    def activities(self):
+        return [block.value for block in self.body if block.block_type == "activity"]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        module = ModulePage.objects.select_related("lay_author", "clinical_author").get(
+            pk=self.get_parent().pk
+        )
+        siblings = list(
+            LessonPage.objects.sibling_of(self)
+            .live()
+            .order_by("path")
+            .only("title", "path", "url_path")
+        )
+        position = next(index for index, lesson in enumerate(siblings) if lesson.pk == self.pk)
+        activities = self.activities()
+        context.update(
+            module=module,
+            previous_lesson=siblings[position - 1] if position > 0 else None,
+            next_lesson=siblings[position + 1] if position + 1 < len(siblings) else None,
+            activity_count=len(activities),
+            activity_minutes=sum(activity["minutes"] for activity in activities),
+            show_tutor_notes=can_see_tutor_notes(request.user),
+        )
+        return context
+
+
+def can_see_tutor_notes(user):
+    """Tutors' instructions are for the people who teach and plan courses."""
+    return user.is_superuser or has_any_role(
+        user, Role.LAY_TUTOR, Role.CLINICAL_TUTOR, Role.PROGRAMME_LEAD
+    )
+
+
+class CurriculumSource(models.Model):
+    """Where a curriculum page came from in content/, and what was loaded, so that a second load
+    changes nothing and a page edited in the CMS since is not overwritten by accident."""
+
+    page = models.OneToOneField(Page, on_delete=models.CASCADE, related_name="curriculum_source")
+    path = models.CharField(max_length=500, unique=True)
+    content_hash = models.CharField(max_length=64)
+    loaded_revision_id = models.PositiveBigIntegerField(null=True)
+
+    def __str__(self):
+        return self.path
+
+
+from .workflows import *  # noqa: E402,F403 - the sign-off task models live in cms/workflows.py

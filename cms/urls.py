@@ -6,8 +6,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views
 
+curricula_patterns = [
+    path("modules/<int:module_id>/side-by-side/", views.module_side_by_side, name="side_by_side"),
+    path("search/", views.search, name="search"),
+]
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("curricula/", include((curricula_patterns, "cms"))),
     path("readyz", views.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", include(wagtailadmin_urls)),

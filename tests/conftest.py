@@ -48,3 +48,21 @@ def home_page(db):
 
     page, _ = home_page_ensure(title="Learning to work in partnership", introduction="Welcome.")
     return page
+
+
+@pytest.fixture
+def authors(people):
+    """The co-authors named in content/ and in the small test curricula."""
+    return {"lay": people["lay_tutor"], "clinical": people["clinical_tutor"]}
+
+
+@pytest.fixture
+def small_curriculum(tmp_path, home_page, authors):
+    """A loaded curriculum: one patient module paired with one professional module."""
+    from cms.curriculum_files import parse_curricula
+    from cms.services import curricula_load
+    from tests.curricula_builder import small_curriculum as write_small_curriculum
+
+    root = write_small_curriculum(tmp_path / "curricula")
+    curricula_load(programmes=parse_curricula(root))
+    return root

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from cms.roles import Role
 from cms.services import account_ensure, home_page_ensure
+from cms.signoff import signoff_workflow_ensure
 from courses.services import site_ensure, site_membership_ensure
 
 DEFAULT_DEMO_FILE = Path(settings.BASE_DIR) / "content" / "demo" / "demo.toml"
@@ -14,14 +15,18 @@ DEFAULT_DEMO_FILE = Path(settings.BASE_DIR) / "content" / "demo" / "demo.toml"
 
 class Command(BaseCommand):
     help = (
-        "Migrate the database and load the demo site: home page, delivery sites and one verified "
-        "account per role. Safe to run any number of times; a second run changes nothing."
+        "Migrate the database and load the demo site: home page, delivery sites, one verified "
+        "account per role and the curricula in content/. Safe to run any number of times; a "
+        "second run changes nothing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--file", default=str(DEFAULT_DEMO_FILE), help="Demo data file (TOML).")
         parser.add_argument(
             "--skip-migrate", action="store_true", help="Do not run migrations first."
+        )
+        parser.add_argument(
+            "--skip-curricula", action="store_true", help="Do not load content/curricula."
         )
 
     def handle(self, *args, **options):
@@ -39,7 +44,9 @@ class Command(BaseCommand):
         password = settings.DEMO_PASSWORD
         changes = 0
         with transaction.atomic():
-            _, changed = home_page_ensure(**demo["home"])
+            home, changed = home_page_ensure(**demo["home"])
+            changes += changed
+            _, changed = signoff_workflow_ensure(root_page=home)
             changes += changed
             sites = {}
             for entry in demo.get("sites", []):
@@ -70,6 +77,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({changes} changes)."))
         else:
             self.stdout.write("Demo data already up to date: nothing changed.")
+        if not options["skip_curricula"]:
+            call_command("load_curricula", stdout=self.stdout, stderr=self.stderr)
         self.stdout.write(f"\nDemo accounts (password: {password}):")
         for entry in demo.get("accounts", []):
             self.stdout.write(f"  {entry['email']:<28} {', '.join(entry['roles'])}")

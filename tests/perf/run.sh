@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# `make bench`: benchmarks that report figures (medians), never timed asserts.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+.venv/bin/python tests/perf/curricula.py
