@@ -173,7 +173,7 @@ class ModulePage(Page):
             heading="Co-authors",
         ),
         HelpPanel(
-            content="The paired module on the other track is set under Curricula > Module pairings.",
+            content="The paired module on the other track is set under Module pairings in the menu.",
             heading="Counterpart",
         ),
     ]
@@ -237,8 +237,22 @@ class ModulePairing(models.Model):
             )
         ]
 
+    panels = [FieldPanel("patient_module"), FieldPanel("professional_module")]
+
     def __str__(self):
         return f"{self.patient_module.title} ↔ {self.professional_module.title}"
+
+    def clean(self):
+        super().clean()
+        if not (self.patient_module_id and self.professional_module_id):
+            return
+        patient, professional = self.patient_module, self.professional_module
+        if patient.track != Track.PATIENT or professional.track != Track.PROFESSIONAL:
+            raise ValidationError(
+                "A pairing needs one patient module and one professional module: "
+                f"{patient.title!r} is on the {patient.track} track and "
+                f"{professional.title!r} is on the {professional.track} track."
+            )
 
 
 class LessonPage(Page):

@@ -282,12 +282,7 @@ def module_pairing_set(*, patient_module: ModulePage, professional_module: Modul
 
     Refused with a clear message unless one is on the patient track and one on the professional.
     """
-    if patient_module.track != Track.PATIENT or professional_module.track != Track.PROFESSIONAL:
-        raise ValidationError(
-            f"A pairing needs one patient module and one professional module: "
-            f"{patient_module.title!r} is on the {patient_module.track} track and "
-            f"{professional_module.title!r} is on the {professional_module.track} track."
-        )
+    ModulePairing(patient_module=patient_module, professional_module=professional_module).clean()
     existing = ModulePairing.objects.filter(
         patient_module=patient_module, professional_module=professional_module
     ).exists()

@@ -1,8 +1,10 @@
-"""Wagtail admin wiring for the site shell and curricula: sign-off log actions and labels."""
+"""Wagtail admin wiring for the curricula: sign-off log actions and labels, module pairings."""
 
 from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import LogFormatter
 
+from .models import ModulePairing
 from .workflows import SLOTS, CoAuthorSignOffTaskState
 
 
@@ -41,3 +43,20 @@ def say_when_a_sign_off_does_not_publish(menu_items, request, context):
     items = [item for item in menu_items if getattr(item, "name", None) == "approve"]
     for item, label in zip(items, labels, strict=False):
         item.label = label
+
+
+class ModulePairingViewSet(ModelViewSet):
+    """Which patient module teaches the same skill as which professional module (one to one)."""
+
+    model = ModulePairing
+    menu_label = "Module pairings"
+    icon = "link"
+    add_to_admin_menu = True
+    list_display = ["patient_module", "professional_module"]
+    list_export = ["patient_module", "professional_module"]
+    export_filename = "module-pairings"
+
+
+@hooks.register("register_admin_viewset")
+def register_module_pairing_viewset():
+    return ModulePairingViewSet("module_pairings")

@@ -89,6 +89,13 @@ WAGTAIL_ADMIN_ROWS = {
         "other_lead": 200,
         "lead": 200,
     },
+    "/admin/module_pairings/": {
+        **everyone(LOGIN),
+        "lay_tutor": AWAY,
+        "clinical_tutor": AWAY,
+        "other_lead": 200,
+        "lead": 200,
+    },
     # Delivery sites are managed by system administrators only; everyone else is sent away.
     "/admin/delivery_sites/": {
         **everyone(LOGIN),

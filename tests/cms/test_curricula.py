@@ -370,3 +370,37 @@ def test_search_with_nothing_found_says_so(client, small_curriculum):
 
     assert "0 lessons found" in html
     assert "Try fewer words" in html
+
+
+def test_a_lead_pairs_modules_in_the_admin_and_same_track_pairs_are_refused(client, small_curriculum, people):
+    patient_module = ModulePage.objects.get(slug="getting-started")
+    professional_module = ModulePage.objects.get(slug="partnership-basics")
+    ModulePairing.objects.all().delete()
+    client.force_login(people["lead"])
+
+    refused = client.post(
+        "/admin/module_pairings/new/",
+        {"patient_module": patient_module.pk, "professional_module": patient_module.pk},
+    )
+
+    assert refused.status_code == 200
+    assert "A pairing needs one patient module and one professional module" in refused.text
+    assert not ModulePairing.objects.exists()
+
+    accepted = client.post(
+        "/admin/module_pairings/new/",
+        {"patient_module": patient_module.pk, "professional_module": professional_module.pk},
+    )
+
+    assert accepted.status_code == 302
+    assert patient_module.counterpart == professional_module
+    assert professional_module.counterpart == patient_module
+
+
+def test_tutors_cannot_change_pairings(client, small_curriculum, people):
+    client.force_login(people["lay_tutor"])
+
+    response = client.get("/admin/module_pairings/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"

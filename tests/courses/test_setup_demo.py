@@ -17,6 +17,7 @@ DEMO_EMAILS = {
     "siteadmin@example.com",
     "lay.tutor@example.com",
     "clinician@example.com",
+    "nurse.tutor@example.com",
     "patient@example.com",
     "professional@example.com",
 }
