@@ -372,7 +372,9 @@ def test_search_with_nothing_found_says_so(client, small_curriculum):
     assert "Try fewer words" in html
 
 
-def test_a_lead_pairs_modules_in_the_admin_and_same_track_pairs_are_refused(client, small_curriculum, people):
+def test_a_lead_pairs_modules_in_the_admin_and_same_track_pairs_are_refused(
+    client, small_curriculum, people
+):
     patient_module = ModulePage.objects.get(slug="getting-started")
     professional_module = ModulePage.objects.get(slug="partnership-basics")
     ModulePairing.objects.all().delete()
