@@ -6,3 +6,13 @@ class AssessmentsConfig(AppConfig):
     label = "assessments"
     verbose_name = "Reflections and assessments"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from cms.signals import curricula_loaded, lesson_front_matter
+
+        from .receivers import knowledge_check_front_matter, load_knowledge_checks
+
+        curricula_loaded.connect(load_knowledge_checks, dispatch_uid="assessments.knowledge_checks")
+        lesson_front_matter.connect(
+            knowledge_check_front_matter, dispatch_uid="assessments.knowledge_check_front_matter"
+        )

@@ -22,6 +22,14 @@ class NavItem:
 
 
 SIGNED_IN_ITEMS = [
+    NavItem("My learning", "courses:learn", frozenset({Role.TRAINEE})),
+    NavItem(
+        "Learners' progress",
+        "courses:progress",
+        frozenset(
+            {Role.LAY_TUTOR, Role.CLINICAL_TUTOR, Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR}
+        ),
+    ),
     NavItem(
         "Your sites", "courses:site_list", frozenset({Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR})
     ),
@@ -43,6 +51,7 @@ LANDING_BY_ROLE = [
     (Role.SITE_ADMINISTRATOR, "courses:site_list"),
     (Role.LAY_TUTOR, "wagtailadmin_home"),
     (Role.CLINICAL_TUTOR, "wagtailadmin_home"),
+    (Role.TRAINEE, "courses:learn"),
 ]
 
 

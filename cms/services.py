@@ -14,6 +14,7 @@ from wagtail.models import Site as WagtailSite
 from .curricula import Track
 from .models import CurriculumSource, HomePage, LessonPage, ModulePage, ModulePairing, ProgrammePage
 from .roles import Role
+from .signals import curricula_loaded
 from .signoff import signoff_workflow_ensure
 
 
@@ -110,6 +111,7 @@ def curricula_load(*, programmes, force: bool = False, dry_run: bool = False) ->
     reported) unless `force`. Files name both co-authors, so a loaded page counts as signed off.
     """
     report = LoadReport()
+    pages_by_path = {}
     with transaction.atomic():
         home = HomePage.objects.first()
         if home is None:
@@ -123,6 +125,7 @@ def curricula_load(*, programmes, force: bool = False, dry_run: bool = False) ->
         for programme in programmes:
             programme_page = _load_page(
                 report,
+                pages_by_path,
                 parent=home,
                 model=ProgrammePage,
                 source=programme,
@@ -140,6 +143,7 @@ def curricula_load(*, programmes, force: bool = False, dry_run: bool = False) ->
             ):
                 module_page = _load_page(
                     report,
+                    pages_by_path,
                     parent=programme_page,
                     model=ModulePage,
                     source=module,
@@ -160,6 +164,7 @@ def curricula_load(*, programmes, force: bool = False, dry_run: bool = False) ->
                 for lesson in module.lessons:
                     _load_page(
                         report,
+                        pages_by_path,
                         parent=module_page,
                         model=LessonPage,
                         source=lesson,
@@ -182,6 +187,14 @@ def curricula_load(*, programmes, force: bool = False, dry_run: bool = False) ->
                     )
                     if pairing:
                         report.paired.append(f"{module.folder} \u2194 {module.counterpart}")
+        # Apps that keep more about a page (knowledge checks) load it now, in this transaction.
+        curricula_loaded.send(
+            sender=LessonPage,
+            programmes=programmes,
+            pages_by_path=pages_by_path,
+            report=report,
+            force=force,
+        )
         if dry_run:
             transaction.set_rollback(True)
     return report
@@ -218,9 +231,9 @@ def _authors_for(programmes):
     return users
 
 
-def _load_page(report, *, parent, model, source, fields, force):
+def _load_page(report, pages_by_path, *, parent, model, source, fields, force):
     try:
-        return _load_page_unchecked(
+        page = _load_page_unchecked(
             report, parent=parent, model=model, source=source, fields=fields, force=force
         )
     except ValidationError as error:
@@ -230,6 +243,8 @@ def _load_page(report, *, parent, model, source, fields, force):
             if name != "draft_title"
         )
         raise CurriculumLoadError(f"{source.document.path}: {details}") from error
+    pages_by_path[source.document.path] = page
+    return page
 
 
 def _load_page_unchecked(report, *, parent, model, source, fields, force):

@@ -1,11 +1,15 @@
 """Reads for the delivery pages, each shaped for one page with a fixed number of queries."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from cms.curricula import ModuleFormat
+from cms.models import LessonPage, ModulePage
 from cms.roles import Role
 
-from .models import Site, SiteMembership
+from .models import Certificate, Enrolment, InvitationCode, LessonProgress, Site, SiteMembership
 
 
 def sites_for(user) -> QuerySet[Site]:
@@ -56,3 +60,174 @@ def site_detail_for(user, slug) -> tuple[Site, list[tuple[str, list]]]:
     if no_role:
         groups.append(("no role yet", no_role))
     return site, groups
+
+
+# --- e-learning -------------------------------------------------------------------------------
+
+
+def _lesson_count_for_module(module_ref):
+    """Live lessons directly under a module, as a subquery on the module's tree path."""
+    return Subquery(
+        LessonPage.objects.live()
+        .filter(
+            path__startswith=OuterRef(f"{module_ref}__path"),
+            depth=OuterRef(f"{module_ref}__depth") + 1,
+        )
+        .order_by()
+        .values("depth")
+        .annotate(total=Count("pk"))
+        .values("total")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def learning_for(user):
+    """Everything on a trainee's /learn/ page, in a fixed number of queries."""
+    live_lesson_ids = LessonPage.objects.live().values("pk")
+    enrolments = list(
+        Enrolment.objects.filter(trainee=user, module__isnull=False)
+        .exclude(status=Enrolment.Status.WAITLISTED)
+        .select_related("module", "certificate")
+        .annotate(
+            lessons_total=Coalesce(_lesson_count_for_module("module"), 0),
+            lessons_done=Count(
+                "progress", filter=Q(progress__lesson_id__in=live_lesson_ids), distinct=True
+            ),
+        )
+        .order_by("status", "-enrolled_at")
+    )
+    next_lessons = _next_lessons(enrolments)
+    for enrolment in enrolments:
+        enrolment.next_lesson = next_lessons.get(enrolment.pk)
+        enrolment.percent_done = (
+            round(100 * enrolment.lessons_done / enrolment.lessons_total)
+            if enrolment.lessons_total
+            else 0
+        )
+    return {
+        "active": [
+            enrolment for enrolment in enrolments if enrolment.status == Enrolment.Status.BOOKED
+        ],
+        "completed": [
+            enrolment for enrolment in enrolments if enrolment.status == Enrolment.Status.COMPLETED
+        ],
+        "withdrawn": [
+            enrolment for enrolment in enrolments if enrolment.status == Enrolment.Status.WITHDRAWN
+        ],
+    }
+
+
+def _next_lessons(enrolments):
+    """The first lesson not yet finished, per active enrolment: one query for all of them."""
+    active = [enrolment for enrolment in enrolments if enrolment.status == Enrolment.Status.BOOKED]
+    if not active:
+        return {}
+    paths = Q()
+    for enrolment in active:
+        paths |= Q(path__startswith=enrolment.module.path, depth=enrolment.module.depth + 1)
+    lessons = list(
+        LessonPage.objects.live().filter(paths).order_by("path").only("pk", "title", "path")
+    )
+    done = set(
+        LessonProgress.objects.filter(enrolment__in=active).values_list("enrolment_id", "lesson_id")
+    )
+    result = {}
+    for enrolment in active:
+        for lesson in lessons:
+            if (
+                lesson.path.startswith(enrolment.module.path)
+                and (enrolment.pk, lesson.pk) not in done
+            ):
+                result[enrolment.pk] = lesson
+                break
+    return result
+
+
+def enrolment_for(user, module_id):
+    """The user's enrolment on a module, or 404."""
+    return get_object_or_404(
+        Enrolment.objects.select_related("module", "trainee"), trainee=user, module_id=module_id
+    )
+
+
+def lesson_for_learner(*, enrolment, lesson_id):
+    """A lesson of the enrolment's module with its neighbours and what the trainee has done."""
+    lessons = list(
+        LessonPage.objects.child_of(enrolment.module)
+        .live()
+        .order_by("path")
+        .only("pk", "title", "path", "url_path", "minutes")
+    )
+    position = next((index for index, lesson in enumerate(lessons) if lesson.pk == lesson_id), None)
+    if position is None:
+        raise Http404("That lesson is not part of this module.")
+    lesson = LessonPage.objects.get(pk=lesson_id)
+    done = set(enrolment.progress.values_list("lesson_id", flat=True))
+    return {
+        "lesson": lesson,
+        "lessons": [(item, item.pk in done) for item in lessons],
+        "position": position + 1,
+        "lesson_count": len(lessons),
+        "previous_lesson": lessons[position - 1] if position > 0 else None,
+        "next_lesson": lessons[position + 1] if position + 1 < len(lessons) else None,
+        "is_done": lesson.pk in done,
+    }
+
+
+def first_unfinished_lesson(enrolment):
+    return (
+        _next_lessons([enrolment]).get(enrolment.pk)
+        if enrolment.status == Enrolment.Status.BOOKED
+        else None
+    )
+
+
+def progress_rows_for(user, *, site_slug=None):
+    """E-learning enrolments in the user's scope (their sites), with lessons done, for tutors
+    and leads. One query, however many rows."""
+    enrolments = Enrolment.objects.filter(module__isnull=False)
+    if not user.is_superuser:
+        enrolments = enrolments.filter(site__in=sites_for(user))
+    if site_slug:
+        enrolments = enrolments.filter(site__slug=site_slug)
+    live_lesson_ids = LessonPage.objects.live().values("pk")
+    return (
+        enrolments.select_related("trainee", "module", "site", "certificate")
+        .annotate(
+            lessons_total=Coalesce(_lesson_count_for_module("module"), 0),
+            lessons_done=Count(
+                "progress", filter=Q(progress__lesson_id__in=live_lesson_ids), distinct=True
+            ),
+        )
+        .order_by("module__title", "trainee__last_name", "trainee__first_name", "trainee__email")
+    )
+
+
+def certificate_for_owner(user, code):
+    return get_object_or_404(
+        Certificate.objects.select_related("enrolment"), code=code, enrolment__trainee=user
+    )
+
+
+def certificate_public(code):
+    return Certificate.objects.filter(code=code.strip().upper()).first()
+
+
+def certificate_in_scope(user, code):
+    certificates = Certificate.objects.select_related("enrolment__trainee", "enrolment__site")
+    if not user.is_superuser:
+        certificates = certificates.filter(enrolment__site__in=sites_for(user))
+    return get_object_or_404(certificates, code=code)
+
+
+def invitation_codes_for(user):
+    codes = InvitationCode.objects.select_related("site", "module").annotate(
+        uses=Count("enrolments")
+    )
+    if not user.is_superuser:
+        codes = codes.filter(site__in=sites_for(user))
+    return codes.order_by("-created_at")
+
+
+def elearning_modules():
+    return ModulePage.objects.live().filter(format=ModuleFormat.ELEARNING).order_by("title")

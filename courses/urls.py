@@ -1,10 +1,45 @@
 from django.urls import path
 
-from . import views
+from . import learning_views, views
 
 app_name = "courses"
 
 urlpatterns = [
     path("sites/", views.site_list, name="site_list"),
     path("sites/<slug:slug>/", views.site_detail, name="site_detail"),
+    path("learn/", learning_views.learn, name="learn"),
+    path("learn/join/", learning_views.join, name="join"),
+    path("learn/progress/", learning_views.progress, name="progress"),
+    path("learn/invitations/", learning_views.invitations, name="invitations"),
+    path("learn/modules/<int:module_id>/", learning_views.module, name="module"),
+    path("learn/modules/<int:module_id>/enrol/", learning_views.enrol, name="enrol"),
+    path("learn/modules/<int:module_id>/withdraw/", learning_views.withdraw, name="withdraw"),
+    path(
+        "learn/modules/<int:module_id>/lessons/<int:lesson_id>/",
+        learning_views.lesson,
+        name="lesson",
+    ),
+    path(
+        "learn/modules/<int:module_id>/lessons/<int:lesson_id>/check/",
+        learning_views.check,
+        name="check",
+    ),
+    path(
+        "learn/modules/<int:module_id>/lessons/<int:lesson_id>/done/",
+        learning_views.lesson_done,
+        name="lesson_done",
+    ),
+    path("learn/certificates/<str:code>/", learning_views.certificate, name="certificate"),
+    path(
+        "learn/certificates/<str:code>/pdf/",
+        learning_views.certificate_download,
+        name="certificate_pdf",
+    ),
+    path(
+        "learn/certificates/<str:code>/revoke/",
+        learning_views.revoke_certificate,
+        name="revoke_certificate",
+    ),
+    path("certificates/", learning_views.verify_certificate, name="verify_certificate_form"),
+    path("certificates/<str:code>/", learning_views.verify_certificate, name="verify_certificate"),
 ]

@@ -49,7 +49,7 @@ def test_unverified_person_cannot_sign_in_until_they_verify(client, home_page):
     confirm_url = link_in(mail.outbox[0])
     response = client.post(confirm_url)
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/learn/"
     assert client.session["_auth_user_id"] == str(
         get_user_model().objects.get(email="jean.murray@example.com").pk
     )
@@ -132,7 +132,7 @@ def test_sign_out_needs_a_post(client, home_page):
         ([Role.SITE_ADMINISTRATOR], "/sites/"),
         ([Role.LAY_TUTOR], "/admin/"),
         ([Role.CLINICAL_TUTOR], "/admin/"),
-        ([Role.TRAINEE], "/"),
+        ([Role.TRAINEE], "/learn/"),
         ([Role.TRAINEE, Role.LAY_TUTOR], "/admin/"),
         ([], "/"),
     ],

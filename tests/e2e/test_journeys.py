@@ -29,7 +29,7 @@ EXPECTED_BY_ROLE = {
     "site administrator": ("/sites/", {"Your sites", "Your account"}, {"Write curricula"}),
     "lay tutor": ("/admin/", {"Write curricula", "Your account"}, {"Your sites"}),
     "clinical tutor": ("/admin/", {"Write curricula", "Your account"}, {"Your sites"}),
-    "trainee": ("/", {"Your account"}, {"Your sites", "Write curricula"}),
+    "trainee": ("/learn/", {"My learning", "Your account"}, {"Your sites", "Write curricula"}),
 }
 
 
@@ -126,9 +126,10 @@ def sign_up_and_verify(page, screenshot, base_url, mail_dir, address, password):
     check(page, screenshot, "confirm-email")
     page.get_by_role("main").get_by_role("button", name="Confirm").click()
 
-    expect(page).to_have_url(f"{base_url}/")
-    expect(page.get_by_text("You are signed in as Robin Journey.")).to_be_visible()
-    check(page, screenshot, "home-signed-in")
+    # A new person is a trainee, and trainees start at My learning.
+    expect(page).to_have_url(f"{base_url}/learn/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My learning")
+    check(page, screenshot, "my-learning-signed-in")
 
 
 # --- a. sign up, verify, sign out, sign in ----------------------------------------------------
@@ -143,9 +144,10 @@ def test_sign_up_verify_and_sign_in_again(page, screenshot, base_url, mail_dir):
     check(page, screenshot, "signed-out")
 
     sign_in(page, address, password)
-    expect(page).to_have_url(f"{base_url}/")
+    expect(page).to_have_url(f"{base_url}/learn/")
+    assert nav_labels(page) == {"My learning", "Your account"}
+    page.goto("/")
     expect(page.get_by_text("You are signed in as Robin Journey.")).to_be_visible()
-    assert nav_labels(page) == {"Your account"}
     check(page, screenshot, "signed-in-again")
 
 
@@ -242,8 +244,8 @@ def test_password_reset(page, screenshot, base_url, mail_dir):
     check(page, screenshot, "old-password-refused")
 
     sign_in(page, address, password)
-    expect(page).to_have_url(f"{base_url}/")
-    expect(page.get_by_text("You are signed in as Robin Journey.")).to_be_visible()
+    expect(page).to_have_url(f"{base_url}/learn/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My learning")
 
 
 # --- d. small screens and keyboard ---------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.core.management import BaseCommand, CommandError
 
 from cms.curriculum_files import blocks_to_markdown, document_text
 from cms.models import HomePage, LessonPage, ModulePage, ProgrammePage
+from cms.signals import lesson_front_matter
 
 
 class Command(BaseCommand):
@@ -74,9 +75,17 @@ class Command(BaseCommand):
                 ]
                 if len(writable) != len(blocks):
                     skipped_blocks.append(lesson.url_path)
+                fields = {
+                    "title": lesson.title,
+                    "minutes": lesson.minutes,
+                    "summary": lesson.summary,
+                }
+                # What other apps keep about the lesson (its knowledge check) goes in the file too.
+                for _receiver, extra in lesson_front_matter.send(sender=LessonPage, lesson=lesson):
+                    fields.update(extra or {})
                 written += self.write(
                     module_dir / f"{position:02d}-{lesson.slug}.md",
-                    {"title": lesson.title, "minutes": lesson.minutes, "summary": lesson.summary},
+                    fields,
                     blocks_to_markdown(writable),
                 )
         for url_path in skipped_blocks:

@@ -79,6 +79,48 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already up to date: nothing changed.")
         if not options["skip_curricula"]:
             call_command("load_curricula", stdout=self.stdout, stderr=self.stderr)
+            with transaction.atomic():
+                learning = [self.learning_ensure(entry) for entry in demo.get("learning", [])]
+            if any(learning):
+                self.stdout.write(self.style.SUCCESS("Demo e-learning progress added."))
         self.stdout.write(f"\nDemo accounts (password: {password}):")
         for entry in demo.get("accounts", []):
             self.stdout.write(f"  {entry['email']:<28} {', '.join(entry['roles'])}")
+
+    def learning_ensure(self, entry):
+        """Enrol a demo trainee and finish lessons for them, passing each knowledge check with
+        the right answers, as they would. Does nothing when they are already enrolled."""
+        from django.contrib.auth import get_user_model
+
+        from assessments.selectors import knowledge_check_for_lesson, passed_lesson_ids
+        from assessments.services import knowledge_check_submit
+        from cms.models import CurriculumSource
+        from courses.models import Enrolment
+        from courses.services import enrolment_create, lesson_complete, module_lessons
+
+        trainee = get_user_model().objects.get(email=entry["email"])
+        source = CurriculumSource.objects.filter(path=f"{entry['module']}/module.md").first()
+        if source is None:
+            raise CommandError(
+                f"No module loaded from {entry['module']}: check [[learning]] in the demo file."
+            )
+        module = source.page.specific
+        if Enrolment.objects.filter(trainee=trainee, module=module).exists():
+            return False
+        enrolment = enrolment_create(trainee=trainee, module_id=module.pk)
+        lessons = list(module_lessons(module))
+        count = len(lessons) if entry["lessons_done"] == "all" else int(entry["lessons_done"])
+        for lesson in lessons[:count]:
+            check = knowledge_check_for_lesson(lesson.pk)
+            if check and lesson.pk not in passed_lesson_ids(user=trainee, lesson_ids=[lesson.pk]):
+                right = {
+                    question.id: [
+                        option.id
+                        for option in question.value["options"].bound_blocks
+                        if option.value["correct"]
+                    ]
+                    for question in check.questions
+                }
+                knowledge_check_submit(check=check, user=trainee, answers=right)
+            lesson_complete(enrolment=enrolment, lesson_id=lesson.pk)
+        return True

@@ -1,0 +1,63 @@
+from django import forms
+
+from cms.models import ModulePage
+
+from .models import Site
+
+
+class JoinWithCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Invitation code",
+        max_length=30,
+        help_text="The code your course organiser gave you, for example K7PM3QXA.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+    )
+
+
+class InvitationCodeForm(forms.Form):
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), label="Site", empty_label=None)
+    module = forms.ModelChoiceField(
+        queryset=ModulePage.objects.none(), label="E-learning module", empty_label=None
+    )
+    valid_from = forms.DateField(
+        label="First day it can be used",
+        required=False,
+        help_text="For example 27/11/2026. Leave empty to start today.",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+    )
+    valid_until = forms.DateField(
+        label="Last day it can be used",
+        required=False,
+        help_text="For example 31/3/2027. Leave empty for no end date.",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+    )
+    max_uses = forms.IntegerField(
+        label="How many people can use it",
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        help_text="Leave empty for no limit.",
+    )
+
+    def __init__(self, *args, sites, modules, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        self.fields["module"].queryset = modules
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", "The last day must be on or after the first day.")
+        return cleaned
+
+
+class RevokeCertificateForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this certificate being revoked?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The holder's tutors and leads can see this reason.",
+    )
