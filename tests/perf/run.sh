@@ -3,3 +3,4 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 .venv/bin/python tests/perf/curricula.py
+bash tests/perf/load.sh
