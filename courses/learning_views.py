@@ -55,7 +55,7 @@ def enrol(request, module_id):
 @require_http_methods(["GET", "POST"])
 @login_required
 def join(request):
-    form = JoinWithCodeForm(request.POST or None)
+    form = JoinWithCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             enrolment = services.enrolment_join_with_code(
@@ -232,7 +232,7 @@ def verify_certificate(request, code=None):
 @role_required(*LEAD_ROLES)
 def revoke_certificate(request, code):
     certificate = selectors.certificate_in_scope(request.user, code)
-    form = RevokeCertificateForm(request.POST or None)
+    form = RevokeCertificateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.certificate_revoke(
@@ -314,7 +314,9 @@ def _progress_csv(rows):
 def invitations(request):
     sites = selectors.sites_for(request.user).order_by("name")
     form = InvitationCodeForm(
-        request.POST or None, sites=sites, modules=selectors.elearning_modules()
+        request.POST if request.method == "POST" else None,
+        sites=sites,
+        modules=selectors.elearning_modules(),
     )
     if request.method == "POST" and form.is_valid():
         try:

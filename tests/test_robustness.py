@@ -1,0 +1,136 @@
+"""Whatever anyone types or forges, no form answers with a 500 or saves half of something."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assessments.models import KnowledgeCheckAttempt
+from cms.curriculum_files import parse_curricula
+from cms.models import LessonPage, ModulePage
+from cms.services import curricula_load
+from courses import services
+from courses.models import Enrolment, InvitationCode
+from tests.assessments.curricula import elearning_curriculum
+
+pytestmark = pytest.mark.django_db
+
+text = st.text(max_size=300)
+values = st.one_of(text, st.lists(text, max_size=4))
+form_data = st.dictionaries(st.text(min_size=1, max_size=40), values, max_size=8)
+HYPOTHESIS = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture
+def elearning(tmp_path, home_page, authors, people):
+    curricula_load(programmes=parse_curricula(elearning_curriculum(tmp_path / "c", lessons=1)))
+    module = ModulePage.objects.get(slug="preparing")
+    lesson = LessonPage.objects.child_of(module).get()
+    services.enrolment_create(trainee=people["trainee"], module_id=module.pk)
+    return module, lesson
+
+
+def with_known_fields(data, fields):
+    """Arbitrary data, plus arbitrary values under the field names the form really has."""
+    return st.fixed_dictionaries({name: values for name in fields}).map(
+        lambda known: {**data, **known}
+    )
+
+
+@given(
+    data=form_data,
+    known=st.fixed_dictionaries(
+        {name: text for name in ["first_name", "last_name", "email", "password1", "password2"]}
+    ),
+)
+@HYPOTHESIS
+def test_sign_up_never_fails_and_makes_nobody_from_nonsense(client, home_page, data, known):
+    users_before = get_user_model().objects.count()
+
+    response = client.post("/accounts/signup/", {**data, **known})
+
+    assert response.status_code < 500
+    if response.status_code == 200:  # the form came back with errors
+        assert get_user_model().objects.count() == users_before
+
+
+@given(data=form_data, question=values)
+@HYPOTHESIS
+def test_knowledge_check_never_fails_and_saves_only_whole_attempts(
+    client, elearning, people, data, question
+):
+    module, lesson = elearning
+    check = lesson.knowledge_check
+    client.force_login(people["trainee"])
+    attempts_before = KnowledgeCheckAttempt.objects.count()
+
+    response = client.post(
+        f"/learn/modules/{module.pk}/lessons/{lesson.pk}/check/",
+        {**data, check.questions[0].id: question},
+    )
+
+    assert response.status_code in {302, 400}
+    saved = KnowledgeCheckAttempt.objects.count() - attempts_before
+    assert saved == (1 if response.status_code == 302 else 0)
+
+
+@given(code=values, data=form_data)
+@HYPOTHESIS
+def test_joining_with_any_code_never_fails(client, elearning, people, code, data):
+    client.force_login(people["lay_tutor"])
+    enrolments_before = Enrolment.objects.count()
+
+    response = client.post("/learn/join/", {**data, "code": code})
+
+    assert response.status_code in {302, 400}
+    if response.status_code == 400:
+        assert Enrolment.objects.count() == enrolments_before
+
+
+@given(
+    data=form_data,
+    site=values,
+    module=values,
+    valid_from=values,
+    valid_until=values,
+    max_uses=values,
+)
+@HYPOTHESIS
+def test_making_invitation_codes_never_fails(
+    client, elearning, people, data, site, module, valid_from, valid_until, max_uses
+):
+    client.force_login(people["lead"])
+    codes_before = InvitationCode.objects.count()
+
+    response = client.post(
+        "/learn/invitations/",
+        {
+            **data,
+            "site": site,
+            "module": module,
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+            "max_uses": max_uses,
+        },
+    )
+
+    assert response.status_code in {302, 400}
+    assert InvitationCode.objects.count() == codes_before + (
+        1 if response.status_code == 302 else 0
+    )
+
+
+@given(query=text, page=text)
+@HYPOTHESIS
+def test_search_never_fails(client, elearning, query, page):
+    assert client.get("/curricula/search/", {"q": query, "page": page}).status_code == 200
+
+
+@given(code=text)
+@HYPOTHESIS
+def test_checking_any_certificate_code_never_fails(client, db, code):
+    assert client.get("/certificates/", {"code": code}).status_code in {200, 302, 404}
