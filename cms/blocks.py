@@ -21,11 +21,21 @@ class MarkdownBlock(blocks.TextBlock):
         rows = 6
 
 
+class MinutesBlock(blocks.IntegerBlock):
+    """Wagtail's IntegerBlock reads "15" from the form and compares it with the stored 15, so an
+    untouched lesson always looks edited, and a reviewer who presses Approve in the editor saves
+    a revision and becomes an author of the change. Reading a whole number as a number fixes it;
+    anything else is left for validation to refuse."""
+
+    def value_from_form(self, value):
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
+        return value
+
+
 class ActivityBlock(blocks.StructBlock):
     title = blocks.CharBlock(max_length=200)
-    minutes = blocks.IntegerBlock(
-        min_value=1, max_value=600, help_text="How long the activity takes."
-    )
+    minutes = MinutesBlock(min_value=1, max_value=600, help_text="How long the activity takes.")
     suggested_lead = blocks.ChoiceBlock(
         choices=SuggestedLead.choices,
         default=SuggestedLead.EITHER,

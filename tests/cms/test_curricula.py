@@ -406,3 +406,31 @@ def test_tutors_cannot_change_pairings(client, small_curriculum, people):
 
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
+
+
+def test_an_untouched_activity_does_not_look_edited():
+    from cms.blocks import ActivityBlock
+
+    block = ActivityBlock()
+    stored = block.to_python(
+        {
+            "title": "Welcome",
+            "minutes": 15,
+            "suggested_lead": "lay tutor",
+            "tutor_notes": "a",
+            "participant_notes": "b",
+        }
+    )
+    posted = block.value_from_datadict(
+        {
+            "a-title": "Welcome",
+            "a-minutes": "15",
+            "a-suggested_lead": "lay tutor",
+            "a-tutor_notes": "a",
+            "a-participant_notes": "b",
+        },
+        {},
+        "a",
+    )
+
+    assert block.get_prep_value(posted) == block.get_prep_value(stored)

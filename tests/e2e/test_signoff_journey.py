@@ -199,6 +199,7 @@ def test_two_co_authors_sign_off_a_lesson_and_it_goes_live(new_page, screenshot,
     photograph(author, screenshot, "3-author-editor-actions")
     author.goto("/admin/")
     yours = author.get_by_role("region", name="Your pages and snippets in a workflow")
+    yours = yours.get_by_role("row").filter(has_text=AGENDA.title)
     expect(yours.get_by_text(f"Awaiting {WORKFLOW}")).to_be_visible()
     expect(author.get_by_role("region", name="Awaiting your review")).to_have_count(0)
     approvals = author.get_by_role("button", name=re.compile("Approve"), include_hidden=True)
@@ -242,19 +243,12 @@ def test_two_co_authors_sign_off_a_lesson_and_it_goes_live(new_page, screenshot,
     photograph(clinician, screenshot, "5-clinician-history")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Site bug: approving from the page editor saves a revision in the approver's name, "
-        "because Wagtail's StreamField has_changed() sees the activity blocks' IntegerBlock "
-        "'minutes' (15 saved, '15' posted) as changed. The approver becomes an author of the "
-        "change, the approval is refused ('Sorry, you do not have permission to access this "
-        "area') and they can no longer sign it off. Remove this marker once that is fixed."
-    ),
-)
 def test_a_reviewer_can_approve_from_the_page_editor(new_page, screenshot, demo_password):
     author = signed_in(new_page, AUTHOR, demo_password)
     edit_url = open_in_explorer(author, GOALS)
+    footer = author.get_by_role("navigation", name="Actions (footer)")
+    if not footer.get_by_role("button", name=f"Submit to {WORKFLOW}", include_hidden=True).count():
+        pytest.skip(f"{GOALS.title} is still in the sign-off from an earlier run on this site")
     submit_for_sign_off(author, GOALS, unique_summary("editor approval"), screenshot, "submits")
 
     lay = signed_in(new_page, LAY_REVIEWER, demo_password)
@@ -264,7 +258,7 @@ def test_a_reviewer_can_approve_from_the_page_editor(new_page, screenshot, demo_
     expect(lay).not_to_have_url(edit_url, timeout=SLOW_MS)
     lay.wait_for_load_state("load")
     photograph(lay, screenshot, "after-approve")
-    expect(lay.get_by_text("you do not have permission")).to_have_count(0)
+    assert lay.get_by_text("you do not have permission").count() == 0, "approval refused"
     assert newest_history_entry(lay, edit_url) == (
         "Signed off as lay co-author",
         full_name(LAY_REVIEWER),
