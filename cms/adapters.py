@@ -17,3 +17,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request):
         return landing_url_for(request.user)
+
+    def get_signup_redirect_url(self, request):
+        # Signing up makes a trainee, who starts at My learning (after verifying, when required).
+        return landing_url_for(request.user)

@@ -1,3 +1,5 @@
+import re
+
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse
@@ -39,7 +41,9 @@ def module_side_by_side(request, module_id):
 
 @require_GET
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
+    # People search for words. Quotes, brackets, operators and control characters are query
+    # syntax to the database's full-text engine (and a NUL byte upsets it), so they become spaces.
+    query = " ".join(re.sub(r"[^\w\s'-]", " ", request.GET.get("q", "")).split())[:200]
     results = None
     if query:
         paginator = Paginator(selectors.lesson_search(query=query), per_page=20)

@@ -1,6 +1,7 @@
 """E-learning pages: /learn/, lessons, knowledge checks, certificates, progress for tutors and leads."""
 
 import csv
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -149,6 +150,8 @@ def check(request, module_id, lesson_id):
         else:
             url = reverse("courses:lesson", args=(module_id, lesson_id))
             return redirect(f"{url}?attempt={attempt.pk}#feedback")
+    # The error summary goes at the top of the page, where it is seen first, not above the form.
+    form.error_summary_shown_above = True
     context = _lesson_context(request, enrolment, lesson_id, form=form)
     return render(request, "courses/lesson.html", context, status=400)
 
@@ -215,9 +218,10 @@ def certificate_download(request, code):
 @require_GET
 def verify_certificate(request, code=None):
     """Anyone may check a certificate: name, module and date, nothing else."""
-    code = code or request.GET.get("code", "").strip()
+    # Codes are letters and digits; anything else (spaces, dashes, stray characters) is dropped.
+    code = re.sub(r"[^A-Za-z0-9]", "", code or request.GET.get("code", "")).upper()[:30]
     if code and "code" in request.GET:
-        return redirect("courses:verify_certificate", code=code.strip().upper()[:30])
+        return redirect("courses:verify_certificate", code=code)
     certificate = selectors.certificate_public(code) if code else None
     status = 404 if code and certificate is None else 200
     return render(

@@ -210,7 +210,7 @@ def certificate_for_owner(user, code):
 
 
 def certificate_public(code):
-    return Certificate.objects.filter(code=code.strip().upper()).first()
+    return Certificate.objects.filter(code=code).first()
 
 
 def certificate_in_scope(user, code):

@@ -288,7 +288,8 @@ def test_feedback_after_submission_says_what_was_right_in_words(check, people):
     assert feedback.questions[0].answered_correctly is False
     assert [o.text for o in feedback.questions[0].chosen_options] == ["Taking a history"]
     assert [o.text for o in feedback.questions[0].correct_options] == ["Agreeing what to cover"]
-    assert "You got 2 of 3 right. You need 2 to pass." in text
+    assert "You got 2 of 3 right." in text
+    assert "You need 2 to pass" not in text  # said only when someone has not passed
     assert "You passed this knowledge check." in text
     assert "You did not get this right." in text
     assert "You got this right." in text
@@ -308,6 +309,8 @@ def test_feedback_on_a_failed_attempt_invites_a_retry(check, people):
     assert "You got 1 of 3 right. You need 2 to pass." in re.sub(r"\s+", " ", html)
     assert "You have not passed this time." in html
     assert "try again" in html
+    # The right answers are kept back until a pass, so the retry is a real one.
+    assert "The correct answer" not in html
 
 
 # --- reads and their queries ------------------------------------------------------------------
