@@ -92,3 +92,23 @@ def small_curriculum(root: Path, *, lay="lay.tutor@example.com", clinical="clini
     )
     write(root, "professionals/01-partnership-basics/01-workshop.md", PROFESSIONAL_WORKSHOP)
     return root
+
+
+def export_load_export(tmp_path: Path, source: Path, load):
+    """Load `source`, export, empty the site, load the export, export again: both exports as
+    {relative path: text}. `load` is the test's own way of running load_curricula."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from cms.models import ProgrammePage
+
+    load(source)
+    call_command("export_curricula", str(tmp_path / "first"), stdout=StringIO())
+    ProgrammePage.objects.all().delete()
+    load(tmp_path / "first")
+    call_command("export_curricula", str(tmp_path / "second"), stdout=StringIO())
+    return tuple(
+        {path.relative_to(folder): path.read_text() for path in folder.rglob("*.md")}
+        for folder in (tmp_path / "first", tmp_path / "second")
+    )

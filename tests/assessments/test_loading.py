@@ -16,7 +16,7 @@ from cms.curriculum_files import parse_curricula
 from cms.models import LessonPage, ProgrammePage
 from cms.services import curricula_load
 from tests.assessments.curricula import CHECK, elearning_curriculum, lesson_path, lesson_text
-from tests.curricula_builder import write
+from tests.curricula_builder import export_load_export, write
 
 pytestmark = pytest.mark.django_db
 
@@ -174,22 +174,9 @@ def test_export_then_load_on_an_empty_site_then_export_keeps_knowledge_checks(
     tmp_path, home_page, authors
 ):
     titled = CHECK.replace("  pass_mark: 2", "  title: Before the workshop\n  pass_mark: 2")
-    load(elearning_curriculum(tmp_path / "source", lessons=2, check=titled))
-    call_command("export_curricula", str(tmp_path / "first"), stdout=StringIO())
-    ProgrammePage.objects.all().delete()
-    assert not KnowledgeCheck.objects.exists()
+    source = elearning_curriculum(tmp_path / "source", lessons=2, check=titled)
+    first, second = export_load_export(tmp_path, source, load)
 
-    load(tmp_path / "first")
-    call_command("export_curricula", str(tmp_path / "second"), stdout=StringIO())
-
-    first = {
-        path.relative_to(tmp_path / "first"): path.read_text()
-        for path in (tmp_path / "first").rglob("*.md")
-    }
-    second = {
-        path.relative_to(tmp_path / "second"): path.read_text()
-        for path in (tmp_path / "second").rglob("*.md")
-    }
     assert len(first) == 9
     assert first == second
     exported = first[next(path for path in first if path.name == "01-lesson-1.md")]

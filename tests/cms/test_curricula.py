@@ -14,7 +14,7 @@ from cms.curriculum_files import parse_curricula
 from cms.markdown import render_markdown
 from cms.models import HomePage, LessonPage, ModulePage, ModulePairing, ProgrammePage
 from cms.services import curricula_load, module_pairing_set
-from tests.curricula_builder import small_curriculum, write
+from tests.curricula_builder import export_load_export, small_curriculum, write
 
 pytestmark = pytest.mark.django_db
 
@@ -159,22 +159,8 @@ def test_a_dry_run_reports_and_saves_nothing(tmp_path, home_page, authors):
 def test_export_then_load_on_an_empty_site_then_export_gives_the_same_files(
     tmp_path, home_page, authors
 ):
-    load(small_curriculum(tmp_path / "source"))
-    call_command("export_curricula", str(tmp_path / "first"), stdout=StringIO())
-    ProgrammePage.objects.all().delete()
-    assert not ModulePage.objects.exists()
+    first, second = export_load_export(tmp_path, small_curriculum(tmp_path / "source"), load)
 
-    load(tmp_path / "first")
-    call_command("export_curricula", str(tmp_path / "second"), stdout=StringIO())
-
-    first = {
-        path.relative_to(tmp_path / "first"): path.read_text()
-        for path in (tmp_path / "first").rglob("*.md")
-    }
-    second = {
-        path.relative_to(tmp_path / "second"): path.read_text()
-        for path in (tmp_path / "second").rglob("*.md")
-    }
     assert len(first) == 6
     assert first == second
 
