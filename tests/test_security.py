@@ -64,3 +64,42 @@ def test_the_design_system_stylesheet_fetches_nothing_from_other_sites(client):
     assert ".nhsuk-header" in css
     assert "@font-face" not in css
     assert "https://" not in css
+
+
+@pytest.fixture
+def learner_urls(tmp_path, home_page, authors, people):
+    from cms.curriculum_files import parse_curricula
+    from cms.models import LessonPage, ModulePage
+    from cms.services import curricula_load
+    from courses import services
+    from tests.assessments.curricula import elearning_curriculum
+
+    curricula_load(programmes=parse_curricula(elearning_curriculum(tmp_path / "c", lessons=1)))
+    module = ModulePage.objects.get(slug="preparing")
+    lesson = LessonPage.objects.child_of(module).get()
+    services.enrolment_create(trainee=people["trainee"], module_id=module.pk)
+    return {
+        "trainee": [
+            f"/learn/modules/{module.pk}/enrol/",
+            f"/learn/modules/{module.pk}/withdraw/",
+            f"/learn/modules/{module.pk}/lessons/{lesson.pk}/check/",
+            f"/learn/modules/{module.pk}/lessons/{lesson.pk}/done/",
+            "/learn/join/",
+        ],
+        "lead": ["/learn/invitations/"],
+    }
+
+
+def test_every_learning_post_needs_a_csrf_token(learner_urls, people):
+    from courses.models import Enrolment, LessonProgress
+
+    refused = {}
+    for role, urls in learner_urls.items():
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(people[role])
+        for url in urls:
+            refused[url] = client.post(url, {"code": "X", "reason": "x"}).status_code
+
+    assert set(refused.values()) == {403}
+    assert Enrolment.objects.get().status == Enrolment.Status.BOOKED
+    assert not LessonProgress.objects.exists()
