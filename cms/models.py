@@ -279,8 +279,9 @@ class LessonPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # The parent's tree path is this page's path less one step: one query, not two.
         module = ModulePage.objects.select_related("lay_author", "clinical_author").get(
-            pk=self.get_parent().pk
+            path=self.path[: -self.steplen]
         )
         siblings = list(
             LessonPage.objects.sibling_of(self)

@@ -20,5 +20,6 @@ LESSON_NOT_IN_MODULE = "That lesson is not part of this module."
 CHECK_NOT_PASSED = (
     "Pass the knowledge check at the end of this lesson before you mark it as finished."
 )
+DATES_REVERSED = "The last day must be on or after the first day."
 CERTIFICATE_ALREADY_REVOKED = "This certificate has already been revoked."
 REVOKE_REASON_REQUIRED = "Say why the certificate is being revoked."

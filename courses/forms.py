@@ -46,13 +46,6 @@ class InvitationCodeForm(forms.Form):
         self.fields["site"].queryset = sites
         self.fields["module"].queryset = modules
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
-        if start and end and end < start:
-            self.add_error("valid_until", "The last day must be on or after the first day.")
-        return cleaned
-
 
 class RevokeCertificateForm(forms.Form):
     reason = forms.CharField(

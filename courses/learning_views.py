@@ -89,7 +89,7 @@ def module(request, module_id):
     enrolment = selectors.enrolment_for(request.user, module_id)
     lesson = selectors.first_unfinished_lesson(enrolment)
     if lesson is None:
-        lesson = services.module_lessons(enrolment.module).first()
+        lesson = selectors.module_lessons(enrolment.module).first()
     if lesson is None:
         raise Http404("This module has no lessons yet.")
     return redirect("courses:lesson", module_id=module_id, lesson_id=lesson.pk)

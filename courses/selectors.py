@@ -81,20 +81,30 @@ def _lesson_count_for_module(module_ref):
     )
 
 
+def module_lessons(module):
+    """The live lessons of a module, in teaching order."""
+    return LessonPage.objects.child_of(module).live().order_by("path")
+
+
+def with_lesson_counts(enrolments):
+    """Annotate each enrolment with its module's live lessons and how many of them are done."""
+    live_lesson_ids = LessonPage.objects.live().values("pk")
+    return enrolments.annotate(
+        lessons_total=Coalesce(_lesson_count_for_module("module"), 0),
+        lessons_done=Count(
+            "progress", filter=Q(progress__lesson_id__in=live_lesson_ids), distinct=True
+        ),
+    )
+
+
 def learning_for(user):
     """Everything on a trainee's /learn/ page, in a fixed number of queries."""
-    live_lesson_ids = LessonPage.objects.live().values("pk")
     enrolments = list(
-        Enrolment.objects.filter(trainee=user, module__isnull=False)
-        .exclude(status=Enrolment.Status.WAITLISTED)
-        .select_related("module", "certificate")
-        .annotate(
-            lessons_total=Coalesce(_lesson_count_for_module("module"), 0),
-            lessons_done=Count(
-                "progress", filter=Q(progress__lesson_id__in=live_lesson_ids), distinct=True
-            ),
-        )
-        .order_by("status", "-enrolled_at")
+        with_lesson_counts(
+            Enrolment.objects.filter(trainee=user, module__isnull=False)
+            .exclude(status=Enrolment.Status.WAITLISTED)
+            .select_related("module", "certificate")
+        ).order_by("status", "-enrolled_at")
     )
     next_lessons = _next_lessons(enrolments)
     for enrolment in enrolments:
@@ -153,10 +163,7 @@ def enrolment_for(user, module_id):
 def lesson_for_learner(*, enrolment, lesson_id):
     """A lesson of the enrolment's module with its neighbours and what the trainee has done."""
     lessons = list(
-        LessonPage.objects.child_of(enrolment.module)
-        .live()
-        .order_by("path")
-        .only("pk", "title", "path", "url_path", "minutes")
+        module_lessons(enrolment.module).only("pk", "title", "path", "url_path", "minutes")
     )
     position = next((index for index, lesson in enumerate(lessons) if lesson.pk == lesson_id), None)
     if position is None:
@@ -182,25 +189,15 @@ def first_unfinished_lesson(enrolment):
     )
 
 
-def progress_rows_for(user, *, site_slug=None):
+def progress_rows_for(user):
     """E-learning enrolments in the user's scope (their sites), with lessons done, for tutors
     and leads. One query, however many rows."""
     enrolments = Enrolment.objects.filter(module__isnull=False)
     if not user.is_superuser:
         enrolments = enrolments.filter(site__in=sites_for(user))
-    if site_slug:
-        enrolments = enrolments.filter(site__slug=site_slug)
-    live_lesson_ids = LessonPage.objects.live().values("pk")
-    return (
+    return with_lesson_counts(
         enrolments.select_related("trainee", "module", "site", "certificate")
-        .annotate(
-            lessons_total=Coalesce(_lesson_count_for_module("module"), 0),
-            lessons_done=Count(
-                "progress", filter=Q(progress__lesson_id__in=live_lesson_ids), distinct=True
-            ),
-        )
-        .order_by("module__title", "trainee__last_name", "trainee__first_name", "trainee__email")
-    )
+    ).order_by("module__title", "trainee__last_name", "trainee__first_name", "trainee__email")
 
 
 def certificate_for_owner(user, code):

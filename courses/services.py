@@ -8,11 +8,12 @@ from django.utils.formats import date_format
 
 from assessments.selectors import lessons_with_checks, passed_lesson_ids
 from cms.curricula import ModuleFormat
-from cms.models import LessonPage, ModulePage
+from cms.models import ModulePage
 
 from . import errors
 from .errors import CoursesError
 from .models import Certificate, Enrolment, InvitationCode, LessonProgress, Site, SiteMembership
+from .selectors import module_lessons
 
 
 @transaction.atomic
@@ -111,7 +112,7 @@ def invitation_code_create(
 ) -> InvitationCode:
     module = _elearning_module(module_id)
     if valid_from and valid_until and valid_until < valid_from:
-        raise CoursesError("The last day must be on or after the first day.")
+        raise CoursesError(errors.DATES_REVERSED)
     invitation = InvitationCode(
         code=_new_code(8, InvitationCode),
         site=site,
@@ -136,10 +137,6 @@ def enrolment_withdraw(*, enrolment: Enrolment) -> Enrolment:
     enrolment.withdrawn_at = timezone.now()
     enrolment.save(update_fields=["status", "withdrawn_at"])
     return enrolment
-
-
-def module_lessons(module):
-    return LessonPage.objects.child_of(module).live().order_by("path")
 
 
 @transaction.atomic

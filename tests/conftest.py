@@ -57,6 +57,23 @@ def authors(people):
 
 
 @pytest.fixture
+def elearning(tmp_path, home_page, authors, people):
+    """A one-lesson e-learning module whose lesson has a knowledge check; the Riverside trainee
+    is enrolled. Returns (module, lesson)."""
+    from cms.curriculum_files import parse_curricula
+    from cms.models import LessonPage, ModulePage
+    from cms.services import curricula_load
+    from courses import services
+    from tests.assessments.curricula import elearning_curriculum
+
+    curricula_load(programmes=parse_curricula(elearning_curriculum(tmp_path / "e", lessons=1)))
+    module = ModulePage.objects.get(slug="preparing")
+    lesson = LessonPage.objects.child_of(module).get()
+    services.enrolment_create(trainee=people["trainee"], module_id=module.pk)
+    return module, lesson
+
+
+@pytest.fixture
 def small_curriculum(tmp_path, home_page, authors):
     """A loaded curriculum: one patient module paired with one professional module."""
     from cms.curriculum_files import parse_curricula

@@ -6,12 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessments.models import KnowledgeCheckAttempt
-from cms.curriculum_files import parse_curricula
-from cms.models import LessonPage, ModulePage
-from cms.services import curricula_load
-from courses import services
 from courses.models import Enrolment, InvitationCode
-from tests.assessments.curricula import elearning_curriculum
 
 pytestmark = pytest.mark.django_db
 
@@ -23,22 +18,6 @@ HYPOTHESIS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-
-
-@pytest.fixture
-def elearning(tmp_path, home_page, authors, people):
-    curricula_load(programmes=parse_curricula(elearning_curriculum(tmp_path / "c", lessons=1)))
-    module = ModulePage.objects.get(slug="preparing")
-    lesson = LessonPage.objects.child_of(module).get()
-    services.enrolment_create(trainee=people["trainee"], module_id=module.pk)
-    return module, lesson
-
-
-def with_known_fields(data, fields):
-    """Arbitrary data, plus arbitrary values under the field names the form really has."""
-    return st.fixed_dictionaries({name: values for name in fields}).map(
-        lambda known: {**data, **known}
-    )
 
 
 @given(

@@ -67,17 +67,8 @@ def test_the_design_system_stylesheet_fetches_nothing_from_other_sites(client):
 
 
 @pytest.fixture
-def learner_urls(tmp_path, home_page, authors, people):
-    from cms.curriculum_files import parse_curricula
-    from cms.models import LessonPage, ModulePage
-    from cms.services import curricula_load
-    from courses import services
-    from tests.assessments.curricula import elearning_curriculum
-
-    curricula_load(programmes=parse_curricula(elearning_curriculum(tmp_path / "c", lessons=1)))
-    module = ModulePage.objects.get(slug="preparing")
-    lesson = LessonPage.objects.child_of(module).get()
-    services.enrolment_create(trainee=people["trainee"], module_id=module.pk)
+def learner_urls(elearning):
+    module, lesson = elearning
     return {
         "trainee": [
             f"/learn/modules/{module.pk}/enrol/",

@@ -96,7 +96,8 @@ class Command(BaseCommand):
         from assessments.services import knowledge_check_submit
         from cms.models import CurriculumSource
         from courses.models import Enrolment
-        from courses.services import enrolment_create, lesson_complete, module_lessons
+        from courses.selectors import module_lessons
+        from courses.services import enrolment_create, lesson_complete
 
         trainee = get_user_model().objects.get(email=entry["email"])
         source = CurriculumSource.objects.filter(path=f"{entry['module']}/module.md").first()
