@@ -23,3 +23,44 @@ CHECK_NOT_PASSED = (
 DATES_REVERSED = "The last day must be on or after the first day."
 CERTIFICATE_ALREADY_REVOKED = "This certificate has already been revoked."
 REVOKE_REASON_REQUIRED = "Say why the certificate is being revoked."
+
+
+# --- workshops: the readiness rules. Each names the rule and the person. ------------------------
+RULE_WRONG_KIND = "Tutor kind: {name} is a {kind}, so cannot take the {slot} place."
+RULE_INACTIVE = "Tutor pool: {name} is not teaching at the moment."
+RULE_NOT_ACCREDITED = "Accreditation: {name} is not accredited for {programme} on {date}."
+RULE_ACCREDITATION_EXPIRED = (
+    "Accreditation: {name}'s accreditation for {programme} expired on {expired}, before {date}."
+)
+RULE_NOT_AVAILABLE = "Availability: {name} is not available on {weekday}s from {start} to {end}."
+RULE_AWAY = "Availability: {name} is away from {first_day} to {last_day}."
+RULE_DOUBLE_BOOKED = "Double-booking: {name} is already teaching {other} ({when})."
+RULE_TRAVEL_BUFFER = (
+    "Double-booking: {name} is teaching {other} ({when}) at {venue}, which leaves less than "
+    "{minutes} minutes to travel between venues."
+)
+RULE_MONTHLY_CAP = (
+    "Monthly cap: {name} already teaches {count} sessions in {month}, their limit of {cap}."
+)
+
+# --- workshops: scheduling ------------------------------------------------------------------
+UNKNOWN_TUTOR = "We could not find that tutor. Choose one from the list."
+UNKNOWN_PROGRAMME = "Choose a published programme."
+UNKNOWN_VENUE = "Choose a venue at this site."
+VENUE_TOO_SMALL = (
+    "{venue} holds {venue_capacity} people, fewer than the {capacity} places asked for."
+)
+DATE_IN_PAST = "The first session cannot be in the past."
+ENDS_BEFORE_STARTS = "A session must end after it starts."
+COMPLETION_OVER_COUNT = "The sessions needed to complete ({needed}) cannot be more than the number of sessions ({count})."
+OVERRIDE_NOT_ALLOWED = (
+    "A lead can override availability and the monthly cap, but not accreditation, tutor kind or "
+    "double-booking."
+)
+OVERRIDE_REASON_REQUIRED = "Say why you are overriding this rule; the reason is recorded."
+RUN_NOT_READY = "The run cannot open for booking until every session is ready: {problems}"
+RUN_ALREADY_OPEN = "This run is already open for booking."
+RUN_CANCELLED = "This run has been cancelled."
+SESSION_PAST = "This session has already taken place."
+NOT_ASSIGNED = "{name} is not teaching this session."
+SLOT_TAKEN = "The {slot} place is already filled by {name}. Remove them first."

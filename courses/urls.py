@@ -42,4 +42,9 @@ urlpatterns = [
     ),
     path("certificates/", learning_views.verify_certificate, name="verify_certificate_form"),
     path("certificates/<str:code>/", learning_views.verify_certificate, name="verify_certificate"),
+    # --- workshops: leads (run_views.py) ---
+    # --- workshops: planner (planner_views.py) ---
+    # --- workshops: trainees booking (booking_views.py) ---
+    # --- workshops: tutors (teach_views.py) ---
+    # --- workshops: calendars (calendar_views.py) ---
 ]

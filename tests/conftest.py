@@ -83,3 +83,40 @@ def small_curriculum(tmp_path, home_page, authors):
     root = write_small_curriculum(tmp_path / "curricula")
     curricula_load(programmes=parse_curricula(root))
     return root
+
+
+@pytest.fixture
+def programmes(home_page):
+    """Two live programme pages: patient and professional."""
+    from cms.curricula import Track
+    from tests.factories import programme_page
+
+    return {
+        "patient": programme_page(title="Moving on Together", track=Track.PATIENT),
+        "professional": programme_page(title="Working in Partnership", track=Track.PROFESSIONAL),
+    }
+
+
+@pytest.fixture
+def workshop(riverside, programmes):
+    """A Riverside run of the patient programme with three weekly sessions (Tuesdays 10:00 to
+    13:00, from next week), unassigned, and an accredited, available lay and clinical tutor."""
+    from courses.models import TutorKind
+    from tests.factories import CourseRunFactory, SessionFactory, TutorFactory, VenueFactory
+
+    venue = VenueFactory(site=riverside, name="Riverside Library")
+    run = CourseRunFactory(
+        site=riverside, venue=venue, programme=programmes["patient"], title="Spring group"
+    )
+    sessions = [SessionFactory(run=run, number=n) for n in (1, 2, 3)]
+    return {
+        "site": riverside,
+        "venue": venue,
+        "run": run,
+        "sessions": sessions,
+        "programme": programmes["patient"],
+        "lay": TutorFactory(site=riverside, kind=TutorKind.LAY, accredited_for=[run.programme]),
+        "clinical": TutorFactory(
+            site=riverside, kind=TutorKind.CLINICAL, accredited_for=[run.programme]
+        ),
+    }

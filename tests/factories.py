@@ -1,9 +1,23 @@
+from datetime import datetime, time, timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from courses.models import Site, SiteMembership
+from cms.curricula import Track
+from courses.models import (
+    Accreditation,
+    CourseRun,
+    Session,
+    Site,
+    SiteMembership,
+    Tutor,
+    TutorKind,
+    Venue,
+    WeeklyAvailability,
+)
 
 PASSWORD = "a-long-test-password-7"
 
@@ -46,3 +60,101 @@ class SiteMembershipFactory(factory.django.DjangoModelFactory):
 
     site = factory.SubFactory(SiteFactory)
     user = factory.SubFactory(UserFactory)
+
+
+def programme_page(*, title="Moving on Together", track=Track.PATIENT, slug=None):
+    """A live programme page under the home page (use with the `home_page` fixture)."""
+    from cms.models import HomePage, ProgrammePage
+
+    home = HomePage.objects.first()
+    page = ProgrammePage(
+        title=title, slug=slug or title.lower().replace(" ", "-"), track=track, summary=title
+    )
+    home.add_child(instance=page)
+    return page
+
+
+def next_weekday(weekday: int, *, weeks_ahead: int = 1, at: time = time(10, 0)) -> datetime:
+    """An aware datetime on `weekday` (0 = Monday) at least `weeks_ahead` weeks from today."""
+    today = timezone.localdate()
+    day = today + timedelta(days=7 * weeks_ahead + (weekday - today.weekday()) % 7)
+    return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    site = factory.SubFactory(SiteFactory)
+    name = factory.Sequence(lambda n: f"Community Centre {n}")
+    address = "1 High Street, Riverside"
+    postcode = "RV1 1AA"
+    capacity = 20
+    step_free = True
+
+
+class TutorFactory(factory.django.DjangoModelFactory):
+    """A tutor in a site's pool. By default available every day 08:00 to 22:00 and accredited
+    for nothing: pass `accredited_for=[programme, ...]` (valid from a year ago for two years)."""
+
+    class Meta:
+        model = Tutor
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    site = factory.SubFactory(SiteFactory)
+    kind = TutorKind.LAY
+    monthly_cap = 8
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create:
+            name = "lay tutor" if self.kind == TutorKind.LAY else "clinical tutor"
+            self.user.groups.add(Group.objects.get(name=name))
+
+    @factory.post_generation
+    def available(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            for weekday in range(7):
+                WeeklyAvailability.objects.create(
+                    tutor=self, weekday=weekday, starts_at=time(8, 0), ends_at=time(22, 0)
+                )
+
+    @factory.post_generation
+    def accredited_for(self, create, extracted, **kwargs):
+        if create and extracted:
+            today = timezone.localdate()
+            for programme in extracted:
+                Accreditation.objects.create(
+                    tutor=self,
+                    programme=programme,
+                    accredited_on=today - timedelta(days=365),
+                    expires_on=today + timedelta(days=730),
+                )
+
+
+class CourseRunFactory(factory.django.DjangoModelFactory):
+    """A run in planning. Pass `programme=` (a ProgrammePage)."""
+
+    class Meta:
+        model = CourseRun
+
+    site = factory.SubFactory(SiteFactory)
+    venue = factory.SubFactory(VenueFactory, site=factory.SelfAttribute("..site"))
+    title = factory.Sequence(lambda n: f"Moving on Together, group {n}")
+    capacity = 12
+    minimum_group = 1
+    completion_sessions = 1
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A three-hour session on a Tuesday morning, `number` weeks from now."""
+
+    class Meta:
+        model = Session
+
+    run = factory.SubFactory(CourseRunFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    venue = factory.SelfAttribute("run.venue")
+    starts_at = factory.LazyAttribute(lambda o: next_weekday(1, weeks_ahead=o.number))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=3))

@@ -1,0 +1,316 @@
+"""Writes for workshops: course runs and their sessions, tutor assignment, opening for booking,
+a tutor's withdrawal and its cover. The readiness rules themselves live in `rules.py`; every
+write here goes through them, in one transaction, and refuses with a `SchedulingError` whose
+message names the rule and the person."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cms.curricula import ModuleFormat
+from cms.models import ModulePage, ProgrammePage
+
+from . import errors, notifications
+from .errors import CoursesError
+from .models import (
+    AssignmentOverride,
+    ClosedDay,
+    CourseRun,
+    Session,
+    Site,
+    Tutor,
+    TutorKind,
+    TutorWithdrawal,
+    Venue,
+)
+from .rules import (
+    Refusal,
+    load_tutors,
+    readiness_of,
+    refusals,
+    sessions_for_rules,
+    snapshot_of,
+)
+
+
+class SchedulingError(CoursesError):
+    """A refused scheduling write. `refusals` holds the rules that refused, when there are any."""
+
+    def __init__(self, message, refusals: list[Refusal] | None = None):
+        super().__init__(message)
+        self.refusals = refusals or []
+
+    @property
+    def overridable(self):
+        return bool(self.refusals) and all(refusal.overridable for refusal in self.refusals)
+
+
+def _validation_message(error: ValidationError) -> str:
+    return " ".join(message for messages in error.message_dict.values() for message in messages)
+
+
+def course_modules(programme: ProgrammePage) -> list[ModulePage]:
+    """The modules taught in sessions, in curriculum order: session n teaches the n-th."""
+    return list(
+        ModulePage.objects.child_of(programme)
+        .live()
+        .filter(format=ModuleFormat.COURSE)
+        .order_by("path")
+    )
+
+
+def session_dates(*, first_date: date, weekday: int, count: int, closed: set[date]) -> list[date]:
+    """`count` weekly dates on `weekday`, from the first such day on or after `first_date`,
+    skipping closed days (the course then runs a week later)."""
+    day = first_date + timedelta(days=(weekday - first_date.weekday()) % 7)
+    found = []
+    while len(found) < count:
+        if day not in closed:
+            found.append(day)
+        day += timedelta(days=7)
+    return found
+
+
+@transaction.atomic
+def run_create(
+    *,
+    site: Site,
+    programme_id: int,
+    venue_id: int,
+    title: str,
+    first_date: date,
+    weekday: int,
+    start_time: time,
+    session_minutes: int,
+    session_count: int,
+    capacity: int,
+    minimum_group: int = 8,
+    completion_sessions: int = 5,
+    reminder_days: str = "7,1",
+    closed_dates: list[date] | tuple = (),
+    created_by=None,
+) -> CourseRun:
+    """Create a run and its weekly sessions. Dates in `closed_dates` are recorded as the site's
+    closed days, and every closed day of the site is skipped."""
+    programme = ProgrammePage.objects.live().filter(pk=programme_id).first()
+    if programme is None:
+        raise SchedulingError(errors.UNKNOWN_PROGRAMME)
+    venue = Venue.objects.filter(pk=venue_id, site=site, is_active=True).first()
+    if venue is None:
+        raise SchedulingError(errors.UNKNOWN_VENUE)
+    if first_date < timezone.localdate():
+        raise SchedulingError(errors.DATE_IN_PAST)
+    if session_minutes <= 0:
+        raise SchedulingError(errors.ENDS_BEFORE_STARTS)
+    if not 1 <= session_count <= 20:
+        raise SchedulingError("A run has between 1 and 20 sessions.")
+    if capacity > venue.capacity:
+        raise SchedulingError(
+            errors.VENUE_TOO_SMALL.format(
+                venue=venue.name, venue_capacity=venue.capacity, capacity=capacity
+            )
+        )
+    if completion_sessions > session_count:
+        raise SchedulingError(
+            errors.COMPLETION_OVER_COUNT.format(needed=completion_sessions, count=session_count)
+        )
+    run = CourseRun(
+        programme=programme,
+        site=site,
+        venue=venue,
+        title=(title or "").strip(),
+        capacity=capacity,
+        minimum_group=minimum_group,
+        completion_sessions=completion_sessions,
+        reminder_days=reminder_days,
+        created_by=created_by,
+    )
+    try:
+        run.full_clean()
+    except ValidationError as error:
+        raise SchedulingError(_validation_message(error)) from error
+    run.save()
+    for day in set(closed_dates):
+        ClosedDay.objects.get_or_create(site=site, date=day, defaults={"reason": "Closed"})
+    closed = set(ClosedDay.objects.filter(site=site).values_list("date", flat=True))
+    modules = course_modules(programme)
+    zone = timezone.get_current_timezone()
+    for number, day in enumerate(
+        session_dates(first_date=first_date, weekday=weekday, count=session_count, closed=closed),
+        start=1,
+    ):
+        starts_at = datetime.combine(day, start_time, tzinfo=zone)
+        Session.objects.create(
+            run=run,
+            number=number,
+            module=modules[number - 1] if number <= len(modules) else None,
+            venue=venue,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=session_minutes),
+        )
+    return run
+
+
+def _locked_session(session_id: int) -> Session:
+    session = sessions_for_rules().select_for_update(of=("self",)).filter(pk=session_id).first()
+    if session is None:
+        raise SchedulingError("That session no longer exists.")
+    if session.run.status == CourseRun.Status.CANCELLED:
+        raise SchedulingError(errors.RUN_CANCELLED)
+    if session.ends_at <= timezone.now():
+        raise SchedulingError(errors.SESSION_PAST)
+    return session
+
+
+def _slot_field(kind: str) -> str:
+    return "lay_tutor" if kind == TutorKind.LAY else "clinical_tutor"
+
+
+def assignment_refusals(*, session: Session, tutor: Tutor, kind: str) -> list[Refusal]:
+    """Every rule that stops `tutor` taking the `kind` place of `session` (no overrides)."""
+    day = timezone.localtime(session.starts_at).date()
+    snapshot = load_tutors([tutor.pk], first=day, last=day)[tutor.pk]
+    return refusals(snapshot, snapshot_of(session), kind=kind)
+
+
+@transaction.atomic
+def session_assign(
+    *,
+    session: Session,
+    tutor_id: int,
+    kind: str,
+    assigned_by=None,
+    override_reason: str = "",
+    replace: bool = False,
+) -> Session:
+    """Put a tutor in the lay or clinical place of a session.
+
+    Refuses, naming each rule and the person, unless every broken rule is one a lead may
+    override (availability, monthly cap) and `override_reason` says why: then the override is
+    recorded with the reason and who made it.
+    """
+    if kind not in TutorKind.values:
+        raise SchedulingError("Choose the lay or the clinical place.")
+    session = _locked_session(session.pk)
+    # Lock the tutor too, so two leads cannot give them two overlapping sessions at once.
+    tutor = Tutor.objects.select_for_update(of=("self",)).select_related("user")
+    tutor = tutor.filter(pk=tutor_id).first()
+    if tutor is None:
+        raise SchedulingError(errors.UNKNOWN_TUTOR)
+    field = _slot_field(kind)
+    current_id = getattr(session, f"{field}_id")
+    if current_id == tutor.pk:
+        return session
+    if current_id is not None and not replace:
+        current = getattr(session, field)
+        raise SchedulingError(
+            errors.SLOT_TAKEN.format(slot=TutorKind(kind).label.lower(), name=current.name)
+        )
+    found = assignment_refusals(session=session, tutor=tutor, kind=kind)
+    reason = (override_reason or "").strip()
+    if found:
+        if not all(refusal.overridable for refusal in found):
+            blocking = [refusal for refusal in found if not refusal.overridable]
+            raise SchedulingError(" ".join(r.message for r in blocking), found)
+        if not reason:
+            raise SchedulingError(
+                " ".join(r.message for r in found) + " " + errors.OVERRIDE_REASON_REQUIRED, found
+            )
+        for rule in sorted({refusal.rule for refusal in found}):
+            AssignmentOverride.objects.create(
+                session=session,
+                tutor=tutor,
+                rule=rule.value,
+                reason=reason[:500],
+                decided_by=assigned_by,
+            )
+    setattr(session, field, tutor)
+    session.save(update_fields=[field])
+    return session
+
+
+@transaction.atomic
+def session_unassign(*, session: Session, kind: str) -> Session:
+    session = _locked_session(session.pk)
+    field = _slot_field(kind)
+    setattr(session, field, None)
+    session.save(update_fields=[field])
+    return session
+
+
+@transaction.atomic
+def run_open(*, run: CourseRun) -> CourseRun:
+    """Open a run for booking, which needs every session ready."""
+    run = CourseRun.objects.select_for_update().get(pk=run.pk)
+    if run.status == CourseRun.Status.OPEN:
+        raise SchedulingError(errors.RUN_ALREADY_OPEN)
+    if run.status == CourseRun.Status.CANCELLED:
+        raise SchedulingError(errors.RUN_CANCELLED)
+    sessions = list(sessions_for_rules().filter(run=run).order_by("number"))
+    if not sessions:
+        raise SchedulingError(errors.RUN_NOT_READY.format(problems="it has no sessions."))
+    problems = [
+        f"Session {readiness.session.number}: {' '.join(readiness.problems)}"
+        for readiness in readiness_of(sessions)
+        if not readiness.ready
+    ]
+    if problems:
+        raise SchedulingError(errors.RUN_NOT_READY.format(problems=" ".join(problems)))
+    run.status = CourseRun.Status.OPEN
+    run.opened_at = timezone.now()
+    run.save(update_fields=["status", "opened_at"])
+    return run
+
+
+@transaction.atomic
+def tutor_withdraw(*, session: Session, tutor: Tutor, reason: str = "", recorded_by=None):
+    """Take a tutor off a session. The place then needs cover; the tutor, their co-tutor and the
+    site's leads are told once the change is saved."""
+    session = _locked_session(session.pk)
+    if session.lay_tutor_id == tutor.pk:
+        kind = TutorKind.LAY
+    elif session.clinical_tutor_id == tutor.pk:
+        kind = TutorKind.CLINICAL
+    else:
+        raise SchedulingError(errors.NOT_ASSIGNED.format(name=tutor.name))
+    field = _slot_field(kind)
+    setattr(session, field, None)
+    session.save(update_fields=[field])
+    withdrawal = TutorWithdrawal.objects.create(
+        session=session, tutor=tutor, reason=(reason or "").strip()[:500], recorded_by=recorded_by
+    )
+    transaction.on_commit(lambda: notifications.tutor_withdrawn(withdrawal.pk))
+    return withdrawal
+
+
+@transaction.atomic
+def session_cover(
+    *, session: Session, tutor_id: int, assigned_by=None, override_reason: str = ""
+) -> Session:
+    """Fill a place left by a withdrawal with one of the ranked replacements."""
+    withdrawal = (
+        TutorWithdrawal.objects.select_for_update()
+        .filter(session=session, covered_by__isnull=True)
+        .select_related("tutor")
+        .order_by("-withdrawn_at")
+        .first()
+    )
+    tutor = Tutor.objects.filter(pk=tutor_id).first()
+    if tutor is None:
+        raise SchedulingError(errors.UNKNOWN_TUTOR)
+    session = session_assign(
+        session=session,
+        tutor_id=tutor.pk,
+        kind=tutor.kind,
+        assigned_by=assigned_by,
+        override_reason=override_reason,
+    )
+    if withdrawal is not None and withdrawal.tutor.kind == tutor.kind:
+        withdrawal.covered_by = tutor
+        withdrawal.save(update_fields=["covered_by"])
+        transaction.on_commit(lambda: notifications.cover_found(withdrawal.pk))
+    return session
