@@ -182,6 +182,59 @@ def objects(small_curriculum, people):
         "module_id": module.pk,
         "lesson_id": LessonPage.objects.child_of(module).first().pk,
         "certificate": certificate.code,
+        **workshop_objects(people, module),
+    }
+
+
+def workshop_objects(people, module):
+    """An open Riverside run taught by the Riverside lay and clinical tutors, with a session that
+    started an hour ago and one next week; the Riverside trainee is booked and has a calendar."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.models import CalendarFeed, CourseRun, Enrolment, TutorKind
+    from tests.factories import CourseRunFactory, SessionFactory, TutorFactory, VenueFactory
+
+    site = people["lead"].site_memberships.get().site
+    programme = module.get_parent().specific
+    lay = TutorFactory(
+        user=people["lay_tutor"], site=site, kind=TutorKind.LAY, accredited_for=[programme]
+    )
+    clinical = TutorFactory(
+        user=people["clinical_tutor"],
+        site=site,
+        kind=TutorKind.CLINICAL,
+        accredited_for=[programme],
+    )
+    run = CourseRunFactory(
+        site=site,
+        venue=VenueFactory(site=site),
+        programme=programme,
+        status=CourseRun.Status.OPEN,
+        opened_at=timezone.now(),
+    )
+    started = timezone.now() - timedelta(hours=1)
+    session = SessionFactory(
+        run=run,
+        number=1,
+        module=module,
+        starts_at=started,
+        ends_at=started + timedelta(hours=3),
+        lay_tutor=lay,
+        clinical_tutor=clinical,
+    )
+    future = SessionFactory(
+        run=run, number=2, module=module, lay_tutor=lay, clinical_tutor=clinical
+    )
+    Enrolment.objects.create(trainee=people["trainee"], run=run, site=site)
+    feed = CalendarFeed.objects.create(user=people["trainee"], token="matrix-trainee-feed-token")
+    return {
+        "site_slug": site.slug,
+        "run_id": run.pk,
+        "session_id": session.pk,
+        "future_session_id": future.pk,
+        "calendar_token": feed.token,
     }
 
 
