@@ -8,6 +8,7 @@ from django.db import transaction
 from cms.roles import Role
 from cms.services import account_ensure, home_page_ensure
 from cms.signoff import signoff_workflow_ensure
+from courses.demo import workshops_ensure
 from courses.services import site_ensure, site_membership_ensure
 
 DEFAULT_DEMO_FILE = Path(settings.BASE_DIR) / "content" / "demo" / "demo.toml"
@@ -83,9 +84,23 @@ class Command(BaseCommand):
                 learning = [self.learning_ensure(entry) for entry in demo.get("learning", [])]
             if any(learning):
                 self.stdout.write(self.style.SUCCESS("Demo e-learning progress added."))
+            with transaction.atomic():
+                workshops = workshops_ensure(demo, password=password)
+            if workshops:
+                self.stdout.write(
+                    self.style.SUCCESS(f"Demo workshops loaded ({workshops} changes).")
+                )
         self.stdout.write(f"\nDemo accounts (password: {password}):")
         for entry in demo.get("accounts", []):
             self.stdout.write(f"  {entry['email']:<28} {', '.join(entry['roles'])}")
+        for entry in demo.get("tutors", []):
+            if "first_name" in entry:
+                self.stdout.write(f"  {entry['email']:<28} {entry['kind']} tutor")
+        if demo.get("demo_trainees"):
+            count = len(demo["demo_trainees"]["names"])
+            self.stdout.write(
+                f"  trainee01@example.com ... trainee{count:02d}@example.com  trainee"
+            )
 
     def learning_ensure(self, entry):
         """Enrol a demo trainee and finish lessons for them, passing each knowledge check with
