@@ -64,3 +64,8 @@ RUN_CANCELLED = "This run has been cancelled."
 SESSION_PAST = "This session has already taken place."
 NOT_ASSIGNED = "{name} is not teaching this session."
 SLOT_TAKEN = "The {slot} place is already filled by {name}. Remove them first."
+
+# --- workshops: calendars and reminders ---------------------------------------------------------
+CALENDAR_ADDRESS_CHANGED = (
+    "Your calendar address has changed. Subscribe again with the new address."
+)

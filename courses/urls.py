@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import learning_views, views
+from . import calendar_views, learning_views, views
 
 app_name = "courses"
 
@@ -47,4 +47,7 @@ urlpatterns = [
     # --- workshops: trainees booking (booking_views.py) ---
     # --- workshops: tutors (teach_views.py) ---
     # --- workshops: calendars (calendar_views.py) ---
+    path("calendar/", calendar_views.calendar, name="calendar"),
+    path("calendar/reset/", calendar_views.calendar_reset, name="calendar_reset"),
+    path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
 ]

@@ -118,6 +118,11 @@ MATRIX = {
         everyone(404),
     ),
     "_util/login/": ("/_util/login/", ALL),
+    # --- workshops: calendars ---
+    # The feed's token is the secret: calendar programs fetch it without signing in.
+    "calendar/<str:token>.ics": ("/calendar/{calendar_token}.ics", ALL),
+    "calendar/": ("/calendar/", signed_in(200)),
+    "calendar/reset/": ("/calendar/reset/", everyone(405)),
 }
 
 # Wagtail sends signed-in people without admin access back to its login page.
