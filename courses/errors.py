@@ -69,3 +69,11 @@ SLOT_TAKEN = "The {slot} place is already filled by {name}. Remove them first."
 CALENDAR_ADDRESS_CHANGED = (
     "Your calendar address has changed. Subscribe again with the new address."
 )
+
+# --- workshops: rules and scheduling checks (rules.py, scheduling.py) ---------------------------
+WEEKDAY_UNKNOWN = "Choose the day of the week the sessions are on."
+CAPACITY_TOO_SMALL = "A run needs at least 1 place."
+SESSION_COUNT_RANGE = "A run has between 1 and 20 sessions."
+UNKNOWN_SLOT = "Choose the lay or the clinical place."
+SESSION_GONE = "That session no longer exists."
+COVER_WITHDREW = "{name} withdrew from this session."

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 
@@ -176,8 +176,13 @@ def _availability(tutor: TutorSnapshot, session: SessionSnapshot) -> Refusal | N
             return Refusal(Rule.AVAILABILITY, message, tutor.id)
     start, end = session.local_start, session.local_end
     if end.date() == day:
-        for slot_start, slot_end in tutor.weekly.get(day.weekday(), ()):
-            if slot_start <= start.time() and end.time() <= slot_end:
+        # Slots that meet or overlap count as one ("mornings" 09:00-12:00 and "afternoons"
+        # 12:00-17:00 cover a session from 10:00 to 13:00).
+        covered_until = start.time()
+        for slot_start, slot_end in sorted(tutor.weekly.get(day.weekday(), ())):
+            if slot_start <= covered_until < slot_end:
+                covered_until = slot_end
+            if end.time() <= covered_until:
                 return None
     message = errors.RULE_NOT_AVAILABLE.format(
         name=tutor.name,
@@ -422,3 +427,128 @@ def readiness_of(sessions: list[Session]) -> list[Readiness]:
             ]
         result.append(Readiness(session, problems))
     return result
+
+
+# --- cover: who can replace a tutor who withdrew ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A tutor who passes every rule for a place, with the facts they were ranked by."""
+
+    tutor_id: int
+    name: str
+    sessions_in_run: int  # other sessions of this run they already teach
+    sessions_with_co_tutor: int  # sessions already held together with the remaining co-tutor
+    month_load: int  # sessions they teach in the session's month
+
+    @property
+    def has_taught_with_co_tutor(self):
+        return self.sessions_with_co_tutor > 0
+
+
+@dataclass(frozen=True)
+class Ineligible:
+    """A tutor of the place's kind who cannot take it, and the first rule that stops them."""
+
+    tutor_id: int
+    name: str
+    rule: Rule | None  # None: they withdrew from this session
+    reason: str
+
+
+@dataclass(frozen=True)
+class CoverOptions:
+    candidates: list[Candidate]
+    ineligible: list[Ineligible]
+
+
+def cover_options(session: Session, kind: str) -> CoverOptions:
+    """Every tutor of `kind` in the run's site pool, split into ranked candidates for that place
+    of `session` (loaded with `sessions_for_rules()`) and those who cannot take it, with why.
+
+    Ranked: most other sessions of this run already taught (continuity for the group), then
+    has already taught with the remaining co-tutor, then lowest load in the session's month,
+    then name. Whoever withdrew from the session, or holds the place now, is never a candidate.
+    At most eight queries, whatever the size of the pool.
+    """
+    from .models import TutorWithdrawal
+
+    snapshot = snapshot_of(session)
+    site_id = session.run.site_id
+    holder_id = session.lay_tutor_id if kind == TutorKind.LAY else session.clinical_tutor_id
+    co_tutor_id = session.clinical_tutor_id if kind == TutorKind.LAY else session.lay_tutor_id
+    pool = load_tutors(
+        Tutor.objects.filter(site_id=site_id, kind=kind), first=snapshot.day, last=snapshot.day
+    )
+    withdrew = set(
+        TutorWithdrawal.objects.filter(session_id=session.pk).values_list("tutor_id", flat=True)
+    )
+    in_run = Counter()
+    for lay_id, clinical_id in (
+        Session.objects.filter(run_id=session.run_id)
+        .exclude(pk=session.pk)
+        .values_list("lay_tutor_id", "clinical_tutor_id")
+    ):
+        in_run.update(tutor_id for tutor_id in (lay_id, clinical_id) if tutor_id is not None)
+    with_co_tutor = Counter()
+    if co_tutor_id is not None:
+        own, other = "lay_tutor", "clinical_tutor"
+        if kind == TutorKind.CLINICAL:
+            own, other = other, own
+        with_co_tutor.update(
+            dict(
+                Session.objects.filter(
+                    **{f"{other}_id": co_tutor_id, f"{own}__site_id": site_id},
+                    starts_at__lt=timezone.now(),
+                )
+                .exclude(run__status=CourseRun.Status.CANCELLED)
+                .order_by()
+                .values(f"{own}_id")
+                .annotate(held=Count("pk"))
+                .values_list(f"{own}_id", "held")
+            )
+        )
+    candidates, ineligible = [], []
+    for tutor in pool.values():
+        if tutor.id == holder_id:
+            continue
+        if tutor.id in withdrew:
+            reason = errors.COVER_WITHDREW.format(name=tutor.name)
+            ineligible.append(Ineligible(tutor.id, tutor.name, None, reason))
+            continue
+        found = refusals(tutor, snapshot, kind=kind, first_only=True)
+        if found:
+            ineligible.append(Ineligible(tutor.id, tutor.name, found[0].rule, found[0].message))
+            continue
+        candidates.append(
+            Candidate(
+                tutor_id=tutor.id,
+                name=tutor.name,
+                sessions_in_run=in_run[tutor.id],
+                sessions_with_co_tutor=with_co_tutor[tutor.id],
+                month_load=tutor.month_load[snapshot.month],
+            )
+        )
+    candidates.sort(
+        key=lambda c: (
+            -c.sessions_in_run,
+            not c.has_taught_with_co_tutor,
+            c.month_load,
+            c.name.casefold(),
+            c.tutor_id,
+        )
+    )
+    ineligible.sort(key=lambda i: (i.name.casefold(), i.tutor_id))
+    return CoverOptions(candidates, ineligible)
+
+
+def cover_candidates(session: Session, kind: str) -> list[Candidate]:
+    """Tutors who could take the `kind` place of `session`, best first (see `cover_options`)."""
+    return cover_options(session, kind).candidates
+
+
+def ineligible_with_reasons(session: Session, kind: str) -> list[Ineligible]:
+    """Tutors of `kind` in the site's pool who cannot take the place, each with the first rule
+    that stops them, so a lead sees why someone is missing from the candidates."""
+    return cover_options(session, kind).ineligible

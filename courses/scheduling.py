@@ -5,7 +5,7 @@ message names the rule and the person."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -102,12 +102,16 @@ def run_create(
     venue = Venue.objects.filter(pk=venue_id, site=site, is_active=True).first()
     if venue is None:
         raise SchedulingError(errors.UNKNOWN_VENUE)
+    if weekday not in range(7):
+        raise SchedulingError(errors.WEEKDAY_UNKNOWN)
     if first_date < timezone.localdate():
         raise SchedulingError(errors.DATE_IN_PAST)
     if session_minutes <= 0:
         raise SchedulingError(errors.ENDS_BEFORE_STARTS)
     if not 1 <= session_count <= 20:
-        raise SchedulingError("A run has between 1 and 20 sessions.")
+        raise SchedulingError(errors.SESSION_COUNT_RANGE)
+    if capacity < 1:
+        raise SchedulingError(errors.CAPACITY_TOO_SMALL)
     if capacity > venue.capacity:
         raise SchedulingError(
             errors.VENUE_TOO_SMALL.format(
@@ -133,16 +137,19 @@ def run_create(
         run.full_clean()
     except ValidationError as error:
         raise SchedulingError(_validation_message(error)) from error
+    closed = set(closed_dates) | set(
+        ClosedDay.objects.filter(site=site).values_list("date", flat=True)
+    )
+    zone = timezone.get_current_timezone()
+    days = session_dates(first_date=first_date, weekday=weekday, count=session_count, closed=closed)
+    # The first day may be today, with the start time already gone.
+    if datetime.combine(days[0], start_time, tzinfo=zone) <= timezone.now():
+        raise SchedulingError(errors.DATE_IN_PAST)
     run.save()
     for day in set(closed_dates):
         ClosedDay.objects.get_or_create(site=site, date=day, defaults={"reason": "Closed"})
-    closed = set(ClosedDay.objects.filter(site=site).values_list("date", flat=True))
     modules = course_modules(programme)
-    zone = timezone.get_current_timezone()
-    for number, day in enumerate(
-        session_dates(first_date=first_date, weekday=weekday, count=session_count, closed=closed),
-        start=1,
-    ):
+    for number, day in enumerate(days, start=1):
         starts_at = datetime.combine(day, start_time, tzinfo=zone)
         Session.objects.create(
             run=run,
@@ -150,7 +157,11 @@ def run_create(
             module=modules[number - 1] if number <= len(modules) else None,
             venue=venue,
             starts_at=starts_at,
-            ends_at=starts_at + timedelta(minutes=session_minutes),
+            # Added in UTC: aware arithmetic in a local zone is wall-clock time, which makes a
+            # session across a clock change an hour too long or short.
+            ends_at=(starts_at.astimezone(UTC) + timedelta(minutes=session_minutes)).astimezone(
+                zone
+            ),
         )
     return run
 
@@ -158,7 +169,7 @@ def run_create(
 def _locked_session(session_id: int) -> Session:
     session = sessions_for_rules().select_for_update(of=("self",)).filter(pk=session_id).first()
     if session is None:
-        raise SchedulingError("That session no longer exists.")
+        raise SchedulingError(errors.SESSION_GONE)
     if session.run.status == CourseRun.Status.CANCELLED:
         raise SchedulingError(errors.RUN_CANCELLED)
     if session.ends_at <= timezone.now():
@@ -194,11 +205,12 @@ def session_assign(
     recorded with the reason and who made it.
     """
     if kind not in TutorKind.values:
-        raise SchedulingError("Choose the lay or the clinical place.")
+        raise SchedulingError(errors.UNKNOWN_SLOT)
     session = _locked_session(session.pk)
     # Lock the tutor too, so two leads cannot give them two overlapping sessions at once.
     tutor = Tutor.objects.select_for_update(of=("self",)).select_related("user")
-    tutor = tutor.filter(pk=tutor_id).first()
+    # Only the run's own site pool: a tutor of another site is not one this lead can choose.
+    tutor = tutor.filter(pk=tutor_id, site_id=session.run.site_id).first()
     if tutor is None:
         raise SchedulingError(errors.UNKNOWN_TUTOR)
     field = _slot_field(kind)
@@ -214,8 +226,10 @@ def session_assign(
     reason = (override_reason or "").strip()
     if found:
         if not all(refusal.overridable for refusal in found):
-            blocking = [refusal for refusal in found if not refusal.overridable]
-            raise SchedulingError(" ".join(r.message for r in blocking), found)
+            blocking = [refusal.message for refusal in found if not refusal.overridable]
+            if reason:
+                blocking.append(errors.OVERRIDE_NOT_ALLOWED)
+            raise SchedulingError(" ".join(blocking), found)
         if not reason:
             raise SchedulingError(
                 " ".join(r.message for r in found) + " " + errors.OVERRIDE_REASON_REQUIRED, found
@@ -235,6 +249,8 @@ def session_assign(
 
 @transaction.atomic
 def session_unassign(*, session: Session, kind: str) -> Session:
+    if kind not in TutorKind.values:
+        raise SchedulingError(errors.UNKNOWN_SLOT)
     session = _locked_session(session.pk)
     field = _slot_field(kind)
     setattr(session, field, None)
@@ -291,17 +307,21 @@ def tutor_withdraw(*, session: Session, tutor: Tutor, reason: str = "", recorded
 def session_cover(
     *, session: Session, tutor_id: int, assigned_by=None, override_reason: str = ""
 ) -> Session:
-    """Fill a place left by a withdrawal with one of the ranked replacements."""
-    withdrawal = (
-        TutorWithdrawal.objects.select_for_update()
-        .filter(session=session, covered_by__isnull=True)
-        .select_related("tutor")
-        .order_by("-withdrawn_at")
-        .first()
-    )
+    """Fill a place left by a withdrawal with one of the ranked replacements (see
+    `rules.cover_candidates`): the latest uncovered withdrawal from the place of the cover's kind
+    is marked covered, and the tutors and leads are told."""
+    # The session first, as every other scheduling write locks it first.
+    session = _locked_session(session.pk)
     tutor = Tutor.objects.filter(pk=tutor_id).first()
     if tutor is None:
         raise SchedulingError(errors.UNKNOWN_TUTOR)
+    # Of the same kind: with both tutors withdrawn, covering one place must not mark the other.
+    withdrawal = (
+        TutorWithdrawal.objects.select_for_update(of=("self",))
+        .filter(session=session, covered_by__isnull=True, tutor__kind=tutor.kind)
+        .order_by("-withdrawn_at", "-pk")
+        .first()
+    )
     session = session_assign(
         session=session,
         tutor_id=tutor.pk,
@@ -309,7 +329,7 @@ def session_cover(
         assigned_by=assigned_by,
         override_reason=override_reason,
     )
-    if withdrawal is not None and withdrawal.tutor.kind == tutor.kind:
+    if withdrawal is not None:
         withdrawal.covered_by = tutor
         withdrawal.save(update_fields=["covered_by"])
         transaction.on_commit(lambda: notifications.cover_found(withdrawal.pk))
