@@ -54,3 +54,120 @@ class RevokeCertificateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The holder's tutors and leads can see this reason.",
     )
+
+
+# --- workshops: leads ---------------------------------------------------------------------------
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+class RunForm(forms.Form):
+    """A new course run. Types are checked here; the scheduling rules in `scheduling.run_create`."""
+
+    programme = forms.ModelChoiceField(queryset=None, label="Programme", empty_label=None)
+    venue = forms.ModelChoiceField(queryset=None, label="Venue", empty_label=None)
+    title = forms.CharField(
+        label="Name of the run",
+        max_length=200,
+        help_text="What trainees see, for example Moving on Together, Riverside Library, spring 2027.",
+    )
+    first_date = forms.DateField(
+        label="Start date",
+        input_formats=DATE_FORMATS,
+        help_text="The first session is on the chosen weekday on or after this date, for example 12/1/2027.",
+    )
+    weekday = forms.TypedChoiceField(label="Day of the week", coerce=int, choices=())
+    start_time = forms.TimeField(
+        label="Start time",
+        input_formats=["%H:%M", "%H.%M"],
+        help_text="24-hour clock, for example 10:00.",
+    )
+    session_minutes = forms.IntegerField(
+        label="Length of each session in minutes", min_value=1, max_value=600, initial=180
+    )
+    session_count = forms.IntegerField(
+        label="Number of sessions", min_value=1, max_value=20, initial=7
+    )
+    capacity = forms.IntegerField(
+        label="Places",
+        min_value=1,
+        max_value=200,
+        initial=15,
+        help_text="Patient groups are usually 8 to 15. More people join the waiting list.",
+    )
+    minimum_group = forms.IntegerField(
+        label="Smallest group that can run", min_value=1, max_value=200, initial=8
+    )
+    completion_sessions = forms.IntegerField(
+        label="Sessions a trainee must attend to complete", min_value=1, max_value=20, initial=5
+    )
+    reminder_days = forms.CharField(
+        label="Reminder emails, in days before each session",
+        max_length=40,
+        required=False,
+        initial="7,1",
+        help_text="For example 7,1 sends a reminder a week before and the day before. Leave empty for none.",
+    )
+    closed_dates = forms.CharField(
+        label="Dates with no session",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One date per line, for example 29/12/2026. The course then runs a week later. "
+        "The site's closed days are always skipped.",
+    )
+
+    def __init__(self, *args, programmes, venues, **kwargs):
+        from .models import Weekday
+
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        self.fields["venue"].queryset = venues
+        self.fields["weekday"].choices = Weekday.choices
+
+    def clean_closed_dates(self):
+        from datetime import datetime
+
+        found = []
+        for line in self.cleaned_data["closed_dates"].split():
+            for date_format in DATE_FORMATS:
+                try:
+                    found.append(datetime.strptime(line.strip(), date_format).date())
+                    break
+                except ValueError:
+                    continue
+            else:
+                raise forms.ValidationError(
+                    f"“{line[:20]}” is not a date. Write dates like 29/12/2026, one per line."
+                )
+        return found
+
+
+class SessionTutorsForm(forms.Form):
+    lay_tutor = forms.TypedChoiceField(
+        label="Lay tutor", coerce=int, required=False, empty_value=None
+    )
+    clinical_tutor = forms.TypedChoiceField(
+        label="Clinical tutor", coerce=int, required=False, empty_value=None
+    )
+    override_reason = forms.CharField(
+        label="Reason for overriding availability or the monthly cap (if needed)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only needed when you choose someone outside their usual availability or over "
+        "their monthly cap. The reason is recorded.",
+    )
+
+    def __init__(self, *args, lay_choices, clinical_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lay_tutor"].choices = [("", "No lay tutor yet"), *lay_choices]
+        self.fields["clinical_tutor"].choices = [("", "No clinical tutor yet"), *clinical_choices]
+
+
+class CoverForm(forms.Form):
+    tutor = forms.TypedChoiceField(label="Cover tutor", coerce=int, widget=forms.RadioSelect)
+    override_reason = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tutor"].choices = choices

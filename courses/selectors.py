@@ -4,6 +4,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from cms.curricula import ModuleFormat
 from cms.models import LessonPage, ModulePage
@@ -228,3 +229,140 @@ def invitation_codes_for(user):
 
 def elearning_modules():
     return ModulePage.objects.live().filter(format=ModuleFormat.ELEARNING).order_by("title")
+
+
+# --- workshops: leads' pages --------------------------------------------------------------------
+
+
+def _count_of(queryset, field="pk"):
+    """A correlated COUNT subquery: one per row, no join fan-out between counted relations."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values(field).annotate(total=Count("pk")).values("total")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def site_for_lead(user, slug) -> Site:
+    return get_object_or_404(sites_for(user), slug=slug)
+
+
+def runs_for_site(site) -> QuerySet:
+    """A site's runs with their dates, pairing gaps and bookings, soonest first."""
+    from django.db.models import Max, Min
+
+    from .models import CourseRun, Session
+
+    sessions = Session.objects.filter(run=OuterRef("pk"))
+    enrolments = Enrolment.objects.filter(run=OuterRef("pk"))
+    active = [Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED]
+    return (
+        CourseRun.objects.filter(site=site)
+        .select_related("programme", "venue")
+        .annotate(
+            first_start=Min("sessions__starts_at"),
+            last_start=Max("sessions__starts_at"),
+            session_count=_count_of(sessions, "run"),
+            unpaired_count=_count_of(
+                sessions.filter(Q(lay_tutor__isnull=True) | Q(clinical_tutor__isnull=True)), "run"
+            ),
+            booked_count=_count_of(enrolments.filter(status__in=active), "run"),
+            waiting_count=_count_of(enrolments.filter(status=Enrolment.Status.WAITLISTED), "run"),
+        )
+        .order_by("status", "first_start", "pk")
+    )
+
+
+def run_for_lead(user, slug, run_id):
+    """A run at one of the lead's sites (404 otherwise), with the page's related rows."""
+    from .models import CourseRun
+
+    site = site_for_lead(user, slug)
+    run = get_object_or_404(
+        CourseRun.objects.select_related("programme", "venue", "site"), pk=run_id, site=site
+    )
+    return site, run
+
+
+def run_sessions_with_readiness(run):
+    """Each session of a run with its tutors, any uncovered withdrawal and every reason it is
+    not ready. A fixed number of queries, whatever the number of sessions."""
+    from .models import TutorWithdrawal
+    from .rules import readiness_of, sessions_for_rules
+
+    sessions = list(
+        sessions_for_rules()
+        .filter(run=run)
+        .select_related("module", "lay_tutor__user", "clinical_tutor__user")
+        .annotate(
+            open_withdrawals=_count_of(
+                TutorWithdrawal.objects.filter(session=OuterRef("pk"), covered_by__isnull=True),
+                "session",
+            )
+        )
+        .order_by("number")
+    )
+    return readiness_of(sessions)
+
+
+def run_bookings(run) -> dict:
+    """Who has a place and who is waiting, in waiting-list order."""
+    enrolments = list(
+        Enrolment.objects.filter(
+            run=run,
+            status__in=[
+                Enrolment.Status.BOOKED,
+                Enrolment.Status.COMPLETED,
+                Enrolment.Status.WAITLISTED,
+            ],
+        )
+        .select_related("trainee")
+        .order_by("enrolled_at", "pk")
+    )
+    booked = [e for e in enrolments if e.status != Enrolment.Status.WAITLISTED]
+    waiting = [e for e in enrolments if e.status == Enrolment.Status.WAITLISTED]
+    return {"booked": booked, "waiting": waiting}
+
+
+def session_for_lead(user, slug, session_id):
+    """A session of a run at one of the lead's sites (404 otherwise), loaded for the rules."""
+    from .rules import sessions_for_rules
+
+    site = site_for_lead(user, slug)
+    session = get_object_or_404(
+        sessions_for_rules().select_related("lay_tutor__user", "clinical_tutor__user", "module"),
+        pk=session_id,
+        run__site=site,
+    )
+    return site, session
+
+
+def tutor_choices_for(session) -> dict[str, list[tuple[int, str]]]:
+    """The site's active tutors of each kind, each labelled with whether they can take this
+    session or the first rule that stops them, for the lead's assignment form."""
+    from .models import Tutor, TutorKind
+    from .rules import load_tutors, overridden_rules, refusals, snapshot_of
+
+    day = timezone.localtime(session.starts_at).date()
+    # The site's pool, and whoever holds a place now (so the form can show them).
+    pool = Tutor.objects.filter(
+        Q(site=session.run.site, is_active=True)
+        | Q(pk__in=[session.lay_tutor_id or 0, session.clinical_tutor_id or 0])
+    )
+    tutors = load_tutors(pool, first=day, last=day)
+    overrides = overridden_rules([session.pk])
+    snapshot = snapshot_of(session)
+    choices = {TutorKind.LAY: [], TutorKind.CLINICAL: []}
+    for tutor in sorted(tutors.values(), key=lambda tutor: tutor.name):
+        found = refusals(
+            tutor,
+            snapshot,
+            kind=tutor.kind,
+            overridden=overrides.get((session.pk, tutor.id), set()),
+            first_only=True,
+        )
+        note = found[0].message if found else "can teach this session"
+        choices[tutor.kind].append((tutor.id, f"{tutor.name} ({note})"))
+    return choices

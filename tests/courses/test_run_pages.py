@@ -1,0 +1,341 @@
+"""The programme lead's pages for course runs: create, detail, open, assign tutors, find cover."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from courses import errors, scheduling
+from courses.models import (
+    AssignmentOverride,
+    CourseRun,
+    Enrolment,
+    Session,
+    TutorKind,
+    TutorWithdrawal,
+)
+from tests.factories import SessionFactory, TutorFactory, UserFactory, next_weekday
+
+
+def run_form(workshop, **changes):
+    data = {
+        "programme": workshop["programme"].pk,
+        "venue": workshop["venue"].pk,
+        "title": "Autumn group",
+        "first_date": (timezone.localdate() + timedelta(days=10)).strftime("%d/%m/%Y"),
+        "weekday": "2",
+        "start_time": "13:30",
+        "session_minutes": "180",
+        "session_count": "7",
+        "capacity": "12",
+        "minimum_group": "8",
+        "completion_sessions": "5",
+        "reminder_days": "7,1",
+        "closed_dates": "",
+    }
+    return {**data, **changes}
+
+
+@pytest.fixture
+def lead_client(client, people):
+    client.force_login(people["lead"])
+    return client
+
+
+def test_a_lead_creates_a_run_and_its_weekly_sessions(lead_client, workshop):
+    response = lead_client.post("/sites/riverside/runs/new/", run_form(workshop))
+
+    run = CourseRun.objects.get(title="Autumn group")
+    assert response.status_code == 302
+    assert response["Location"] == f"/sites/riverside/runs/{run.pk}/"
+    starts = [timezone.localtime(s.starts_at) for s in run.sessions.order_by("number")]
+    assert len(starts) == 7
+    assert {start.weekday() for start in starts} == {2}
+    assert {(start.hour, start.minute) for start in starts} == {(13, 30)}
+    assert all(b - a == timedelta(days=7) for a, b in zip(starts, starts[1:], strict=False))
+
+
+def test_a_closed_date_moves_the_rest_of_the_run_a_week_later(lead_client, workshop):
+    first = timezone.localdate() + timedelta(days=10)
+    first_wednesday = first + timedelta(days=(2 - first.weekday()) % 7)
+    closed = first_wednesday + timedelta(days=7)
+
+    lead_client.post(
+        "/sites/riverside/runs/new/",
+        run_form(workshop, closed_dates=closed.strftime("%d/%m/%Y")),
+    )
+
+    days = [
+        timezone.localtime(s.starts_at).date()
+        for s in Session.objects.filter(run__title="Autumn group").order_by("number")
+    ]
+    assert closed not in days
+    assert days[-1] == first_wednesday + timedelta(days=7 * 7)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"capacity": "0"}, "Ensure this value is greater than or equal to 1."),
+        ({"capacity": "30"}, "Riverside Library holds 20 people"),
+        ({"first_date": "01/01/2020"}, errors.DATE_IN_PAST),
+        ({"session_minutes": "0"}, "Ensure this value is greater than or equal to 1."),
+        ({"completion_sessions": "9"}, "cannot be more than the number of sessions"),
+        ({"closed_dates": "next tuesday"}, "is not a date"),
+        ({"reminder_days": "soon"}, "Give whole numbers of days"),
+        ({"start_time": "25:00"}, "Enter a valid time."),
+    ],
+)
+def test_bad_input_gives_a_clear_error_and_creates_nothing(lead_client, workshop, changes, message):
+    before = (CourseRun.objects.count(), Session.objects.count())
+
+    response = lead_client.post("/sites/riverside/runs/new/", run_form(workshop, **changes))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert (CourseRun.objects.count(), Session.objects.count()) == before
+
+
+def test_a_venue_of_another_site_cannot_be_chosen(lead_client, workshop, hillside):
+    from tests.factories import VenueFactory
+
+    elsewhere = VenueFactory(site=hillside)
+
+    response = lead_client.post(
+        "/sites/riverside/runs/new/", run_form(workshop, venue=str(elsewhere.pk))
+    )
+
+    assert "Select a valid choice" in response.content.decode()
+    assert not CourseRun.objects.filter(title="Autumn group").exists()
+
+
+def test_the_run_page_shows_what_stops_each_session_being_ready(lead_client, workshop):
+    session = workshop["sessions"][0]
+    scheduling.session_assign(session=session, tutor_id=workshop["lay"].pk, kind=TutorKind.LAY)
+
+    page = lead_client.get(f"/sites/riverside/runs/{workshop['run'].pk}/").content.decode()
+
+    assert "No clinical tutor assigned." in page
+    assert "No lay tutor assigned." in page
+    assert "Open for booking</button>" not in page
+
+
+def pair_all(workshop):
+    for session in workshop["sessions"]:
+        for kind in (TutorKind.LAY, TutorKind.CLINICAL):
+            scheduling.session_assign(session=session, tutor_id=workshop[kind].pk, kind=kind)
+
+
+def test_a_lead_opens_a_ready_run_for_booking(lead_client, workshop):
+    pair_all(workshop)
+    url = f"/sites/riverside/runs/{workshop['run'].pk}/"
+    assert "Open for booking</button>" in lead_client.get(url).content.decode()
+
+    response = lead_client.post(f"{url}open/", follow=True)
+
+    workshop["run"].refresh_from_db()
+    assert workshop["run"].status == CourseRun.Status.OPEN
+    assert "is open for booking" in response.content.decode()
+
+
+def test_opening_a_run_that_is_not_ready_is_refused_with_the_reasons(lead_client, workshop):
+    url = f"/sites/riverside/runs/{workshop['run'].pk}/"
+
+    response = lead_client.post(f"{url}open/", follow=True)
+
+    workshop["run"].refresh_from_db()
+    assert workshop["run"].status == CourseRun.Status.PLANNING
+    assert "cannot open for booking until every session is ready" in response.content.decode()
+
+
+def test_the_run_page_lists_bookings_and_the_waiting_list_in_order(lead_client, workshop):
+    run = workshop["run"]
+    now = timezone.now()
+    names = ["Ann Booked", "Zoe Waiting", "Bob Waiting"]
+    for offset, (name, status) in enumerate(
+        zip(names, ["booked", "waitlisted", "waitlisted"], strict=True)
+    ):
+        first, last = name.split()
+        Enrolment.objects.create(
+            trainee=UserFactory(first_name=first, last_name=last),
+            run=run,
+            status=status,
+            enrolled_at=now + timedelta(minutes=offset),
+        )
+
+    page = lead_client.get(f"/sites/riverside/runs/{run.pk}/").content.decode()
+
+    assert "1 of 12 booked, 2 on the waiting list" in page
+    assert page.index("Zoe Waiting") < page.index("Bob Waiting")
+
+
+def test_the_run_page_runs_the_same_queries_for_three_and_twelve_sessions(
+    lead_client, workshop, django_assert_num_queries
+):
+    run = workshop["run"]
+    pair_all(workshop)
+    url = f"/sites/riverside/runs/{run.pk}/"
+    lead_client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        lead_client.get(url)
+    for number in range(4, 13):
+        SessionFactory(
+            run=run,
+            number=number,
+            lay_tutor=workshop["lay"],
+            clinical_tutor=TutorFactory(
+                site=run.site, kind=TutorKind.CLINICAL, accredited_for=[run.programme]
+            ),
+        )
+        Enrolment.objects.create(trainee=UserFactory(), run=run)
+
+    with django_assert_num_queries(len(small.captured_queries)):
+        lead_client.get(url)
+
+
+def test_the_run_list_counts_pairing_gaps_and_bookings(lead_client, workshop):
+    scheduling.session_assign(
+        session=workshop["sessions"][0], tutor_id=workshop["lay"].pk, kind=TutorKind.LAY
+    )
+    Enrolment.objects.create(trainee=UserFactory(), run=workshop["run"])
+
+    page = lead_client.get("/sites/riverside/runs/").content.decode()
+
+    assert "3 sessions without a pair" in page
+    assert "1 of 12 booked" in page
+
+
+def test_a_lead_assigns_both_tutors_from_the_form(lead_client, workshop):
+    session = workshop["sessions"][0]
+    url = f"/sites/riverside/sessions/{session.pk}/tutors/"
+    assert "can teach this session" in lead_client.get(url).content.decode()
+
+    response = lead_client.post(
+        url,
+        {"lay_tutor": workshop["lay"].pk, "clinical_tutor": workshop["clinical"].pk},
+    )
+
+    session.refresh_from_db()
+    assert response.status_code == 302
+    assert (session.lay_tutor, session.clinical_tutor) == (workshop["lay"], workshop["clinical"])
+
+
+def test_an_unavailable_tutor_needs_a_recorded_reason(lead_client, workshop, people):
+    session = workshop["sessions"][0]
+    busy = TutorFactory(
+        site=workshop["site"],
+        kind=TutorKind.LAY,
+        available=False,
+        accredited_for=[workshop["programme"]],
+    )
+    url = f"/sites/riverside/sessions/{session.pk}/tutors/"
+
+    refused = lead_client.post(url, {"lay_tutor": busy.pk})
+    session.refresh_from_db()
+    assert session.lay_tutor is None
+    assert errors.OVERRIDE_REASON_REQUIRED in refused.content.decode()
+    assert "You can override this" in refused.content.decode()
+
+    lead_client.post(url, {"lay_tutor": busy.pk, "override_reason": "Covering a gap."})
+    session.refresh_from_db()
+    assert session.lay_tutor == busy
+    override = AssignmentOverride.objects.get()
+    assert (override.rule, override.reason, override.decided_by) == (
+        "availability",
+        "Covering a gap.",
+        people["lead"],
+    )
+
+
+def test_a_tutor_of_the_wrong_kind_is_not_offered_and_is_refused(lead_client, workshop):
+    session = workshop["sessions"][0]
+
+    response = lead_client.post(
+        f"/sites/riverside/sessions/{session.pk}/tutors/", {"lay_tutor": workshop["clinical"].pk}
+    )
+
+    session.refresh_from_db()
+    assert session.lay_tutor is None
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_an_unknown_tutor_is_refused(lead_client, workshop):
+    session = workshop["sessions"][0]
+
+    response = lead_client.post(
+        f"/sites/riverside/sessions/{session.pk}/tutors/", {"lay_tutor": "999999"}
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_lead_of_another_site_cannot_see_or_change_a_session(client, people, workshop):
+    client.force_login(people["other_lead"])
+    session = workshop["sessions"][0]
+
+    assert client.get(f"/sites/riverside/sessions/{session.pk}/tutors/").status_code == 404
+    assert client.get(f"/sites/hillside/runs/{workshop['run'].pk}/").status_code == 404
+
+
+def test_cover_lists_ranked_replacements_and_assigns_one(lead_client, workshop, mailoutbox):
+    pair_all(workshop)
+    session = workshop["sessions"][0]
+    spare = TutorFactory(
+        site=workshop["site"], kind=TutorKind.LAY, accredited_for=[workshop["programme"]]
+    )
+    scheduling.tutor_withdraw(session=session, tutor=workshop["lay"], reason="Unwell")
+    url = f"/sites/riverside/sessions/{session.pk}/cover/"
+
+    page = lead_client.get(url).content.decode()
+    assert spare.name in page
+    assert workshop["lay"].name not in page.split("Choose a lay tutor")[1].split("</fieldset>")[0]
+
+    response = lead_client.post(url, {"tutor": spare.pk})
+
+    session.refresh_from_db()
+    assert response.status_code == 302
+    assert session.lay_tutor == spare
+    assert TutorWithdrawal.objects.get().covered_by == spare
+
+
+def test_cover_refuses_someone_not_offered(lead_client, workshop):
+    pair_all(workshop)
+    session = workshop["sessions"][0]
+    scheduling.tutor_withdraw(session=session, tutor=workshop["lay"])
+
+    response = lead_client.post(
+        f"/sites/riverside/sessions/{session.pk}/cover/", {"tutor": workshop["clinical"].pk}
+    )
+
+    session.refresh_from_db()
+    assert session.lay_tutor is None
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_site_administrators_may_look_but_not_plan(client, people, workshop):
+    client.force_login(people["site_admin"])
+
+    page = client.get(f"/sites/riverside/runs/{workshop['run'].pk}/")
+
+    assert page.status_code == 200
+    assert "Assign tutors" not in page.content.decode()
+    assert client.get("/sites/riverside/runs/new/").status_code == 403
+
+
+def test_past_sessions_cannot_be_reassigned(lead_client, workshop):
+    started = next_weekday(1, weeks_ahead=-2)
+    past = SessionFactory(
+        run=workshop["run"], number=9, starts_at=started, ends_at=started + timedelta(hours=3)
+    )
+
+    response = lead_client.post(
+        f"/sites/riverside/sessions/{past.pk}/tutors/", {"lay_tutor": workshop["lay"].pk}
+    )
+
+    past.refresh_from_db()
+    assert past.lay_tutor is None
+    assert errors.SESSION_PAST in response.content.decode()
