@@ -23,6 +23,7 @@ class NavItem:
 
 SIGNED_IN_ITEMS = [
     NavItem("My learning", "courses:learn", frozenset({Role.TRAINEE})),
+    NavItem("Find a course", "courses:run_list", frozenset({Role.TRAINEE})),
     NavItem(
         "Learners' progress",
         "courses:progress",

@@ -77,3 +77,15 @@ SESSION_COUNT_RANGE = "A run has between 1 and 20 sessions."
 UNKNOWN_SLOT = "Choose the lay or the clinical place."
 SESSION_GONE = "That session no longer exists."
 COVER_WITHDREW = "{name} withdrew from this session."
+
+# --- workshops: booking and the waiting list ----------------------------------------------------
+RUN_NOT_OPEN = "This course is not open for booking. It may not have started taking bookings yet, or it may have been cancelled."
+BOOKING_CLOSED = "Booking has closed for this course: its first session started on {date}."
+ALREADY_BOOKED = "You already have a place on this course."
+ALREADY_WAITING = "You are already on the waiting list for this course, number {position}."
+ALREADY_COMPLETED = "You have already completed this course."
+NOT_A_COURSE_BOOKING = "That is not a booking on a course."
+BOOKING_BUSY = (
+    "A lot of people are booking this course at the moment, so we could not save your booking. "
+    "Please try again in a minute."
+)

@@ -23,7 +23,7 @@ from assessments.services import knowledge_check_submit
 from cms.permissions import role_required
 from cms.roles import Role, roles_of
 
-from . import selectors, services
+from . import booking, selectors, services
 from .certificates import certificate_pdf
 from .errors import CoursesError
 from .forms import InvitationCodeForm, JoinWithCodeForm, RevokeCertificateForm
@@ -36,7 +36,14 @@ LEAD_ROLES = (Role.PROGRAMME_LEAD,)
 @require_GET
 @login_required
 def learn(request):
-    return render(request, "courses/learn.html", selectors.learning_for(request.user))
+    return render(
+        request,
+        "courses/learn.html",
+        {
+            **selectors.learning_for(request.user),
+            "courses": list(booking.courses_for(request.user)),
+        },
+    )
 
 
 @require_POST

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_views, learning_views, views
+from . import booking_views, calendar_views, learning_views, views
 
 app_name = "courses"
 
@@ -45,6 +45,10 @@ urlpatterns = [
     # --- workshops: leads (run_views.py) ---
     # --- workshops: planner (planner_views.py) ---
     # --- workshops: trainees booking (booking_views.py) ---
+    path("courses/", booking_views.run_list, name="run_list"),
+    path("courses/<int:run_id>/", booking_views.run_detail, name="run_detail"),
+    path("courses/<int:run_id>/book/", booking_views.run_book, name="run_book"),
+    path("courses/<int:run_id>/withdraw/", booking_views.run_withdraw, name="run_withdraw"),
     # --- workshops: tutors (teach_views.py) ---
     # --- workshops: calendars (calendar_views.py) ---
     path("calendar/", calendar_views.calendar, name="calendar"),

@@ -118,6 +118,17 @@ MATRIX = {
         everyone(404),
     ),
     "_util/login/": ("/_util/login/", ALL),
+    # --- workshops: trainees booking (Find a course, a course's page, book, withdraw) ---
+    # Trainees only. {run_id} is open and the Riverside trainee is booked on it (its first
+    # session has started, so its page says booking has closed). Booking is POST only.
+    "courses/": ("/courses/", {**signed_in(403), "trainee": 200}),
+    "courses/<int:run_id>/": ("/courses/{run_id}/", {**signed_in(403), "trainee": 200}),
+    "courses/<int:run_id>/book/": ("/courses/{run_id}/book/", everyone(405)),
+    "courses/<int:run_id>/withdraw/": (
+        "/courses/{run_id}/withdraw/",
+        {**signed_in(403), "trainee": 200},
+    ),
+    # --- end of trainees booking ---
     # --- workshops: calendars ---
     # The feed's token is the secret: calendar programs fetch it without signing in.
     "calendar/<str:token>.ics": ("/calendar/{calendar_token}.ics", ALL),
