@@ -24,6 +24,7 @@ class NavItem:
 SIGNED_IN_ITEMS = [
     NavItem("My learning", "courses:learn", frozenset({Role.TRAINEE})),
     NavItem("Find a course", "courses:run_list", frozenset({Role.TRAINEE})),
+    NavItem("My teaching", "courses:teach", frozenset({Role.LAY_TUTOR, Role.CLINICAL_TUTOR})),
     NavItem(
         "Learners' progress",
         "courses:progress",
@@ -50,8 +51,8 @@ SIGNED_OUT_ITEMS = [
 LANDING_BY_ROLE = [
     (Role.PROGRAMME_LEAD, "courses:site_list"),
     (Role.SITE_ADMINISTRATOR, "courses:site_list"),
-    (Role.LAY_TUTOR, "wagtailadmin_home"),
-    (Role.CLINICAL_TUTOR, "wagtailadmin_home"),
+    (Role.LAY_TUTOR, "courses:teach"),
+    (Role.CLINICAL_TUTOR, "courses:teach"),
     (Role.TRAINEE, "courses:learn"),
 ]
 

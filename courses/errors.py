@@ -65,6 +65,24 @@ SESSION_PAST = "This session has already taken place."
 NOT_ASSIGNED = "{name} is not teaching this session."
 SLOT_TAKEN = "The {slot} place is already filled by {name}. Remove them first."
 
+# --- workshops: tutors (session plan, register) ----------------------------------------------
+PLAN_NO_MODULE = (
+    "This session has no curriculum module yet, so there are no activities to plan. "
+    "Ask your programme lead to choose one."
+)
+PLAN_UNKNOWN_ACTIVITY = (
+    "One of the activities is not part of this session's lessons any more. "
+    "Reload the page and try again."
+)
+PLAN_BAD_LEAD = "Choose the lay tutor, the clinical tutor or both together for each activity."
+PLAN_NOTHING_CHOSEN = "Choose who leads at least one activity."
+REGISTER_TOO_EARLY = "You can mark the register once the session has started."
+REGISTER_UNKNOWN_TRAINEE = (
+    "One of the people on the register is not booked on this course. Reload the page and try again."
+)
+REGISTER_BAD_MARK = "Mark each person present, absent or sent apologies."
+REGISTER_NOTHING_MARKED = "Mark at least one person present, absent or sent apologies."
+
 # --- workshops: calendars and reminders ---------------------------------------------------------
 CALENDAR_ADDRESS_CHANGED = (
     "Your calendar address has changed. Subscribe again with the new address."

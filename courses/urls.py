@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import booking_views, calendar_views, learning_views, views
+from . import booking_views, calendar_views, learning_views, teach_views, views
 
 app_name = "courses"
 
@@ -50,6 +50,14 @@ urlpatterns = [
     path("courses/<int:run_id>/book/", booking_views.run_book, name="run_book"),
     path("courses/<int:run_id>/withdraw/", booking_views.run_withdraw, name="run_withdraw"),
     # --- workshops: tutors (teach_views.py) ---
+    path("teach/", teach_views.teach, name="teach"),
+    path("teach/sessions/<int:session_id>/plan/", teach_views.session_plan, name="session_plan"),
+    path("teach/sessions/<int:session_id>/register/", teach_views.register, name="register"),
+    path(
+        "teach/sessions/<int:session_id>/withdraw/",
+        teach_views.teach_withdraw,
+        name="teach_withdraw",
+    ),
     # --- workshops: calendars (calendar_views.py) ---
     path("calendar/", calendar_views.calendar, name="calendar"),
     path("calendar/reset/", calendar_views.calendar_reset, name="calendar_reset"),

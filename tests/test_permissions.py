@@ -134,6 +134,22 @@ MATRIX = {
     "calendar/<str:token>.ics": ("/calendar/{calendar_token}.ics", ALL),
     "calendar/": ("/calendar/", signed_in(200)),
     "calendar/reset/": ("/calendar/reset/", everyone(405)),
+    # --- workshops: tutors (My teaching, session plan, register, withdrawing) ---
+    # A session's plan and register: its two tutors and the leads of its site; withdrawing: its
+    # tutors only. The tutors' rows use {session_id} (started) and {future_session_id}.
+    "teach/": ("/teach/", {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200}),
+    "teach/sessions/<int:session_id>/plan/": (
+        "/teach/sessions/{session_id}/plan/",
+        {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200, "other_lead": 404, "lead": 200},
+    ),
+    "teach/sessions/<int:session_id>/register/": (
+        "/teach/sessions/{session_id}/register/",
+        {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200, "other_lead": 404, "lead": 200},
+    ),
+    "teach/sessions/<int:session_id>/withdraw/": (
+        "/teach/sessions/{future_session_id}/withdraw/",
+        {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200},
+    ),
 }
 
 # Wagtail sends signed-in people without admin access back to its login page.

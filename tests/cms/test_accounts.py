@@ -130,10 +130,10 @@ def test_sign_out_needs_a_post(client, home_page):
     [
         ([Role.PROGRAMME_LEAD], "/sites/"),
         ([Role.SITE_ADMINISTRATOR], "/sites/"),
-        ([Role.LAY_TUTOR], "/admin/"),
-        ([Role.CLINICAL_TUTOR], "/admin/"),
+        ([Role.LAY_TUTOR], "/teach/"),
+        ([Role.CLINICAL_TUTOR], "/teach/"),
         ([Role.TRAINEE], "/learn/"),
-        ([Role.TRAINEE, Role.LAY_TUTOR], "/admin/"),
+        ([Role.TRAINEE, Role.LAY_TUTOR], "/teach/"),
         ([], "/"),
     ],
 )

@@ -27,8 +27,12 @@ SITE_NAMES = {site["slug"]: site["name"] for site in DEMO["sites"]}
 EXPECTED_BY_ROLE = {
     "programme lead": ("/sites/", {"Your sites", "Write curricula", "Your account"}, set()),
     "site administrator": ("/sites/", {"Your sites", "Your account"}, {"Write curricula"}),
-    "lay tutor": ("/admin/", {"Write curricula", "Your account"}, {"Your sites"}),
-    "clinical tutor": ("/admin/", {"Write curricula", "Your account"}, {"Your sites"}),
+    "lay tutor": ("/teach/", {"My teaching", "Write curricula", "Your account"}, {"Your sites"}),
+    "clinical tutor": (
+        "/teach/",
+        {"My teaching", "Write curricula", "Your account"},
+        {"Your sites"},
+    ),
     "trainee": ("/learn/", {"My learning", "Your account"}, {"Your sites", "Write curricula"}),
 }
 

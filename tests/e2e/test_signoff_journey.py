@@ -74,9 +74,13 @@ def unique_summary(label):
 
 
 def signed_in(new_page, address, password):
-    """A page in a fresh browser context, signed in as the tutor `address`: the admin dashboard."""
+    """A page in a fresh browser context, signed in as the tutor `address`: the admin dashboard.
+
+    Tutors land on My teaching; the sign-off happens in the admin."""
     page = new_page()
     sign_in(page, address, password)
+    expect(page).to_have_url(re.compile(r"/teach/$"))
+    page.goto("/admin/")
     expect(page).to_have_url(re.compile(r"/admin/$"))
     return page
 

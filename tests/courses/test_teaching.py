@@ -1,0 +1,889 @@
+"""The tutors' side of a workshop: the session plan, the register, the completion rule, the
+attrition curve, My teaching, withdrawing, and who may see each page."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cms.models import ModulePage
+from cms.navigation import navigation_for
+from cms.roles import Role
+from courses import errors
+from courses.models import (
+    ActivityLead,
+    Attendance,
+    CourseRun,
+    Enrolment,
+    Session,
+    TutorKind,
+    TutorWithdrawal,
+)
+from courses.teaching import (
+    TeachingError,
+    attendance_by_session,
+    attendance_mark,
+    module_activities,
+    register_for,
+    session_plan_for,
+    session_plan_set,
+    teaching_for,
+)
+from tests.factories import (
+    CourseRunFactory,
+    SessionFactory,
+    SiteMembershipFactory,
+    TutorFactory,
+    UserFactory,
+    VenueFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PRESENT, ABSENT, APOLOGIES = (
+    Attendance.Status.PRESENT,
+    Attendance.Status.ABSENT,
+    Attendance.Status.APOLOGIES,
+)
+
+
+def ago(**kwargs):
+    return timezone.now() - timedelta(**kwargs)
+
+
+@pytest.fixture
+def course(small_curriculum, people, riverside):
+    """An open Riverside run of the small curriculum's patient module (two activities: Welcome,
+    20 minutes, suggested for the lay tutor; Break, 10 minutes, either tutor), taught by the
+    Riverside lay and clinical tutors: session 1 fifteen days ago, session 2 eight days ago,
+    session 3 started an hour ago, session 4 next week. Completing needs 2 sessions; three
+    trainees are booked."""
+    module = ModulePage.objects.get(slug="getting-started")
+    programme = module.get_parent().specific
+    lay = TutorFactory(
+        user=people["lay_tutor"], site=riverside, kind=TutorKind.LAY, accredited_for=[programme]
+    )
+    clinical = TutorFactory(
+        user=people["clinical_tutor"],
+        site=riverside,
+        kind=TutorKind.CLINICAL,
+        accredited_for=[programme],
+    )
+    run = CourseRunFactory(
+        site=riverside,
+        venue=VenueFactory(site=riverside, name="Riverside Library"),
+        programme=programme,
+        title="Spring group",
+        status=CourseRun.Status.OPEN,
+        completion_sessions=2,
+    )
+    starts = [ago(days=15), ago(days=8), ago(hours=1), timezone.now() + timedelta(days=7)]
+    sessions = [
+        SessionFactory(
+            run=run,
+            number=number,
+            module=module,
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            lay_tutor=lay,
+            clinical_tutor=clinical,
+        )
+        for number, start in enumerate(starts, start=1)
+    ]
+    trainees = [people["trainee"]] + [
+        UserFactory(roles=[Role.TRAINEE.value], last_name=f"Trainee {n}") for n in (2, 3)
+    ]
+    enrolments = [
+        Enrolment.objects.create(trainee=trainee, run=run, site=riverside) for trainee in trainees
+    ]
+    return {
+        "module": module,
+        "run": run,
+        "sessions": sessions,
+        "lay": lay,
+        "clinical": clinical,
+        "enrolments": enrolments,
+        "activities": module_activities(module),
+    }
+
+
+def activity_ids(course):
+    return [activity.id for activity in course["activities"]]
+
+
+def plan_url(session):
+    return f"/teach/sessions/{session.pk}/plan/"
+
+
+def register_url(session):
+    return f"/teach/sessions/{session.pk}/register/"
+
+
+def withdraw_url(session):
+    return f"/teach/sessions/{session.pk}/withdraw/"
+
+
+# --- the activities of a session ---------------------------------------------------------------
+
+
+def test_a_sessions_activities_are_the_activity_blocks_of_its_lessons_in_order(course):
+    activities = course["activities"]
+
+    assert [(a.title, a.minutes, a.suggested_lead) for a in activities] == [
+        ("Welcome", 20, "Lay tutor"),
+        ("Break", 10, "Either tutor"),
+    ]
+    assert activities[0].tutor_notes.strip() == "Say who you both are."
+    assert all(activity.id for activity in activities)
+
+
+# --- the session plan -------------------------------------------------------------------------
+
+
+def test_the_tutors_set_who_leads_each_activity(course, people):
+    session = course["sessions"][3]
+    welcome, tea = activity_ids(course)
+
+    session_plan_set(
+        session=session, leads={welcome: "lay", tea: "shared"}, updated_by=people["lay_tutor"]
+    )
+
+    assert dict(
+        ActivityLead.objects.filter(session=session).values_list("activity_id", "lead")
+    ) == {welcome: "lay", tea: "shared"}
+    assert ActivityLead.objects.filter(updated_by=people["lay_tutor"]).count() == 2
+
+
+def test_changing_one_lead_keeps_the_others(course, people):
+    session = course["sessions"][3]
+    welcome, tea = activity_ids(course)
+    session_plan_set(
+        session=session, leads={welcome: "lay", tea: "shared"}, updated_by=people["lay_tutor"]
+    )
+
+    session_plan_set(
+        session=session, leads={welcome: "clinical"}, updated_by=people["clinical_tutor"]
+    )
+
+    assert dict(
+        ActivityLead.objects.filter(session=session).values_list("activity_id", "lead")
+    ) == {welcome: "clinical", tea: "shared"}
+
+
+@pytest.mark.parametrize(
+    ("leads", "message"),
+    [
+        ({"forged-block-id": "lay"}, errors.PLAN_UNKNOWN_ACTIVITY),
+        ({"WELCOME": "lay", "forged-block-id": "clinical"}, errors.PLAN_UNKNOWN_ACTIVITY),
+        ({"WELCOME": "the patient"}, errors.PLAN_BAD_LEAD),
+        ({"WELCOME": "lay", "BREAK": ""}, errors.PLAN_BAD_LEAD),
+        ({}, errors.PLAN_NOTHING_CHOSEN),
+    ],
+    ids=["forged id", "forged id beside a real one", "bad lead", "empty lead", "nothing"],
+)
+def test_a_forged_activity_or_lead_is_refused_and_nothing_is_saved(course, people, leads, message):
+    welcome, tea = activity_ids(course)
+    real = {{"WELCOME": welcome, "BREAK": tea}.get(key, key): value for key, value in leads.items()}
+
+    with pytest.raises(TeachingError) as refused:
+        session_plan_set(session=course["sessions"][3], leads=real, updated_by=people["lay_tutor"])
+
+    assert refused.value.message == message
+    assert not ActivityLead.objects.exists()
+
+
+def test_an_activity_of_another_module_is_refused(course, people):
+    other = ModulePage.objects.get(slug="partnership-basics")
+    (demonstration,) = module_activities(other)
+
+    with pytest.raises(TeachingError) as refused:
+        session_plan_set(
+            session=course["sessions"][3],
+            leads={demonstration.id: "clinical"},
+            updated_by=people["clinical_tutor"],
+        )
+
+    assert refused.value.message == errors.PLAN_UNKNOWN_ACTIVITY
+    assert not ActivityLead.objects.exists()
+
+
+def test_a_session_without_a_module_has_nothing_to_plan(course, people):
+    session = course["sessions"][3]
+    Session.objects.filter(pk=session.pk).update(module=None)
+
+    with pytest.raises(TeachingError) as refused:
+        session_plan_set(
+            session=session, leads={activity_ids(course)[0]: "lay"}, updated_by=people["lead"]
+        )
+
+    assert refused.value.message == errors.PLAN_NO_MODULE
+    assert not ActivityLead.objects.exists()
+
+
+def test_the_plan_of_a_cancelled_run_cannot_change(course, people):
+    CourseRun.objects.filter(pk=course["run"].pk).update(status=CourseRun.Status.CANCELLED)
+
+    with pytest.raises(TeachingError) as refused:
+        session_plan_set(
+            session=course["sessions"][3],
+            leads={activity_ids(course)[0]: "lay"},
+            updated_by=people["lay_tutor"],
+        )
+
+    assert refused.value.message == errors.RUN_CANCELLED
+
+
+def test_minutes_per_tutor_count_shared_activities_for_both(course, people):
+    session = course["sessions"][3]
+    welcome, tea = activity_ids(course)
+
+    before = session_plan_for(session)
+    session_plan_set(session=session, leads={welcome: "clinical"}, updated_by=people["lead"])
+    half = session_plan_for(session)
+    session_plan_set(session=session, leads={tea: "shared"}, updated_by=people["lead"])
+    agreed = session_plan_for(session)
+
+    def minutes(plan):
+        keys = ["lay_minutes", "clinical_minutes", "shared_minutes", "unassigned_minutes"]
+        return [plan[key] for key in keys] + [plan["total_minutes"], plan["agreed"]]
+
+    assert minutes(before) == [0, 0, 0, 30, 30, False]
+    assert minutes(half) == [0, 20, 0, 10, 30, False]
+    assert minutes(agreed) == [10, 30, 10, 0, 30, True]
+    assert [row.lead_label for row in agreed["activities"]] == ["Clinical tutor", "Both together"]
+
+
+def test_a_lead_for_an_activity_no_longer_in_the_lessons_is_not_counted(course, people):
+    session = course["sessions"][3]
+    ActivityLead.objects.create(session=session, activity_id="removed-from-lesson", lead="lay")
+
+    plan = session_plan_for(session)
+
+    assert plan["lay_minutes"] == 0
+    assert plan["unassigned_minutes"] == 30
+
+
+# --- the register and the completion rule -------------------------------------------------------
+
+
+def marks_for(course, *statuses):
+    return {
+        enrolment.pk: status
+        for enrolment, status in zip(course["enrolments"], statuses, strict=False)
+    }
+
+
+def test_a_tutor_marks_the_register(course, people):
+    session = course["sessions"][2]
+
+    saved = attendance_mark(
+        session=session,
+        marks=marks_for(course, PRESENT, ABSENT, APOLOGIES),
+        marked_by=people["lay_tutor"],
+    )
+
+    assert saved == 3
+    assert sorted(Attendance.objects.filter(session=session).values_list("status", flat=True)) == [
+        ABSENT,
+        APOLOGIES,
+        PRESENT,
+    ]
+    assert set(Attendance.objects.values_list("marked_by", flat=True)) == {people["lay_tutor"].pk}
+
+
+def test_marking_again_corrects_the_line_instead_of_adding_one(course, people):
+    session = course["sessions"][2]
+    attendance_mark(session=session, marks=marks_for(course, ABSENT), marked_by=people["lay_tutor"])
+
+    attendance_mark(
+        session=session, marks=marks_for(course, PRESENT), marked_by=people["clinical_tutor"]
+    )
+
+    line = Attendance.objects.get()
+    assert (line.status, line.marked_by) == (PRESENT, people["clinical_tutor"])
+
+
+def test_the_register_cannot_be_marked_before_the_session_starts(course, people):
+    with pytest.raises(TeachingError) as refused:
+        attendance_mark(
+            session=course["sessions"][3],
+            marks=marks_for(course, PRESENT, PRESENT),
+            marked_by=people["lay_tutor"],
+        )
+
+    assert refused.value.message == "You can mark the register once the session has started."
+    assert refused.value.message == errors.REGISTER_TOO_EARLY
+    assert not Attendance.objects.exists()
+
+
+@pytest.fixture
+def strangers(course, riverside, programmes):
+    """Enrolments that are not on the course's register: someone on the waiting list, someone
+    who withdrew, and someone booked on another run."""
+    run = course["run"]
+    other_run = CourseRunFactory(site=riverside, programme=course["run"].programme)
+    return {
+        "waitlisted": Enrolment.objects.create(
+            trainee=UserFactory(), run=run, status=Enrolment.Status.WAITLISTED
+        ),
+        "withdrawn": Enrolment.objects.create(
+            trainee=UserFactory(), run=run, status=Enrolment.Status.WITHDRAWN
+        ),
+        "other run": Enrolment.objects.create(trainee=UserFactory(), run=other_run),
+    }
+
+
+@pytest.mark.parametrize("who", ["waitlisted", "withdrawn", "other run", "no such enrolment"])
+def test_someone_not_booked_on_the_run_is_refused_and_nothing_is_saved(
+    course, people, strangers, who
+):
+    stranger = strangers[who].pk if who in strangers else 999_999
+    marks = {**marks_for(course, PRESENT, PRESENT), stranger: PRESENT}
+
+    with pytest.raises(TeachingError) as refused:
+        attendance_mark(session=course["sessions"][2], marks=marks, marked_by=people["lay_tutor"])
+
+    assert refused.value.message == errors.REGISTER_UNKNOWN_TRAINEE
+    assert not Attendance.objects.exists()
+
+
+@pytest.mark.parametrize("bad", ["late", "", "PRESENT", None])
+def test_a_mark_that_is_not_one_of_the_three_is_refused_and_nothing_is_saved(course, people, bad):
+    with pytest.raises(TeachingError) as refused:
+        attendance_mark(
+            session=course["sessions"][2],
+            marks=marks_for(course, PRESENT, bad),
+            marked_by=people["lay_tutor"],
+        )
+
+    assert refused.value.message == errors.REGISTER_BAD_MARK
+    assert not Attendance.objects.exists()
+
+
+def test_a_forged_enrolment_key_is_refused(course, people):
+    with pytest.raises(TeachingError) as refused:
+        attendance_mark(
+            session=course["sessions"][2],
+            marks={str(course["enrolments"][0].pk): PRESENT},
+            marked_by=people["lay_tutor"],
+        )
+
+    assert refused.value.message == errors.REGISTER_UNKNOWN_TRAINEE
+
+
+def test_the_register_of_a_cancelled_run_cannot_be_marked(course, people):
+    CourseRun.objects.filter(pk=course["run"].pk).update(status=CourseRun.Status.CANCELLED)
+
+    with pytest.raises(TeachingError) as refused:
+        attendance_mark(
+            session=course["sessions"][2],
+            marks=marks_for(course, PRESENT),
+            marked_by=people["lay_tutor"],
+        )
+
+    assert refused.value.message == errors.RUN_CANCELLED
+    assert not Attendance.objects.exists()
+
+
+def status_of(enrolment):
+    enrolment.refresh_from_db()
+    return enrolment.status, enrolment.completed_at is not None
+
+
+def test_attending_enough_sessions_completes_the_course(course, people):
+    first, second, third, _ = course["sessions"]
+    alice, bob, carol = course["enrolments"]
+    tutor = people["lay_tutor"]
+
+    attendance_mark(session=first, marks={alice.pk: PRESENT, bob.pk: PRESENT}, marked_by=tutor)
+    after_one = [status_of(e) for e in (alice, bob, carol)]
+    attendance_mark(session=second, marks={alice.pk: PRESENT, bob.pk: APOLOGIES}, marked_by=tutor)
+    attendance_mark(session=third, marks={bob.pk: ABSENT, carol.pk: PRESENT}, marked_by=tutor)
+
+    assert after_one == [("booked", False)] * 3
+    assert [status_of(e) for e in (alice, bob, carol)] == [
+        ("completed", True),
+        ("booked", False),
+        ("booked", False),
+    ]
+
+
+def test_a_corrected_register_takes_someone_back_below_the_rule(course, people):
+    first, second, *_ = course["sessions"]
+    alice = course["enrolments"][0]
+    tutor = people["clinical_tutor"]
+    attendance_mark(session=first, marks={alice.pk: PRESENT}, marked_by=tutor)
+    attendance_mark(session=second, marks={alice.pk: PRESENT}, marked_by=tutor)
+    completed = status_of(alice)
+
+    attendance_mark(session=second, marks={alice.pk: ABSENT}, marked_by=tutor)
+
+    assert completed == ("completed", True)
+    assert status_of(alice) == ("booked", False)
+
+
+def test_someone_who_completed_stays_on_the_register(course, people):
+    first, second, third, _ = course["sessions"]
+    alice = course["enrolments"][0]
+    for session in (first, second):
+        attendance_mark(session=session, marks={alice.pk: PRESENT}, marked_by=people["lead"])
+
+    attendance_mark(session=third, marks={alice.pk: PRESENT}, marked_by=people["lead"])
+
+    assert status_of(alice) == ("completed", True)
+    assert [e.attended for e in register_for(third) if e.pk == alice.pk] == [3]
+
+
+# --- attrition ------------------------------------------------------------------------------
+
+
+def test_attendance_by_session_is_the_attrition_curve(course, people, strangers):
+    """Four booked (three plus one added), one who came once then withdrew, and a waiting list
+    that is never counted."""
+    first, second, third, fourth = course["sessions"]
+    alice, bob, carol = course["enrolments"]
+    dan = Enrolment.objects.create(trainee=UserFactory(), run=course["run"])
+    gone = strangers["withdrawn"]
+    Attendance.objects.bulk_create(
+        [
+            Attendance(session=first, enrolment=alice, status=PRESENT),
+            Attendance(session=first, enrolment=bob, status=PRESENT),
+            Attendance(session=first, enrolment=carol, status=PRESENT),
+            Attendance(session=first, enrolment=dan, status=PRESENT),
+            Attendance(session=first, enrolment=gone, status=PRESENT),
+            Attendance(session=second, enrolment=alice, status=PRESENT),
+            Attendance(session=second, enrolment=bob, status=APOLOGIES),
+            Attendance(session=second, enrolment=carol, status=ABSENT),
+            Attendance(session=third, enrolment=alice, status=PRESENT),
+        ]
+    )
+
+    curve = [
+        (row.number, row.booked, row.present, row.absent, row.apologies, row.unmarked)
+        for row in attendance_by_session(course["run"])
+    ]
+
+    assert curve == [
+        (1, 4, 5, 0, 0, 0),
+        (2, 4, 1, 1, 1, 1),
+        (3, 4, 1, 0, 0, 3),
+        (4, 4, 0, 0, 0, 4),
+    ]
+    assert fourth.number == 4
+
+
+def test_attendance_by_session_takes_one_query_however_big_the_run(
+    course, django_assert_num_queries
+):
+    run = course["run"]
+    with django_assert_num_queries(1):
+        small = attendance_by_session(run)
+    for number in range(5, 12):
+        SessionFactory(run=run, number=number)
+    for _ in range(10):
+        enrolment = Enrolment.objects.create(trainee=UserFactory(), run=run)
+        Attendance.objects.create(
+            session=course["sessions"][0], enrolment=enrolment, status=PRESENT
+        )
+
+    with django_assert_num_queries(1):
+        big = attendance_by_session(run)
+
+    assert (len(small), len(big)) == (4, 11)
+    assert big[0].present == 10
+
+
+# --- My teaching ----------------------------------------------------------------------------------
+
+
+def test_my_teaching_lists_upcoming_and_recent_sessions_with_their_state(course, people):
+    first, second, third, fourth = course["sessions"]
+    welcome, tea = activity_ids(course)
+    session_plan_set(
+        session=fourth, leads={welcome: "lay", tea: "clinical"}, updated_by=people["lay_tutor"]
+    )
+    session_plan_set(session=third, leads={welcome: "lay"}, updated_by=people["lay_tutor"])
+    attendance_mark(
+        session=second,
+        marks=marks_for(course, PRESENT, PRESENT, ABSENT),
+        marked_by=people["lay_tutor"],
+    )
+    attendance_mark(session=third, marks=marks_for(course, PRESENT), marked_by=people["lay_tutor"])
+
+    teaching = teaching_for(people["clinical_tutor"])
+
+    def row(r):
+        return (
+            r.session.number,
+            r.kind,
+            r.co_tutor.user.email,
+            r.plan_agreed,
+            r.planned_count,
+            r.register_marked,
+            r.marked,
+            r.booked,
+            r.started,
+        )
+
+    # Session 3 is under way, so it is still coming up; session 1 is older than two weeks.
+    assert [row(r) for r in teaching["upcoming"]] == [
+        (3, "clinical", "lay.tutor@example.com", False, 1, False, 1, 3, True),
+        (4, "clinical", "lay.tutor@example.com", True, 2, False, 0, 3, False),
+    ]
+    assert [row(r) for r in teaching["recent"]] == [
+        (2, "clinical", "lay.tutor@example.com", False, 0, True, 3, 3, True),
+    ]
+
+
+def test_sessions_of_a_cancelled_run_and_of_other_tutors_are_not_listed(course, people, riverside):
+    other_run = CourseRunFactory(
+        site=riverside, programme=course["run"].programme, status=CourseRun.Status.CANCELLED
+    )
+    SessionFactory(run=other_run, number=1, lay_tutor=course["lay"])
+    SessionFactory(run=course["run"], number=9)  # nobody assigned
+
+    teaching = teaching_for(people["lay_tutor"])
+
+    assert [r.session.number for r in teaching["upcoming"]] == [3, 4]
+
+
+def test_the_my_teaching_page(client, course, people):
+    client.force_login(people["lay_tutor"])
+
+    response = client.get("/teach/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "My teaching" in page
+    assert "Spring group, session 4" in page
+    assert "Riverside Library" in page
+    assert course["clinical"].name in page
+    assert plan_url(course["sessions"][3]) in page
+    assert register_url(course["sessions"][1]) in page
+    assert withdraw_url(course["sessions"][3]) in page
+    assert withdraw_url(course["sessions"][2]) not in page  # already started
+    feed = people["lay_tutor"].calendar_feed
+    assert f"/calendar/{feed.token}.ics" in page
+    assert 'href="/calendar/"' in page
+
+
+def test_a_tutor_not_in_any_pool_is_told_to_ask_their_lead(client, people):
+    client.force_login(people["lay_tutor"])
+
+    response = client.get("/teach/")
+
+    assert response.status_code == 200
+    assert "Ask your programme lead" in response.content.decode()
+
+
+def test_a_tutor_with_no_sessions_sees_an_empty_state(client, people, riverside):
+    TutorFactory(user=people["clinical_tutor"], site=riverside, kind=TutorKind.CLINICAL)
+    client.force_login(people["clinical_tutor"])
+
+    response = client.get("/teach/")
+
+    assert "You have no sessions coming up" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["trainee", "lead", "site_admin", "other_lead"])
+def test_my_teaching_is_for_tutors_only(client, people, role):
+    client.force_login(people[role])
+
+    assert client.get("/teach/").status_code == 403
+
+
+def test_tutors_see_my_teaching_in_the_header_and_others_do_not(people, course):
+    def labels(user):
+        return {label for label, _ in navigation_for(user)}
+
+    assert "My teaching" in labels(people["lay_tutor"])
+    assert "My teaching" in labels(people["clinical_tutor"])
+    assert "My teaching" not in labels(people["lead"])
+    assert "My teaching" not in labels(people["trainee"])
+
+
+def test_my_teaching_takes_the_same_queries_however_many_sessions(
+    client, course, people, riverside, django_assert_num_queries
+):
+    client.force_login(people["lay_tutor"])
+    client.get("/teach/")  # makes the calendar feed, once
+    with CaptureQueriesContext(connection) as small:
+        client.get("/teach/")
+    other_module = ModulePage.objects.get(slug="partnership-basics")
+    for number in range(5, 12):
+        run = CourseRunFactory(site=riverside, programme=course["run"].programme)
+        session = SessionFactory(
+            run=run,
+            number=number,
+            module=other_module if number % 2 else course["module"],
+            lay_tutor=course["lay"],
+            clinical_tutor=TutorFactory(site=riverside, kind=TutorKind.CLINICAL),
+        )
+        ActivityLead.objects.create(session=session, activity_id="x", lead="lay")
+        Enrolment.objects.create(trainee=UserFactory(), run=run)
+
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get("/teach/")
+
+    assert response.content.decode().count("nhsuk-card__heading") == 2 + 7 + 1
+
+
+# --- the session plan page --------------------------------------------------------------------
+
+
+def test_the_plan_page_shows_each_activity_with_its_minutes_and_suggested_lead(
+    client, course, people
+):
+    client.force_login(people["clinical_tutor"])
+
+    response = client.get(plan_url(course["sessions"][3]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<legend" in page and "Welcome" in page and "Break" in page
+    assert "20 minutes. The curriculum suggests: lay tutor." in page
+    assert "Say who you both are." in page  # the tutor notes
+    assert "courses/css/teaching" in page  # the print stylesheet
+    assert "style=" not in page and "<script>" not in page
+
+
+def test_saving_the_plan_on_the_page(client, course, people):
+    session = course["sessions"][3]
+    welcome, tea = activity_ids(course)
+    client.force_login(people["lay_tutor"])
+
+    response = client.post(plan_url(session), {f"lead-{welcome}": "lay", f"lead-{tea}": "shared"})
+    shown = client.get(response["Location"])
+
+    assert response.status_code == 302
+    assert ActivityLead.objects.filter(session=session).count() == 2
+    page = shown.content.decode()
+    assert "The session plan is saved." in page
+    assert "30 minutes" in page and "10 minutes, counted for both tutors" in page
+    assert "the plan is agreed" in page
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"lead-WELCOME": "the patient"}, {}, {"lead-forged": "lay"}],
+    ids=["bad value", "nothing chosen", "forged activity"],
+)
+def test_a_bad_plan_on_the_page_is_shown_and_nothing_is_saved(client, course, people, data):
+    welcome = activity_ids(course)[0]
+    data = {key.replace("WELCOME", welcome): value for key, value in data.items()}
+    client.force_login(people["lay_tutor"])
+
+    response = client.post(plan_url(course["sessions"][3]), data)
+
+    assert response.status_code == 400
+    assert "There is a problem" in response.content.decode()
+    assert not ActivityLead.objects.exists()
+
+
+def test_a_plan_page_for_a_session_without_a_module_says_so(client, course, people):
+    session = course["sessions"][3]
+    Session.objects.filter(pk=session.pk).update(module=None)
+    client.force_login(people["lay_tutor"])
+
+    response = client.get(plan_url(session))
+
+    assert response.status_code == 200
+    assert "no curriculum module yet" in response.content.decode()
+
+
+def test_the_plan_page_takes_the_same_queries_however_many_leads(
+    client, course, people, django_assert_num_queries
+):
+    session = course["sessions"][3]
+    client.force_login(people["lay_tutor"])
+    with CaptureQueriesContext(connection) as small:
+        client.get(plan_url(session))
+    session_plan_set(
+        session=session,
+        leads=dict.fromkeys(activity_ids(course), "shared"),
+        updated_by=people["lay_tutor"],
+    )
+
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get(plan_url(session))
+
+
+# --- the register page ------------------------------------------------------------------------
+
+
+def test_marking_the_register_on_the_page(client, course, people):
+    session = course["sessions"][2]
+    alice, bob, carol = course["enrolments"]
+    client.force_login(people["clinical_tutor"])
+
+    response = client.post(
+        register_url(session),
+        {f"mark-{alice.pk}": PRESENT, f"mark-{bob.pk}": ABSENT, f"mark-{carol.pk}": APOLOGIES},
+    )
+    shown = client.get(response["Location"])
+
+    assert response.status_code == 302
+    assert Attendance.objects.filter(session=session).count() == 3
+    page = shown.content.decode()
+    assert "The register for session 3 is saved: 3 people marked." in page
+    assert "at least 2 of its 4 sessions" in page
+    assert "Present at 1 session of this course so far." in page
+
+
+def test_the_register_before_the_session_lists_people_without_a_form(client, course, people):
+    client.force_login(people["lay_tutor"])
+
+    response = client.get(register_url(course["sessions"][3]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert errors.REGISTER_TOO_EARLY in page
+    assert 'type="radio"' not in page
+
+
+def test_posting_the_register_before_the_session_is_refused_on_the_page(client, course, people):
+    alice = course["enrolments"][0]
+    client.force_login(people["lay_tutor"])
+
+    response = client.post(register_url(course["sessions"][3]), {f"mark-{alice.pk}": PRESENT})
+
+    assert response.status_code == 400
+    assert errors.REGISTER_TOO_EARLY in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_a_bad_mark_on_the_page_is_shown_and_nothing_is_saved(client, course, people):
+    alice, bob, _ = course["enrolments"]
+    client.force_login(people["lay_tutor"])
+
+    response = client.post(
+        register_url(course["sessions"][2]),
+        {f"mark-{alice.pk}": PRESENT, f"mark-{bob.pk}": "late"},
+    )
+
+    assert response.status_code == 400
+    assert errors.REGISTER_BAD_MARK in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_the_register_page_takes_the_same_queries_however_many_trainees(
+    client, course, people, django_assert_num_queries
+):
+    session = course["sessions"][2]
+    client.force_login(people["lay_tutor"])
+    with CaptureQueriesContext(connection) as small:
+        client.get(register_url(session))
+    for _ in range(12):
+        enrolment = Enrolment.objects.create(trainee=UserFactory(), run=course["run"])
+        Attendance.objects.create(session=session, enrolment=enrolment, status=PRESENT)
+
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(register_url(session))
+
+    assert response.content.decode().count("<fieldset") == 15
+
+
+# --- who may see a session's plan and register ------------------------------------------------
+
+
+@pytest.mark.parametrize("page", [plan_url, register_url])
+def test_only_the_sessions_tutors_and_the_sites_leads_see_its_plan_and_register(
+    client, course, people, riverside, page
+):
+    session = course["sessions"][2]
+    another_tutor = TutorFactory(site=riverside, kind=TutorKind.LAY).user
+    another_lead = UserFactory(roles=[Role.PROGRAMME_LEAD.value])
+    SiteMembershipFactory(site=course["run"].site, user=another_lead)
+    seen = {}
+    for name, user in [
+        ("lay tutor", people["lay_tutor"]),
+        ("clinical tutor", people["clinical_tutor"]),
+        ("lead", people["lead"]),
+        ("another lead of the site", another_lead),
+        ("a tutor of other sessions", another_tutor),
+        ("lead of another site", people["other_lead"]),
+        ("site administrator", people["site_admin"]),
+        ("trainee", people["trainee"]),
+    ]:
+        client.force_login(user)
+        seen[name] = client.get(page(session)).status_code
+
+    assert seen == {
+        "lay tutor": 200,
+        "clinical tutor": 200,
+        "lead": 200,
+        "another lead of the site": 200,
+        "a tutor of other sessions": 404,
+        "lead of another site": 404,
+        "site administrator": 403,
+        "trainee": 403,
+    }
+
+
+def test_a_tutor_of_other_sessions_cannot_change_this_plan_or_register(
+    client, course, people, riverside
+):
+    session = course["sessions"][2]
+    client.force_login(TutorFactory(site=riverside, kind=TutorKind.CLINICAL).user)
+
+    plan = client.post(plan_url(session), {f"lead-{activity_ids(course)[0]}": "lay"})
+    register = client.post(register_url(session), {f"mark-{course['enrolments'][0].pk}": PRESENT})
+
+    assert (plan.status_code, register.status_code) == (404, 404)
+    assert not ActivityLead.objects.exists() and not Attendance.objects.exists()
+
+
+# --- withdrawing from a session ----------------------------------------------------------------
+
+
+def test_a_tutor_withdraws_from_a_session(
+    client, course, people, django_capture_on_commit_callbacks
+):
+    session = course["sessions"][3]
+    client.force_login(people["lay_tutor"])
+    assert client.get(withdraw_url(session)).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(withdraw_url(session), {"reason": "Hospital appointment"})
+    shown = client.get(response["Location"])
+
+    assert response["Location"] == "/teach/"
+    session.refresh_from_db()
+    assert session.lay_tutor is None
+    withdrawal = TutorWithdrawal.objects.get()
+    assert (withdrawal.tutor, withdrawal.reason) == (course["lay"], "Hospital appointment")
+    page = shown.content.decode()
+    assert "You have withdrawn from Spring group, session 4" in page
+    assert "Your co-tutor and programme lead have been told." in page
+    told = {address for message in mail.outbox for address in message.to}
+    assert {"clinician@example.com", "lead@example.com", "lay.tutor@example.com"} <= told
+
+
+def test_withdrawing_from_a_session_that_is_over_is_refused_on_the_page(client, course, people):
+    session = course["sessions"][1]
+    client.force_login(people["clinical_tutor"])
+
+    response = client.post(withdraw_url(session), {"reason": ""})
+
+    assert response.status_code == 400
+    assert errors.SESSION_PAST in response.content.decode()
+    session.refresh_from_db()
+    assert session.clinical_tutor == course["clinical"]
+
+
+def test_only_the_sessions_own_tutors_can_withdraw_from_it(client, course, people, riverside):
+    session = course["sessions"][3]
+    seen = {}
+    for name, user in [
+        ("another tutor", TutorFactory(site=riverside, kind=TutorKind.LAY).user),
+        ("lead", people["lead"]),
+        ("trainee", people["trainee"]),
+    ]:
+        client.force_login(user)
+        seen[name] = client.post(withdraw_url(session), {"reason": "x"}).status_code
+
+    assert seen == {"another tutor": 404, "lead": 403, "trainee": 403}
+    assert not TutorWithdrawal.objects.exists()
