@@ -1,0 +1,26 @@
+from django.core.management import BaseCommand
+
+from courses.tasks import send_due_reminders
+
+
+class Command(BaseCommand):
+    help = (
+        "Email tutors and booked trainees the reminders now due before their sessions (at the "
+        "days each run sets, e.g. 7 and 1 days before). Safe to run as often as you like, even "
+        "twice at once: each reminder is sent once. Run it every 15 minutes or so from cron."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Put the task on the task queue for a worker (db_worker) instead of sending now.",
+        )
+
+    def handle(self, *args, **options):
+        if options["enqueue"]:
+            result = send_due_reminders.enqueue()
+            self.stdout.write(f"Queued the reminder task ({result.id}).")
+            return
+        sent = send_due_reminders.call()
+        self.stdout.write(f"Sent {sent} reminder{'' if sent == 1 else 's'}.")
