@@ -113,3 +113,114 @@ def test_search_never_fails(client, elearning, query, page):
 @HYPOTHESIS
 def test_checking_any_certificate_code_never_fails(client, db, code):
     assert client.get("/certificates/", {"code": code}).status_code in {200, 302, 404}
+
+
+# --- workshops: tutors (session plan, register) --------------------------------------------------
+
+
+@pytest.fixture
+def taught_session(small_curriculum, people):
+    """A session of the small curriculum's patient module (two activities) that started an hour
+    ago, taught by the Riverside lay and clinical tutors; two trainees booked on its run."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cms.models import ModulePage
+    from courses.models import CourseRun, TutorKind
+    from courses.teaching import module_activities
+    from tests.factories import CourseRunFactory, SessionFactory, TutorFactory, UserFactory
+
+    module = ModulePage.objects.get(slug="getting-started")
+    site = people["lead"].site_memberships.get().site
+    run = CourseRunFactory(
+        site=site, programme=module.get_parent().specific, status=CourseRun.Status.OPEN
+    )
+    started = timezone.now() - timedelta(hours=1)
+    session = SessionFactory(
+        run=run,
+        number=1,
+        module=module,
+        starts_at=started,
+        ends_at=started + timedelta(hours=3),
+        lay_tutor=TutorFactory(user=people["lay_tutor"], site=site, kind=TutorKind.LAY),
+        clinical_tutor=TutorFactory(
+            user=people["clinical_tutor"], site=site, kind=TutorKind.CLINICAL
+        ),
+    )
+    enrolments = [
+        Enrolment.objects.create(trainee=trainee, run=run, site=site)
+        for trainee in (people["trainee"], UserFactory())
+    ]
+    return {
+        "session": session,
+        "activity_ids": [activity.id for activity in module_activities(module)],
+        "enrolment_ids": [enrolment.pk for enrolment in enrolments],
+    }
+
+
+choice_or_nonsense = st.one_of(
+    st.sampled_from(["lay", "clinical", "shared", "present", "absent", "apologies", "", "late"]),
+    values,
+)
+
+
+@given(data=form_data, chosen=st.lists(choice_or_nonsense, min_size=2, max_size=2))
+@HYPOTHESIS
+def test_the_session_plan_form_never_fails_and_saves_only_whole_plans(
+    client, taught_session, people, data, chosen
+):
+    from courses.models import ActivityLead
+
+    session = taught_session["session"]
+    client.force_login(people["lay_tutor"])
+    before = set(ActivityLead.objects.values_list("activity_id", "lead"))
+    fields = {
+        f"lead-{activity_id}": value
+        for activity_id, value in zip(taught_session["activity_ids"], chosen, strict=True)
+    }
+
+    response = client.post(f"/teach/sessions/{session.pk}/plan/", {**data, **fields})
+
+    assert response.status_code in {302, 400}
+    after = set(ActivityLead.objects.values_list("activity_id", "lead"))
+    if response.status_code == 400:
+        assert after == before
+    else:
+        assert {lead for _, lead in after} <= {"lay", "clinical", "shared"}
+        assert {activity_id for activity_id, _ in after} <= set(taught_session["activity_ids"])
+
+
+@given(data=form_data, chosen=st.lists(choice_or_nonsense, min_size=2, max_size=2))
+@HYPOTHESIS
+def test_the_register_form_never_fails_and_saves_only_whole_registers(
+    client, taught_session, people, data, chosen
+):
+    from courses.models import Attendance
+
+    session = taught_session["session"]
+    client.force_login(people["clinical_tutor"])
+    before = set(Attendance.objects.values_list("enrolment_id", "status"))
+    fields = {
+        f"mark-{enrolment_id}": value
+        for enrolment_id, value in zip(taught_session["enrolment_ids"], chosen, strict=True)
+    }
+
+    response = client.post(f"/teach/sessions/{session.pk}/register/", {**data, **fields})
+
+    assert response.status_code in {302, 400}
+    after = set(Attendance.objects.values_list("enrolment_id", "status"))
+    if response.status_code == 400:
+        assert after == before
+    else:
+        assert {status for _, status in after} <= {"present", "absent", "apologies"}
+        # A field sent twice counts with its last value, as Django reads it.
+        sent = {
+            enrolment_id: (value[-1] if value else None) if isinstance(value, list) else value
+            for enrolment_id, value in zip(taught_session["enrolment_ids"], chosen, strict=True)
+        }
+        assert {enrolment_id for enrolment_id, _ in after} == {
+            enrolment_id
+            for enrolment_id, value in sent.items()
+            if value in {"present", "absent", "apologies"}
+        } | {enrolment_id for enrolment_id, _ in before}
