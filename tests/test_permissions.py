@@ -152,14 +152,27 @@ MATRIX = {
     ),
 }
 
+# --- workshops: admin screens for leads and site administrators ---
+WORKSHOP_ADMIN_INDEX = {
+    **everyone(LOGIN),
+    "lay_tutor": AWAY,
+    "clinical_tutor": AWAY,
+    "other_lead": 200,
+    "lead": 200,
+    "site_admin": 200,
+}
+WORKSHOP_ADMIN_RIVERSIDE_ROW = {**WORKSHOP_ADMIN_INDEX, "other_lead": 404}
+
 # Wagtail sends signed-in people without admin access back to its login page.
 WAGTAIL_ADMIN_ROWS = {
+    # Site administrators reach the admin for the workshop screens (venues, tutors, closed days).
     "/admin/": {
         **everyone(LOGIN),
         "lay_tutor": 200,
         "clinical_tutor": 200,
         "other_lead": 200,
         "lead": 200,
+        "site_admin": 200,
     },
     "/admin/pages/": {
         **everyone(LOGIN),
@@ -167,6 +180,7 @@ WAGTAIL_ADMIN_ROWS = {
         "clinical_tutor": 200,
         "other_lead": 200,
         "lead": 200,
+        "site_admin": AWAY,  # in the admin, but with no page to explore
     },
     "/admin/module_pairings/": {
         **everyone(LOGIN),
@@ -174,6 +188,7 @@ WAGTAIL_ADMIN_ROWS = {
         "clinical_tutor": AWAY,
         "other_lead": 200,
         "lead": 200,
+        "site_admin": AWAY,
     },
     # Delivery sites are managed by system administrators only; everyone else is sent away.
     "/admin/delivery_sites/": {
@@ -182,7 +197,16 @@ WAGTAIL_ADMIN_ROWS = {
         "clinical_tutor": AWAY,
         "other_lead": AWAY,
         "lead": AWAY,
+        "site_admin": AWAY,
     },
+    # --- workshops: admin screens for leads and site administrators (courses/wagtail_hooks.py) ---
+    # Each lists its own sites' rows; another site's row is not found (404) by its address.
+    "/admin/venues/": WORKSHOP_ADMIN_INDEX,
+    "/admin/tutors/": WORKSHOP_ADMIN_INDEX,
+    "/admin/closed_days/": WORKSHOP_ADMIN_INDEX,
+    "/admin/venues/edit/{venue_id}/": WORKSHOP_ADMIN_RIVERSIDE_ROW,
+    "/admin/tutors/edit/{tutor_id}/": WORKSHOP_ADMIN_RIVERSIDE_ROW,
+    "/admin/tutors/delete/{tutor_id}/": WORKSHOP_ADMIN_RIVERSIDE_ROW,
 }
 
 
@@ -215,7 +239,16 @@ def objects(small_curriculum, people):
         "lesson_id": LessonPage.objects.child_of(module).first().pk,
         "certificate": certificate.code,
         **workshop_objects(people, module),
+        **workshop_admin_objects(people),
     }
+
+
+def workshop_admin_objects(people):
+    """Workshops admin screens: the Riverside venue and lay tutor that workshop_objects made."""
+    from courses.models import Tutor, Venue
+
+    tutor = Tutor.objects.get(user=people["lay_tutor"])
+    return {"venue_id": Venue.objects.get(site=tutor.site).pk, "tutor_id": tutor.pk}
 
 
 def workshop_objects(people, module):
