@@ -224,3 +224,77 @@ def test_the_register_form_never_fails_and_saves_only_whole_registers(
             for enrolment_id, value in sent.items()
             if value in {"present", "absent", "apologies"}
         } | {enrolment_id for enrolment_id, _ in before}
+
+
+# --- workshops: trainees booking ----------------------------------------------------------------
+
+
+@pytest.fixture
+def bookable_run(workshop):
+    """The workshop's run, open for booking with two places."""
+    from courses.models import CourseRun
+
+    run = workshop["run"]
+    run.status, run.capacity, run.minimum_group = CourseRun.Status.OPEN, 2, 1
+    run.save()
+    return run
+
+
+def run_places(run):
+    return dict(Enrolment.objects.filter(run=run).values_list("trainee_id", "status").order_by())
+
+
+@given(data=form_data, run_offset=st.integers(min_value=-3, max_value=2**70))
+@HYPOTHESIS
+def test_booking_with_any_data_or_address_never_fails_or_overbooks(
+    client, bookable_run, people, data, run_offset
+):
+    client.force_login(people["trainee"])
+    run_id = bookable_run.pk if run_offset % 4 == 0 else abs(bookable_run.pk + run_offset)
+    before = run_places(bookable_run)
+
+    response = client.post(f"/courses/{run_id}/book/", data)
+
+    assert response.status_code in {302, 404}
+    after = run_places(bookable_run)
+    if response.status_code == 404:
+        assert after == before
+    assert set(after) <= {people["trainee"].pk}
+    assert set(after.values()) <= {"booked"}
+
+
+@given(data=form_data, book_first=st.booleans())
+@HYPOTHESIS
+def test_withdrawing_with_any_data_never_fails_and_withdraws_whole(
+    client, bookable_run, people, data, book_first
+):
+    from courses.booking import run_book
+
+    trainee = people["trainee"]
+    if book_first and run_places(bookable_run).get(trainee.pk, "withdrawn") == "withdrawn":
+        run_book(trainee=trainee, run_id=bookable_run.pk)
+    client.force_login(trainee)
+    before = run_places(bookable_run)
+
+    response = client.post(f"/courses/{bookable_run.pk}/withdraw/", data)
+
+    after = run_places(bookable_run)
+    if not before:
+        assert response.status_code == 404
+        assert after == {}
+    else:
+        assert response.status_code == 302
+        assert after == {trainee.pk: "withdrawn"}
+        enrolment = Enrolment.objects.get(trainee=trainee, run=bookable_run)
+        assert enrolment.withdrawn_at is not None
+
+
+@given(query=st.dictionaries(st.sampled_from(["site", "programme", "page", "q"]), values))
+@HYPOTHESIS
+def test_finding_a_course_with_any_filters_never_fails(client, bookable_run, people, query):
+    client.force_login(people["trainee"])
+
+    response = client.get("/courses/", query)
+
+    assert response.status_code == 200
+    assert "Find a course" in response.text
