@@ -100,11 +100,21 @@ def access_notes(venue) -> list[str]:
     return notes
 
 
+def address_lines(venue) -> list[str]:
+    """The venue's address without a first line that only repeats the venue's name."""
+    lines = [line.strip().rstrip(",") for line in venue.address.splitlines() if line.strip()]
+    if len(lines) == 1:
+        lines = [part.strip() for part in lines[0].split(",") if part.strip()]
+    if lines and lines[0].casefold() == venue.name.casefold():
+        lines = lines[1:]
+    if venue.postcode and venue.postcode not in lines:
+        lines.append(venue.postcode)
+    return lines
+
+
 def place(venue) -> str:
     """Venue name and address on one line, as calendar programs show a location."""
-    address = ", ".join(line.strip() for line in venue.address.splitlines() if line.strip())
-    parts = [venue.name, address, venue.postcode]
-    return ", ".join(part for part in parts if part)
+    return ", ".join([venue.name, *address_lines(venue)])
 
 
 def tutor_names(session: Session) -> str:

@@ -165,6 +165,7 @@ def _trainee_email(reminder: Reminder) -> dict:
             "session": session,
             "when": calendars.when(session),
             "venue": session.venue,
+            "address": calendars.address_lines(session.venue),
             "access": calendars.access_notes(session.venue),
             "tutors": calendars.tutor_names(session),
             "course_url": calendars.course_url(session.run_id),

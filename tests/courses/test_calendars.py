@@ -106,6 +106,17 @@ def test_invitation_says_so_when_there_is_no_step_free_access(course):
     assert all("No step-free access." in text(event, "DESCRIPTION") for event in found)
 
 
+def test_the_location_does_not_repeat_a_venue_name_the_address_starts_with(course):
+    venue = course["venue"]
+    venue.address = "Riverside Library\n12 Mill Lane\nRiverside"
+    venue.postcode = ""
+    venue.save()
+
+    _, found = events(invitation_for(book(course["run"])))
+
+    assert text(found[0], "LOCATION") == "Riverside Library, 12 Mill Lane, Riverside"
+
+
 # --- tokens -------------------------------------------------------------------------------------
 
 

@@ -234,8 +234,7 @@ def test_the_trainee_is_told_when_where_how_to_get_in_and_how_to_say_they_cannot
     message = next(message for message in mail.outbox if message.to == ["booked@example.com"])
     assert message.subject.startswith("[Co-training] Reminder: Moving on Together – session 1")
     for words in (
-        "Where: Riverside Library",
-        "1 High Street, Riverside",
+        "Where: Riverside Library\n1 High Street\nRiverside\nRV1 1AA\n",
         "Step-free access.",
         "Hearing loop available.",
         "Ring the bell at the side door.",
