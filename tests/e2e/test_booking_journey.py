@@ -1,0 +1,146 @@
+"""A patient books a full course, waits, and gets the place someone else gives up.
+
+Against the demo site: run A (a Moving on Together course at Riverside Library, full, nobody
+waiting) is found in "Find a course" by patient@example.com, who joins its waiting list as
+number 1 using the keyboard alone. trainee01@example.com, booked on it, cancels their place after
+the "Are you sure?" page. The patient then sees they have a place, and the email telling them so
+is in the mail folder with the course dates attached as a calendar file. Every page visited is
+checked with axe-core and the key pages are photographed.
+"""
+
+import time
+
+import pytest
+from icalendar import Calendar
+from playwright.sync_api import expect
+
+from .test_journeys import DEMO, check, emails_to, header_nav, sign_in, sign_out
+
+pytestmark = pytest.mark.e2e
+
+# Run A: open, every place booked, nobody waiting, first session still to come.
+RUN_A = next(
+    run
+    for run in DEMO["runs"]
+    if run.get("open")
+    and run["first_session_in_weeks"] > 0
+    and len(run.get("booked", [])) == run["capacity"]
+    and not run.get("waitlisted")
+)
+PATIENT = "patient@example.com"
+LEAVER = f"{RUN_A['booked'][0]}@example.com"
+# Tab presses allowed to reach a link or button from where the focus is.
+MAX_TABS = 80
+
+
+def tab_to(page, target):
+    """Press Tab until `target` has the focus, as someone without a mouse would."""
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"{MAX_TABS} presses of Tab did not reach {target}")
+
+
+def main(page):
+    return page.get_by_role("main")
+
+
+def wait_for_email(mail_dir, address, subject_part, timeout=10):
+    deadline = time.monotonic() + timeout
+    while True:
+        for message in emails_to(mail_dir, address):
+            if subject_part in str(message["Subject"]):
+                return message
+        if time.monotonic() > deadline:
+            raise AssertionError(f"No email to {address} about {subject_part!r} in {mail_dir}")
+        time.sleep(0.2)
+
+
+def test_a_patient_joins_the_waiting_list_and_gets_a_place_when_someone_cancels(
+    new_page, screenshot, base_url, mail_dir, demo_password
+):
+    title = RUN_A["title"]
+
+    # 1. The patient finds run A and joins its waiting list with the keyboard alone.
+    page = new_page()
+    sign_in(page, PATIENT, demo_password)
+    expect(page).to_have_url(f"{base_url}/learn/")
+    check(page, screenshot, "patient-my-learning-before")
+
+    tab_to(page, header_nav(page).get_by_role("link", name="Find a course"))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{base_url}/courses/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find a course")
+    card = (
+        main(page)
+        .get_by_role("listitem")
+        .filter(has=page.get_by_role("link", name=title, exact=True))
+    )
+    expect(card.get_by_text("Full: join the waiting list")).to_be_visible()
+    expect(card.get_by_text("Step-free access")).to_be_visible()
+    expect(card.get_by_text("Hearing loop")).to_be_visible()
+    check(page, screenshot, "find-a-course")
+
+    tab_to(page, main(page).get_by_role("link", name=title, exact=True))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    course_url = page.url
+    expect(main(page).get_by_text("This course is full.")).to_be_visible()
+    expect(
+        main(page).get_by_text("a tutor who lives with a long-term condition and a clinician")
+    ).to_be_visible()
+    check(page, screenshot, "course-full")
+
+    join = main(page).get_by_role("button", name="Join the waiting list")
+    tab_to(page, join)
+    page.keyboard.press("Space")
+    expect(page).to_have_url(course_url)
+    expect(
+        page.get_by_text(
+            "The course is full, so you are number 1 on the waiting list. "
+            "We will email you if a place comes up."
+        )
+    ).to_be_visible()
+    expect(main(page).get_by_text("You are number 1 on the waiting list.")).to_be_visible()
+    check(page, screenshot, "on-the-waiting-list")
+    wait_for_email(mail_dir, PATIENT, "You are number 1 on the waiting list")
+    sign_out(page)
+
+    # 2. Someone booked on run A cancels their place, after being asked to confirm.
+    leaver = new_page()
+    sign_in(leaver, LEAVER, demo_password)
+    expect(leaver).to_have_url(f"{base_url}/learn/")
+    main(leaver).get_by_role("link", name=title, exact=True).click()
+    expect(main(leaver).get_by_text("You have a place on this course.")).to_be_visible()
+    check(leaver, screenshot, "leaver-course")
+    main(leaver).get_by_role("button", name="Cancel my place").click()
+    expect(leaver.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to cancel your place?"
+    )
+    check(leaver, screenshot, "are-you-sure")
+    main(leaver).get_by_role("button", name="Yes, cancel my place").click()
+    expect(leaver.get_by_text(f"You have cancelled your place on {title}.")).to_be_visible()
+    check(leaver, screenshot, "place-cancelled")
+
+    # 3. The patient has the place, and the email says so with the dates to import.
+    sign_in(page, PATIENT, demo_password)
+    expect(page).to_have_url(f"{base_url}/learn/")
+    courses = (
+        main(page)
+        .get_by_role("listitem")
+        .filter(has=page.get_by_role("link", name=title, exact=True))
+    )
+    expect(courses.get_by_text("Booked", exact=True)).to_be_visible()
+    check(page, screenshot, "patient-my-learning-after")
+    page.goto(course_url)
+    expect(main(page).get_by_text("You have a place on this course.")).to_be_visible()
+    check(page, screenshot, "patient-has-a-place")
+
+    message = wait_for_email(mail_dir, PATIENT, "A place has come up for you")
+    assert title in message.get_body(preferencelist=("plain",)).get_content()
+    (invitation,) = [part for part in message.iter_attachments()]
+    assert invitation.get_filename() == "course-dates.ics"
+    assert invitation.get_content_type() == "text/calendar"
+    events = Calendar.from_ical(invitation.get_payload(decode=True)).walk("VEVENT")
+    assert len(events) == RUN_A["sessions"]
