@@ -107,3 +107,12 @@ BOOKING_BUSY = (
     "A lot of people are booking this course at the moment, so we could not save your booking. "
     "Please try again in a minute."
 )
+
+# --- workshops: the pairing planner ------------------------------------------------------------
+PLANNER_NO_TUTORS = "There are no {kind}s teaching at this site."
+PLANNER_NOTHING_CHOSEN = "Tick at least one session to accept its tutors."
+PLANNER_SESSION_TWICE = "Each session can be accepted only once."
+PLANNER_SESSION_ELSEWHERE = "Only sessions at {site} can be planned here. Nothing was saved."
+PLANNER_REFUSED = "{session}: {reason} Nothing was saved: plan again to see who is free now."
+PLANNER_CHOICE_INVALID = "We could not read the tutors chosen. Plan again and accept the new plan."
+PLANNER_PERIOD_TOO_LONG = "Plan at most {days} days at a time."

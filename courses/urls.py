@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import booking_views, calendar_views, learning_views, teach_views, views
+from . import (
+    booking_views,
+    calendar_views,
+    learning_views,
+    planner_views,
+    teach_views,
+    views,
+)
 
 app_name = "courses"
 
@@ -44,6 +51,8 @@ urlpatterns = [
     path("certificates/<str:code>/", learning_views.verify_certificate, name="verify_certificate"),
     # --- workshops: leads (run_views.py) ---
     # --- workshops: planner (planner_views.py) ---
+    path("sites/<slug:slug>/planner/", planner_views.planner, name="planner"),
+    path("sites/<slug:slug>/planner/accept/", planner_views.planner_accept, name="planner_accept"),
     # --- workshops: trainees booking (booking_views.py) ---
     path("courses/", booking_views.run_list, name="run_list"),
     path("courses/<int:run_id>/", booking_views.run_detail, name="run_detail"),

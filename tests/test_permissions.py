@@ -129,6 +129,12 @@ MATRIX = {
         {**signed_in(403), "trainee": 200},
     ),
     # --- end of trainees booking ---
+    # --- workshops: the pairing planner (leads of the site only; accepting is POST only) ---
+    "sites/<slug:slug>/planner/": (
+        "/sites/{site_slug}/planner/",
+        {**signed_in(403), "other_lead": 404, "lead": 200},
+    ),
+    "sites/<slug:slug>/planner/accept/": ("/sites/{site_slug}/planner/accept/", everyone(405)),
     # --- workshops: calendars ---
     # The feed's token is the secret: calendar programs fetch it without signing in.
     "calendar/<str:token>.ics": ("/calendar/{calendar_token}.ics", ALL),
