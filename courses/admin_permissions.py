@@ -89,10 +89,41 @@ class SiteScopedForm(WagtailAdminModelForm):
             )
 
 
+def with_child_ids_checked(data, relation_names):
+    """modelcluster (6.5) reads the id of each existing child row straight from the POST and
+    fails with a 500 when it is missing or not a number, where Django's own formsets call it an
+    unknown row. Such an id becomes one no row has, so the form says "Select a valid choice"."""
+    if data is None:
+        return data
+    data = data.copy()
+    for name in relation_names:
+        try:
+            existing = min(
+                int(data.get(f"{name}-INITIAL_FORMS")), int(data.get(f"{name}-TOTAL_FORMS"))
+            )
+        except (TypeError, ValueError):
+            continue  # Django refuses the formset's management form and builds no rows
+        for index in range(max(0, min(existing, 2000))):
+            key = f"{name}-{index}-id"
+            value = data.get(key)
+            if value == "":
+                continue  # a row added in this form, not saved yet
+            try:
+                int(value)
+            except (TypeError, ValueError):
+                data[key] = "0"
+    return data
+
+
 class TutorForm(SiteScopedForm):
     """A tutor in a pool: a person at one of the lead's sites, holding the role of their kind."""
 
     def __init__(self, *args, **kwargs):
+        relation_names = list(getattr(type(self), "formsets", {}))
+        if args:
+            args = (with_child_ids_checked(args[0], relation_names), *args[1:])
+        elif "data" in kwargs:
+            kwargs["data"] = with_child_ids_checked(kwargs["data"], relation_names)
         super().__init__(*args, **kwargs)
         field = self.fields["user"]
         field.label = "Person"

@@ -10,6 +10,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from cms.roles import Role
@@ -145,8 +147,10 @@ def test_a_lead_opens_their_own_sites_row(client, people, estate, screen):
     row = estate["riverside"][screen]
     client.force_login(people["lead"])
 
-    assert client.get(url(screen, "edit", row.pk)).status_code == 200
-    assert client.get(url(screen, "delete", row.pk)).status_code == 200
+    assert {
+        view: client.get(url(screen, view, row.pk)).status_code
+        for view in ("edit", "delete", "history", "usage")
+    } == dict.fromkeys(("edit", "delete", "history", "usage"), 200)
 
 
 @pytest.mark.parametrize(
@@ -809,3 +813,75 @@ def test_the_tutor_export_query_count_stays_fixed(client, people, riverside, pro
 
     assert len(rows) == 31
     assert len(thirty) == len(five)
+
+
+# --- whatever is posted ---------------------------------------------------------------------------
+
+text = st.text(max_size=60)
+tutor_keys = st.sampled_from(
+    [
+        "user",
+        "site",
+        "kind",
+        "monthly_cap",
+        "is_active",
+        "accreditations-TOTAL_FORMS",
+        "accreditations-INITIAL_FORMS",
+        "accreditations-0-id",
+        "accreditations-0-programme",
+        "accreditations-0-accredited_on",
+        "accreditations-0-expires_on",
+        "accreditations-0-DELETE",
+        "availability-TOTAL_FORMS",
+        "availability-0-weekday",
+        "availability-0-starts_at",
+        "availability-0-ends_at",
+        "time_away-TOTAL_FORMS",
+        "time_away-0-first_day",
+        "time_away-0-last_day",
+    ]
+)
+forged = st.dictionaries(st.one_of(tutor_keys, text), text, max_size=8)
+
+
+@given(changes=forged)
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_the_tutor_form_never_fails_and_changes_nothing_it_refuses(client, people, estate, changes):
+    tutor = estate["riverside"]["tutors"]
+    before = snapshot(tutor)
+    client.force_login(people["lead"])
+    data = {**existing_tutor_data(tutor), **changes}
+
+    response = client.post(url("tutors", "edit", tutor.pk), data)
+
+    assert response.status_code in {200, 302}
+    if response.status_code == 200:
+        assert snapshot(tutor) == before
+    tutor.refresh_from_db()
+    assert tutor.site == estate["riverside"]["venues"].site
+
+
+@pytest.mark.parametrize("forged_id", [":", "abc", None, "999999"])
+def test_a_forged_child_row_id_is_refused_not_a_500(client, people, estate, forged_id):
+    """modelcluster alone answers a non-numeric or missing child id with a 500."""
+    tutor = estate["riverside"]["tutors"]
+    before = snapshot(tutor)
+    data = existing_tutor_data(tutor)
+    if forged_id is None:
+        del data["accreditations-0-id"]
+    else:
+        data["accreditations-0-id"] = forged_id
+    client.force_login(people["lead"])
+
+    response = client.post(url("tutors", "edit", tutor.pk), data)
+
+    assert response.status_code == 200
+    errors = response.context["form"].formsets["accreditations"].errors
+    assert errors[0]["id"] == [
+        "Select a valid choice. That choice is not one of the available choices."
+    ]
+    assert snapshot(tutor) == before
