@@ -14,6 +14,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import SCREENSHOT_DIR
 from .test_journeys import check, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -45,6 +46,11 @@ def signed_in_on_my_teaching(new_page, base_url, address, password):
 def minutes_of(page, key):
     row = page.locator("#minutes-per-tutor .nhsuk-summary-list__row").filter(has_text=key)
     return int(re.match(r"\d+", row.locator("dd").inner_text()).group(0))
+
+
+def pages_in(pdf: bytes) -> int:
+    """Pages in a PDF Chromium printed: its page objects (Chromium does not compress them)."""
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
 
 
 def test_tutors_split_a_session_plan_and_mark_the_register(
@@ -92,7 +98,19 @@ def test_tutors_split_a_session_plan_and_mark_the_register(
     expect(alan.get_by_role("main")).to_contain_text("the plan is agreed")
     check(alan, screenshot, "plan-saved")
 
-    # 5. Grace, his co-tutor, signs in and sees the plan agreed, with the leads Alan chose.
+    # 5. The plan prints on one A4 page, without the form, header or footer.
+    pdf = alan.pdf(format="A4", prefer_css_page_size=True)
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOT_DIR / "teaching-session-plan.pdf").write_bytes(pdf)
+    assert pages_in(pdf) == 1, f"the plan printed on {pages_in(pdf)} pages"
+    alan.emulate_media(media="print")
+    expect(alan.get_by_role("button", name="Save the plan")).to_be_hidden()
+    expect(alan.get_by_role("banner")).to_be_hidden()
+    expect(alan.get_by_role("table", name="Who leads each activity")).to_be_visible()
+    screenshot(alan, "plan-printed")
+    alan.emulate_media(media="screen")
+
+    # 6. Grace, his co-tutor, signs in and sees the plan agreed, with the leads Alan chose.
     grace = signed_in_on_my_teaching(new_page, base_url, CLINICAL[0], demo_password)
     card = grace.locator(".nhsuk-card").filter(has=session_link(grace, "Session plan", number))
     expect(card.get_by_text("Agreed", exact=True)).to_be_visible()
@@ -105,7 +123,7 @@ def test_tutors_split_a_session_plan_and_mark_the_register(
     assert [text.strip() for text in leads_shown] == chosen
     check(grace, screenshot, "plan-seen-by-co-tutor")
 
-    # 6. Alan marks the register of session 3, last week's, which nobody has marked yet.
+    # 7. Alan marks the register of session 3, last week's, which nobody has marked yet.
     alan.goto("/teach/")
     expect(alan.get_by_role("heading", name="The last two weeks")).to_be_visible()
     register_link = session_link(alan, "Register", 3)
@@ -127,7 +145,7 @@ def test_tutors_split_a_session_plan_and_mark_the_register(
     )
     check(alan, screenshot, "register-saved")
 
-    # 7. My teaching now shows session 3's register as marked.
+    # 8. My teaching now shows session 3's register as marked.
     alan.goto("/teach/")
     card = alan.locator(".nhsuk-card").filter(has=session_link(alan, "Register", 3))
     expect(card.get_by_text("Marked", exact=True)).to_be_visible()
