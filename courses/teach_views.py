@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cms.permissions import role_required
@@ -16,15 +16,6 @@ from .teach_forms import RegisterForm, SessionPlanForm, WithdrawForm
 TUTOR_ROLES = (Role.LAY_TUTOR, Role.CLINICAL_TUTOR)
 # A session's plan and register: its two tutors, and the programme leads of the run's site.
 SESSION_ROLES = (*TUTOR_ROLES, Role.PROGRAMME_LEAD)
-
-
-def when(session) -> str:
-    """'Tuesday 12 January 2027, 10:00 to 13:00' in the site's time zone."""
-    starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
-    return (
-        f"{formats.date_format(starts, 'l j F Y')}, "
-        f"{formats.time_format(starts, 'H:i')} to {formats.time_format(ends, 'H:i')}"
-    )
 
 
 @require_GET
@@ -57,7 +48,7 @@ def session_plan(request, session_id):
         {
             **plan,
             "form": form,
-            "when": when(session),
+            "when": calendars.when(session),
             "is_tutor": teaching.teaches(request.user, session),
         },
         status=400 if form.errors else 200,
@@ -91,7 +82,7 @@ def register(request, session_id):
             "session": session,
             "run": session.run,
             "form": form,
-            "when": when(session),
+            "when": calendars.when(session),
             "started": session.starts_at <= timezone.now(),
             "session_count": session.run.sessions.count(),
             "is_tutor": teaching.teaches(request.user, session),
@@ -119,12 +110,12 @@ def teach_withdraw(request, session_id):
             messages.success(
                 request,
                 f"You have withdrawn from {session.run.title}, session {session.number} "
-                f"({when(session)}). Your co-tutor and programme lead have been told.",
+                f"({calendars.when(session)}). Your co-tutor and programme lead have been told.",
             )
             return redirect("courses:teach")
     return render(
         request,
         "courses/teach/withdraw.html",
-        {"session": session, "form": form, "when": when(session)},
+        {"session": session, "form": form, "when": calendars.when(session)},
         status=400 if form.errors else 200,
     )

@@ -23,7 +23,7 @@ from cms.curricula import SuggestedLead
 from cms.models import LessonPage
 from cms.roles import Role, has_any_role
 
-from . import errors
+from . import calendars, errors
 from .errors import CoursesError
 from .models import ActivityLead, Attendance, CourseRun, Enrolment, Session, Tutor
 from .selectors import module_lessons, sites_for
@@ -226,10 +226,7 @@ def _sessions_with_people():
 
 
 def teaches(user, session) -> bool:
-    return any(
-        tutor is not None and tutor.user_id == user.pk
-        for tutor in (session.lay_tutor, session.clinical_tutor)
-    )
+    return calendars.teaches(session, user.pk)
 
 
 def session_for_teaching(user, session_id) -> Session:
@@ -249,16 +246,14 @@ def session_for_teaching(user, session_id) -> Session:
 
 
 def session_taught_by(user, session_id) -> tuple[Session, Tutor]:
-    """A session `user` teaches, and their place in it. Anyone else: 404."""
+    """A session `user` teaches, and the Tutor they teach it as. Anyone else: 404."""
     session = _sessions_with_people().filter(pk=session_id).first()
     if session is None or not teaches(user, session):
         raise Http404("No such session.")
-    tutor = next(
-        tutor
-        for tutor in (session.lay_tutor, session.clinical_tutor)
-        if tutor is not None and tutor.user_id == user.pk
-    )
-    return session, tutor
+    # They teach it, so if they are not its lay tutor they are its clinical tutor.
+    if session.lay_tutor is not None and session.lay_tutor.user_id == user.pk:
+        return session, session.lay_tutor
+    return session, session.clinical_tutor
 
 
 # --- selectors -----------------------------------------------------------------------------------
@@ -359,7 +354,7 @@ def teaching_for(user) -> dict:
             TeachingSession(
                 session=session,
                 kind="lay" if is_lay else "clinical",
-                co_tutor=session.clinical_tutor if is_lay else session.lay_tutor,
+                co_tutor=calendars.co_tutor_of(session, tutor.user_id),
                 activity_count=len(ids),
                 planned_count=len(planned.get(session.pk, set()) & set(ids)),
                 booked=session.booked,
