@@ -37,7 +37,8 @@ from .models import CourseRun, Enrolment, Session
 # should change these.
 
 LOCK_RUN_ROW = True
-"""Lock the run's row before counting its places. Off only in the race test's control."""
+"""Lock the run's row before a booking counts its places. Off only in the race test's control.
+(A withdrawal always locks: it changes the waiting list.)"""
 
 LOCK_TIMEOUT = "5s"
 """How long a booking waits for the run's row (PostgreSQL) before it is refused as busy."""
@@ -86,6 +87,7 @@ def run_book(*, trainee, run_id: int) -> Enrolment:
     enrolment.enrolled_at = timezone.now()
     enrolment.withdrawn_at = None
     enrolment.completed_at = None
+    # No full_clean(): every value comes from rows just read under the lock, none from the person.
     enrolment.save()
 
     if enrolment.status == Enrolment.Status.BOOKED:

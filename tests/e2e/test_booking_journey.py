@@ -46,6 +46,11 @@ def main(page):
     return page.get_by_role("main")
 
 
+def your_place(page):
+    """The box on a course's page that says where the person stands and what they can do."""
+    return page.locator("#your-place")
+
+
 def wait_for_email(mail_dir, address, subject_part, timeout=10):
     deadline = time.monotonic() + timeout
     while True:
@@ -86,13 +91,13 @@ def test_a_patient_joins_the_waiting_list_and_gets_a_place_when_someone_cancels(
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     course_url = page.url
-    expect(main(page).get_by_text("This course is full.")).to_be_visible()
+    expect(your_place(page).get_by_text("This course is full.")).to_be_visible()
     expect(
         main(page).get_by_text("a tutor who lives with a long-term condition and a clinician")
     ).to_be_visible()
     check(page, screenshot, "course-full")
 
-    join = main(page).get_by_role("button", name="Join the waiting list")
+    join = your_place(page).get_by_role("button", name="Join the waiting list")
     tab_to(page, join)
     page.keyboard.press("Space")
     expect(page).to_have_url(course_url)
@@ -102,7 +107,7 @@ def test_a_patient_joins_the_waiting_list_and_gets_a_place_when_someone_cancels(
             "We will email you if a place comes up."
         )
     ).to_be_visible()
-    expect(main(page).get_by_text("You are number 1 on the waiting list.")).to_be_visible()
+    expect(your_place(page).get_by_text("You are number 1 on the waiting list.")).to_be_visible()
     check(page, screenshot, "on-the-waiting-list")
     wait_for_email(mail_dir, PATIENT, "You are number 1 on the waiting list")
     sign_out(page)
@@ -112,9 +117,9 @@ def test_a_patient_joins_the_waiting_list_and_gets_a_place_when_someone_cancels(
     sign_in(leaver, LEAVER, demo_password)
     expect(leaver).to_have_url(f"{base_url}/learn/")
     main(leaver).get_by_role("link", name=title, exact=True).click()
-    expect(main(leaver).get_by_text("You have a place on this course.")).to_be_visible()
+    expect(your_place(leaver).get_by_text("You have a place on this course.")).to_be_visible()
     check(leaver, screenshot, "leaver-course")
-    main(leaver).get_by_role("button", name="Cancel my place").click()
+    your_place(leaver).get_by_role("button", name="Cancel my place").click()
     expect(leaver.get_by_role("heading", level=1)).to_have_text(
         "Are you sure you want to cancel your place?"
     )
@@ -134,7 +139,7 @@ def test_a_patient_joins_the_waiting_list_and_gets_a_place_when_someone_cancels(
     expect(courses.get_by_text("Booked", exact=True)).to_be_visible()
     check(page, screenshot, "patient-my-learning-after")
     page.goto(course_url)
-    expect(main(page).get_by_text("You have a place on this course.")).to_be_visible()
+    expect(your_place(page).get_by_text("You have a place on this course.")).to_be_visible()
     check(page, screenshot, "patient-has-a-place")
 
     message = wait_for_email(mail_dir, PATIENT, "A place has come up for you")
