@@ -334,3 +334,32 @@ def session_cover(
         withdrawal.save(update_fields=["covered_by"])
         transaction.on_commit(lambda: notifications.cover_found(withdrawal.pk))
     return session
+
+
+@transaction.atomic
+def session_tutors_set(
+    *,
+    session: Session,
+    lay_tutor_id: int | None,
+    clinical_tutor_id: int | None,
+    assigned_by=None,
+    override_reason: str = "",
+) -> Session:
+    """Set both places of a session from the lead's assignment form, all or nothing: an empty
+    choice clears that place, a changed one goes through `session_assign` and all its rules."""
+    for kind, tutor_id in ((TutorKind.LAY, lay_tutor_id), (TutorKind.CLINICAL, clinical_tutor_id)):
+        current_id = getattr(session, f"{_slot_field(kind)}_id")
+        if tutor_id == current_id:
+            continue
+        if tutor_id is None:
+            session = session_unassign(session=session, kind=kind)
+        else:
+            session = session_assign(
+                session=session,
+                tutor_id=tutor_id,
+                kind=kind,
+                assigned_by=assigned_by,
+                override_reason=override_reason,
+                replace=True,
+            )
+    return session

@@ -5,6 +5,7 @@ from . import (
     calendar_views,
     learning_views,
     planner_views,
+    run_views,
     teach_views,
     views,
 )
@@ -50,6 +51,20 @@ urlpatterns = [
     path("certificates/", learning_views.verify_certificate, name="verify_certificate_form"),
     path("certificates/<str:code>/", learning_views.verify_certificate, name="verify_certificate"),
     # --- workshops: leads (run_views.py) ---
+    path("sites/<slug:slug>/runs/", run_views.run_list, name="site_runs"),
+    path("sites/<slug:slug>/runs/new/", run_views.run_create, name="site_run_create"),
+    path("sites/<slug:slug>/runs/<int:run_id>/", run_views.run_detail, name="site_run"),
+    path("sites/<slug:slug>/runs/<int:run_id>/open/", run_views.run_open, name="site_run_open"),
+    path(
+        "sites/<slug:slug>/sessions/<int:session_id>/tutors/",
+        run_views.session_tutors,
+        name="session_tutors",
+    ),
+    path(
+        "sites/<slug:slug>/sessions/<int:session_id>/cover/",
+        run_views.session_cover,
+        name="session_cover",
+    ),
     # --- workshops: planner (planner_views.py) ---
     path("sites/<slug:slug>/planner/", planner_views.planner, name="planner"),
     path("sites/<slug:slug>/planner/accept/", planner_views.planner_accept, name="planner_accept"),

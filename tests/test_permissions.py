@@ -129,6 +129,31 @@ MATRIX = {
         {**signed_in(403), "trainee": 200},
     ),
     # --- end of trainees booking ---
+    # --- workshops: leads' run pages (site administrators may look, only leads plan) ---
+    "sites/<slug:slug>/runs/": (
+        "/sites/{site_slug}/runs/",
+        {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+    ),
+    "sites/<slug:slug>/runs/<int:run_id>/": (
+        "/sites/{site_slug}/runs/{run_id}/",
+        {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+    ),
+    "sites/<slug:slug>/runs/new/": (
+        "/sites/{site_slug}/runs/new/",
+        {**signed_in(403), "other_lead": 404, "lead": 200},
+    ),
+    "sites/<slug:slug>/runs/<int:run_id>/open/": (
+        "/sites/{site_slug}/runs/{run_id}/open/",
+        everyone(405),
+    ),
+    "sites/<slug:slug>/sessions/<int:session_id>/tutors/": (
+        "/sites/{site_slug}/sessions/{future_session_id}/tutors/",
+        {**signed_in(403), "other_lead": 404, "lead": 200},
+    ),
+    "sites/<slug:slug>/sessions/<int:session_id>/cover/": (
+        "/sites/{site_slug}/sessions/{future_session_id}/cover/",
+        {**signed_in(403), "other_lead": 404, "lead": 200},
+    ),
     # --- workshops: the pairing planner (leads of the site only; accepting is POST only) ---
     "sites/<slug:slug>/planner/": (
         "/sites/{site_slug}/planner/",

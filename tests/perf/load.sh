@@ -33,16 +33,25 @@ unset CACHE_URL REDIS_URL
 echo "Preparing the demo site..."
 "$PY" manage.py setup_demo >/dev/null
 "$PY" manage.py collectstatic --noinput -v 0
-SESSION=$("$PY" manage.py shell --no-imports -c "
+signed_in() {  # email -> a session key for that demo account
+  "$PY" manage.py shell --no-imports -c "
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
-user = get_user_model().objects.get(email='professional@example.com')
+user = get_user_model().objects.get(email='$1')
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
 session[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
 print(session.session_key)
+"
+}
+SESSION=$(signed_in professional@example.com)
+TUTOR_SESSION=$(signed_in lay.tutor@example.com)
+LEAD_SESSION=$(signed_in lead@example.com)
+OPEN_RUN=$("$PY" manage.py shell --no-imports -c "
+from courses.models import CourseRun
+print(CourseRun.objects.filter(status='open', site__slug='riverside').order_by('pk').first().pk)
 ")
 LESSON=$("$PY" manage.py shell --no-imports -c "
 from cms.models import LessonPage
@@ -70,6 +79,9 @@ run() {  # name path [cookie]
   run home /
   run lesson "$LESSON"
   run learn /learn/ "$SESSION"
+  run courses /courses/ "$SESSION"
+  run teach /teach/ "$TUTOR_SESSION"
+  run run /sites/riverside/runs/$OPEN_RUN/ "$LEAD_SESSION"
 } >"$WORK/results.txt"
 
 echo
