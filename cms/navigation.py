@@ -40,6 +40,11 @@ SIGNED_IN_ITEMS = [
         "wagtailadmin_home",
         frozenset({Role.LAY_TUTOR, Role.CLINICAL_TUTOR, Role.PROGRAMME_LEAD}),
     ),
+    NavItem(
+        "Venues and tutors",
+        "tutors:index",
+        frozenset({Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR}),
+    ),
     NavItem("Your account", "account_email", frozenset()),
 ]
 SIGNED_OUT_ITEMS = [

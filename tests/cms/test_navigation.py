@@ -5,9 +5,12 @@ pytestmark = pytest.mark.django_db
 
 LABELS = [
     "My learning",
+    "Find a course",
+    "My teaching",
     "Learners' progress",
     "Your sites",
     "Write curricula",
+    "Venues and tutors",
     "Your account",
     "Sign in",
     "Create an account",
@@ -25,14 +28,30 @@ def nav_labels(html):
     ("role", "labels"),
     [
         ("anonymous", ["Sign in", "Create an account"]),
-        ("trainee", ["My learning", "Your account", "Sign out"]),
-        ("lay_tutor", ["Learners' progress", "Write curricula", "Your account", "Sign out"]),
-        ("clinical_tutor", ["Learners' progress", "Write curricula", "Your account", "Sign out"]),
+        ("trainee", ["My learning", "Find a course", "Your account", "Sign out"]),
+        (
+            "lay_tutor",
+            ["My teaching", "Learners' progress", "Write curricula", "Your account", "Sign out"],
+        ),
+        (
+            "clinical_tutor",
+            ["My teaching", "Learners' progress", "Write curricula", "Your account", "Sign out"],
+        ),
         (
             "lead",
-            ["Learners' progress", "Your sites", "Write curricula", "Your account", "Sign out"],
+            [
+                "Learners' progress",
+                "Your sites",
+                "Write curricula",
+                "Venues and tutors",
+                "Your account",
+                "Sign out",
+            ],
         ),
-        ("site_admin", ["Learners' progress", "Your sites", "Your account", "Sign out"]),
+        (
+            "site_admin",
+            ["Learners' progress", "Your sites", "Venues and tutors", "Your account", "Sign out"],
+        ),
     ],
 )
 def test_each_person_sees_what_their_role_can_do(client, people, home_page, role, labels):

@@ -25,15 +25,27 @@ SITE_NAMES = {site["slug"]: site["name"] for site in DEMO["sites"]}
 
 # Where each role lands after signing in, which header items it must see and must not see.
 EXPECTED_BY_ROLE = {
-    "programme lead": ("/sites/", {"Your sites", "Write curricula", "Your account"}, set()),
-    "site administrator": ("/sites/", {"Your sites", "Your account"}, {"Write curricula"}),
+    "programme lead": (
+        "/sites/",
+        {"Your sites", "Write curricula", "Venues and tutors", "Your account"},
+        set(),
+    ),
+    "site administrator": (
+        "/sites/",
+        {"Your sites", "Venues and tutors", "Your account"},
+        {"Write curricula"},
+    ),
     "lay tutor": ("/teach/", {"My teaching", "Write curricula", "Your account"}, {"Your sites"}),
     "clinical tutor": (
         "/teach/",
         {"My teaching", "Write curricula", "Your account"},
         {"Your sites"},
     ),
-    "trainee": ("/learn/", {"My learning", "Your account"}, {"Your sites", "Write curricula"}),
+    "trainee": (
+        "/learn/",
+        {"My learning", "Find a course", "Your account"},
+        {"Your sites", "Write curricula"},
+    ),
 }
 
 
@@ -149,7 +161,7 @@ def test_sign_up_verify_and_sign_in_again(page, screenshot, base_url, mail_dir):
 
     sign_in(page, address, password)
     expect(page).to_have_url(f"{base_url}/learn/")
-    assert nav_labels(page) == {"My learning", "Your account"}
+    assert nav_labels(page) == {"My learning", "Find a course", "Your account"}
     page.goto("/")
     expect(page.get_by_text("You are signed in as Robin Journey.")).to_be_visible()
     check(page, screenshot, "signed-in-again")
