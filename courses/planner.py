@@ -168,7 +168,8 @@ class _Place:
     session: Session
     snapshot: _PlannedSession
     kind: str
-    candidates: list[int]  # tutors who pass every rule for it on their own, best first
+    # Tutors who pass every rule for it on their own, best first: worked out when first needed.
+    candidates: list[int] | None = None
     candidate_set: frozenset[int] = frozenset()
 
     @property
@@ -200,7 +201,16 @@ def _clashing_pairs(snapshots: list[_PlannedSession]) -> dict[int, set[int]]:
 
 
 def _double_booked(session: SessionSnapshot, other: SessionSnapshot) -> bool:
-    scratch = TutorSnapshot(id=0, name="", kind=TutorKind.LAY, site_id=0, monthly_cap=10**6)
+    # Someone accredited for the programme whatever the date, teaching `other`; their
+    # availability and cap set aside: only the double-booking rule can refuse them.
+    scratch = TutorSnapshot(
+        id=0,
+        name="",
+        kind=TutorKind.LAY,
+        site_id=0,
+        monthly_cap=10**6,
+        accreditations=[(session.programme_id, date.min, date.max)],
+    )
     scratch.book(other)
     return any(
         refusal.rule == Rule.DOUBLE_BOOKING
@@ -220,13 +230,17 @@ class _OutOfBudget(Exception):
 class _KindPlanner:
     """The places of one kind and an assignment of tutors to them.
 
-    A tutor can take a set of places when each is one of their candidates, no two clash, and
-    each month's count stays within their cap less what they already teach that month: exactly
-    what the rules check one booking at a time.
+    A tutor can take a set of places when the rules accept them for each on their own (their
+    snapshot as loaded: what they already teach), no two of the places clash, and each month's
+    count stays within their cap less what they already teach that month: what the rules check
+    one booking at a time. Whether the rules accept a tutor for a place is asked only when the
+    search needs to know, and remembered.
     """
 
-    def __init__(self, places, tutors, clashes, run_tutors):
+    def __init__(self, places, pool, tutors, clashes, run_tutors):
         self.places: list[_Place] = places
+        self.pool: list[int] = [tutor.id for tutor in pool]
+        self.pool_set = frozenset(self.pool)
         self.tutors: dict[int, TutorSnapshot] = tutors
         by_session = {place.session.pk: place for place in places}
         self.clash: list[set[int]] = [
@@ -234,13 +248,34 @@ class _KindPlanner:
             for place in places
         ]
         self.run_tutors = run_tutors  # run id -> Counter of this kind's tutors already teaching it
+        self.accepted: dict[tuple[int, int], bool] = {}
         self.tutor_of: dict[int, int] = {}
         self.assigned: dict[int, set[int]] = defaultdict(set)
         self.used: dict[int, Counter] = defaultdict(Counter)
-        self.in_run: dict[tuple[int, int], int] = Counter()
+        self.in_run: dict[int, Counter] = defaultdict(Counter)
         self.base_load = {t: sum(s.month_load.values()) for t, s in tutors.items()}
         self.log: list[tuple[str, int, int]] = []
         self.proved_best = True
+
+    # -- what the rules say, asked once per tutor and place --
+
+    def eligible(self, tutor_id, place: _Place) -> bool:
+        key = (tutor_id, place.index)
+        if key not in self.accepted:
+            self.accepted[key] = not refusals(
+                self.tutors[tutor_id], place.snapshot, kind=place.kind, first_only=True
+            )
+        return self.accepted[key]
+
+    def candidates(self, place: _Place) -> list[int]:
+        if place.candidates is None:
+            counts = self.run_tutors[place.run_id]
+            place.candidates = sorted(
+                (t for t in self.pool if self.eligible(t, place)),
+                key=lambda t: (-counts[t], self.base_load[t], t),
+            )
+            place.candidate_set = frozenset(place.candidates)
+        return place.candidates
 
     # -- the assignment, with an undo log for the repair --
 
@@ -248,25 +283,27 @@ class _KindPlanner:
         tutor = self.tutors[tutor_id]
         return tutor.monthly_cap - tutor.month_load[month]
 
+    def fits(self, tutor_id, place: _Place) -> bool:
+        """No clash with the tutor's other places and room in the month (the rules said yes)."""
+        return not (self.assigned[tutor_id] & self.clash[place.index]) and self.used[tutor_id][
+            place.month
+        ] < self.room(tutor_id, place.month)
+
     def feasible(self, tutor_id, place: _Place) -> bool:
-        return (
-            tutor_id in place.candidate_set
-            and not (self.assigned[tutor_id] & self.clash[place.index])
-            and self.used[tutor_id][place.month] < self.room(tutor_id, place.month)
-        )
+        return self.eligible(tutor_id, place) and self.fits(tutor_id, place)
 
     def assign(self, place: _Place, tutor_id: int):
         self.tutor_of[place.index] = tutor_id
         self.assigned[tutor_id].add(place.index)
         self.used[tutor_id][place.month] += 1
-        self.in_run[(place.run_id, tutor_id)] += 1
+        self.in_run[place.run_id][tutor_id] += 1
         self.log.append(("assign", place.index, tutor_id))
 
     def unassign(self, place: _Place):
         tutor_id = self.tutor_of.pop(place.index)
         self.assigned[tutor_id].discard(place.index)
         self.used[tutor_id][place.month] -= 1
-        self.in_run[(place.run_id, tutor_id)] -= 1
+        self.in_run[place.run_id][tutor_id] -= 1
         self.log.append(("unassign", place.index, tutor_id))
 
     def rollback(self, mark: int):
@@ -282,7 +319,7 @@ class _KindPlanner:
     # -- preferences: the run's tutor, then the least loaded that month, then overall --
 
     def run_count(self, run_id, tutor_id) -> int:
-        return self.run_tutors[run_id][tutor_id] + self.in_run[(run_id, tutor_id)]
+        return self.run_tutors[run_id][tutor_id] + self.in_run[run_id][tutor_id]
 
     def month_load(self, tutor_id, month) -> int:
         return self.tutors[tutor_id].month_load[month] + self.used[tutor_id][month]
@@ -292,7 +329,7 @@ class _KindPlanner:
 
     def preference(self, place: _Place):
         return sorted(
-            place.candidates,
+            self.candidates(place),
             key=lambda t: (
                 -self.run_count(place.run_id, t),
                 self.month_load(t, place.month),
@@ -304,49 +341,67 @@ class _KindPlanner:
 
     def greedy(self):
         by_run: dict[int, list[_Place]] = defaultdict(list)
-        for place in self.places:
-            if place.candidates:
-                by_run[place.run_id].append(place)
-
-        def difficulty(run_places):
-            pool = set().union(*(place.candidate_set for place in run_places))
-            return (len(pool), run_places[0].order)
-
-        for run_places in sorted(by_run.values(), key=difficulty):
-            waiting = list(run_places)
+        for place in sorted(self.places, key=lambda p: p.order):
+            by_run[place.run_id].append(place)
+        for waiting in by_run.values():
+            run_id = waiting[0].run_id
             while waiting:
-                best_key, best_take = None, []
-                for tutor_id in set().union(*(place.candidate_set for place in waiting)):
-                    take = self._takeable(tutor_id, waiting)
-                    if not take:
-                        continue
-                    months = {place.month for place in take}
-                    key = (
-                        -self.run_count(take[0].run_id, tutor_id),
-                        -len(take),
+                months = {place.month for place in waiting}
+
+                def key(tutor_id, months=months, run_id=run_id):
+                    return (
+                        -self.run_count(run_id, tutor_id),
                         sum(self.month_load(tutor_id, month) for month in months),
                         self.total_load(tutor_id),
                         tutor_id,
                     )
-                    if best_key is None or key < best_key:
-                        best_key, best_take = key, take
+
+                # Tutors in order of preference. A later one is better only with more places
+                # (fewer run sessions or more load rank them lower), so the scan stops at the
+                # first who takes them all, and skips anyone whose caps cannot beat the best.
+                best_take, best_tutor, best_count = [], None, 0
+                for tutor_id in sorted(self.pool, key=key):
+                    count = self.run_count(run_id, tutor_id)
+                    if best_tutor is not None and count < best_count:
+                        break
+                    need = len(best_take) + 1
+                    if self._most_possible(tutor_id, waiting) < need:
+                        continue
+                    take = self._takeable(tutor_id, waiting, need)
+                    if len(take) < need:
+                        continue
+                    best_take, best_tutor, best_count = take, tutor_id, count
+                    if len(take) == len(waiting):
+                        break
                 if not best_take:
                     break
                 for place in best_take:
-                    self.assign(place, best_key[-1])
+                    self.assign(place, best_tutor)
                     waiting.remove(place)
         self.log.clear()
 
-    def _takeable(self, tutor_id, waiting: list[_Place]) -> list[_Place]:
+    def _most_possible(self, tutor_id, waiting: list[_Place]) -> int:
+        """The most of `waiting` the tutor's monthly caps leave room for."""
+        per_month = Counter(place.month for place in waiting)
+        return sum(
+            max(0, min(count, self.room(tutor_id, month) - self.used[tutor_id][month]))
+            for month, count in per_month.items()
+        )
+
+    def _takeable(self, tutor_id, waiting: list[_Place], need: int = 1) -> list[_Place]:
+        """The waiting places the tutor can take together, in time order; stops early once
+        fewer than `need` are within reach."""
         take, months = [], Counter()
         busy = self.assigned[tutor_id]
-        for place in waiting:
+        for position, place in enumerate(waiting):
+            if len(take) + len(waiting) - position < need:
+                break
             if (
-                tutor_id in place.candidate_set
-                and not (busy & self.clash[place.index])
+                not (busy & self.clash[place.index])
                 and not any(other.index in self.clash[place.index] for other in take)
                 and self.used[tutor_id][place.month] + months[place.month]
                 < self.room(tutor_id, place.month)
+                and self.eligible(tutor_id, place)
             ):
                 take.append(place)
                 months[place.month] += 1
@@ -358,7 +413,7 @@ class _KindPlanner:
         for _ in range(4):
             improved = False
             for place in self.places:
-                if place.index not in self.tutor_of and place.candidates:
+                if place.index not in self.tutor_of and self.candidates(place):
                     self._visited: set[int] = set()
                     if self._augment(place):
                         improved = True
@@ -369,7 +424,7 @@ class _KindPlanner:
     def _augment(self, place: _Place) -> bool:
         ordered = self.preference(place)
         for tutor_id in ordered:
-            if self.feasible(tutor_id, place):
+            if self.fits(tutor_id, place):
                 self.assign(place, tutor_id)
                 return True
         for tutor_id in ordered:
@@ -380,7 +435,7 @@ class _KindPlanner:
                 mark = len(self.log)
                 for other in evicted:
                     self.unassign(other)
-                if self.feasible(tutor_id, place):
+                if self.fits(tutor_id, place):
                     self.assign(place, tutor_id)
                     if all(self._augment(other) for other in evicted):
                         return True
@@ -425,6 +480,11 @@ class _KindPlanner:
         return list(groups.values())
 
     def prove(self):
+        unfilled = [place for place in self.places if place.index not in self.tutor_of]
+        if not any(self.candidates(place) for place in unfilled):
+            return  # every place left empty is one the rules let nobody take
+        for place in self.places:
+            self.candidates(place)
         for component in self.components():
             filled = sum(1 for place in component if place.index in self.tutor_of)
             if filled == len(component) or filled == self._flow_bound(component):
@@ -579,19 +639,23 @@ class _KindPlanner:
             current = self.tutor_of.get(place.index)
             if current is None:
                 continue
-            favourite = max(
-                place.candidates,
-                key=lambda t: (self.run_count(place.run_id, t) - (t == current), t == current),
+            # Only tutors already in the run can beat the current one on whole-run pairs.
+            count = self.run_count(place.run_id, current) - 1
+            rivals = self.pool_set & (
+                set(self.run_tutors[place.run_id]) | set(self.in_run[place.run_id])
             )
-            if favourite == current:
+            better = [
+                t
+                for t in rivals
+                if t != current
+                and self.run_count(place.run_id, t) > count
+                and self.eligible(t, place)
+            ]
+            if not better:
                 continue
-            if self.run_count(place.run_id, favourite) <= self.run_count(place.run_id, current) - 1:
-                continue
+            favourite = max(better, key=lambda t: (self.run_count(place.run_id, t), -t))
             self.unassign(place)
-            if self.feasible(favourite, place):
-                self.assign(place, favourite)
-            else:
-                self.assign(place, current)
+            self.assign(place, favourite if self.fits(favourite, place) else current)
         self.log.clear()
 
     def solve(self) -> dict[int, int]:
@@ -727,35 +791,25 @@ def plan_for(*, site: Site, first_day: date, last_day: date) -> Plan:
     clashes = _clashing_pairs(list(snapshots.values()))
 
     chosen: dict[tuple[int, str], int] = {}  # (session id, kind) -> tutor id
-    places_by_kind: dict[str, list[_Place]] = {}
-    proved_best = True
+    planners: dict[str, _KindPlanner] = {}
     for kind in KINDS:
-        places = []
-        for session in sessions:
-            if getattr(session, f"{kind}_tutor_id") is not None:
-                continue
-            snapshot = snapshots[session.pk]
-            candidates = [
-                tutor.id
-                for tutor in pool[kind]
-                if not refusals(tutor, snapshot, kind=kind, first_only=True)
-            ]
-            counts = run_tutors[kind][session.run_id]
-            candidates.sort(key=lambda t: (-counts[t], sum(tutors[t].month_load.values())))
-            places.append(
-                _Place(len(places), session, snapshot, kind, candidates, frozenset(candidates))
+        places = [
+            _Place(index, session, snapshots[session.pk], kind)
+            for index, session in enumerate(
+                s for s in sessions if getattr(s, f"{kind}_tutor_id") is None
             )
-        places_by_kind[kind] = places
-        planner = _KindPlanner(places, tutors, clashes, run_tutors[kind])
+        ]
+        planners[kind] = planner = _KindPlanner(
+            places, pool[kind], tutors, clashes, run_tutors[kind]
+        )
         for index, tutor_id in planner.solve().items():
             chosen[(places[index].session.pk, kind)] = tutor_id
-        proved_best = proved_best and planner.proved_best
 
     every_place = sorted(
-        (place for places in places_by_kind.values() for place in places),
+        (place for planner in planners.values() for place in planner.places),
         key=lambda p: (p.order, p.kind),
     )
-    _check_and_book(every_place, chosen, tutors)
+    _check_and_book(every_place, chosen, tutors, planners)
 
     proposals = []
     for session in sessions:
@@ -781,11 +835,16 @@ def plan_for(*, site: Site, first_day: date, last_day: date) -> Plan:
         proposals,
         uncovered,
         places=len(every_place),
-        proved_best=proved_best,
+        proved_best=all(planner.proved_best for planner in planners.values()),
     )
 
 
-def _check_and_book(places: list[_Place], chosen: dict, tutors: dict[int, TutorSnapshot]):
+def _check_and_book(
+    places: list[_Place],
+    chosen: dict,
+    tutors: dict[int, TutorSnapshot],
+    planners: dict[str, _KindPlanner],
+):
     """Put each proposal to the rules against those before it, booking it on the tutor's
     snapshot; a proposal the rules refuse is dropped. Then fill any place a tutor can still
     take (so the plan is never one booking short)."""
@@ -802,7 +861,7 @@ def _check_and_book(places: list[_Place], chosen: dict, tutors: dict[int, TutorS
         key = (place.session.pk, place.kind)
         if key in chosen:
             continue
-        for tutor_id in place.candidates:
+        for tutor_id in planners[place.kind].candidates(place):
             if not refusals(tutors[tutor_id], place.snapshot, kind=place.kind, first_only=True):
                 tutors[tutor_id].book(place.snapshot)
                 chosen[key] = tutor_id
