@@ -298,3 +298,75 @@ def test_finding_a_course_with_any_filters_never_fails(client, bookable_run, peo
 
     assert response.status_code == 200
     assert "Find a course" in response.text
+
+
+# --- workshops: the pairing planner ---------------------------------------------------------------
+
+# Ticked sessions: the workshop's three (by position) or anything else; a tutor: the workshop's
+# tutor of the right kind, of the other kind, nobody, or anything else. Mostly well formed, so
+# that plans are accepted and refused by the rules as well as rejected as forged.
+ticked_or_nonsense = st.one_of(
+    *[st.lists(st.integers(min_value=0, max_value=2), unique=True, max_size=3)] * 3,
+    st.lists(st.one_of(st.integers(min_value=0, max_value=2), text), max_size=4),
+)
+tutor_or_nonsense = st.one_of(*[st.sampled_from(["right", "right", "other kind", ""])] * 4, values)
+
+
+def _last(value):
+    """What Django reads from a field sent as `value` (a list sends the field several times)."""
+    if isinstance(value, list):
+        return value[-1] if value else ""
+    return value
+
+
+@given(
+    data=form_data,
+    ticked=ticked_or_nonsense,
+    tutors=st.lists(tutor_or_nonsense, min_size=6, max_size=6),
+    dates=st.lists(values, min_size=2, max_size=2),
+)
+@HYPOTHESIS
+def test_accepting_a_plan_never_fails_and_saves_all_or_nothing(
+    workshop, people, data, ticked, tutors, dates
+):
+    from django.contrib.messages import get_messages
+    from django.test import Client
+
+    from courses.models import Session
+
+    sessions = Session.objects.filter(run=workshop["run"])
+    sessions.update(lay_tutor=None, clinical_tutor=None)  # as it was before earlier examples
+    ids = [session.pk for session in workshop["sessions"]]
+    tutor_ids = {"lay": str(workshop["lay"].pk), "clinical": str(workshop["clinical"].pk)}
+    fields = {
+        "session": [str(ids[t]) if isinstance(t, int) else t for t in ticked],
+        "first_day": dates[0],
+        "last_day": dates[1],
+    }
+    for position, session_id in enumerate(ids):
+        for offset, (kind, other) in enumerate((("lay", "clinical"), ("clinical", "lay"))):
+            value = tutors[2 * position + offset]
+            if value == "right":
+                value = tutor_ids[kind]
+            elif value == "other kind":
+                value = tutor_ids[other]
+            fields[f"{kind}-{session_id}"] = value
+    client = Client()  # a new one each time, so each answer has only its own message
+    client.force_login(people["lead"])
+
+    response = client.post(f"/sites/{workshop['site'].slug}/planner/accept/", {**data, **fields})
+
+    assert response.status_code == 302
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    after = {s.pk: (s.lay_tutor_id, s.clinical_tutor_id) for s in sessions}
+    changed = {pk: pair for pk, pair in after.items() if pair != (None, None)}
+    if not message.startswith("Tutors assigned to"):
+        assert changed == {}
+    else:
+        assert message == (
+            f"Tutors assigned to {len(changed)} session{'' if len(changed) == 1 else 's'}."
+        )
+        for session_id, (lay_id, clinical_id) in changed.items():
+            assert str(session_id) in fields["session"]
+            assert str(lay_id or "") == _last(fields[f"lay-{session_id}"])
+            assert str(clinical_id or "") == _last(fields[f"clinical-{session_id}"])
