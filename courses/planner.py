@@ -10,20 +10,24 @@ What the planner optimises, in this order:
    no rule-respecting assignment fills more places. (It proves this by a bound or by an exact
    search; on a very large pool where neither finishes in its budget, `Plan.proved_best` is
    False and the plan is the best found by the repair below.)
-2. **Whole-run pairs**: among plans filling as many places, each place goes preferably to the
-   tutor of its kind already teaching the run's other sessions, then to one tutor for as many of
-   the run's sessions as possible, so a group keeps the same pair.
+2. **Whole-run pairs**: each place goes preferably to the tutor of its kind already teaching the
+   run's other sessions, then to one tutor for as many of the run's sessions as possible, so a
+   group keeps the same pair.
 3. **Balance**: then to the tutor with the fewest sessions that month, then overall.
+
+Points 2 and 3 are preferences the search follows when it chooses between tutors, never at the
+cost of a place; unlike point 1 they are not proved best.
 
 A tutor of one kind never takes a place of the other, and each rule depends only on the
 tutor's own sessions, so the lay and the clinical places are planned separately. A proposed pair
 shares availability because each tutor passes every rule for the session.
 
-How: the rules are applied to the tutors' snapshots (`rules.load_tutors`, which also loads what
-they already teach) to find, for each place, the tutors who could take it on their own; pairs of
-sessions one person cannot both teach are found with the double-booking rule itself. A greedy
-pass gives whole runs to one tutor; augmenting chains then move assignments between tutors to
-fill places the greedy pass left empty; a flow bound (monthly caps and clashing sessions relaxed)
+How: whether the rules (`rules.refusals` on the tutors' snapshots from `rules.load_tutors`,
+which include what they already teach) accept a tutor for a place on their own is asked only
+when the search needs it, and remembered; pairs of sessions one person cannot both teach are
+found with the double-booking rule itself. A greedy pass gives each run, in time order, to the
+tutor preferred above who can take most of it; augmenting chains then move assignments between
+tutors to fill places it left empty; a flow bound (monthly caps and clashing sessions relaxed)
 proves most plans best at once, and an exact memoised search settles the rest, component by
 component. Finally every proposal is checked again with `rules.refusals` against the proposals
 before it (booked on the snapshots), and each place left empty is explained by the first rule
@@ -32,7 +36,6 @@ that refuses each tutor of its kind.
 
 from __future__ import annotations
 
-import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
@@ -70,7 +73,8 @@ RULE_HEADINGS = {
 # No buffer between venues may exceed 8 hours (the site's validator), so sessions starting more
 # than a day after another ends can never clash: only nearer pairs are put to the rule.
 _CLASH_HORIZON = timedelta(days=1)
-# The exact search stops after this many states; the plan is then the repaired one.
+# The exact search stops after this many states; the plan is then the repaired one. It recurses
+# once per place, so it is kept to components well within Python's recursion limit.
 EXACT_SEARCH_STATES = 20_000
 EXACT_SEARCH_MAX_PLACES = 200
 NAMES_SHOWN = 5
@@ -605,8 +609,6 @@ class _KindPlanner:
             memo[key] = found
             return found
 
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, 4 * n + 1000))
         try:
             optimum = best(0)
             if optimum <= incumbent:
@@ -629,7 +631,6 @@ class _KindPlanner:
             if isinstance(outcome, _OutOfBudget):
                 raise
         finally:
-            sys.setrecursionlimit(limit)
             self.log.clear()
 
     # -- 4. polish: the same tutor for the rest of the run where it changes nothing else --
