@@ -331,15 +331,15 @@ class _KindPlanner:
     def total_load(self, tutor_id) -> int:
         return self.base_load[tutor_id] + len(self.assigned[tutor_id])
 
-    def preference(self, place: _Place):
-        return sorted(
-            self.candidates(place),
-            key=lambda t: (
-                -self.run_count(place.run_id, t),
-                self.month_load(t, place.month),
-                self.total_load(t),
-            ),
+    def _preference_key(self, place: _Place):
+        return lambda t: (
+            -self.run_count(place.run_id, t),
+            self.month_load(t, place.month),
+            self.total_load(t),
         )
+
+    def preference(self, place: _Place):
+        return sorted(self.candidates(place), key=self._preference_key(place))
 
     # -- 1. greedy: whole runs to one tutor --
 
@@ -426,12 +426,11 @@ class _KindPlanner:
                 return
 
     def _augment(self, place: _Place) -> bool:
-        ordered = self.preference(place)
-        for tutor_id in ordered:
-            if self.fits(tutor_id, place):
-                self.assign(place, tutor_id)
-                return True
-        for tutor_id in ordered:
+        free = [tutor_id for tutor_id in self.candidates(place) if self.fits(tutor_id, place)]
+        if free:
+            self.assign(place, min(free, key=self._preference_key(place)))
+            return True
+        for tutor_id in place.candidates:
             if tutor_id in self._visited:
                 continue
             self._visited.add(tutor_id)
