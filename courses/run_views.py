@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cms.models import ProgrammePage
@@ -87,6 +88,7 @@ def run_detail(request, slug, run_id):
 
     site, run = selectors.run_for_lead(request.user, slug, run_id)
     sessions = selectors.run_sessions_with_readiness(run)
+    now = timezone.now()
     return render(
         request,
         "courses/lead/run_detail.html",
@@ -96,7 +98,10 @@ def run_detail(request, slug, run_id):
             "sessions": sessions,
             "all_ready": all(item.ready for item in sessions),
             "bookings": selectors.run_bookings(run),
-            "attendance": attendance_by_session(run),
+            # Only sessions that have started have a register to count.
+            "attendance": [
+                row for row in attendance_by_session(run) if row.session.starts_at <= now
+            ],
             "can_plan": _can_plan(request.user),
         },
     )

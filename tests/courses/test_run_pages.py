@@ -339,3 +339,29 @@ def test_past_sessions_cannot_be_reassigned(lead_client, workshop):
     past.refresh_from_db()
     assert past.lay_tutor is None
     assert errors.SESSION_PAST in response.content.decode()
+
+
+def test_the_run_page_shows_attendance_at_sessions_that_have_taken_place(lead_client, workshop):
+    from courses.models import Attendance
+
+    run = workshop["run"]
+    started = timezone.now() - timedelta(days=7)
+    held = SessionFactory(
+        run=run, number=9, starts_at=started, ends_at=started + timedelta(hours=3)
+    )
+    here, away = (Enrolment.objects.create(trainee=UserFactory(), run=run) for _ in range(2))
+    Attendance.objects.create(session=held, enrolment=here, status=Attendance.Status.PRESENT)
+    Attendance.objects.create(session=held, enrolment=away, status=Attendance.Status.APOLOGIES)
+
+    page = lead_client.get(f"/sites/riverside/runs/{run.pk}/").content.decode()
+
+    attendance = page.split('<h2 class="nhsuk-heading-m">Attendance</h2>')[1].split("<h2")[0]
+    assert "Session 9" in attendance
+    assert "1 of 2" in attendance
+    assert "Session 1<" not in attendance  # next week's session has no register yet
+
+
+def test_a_run_with_no_session_held_says_so(lead_client, workshop):
+    page = lead_client.get(f"/sites/riverside/runs/{workshop['run'].pk}/").content.decode()
+
+    assert "No session has taken place yet." in page
