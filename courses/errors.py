@@ -83,19 +83,6 @@ REGISTER_UNKNOWN_TRAINEE = (
 REGISTER_BAD_MARK = "Mark each person present, absent or sent apologies."
 REGISTER_NOTHING_MARKED = "Mark at least one person present, absent or sent apologies."
 
-# --- workshops: calendars and reminders ---------------------------------------------------------
-CALENDAR_ADDRESS_CHANGED = (
-    "Your calendar address has changed. Subscribe again with the new address."
-)
-
-# --- workshops: rules and scheduling checks (rules.py, scheduling.py) ---------------------------
-WEEKDAY_UNKNOWN = "Choose the day of the week the sessions are on."
-CAPACITY_TOO_SMALL = "A run needs at least 1 place."
-SESSION_COUNT_RANGE = "A run has between 1 and 20 sessions."
-UNKNOWN_SLOT = "Choose the lay or the clinical place."
-SESSION_GONE = "That session no longer exists."
-COVER_WITHDREW = "{name} withdrew from this session."
-
 # --- workshops: booking and the waiting list ----------------------------------------------------
 RUN_NOT_OPEN = "This course is not open for booking. It may not have started taking bookings yet, or it may have been cancelled."
 BOOKING_CLOSED = "Booking has closed for this course: its first session started on {date}."
@@ -106,6 +93,19 @@ NOT_A_COURSE_BOOKING = "That is not a booking on a course."
 BOOKING_BUSY = (
     "A lot of people are booking this course at the moment, so we could not save your booking. "
     "Please try again in a minute."
+)
+
+# --- workshops: rules and scheduling checks (rules.py, scheduling.py) ---------------------------
+WEEKDAY_UNKNOWN = "Choose the day of the week the sessions are on."
+CAPACITY_TOO_SMALL = "A run needs at least 1 place."
+SESSION_COUNT_RANGE = "A run has between 1 and 20 sessions."
+UNKNOWN_SLOT = "Choose the lay or the clinical place."
+SESSION_GONE = "That session no longer exists."
+COVER_WITHDREW = "{name} withdrew from this session."
+
+# --- workshops: calendars and reminders ---------------------------------------------------------
+CALENDAR_ADDRESS_CHANGED = (
+    "Your calendar address has changed. Subscribe again with the new address."
 )
 
 # --- workshops: the pairing planner ------------------------------------------------------------
