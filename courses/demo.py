@@ -5,7 +5,7 @@ Future runs are built through the services, so the demo obeys every rule. A run 
 is written directly: the services rightly refuse to schedule or book in the past.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError
@@ -163,21 +163,17 @@ def _run_in_progress(first_date, tutors, settings, programme, venue):
         status=CourseRun.Status.OPEN,
         opened_at=timezone.now() - timedelta(weeks=6),
     )
-    modules = scheduling.course_modules(programme)
-    zone = timezone.get_current_timezone()
-    for number in range(1, settings["session_count"] + 1):
-        day = first_date + timedelta(weeks=number - 1)
-        starts_at = datetime.combine(day, settings["start_time"], tzinfo=zone)
-        Session.objects.create(
+    days = [first_date + timedelta(weeks=week) for week in range(settings["session_count"])]
+    Session.objects.bulk_create(
+        scheduling.session_rows(
             run=run,
-            number=number,
-            module=modules[number - 1] if number <= len(modules) else None,
-            venue=venue,
-            starts_at=starts_at,
-            ends_at=starts_at + timedelta(minutes=settings["session_minutes"]),
+            days=days,
+            start_time=settings["start_time"],
+            session_minutes=settings["session_minutes"],
             lay_tutor=tutors["lay"],
             clinical_tutor=tutors["clinical"],
         )
+    )
     return run
 
 

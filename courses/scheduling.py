@@ -75,6 +75,34 @@ def session_dates(*, first_date: date, weekday: int, count: int, closed: set[dat
     return found
 
 
+def session_rows(
+    *, run: CourseRun, days: list[date], start_time: time, session_minutes: int, **tutors
+) -> list[Session]:
+    """Unsaved sessions of `run` on `days`, numbered in order, session n teaching the
+    programme's n-th module. No rule is checked here: `run_create` checks before calling it."""
+    modules = course_modules(run.programme)
+    zone = timezone.get_current_timezone()
+    rows = []
+    for number, day in enumerate(days, start=1):
+        starts_at = datetime.combine(day, start_time, tzinfo=zone)
+        rows.append(
+            Session(
+                run=run,
+                number=number,
+                module=modules[number - 1] if number <= len(modules) else None,
+                venue=run.venue,
+                starts_at=starts_at,
+                # Added in UTC: aware arithmetic in a local zone is wall-clock time, which makes
+                # a session across a clock change an hour too long or short.
+                ends_at=(starts_at.astimezone(UTC) + timedelta(minutes=session_minutes)).astimezone(
+                    zone
+                ),
+                **tutors,
+            )
+        )
+    return rows
+
+
 @transaction.atomic
 def run_create(
     *,
@@ -148,21 +176,9 @@ def run_create(
     run.save()
     for day in set(closed_dates):
         ClosedDay.objects.get_or_create(site=site, date=day, defaults={"reason": "Closed"})
-    modules = course_modules(programme)
-    for number, day in enumerate(days, start=1):
-        starts_at = datetime.combine(day, start_time, tzinfo=zone)
-        Session.objects.create(
-            run=run,
-            number=number,
-            module=modules[number - 1] if number <= len(modules) else None,
-            venue=venue,
-            starts_at=starts_at,
-            # Added in UTC: aware arithmetic in a local zone is wall-clock time, which makes a
-            # session across a clock change an hour too long or short.
-            ends_at=(starts_at.astimezone(UTC) + timedelta(minutes=session_minutes)).astimezone(
-                zone
-            ),
-        )
+    Session.objects.bulk_create(
+        session_rows(run=run, days=days, start_time=start_time, session_minutes=session_minutes)
+    )
     return run
 
 
