@@ -116,3 +116,7 @@ PLANNER_SESSION_ELSEWHERE = "Only sessions at {site} can be planned here. Nothin
 PLANNER_REFUSED = "{session}: {reason} Nothing was saved: plan again to see who is free now."
 PLANNER_CHOICE_INVALID = "We could not read the tutors chosen. Plan again and accept the new plan."
 PLANNER_PERIOD_TOO_LONG = "Plan at most {days} days at a time."
+
+# --- workshops: cancelling a run ----------------------------------------------------------------
+CANCEL_REASON_REQUIRED = "Say why the run is cancelled. Everyone booked is told the reason."
+RUN_FINISHED = "This run has finished, so it cannot be cancelled."

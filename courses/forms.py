@@ -171,3 +171,12 @@ class CoverForm(forms.Form):
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tutor"].choices = choices
+
+
+class CancelRunForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the run cancelled?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Everyone booked or waiting, the tutors and the site's leads get this in an email.",
+    )

@@ -391,6 +391,8 @@ class CourseRun(models.Model):
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNING)
     opened_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -93,3 +93,32 @@ def cover_found(withdrawal_id: int) -> None:
         template="cover_found",
         context=context,
     )
+
+
+def run_cancelled(run_id: int) -> None:
+    from django.db.models import Q
+
+    from .models import CourseRun, Enrolment, Tutor
+
+    run = CourseRun.objects.select_related("venue", "site").filter(pk=run_id).first()
+    if run is None or run.status != CourseRun.Status.CANCELLED:
+        return
+    context = {"run": run}
+    trainees = Enrolment.objects.filter(
+        run=run, status__in=[Enrolment.Status.BOOKED, Enrolment.Status.WAITLISTED]
+    ).values_list("trainee__email", flat=True)
+    send(
+        to=list(trainees),
+        subject=f"{run.title} has been cancelled",
+        template="run_cancelled_trainee",
+        context=context,
+    )
+    tutors = Tutor.objects.filter(
+        Q(lay_sessions__run=run) | Q(clinical_sessions__run=run)
+    ).values_list("user__email", flat=True)
+    send(
+        to=[*tutors, *leads_of(run.site_id)],
+        subject=f"{run.title} has been cancelled",
+        template="run_cancelled_staff",
+        context=context,
+    )

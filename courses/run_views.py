@@ -14,7 +14,7 @@ from cms.roles import Role, has_any_role
 
 from . import rules, scheduling, selectors
 from .errors import CoursesError
-from .forms import CoverForm, RunForm, SessionTutorsForm
+from .forms import CancelRunForm, CoverForm, RunForm, SessionTutorsForm
 from .models import Venue
 
 LEADS = (Role.PROGRAMME_LEAD,)
@@ -103,6 +103,7 @@ def run_detail(request, slug, run_id):
                 row for row in attendance_by_session(run) if row.session.starts_at <= now
             ],
             "can_plan": _can_plan(request.user),
+            "finished": bool(sessions) and sessions[-1].session.ends_at <= now,
         },
     )
 
@@ -118,6 +119,31 @@ def run_open(request, slug, run_id):
     else:
         messages.success(request, f"{run.title} is open for booking.")
     return redirect("courses:site_run", slug=site.slug, run_id=run.pk)
+
+
+@role_required(*LEADS)
+def run_cancel(request, slug, run_id):
+    site, run = selectors.run_for_lead(request.user, slug, run_id)
+    form = CancelRunForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scheduling.run_cancel(
+                run=run, reason=form.cleaned_data["reason"], cancelled_by=request.user
+            )
+        except CoursesError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                f"{run.title} is cancelled. Everyone booked or waiting, its tutors and the "
+                "site's leads have been emailed.",
+            )
+            return redirect("courses:site_run", slug=site.slug, run_id=run.pk)
+    return render(
+        request,
+        "courses/lead/run_cancel.html",
+        {"site": site, "run": run, "form": form, "bookings": selectors.run_bookings(run)},
+    )
 
 
 @role_required(*LEADS)

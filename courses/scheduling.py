@@ -299,6 +299,28 @@ def run_open(*, run: CourseRun) -> CourseRun:
 
 
 @transaction.atomic
+def run_cancel(*, run: CourseRun, reason: str, cancelled_by=None) -> CourseRun:
+    """Cancel a run that has not finished. Bookings and the waiting list are kept as they were
+    (the trainees' pages say the course is cancelled); calendars and reminders leave it out.
+    Everyone booked or waiting, its tutors and the site's leads are told, with the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise SchedulingError(errors.CANCEL_REASON_REQUIRED)
+    run = CourseRun.objects.select_for_update().get(pk=run.pk)
+    if run.status == CourseRun.Status.CANCELLED:
+        raise SchedulingError(errors.RUN_CANCELLED)
+    last_end = run.sessions.order_by("-ends_at").values_list("ends_at", flat=True).first()
+    if last_end is not None and last_end <= timezone.now():
+        raise SchedulingError(errors.RUN_FINISHED)
+    run.status = CourseRun.Status.CANCELLED
+    run.cancelled_at = timezone.now()
+    run.cancel_reason = reason[:500]
+    run.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    transaction.on_commit(lambda: notifications.run_cancelled(run.pk))
+    return run
+
+
+@transaction.atomic
 def tutor_withdraw(*, session: Session, tutor: Tutor, reason: str = "", recorded_by=None):
     """Take a tutor off a session. The place then needs cover; the tutor, their co-tutor and the
     site's leads are told once the change is saved."""

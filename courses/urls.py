@@ -56,6 +56,9 @@ urlpatterns = [
     path("sites/<slug:slug>/runs/<int:run_id>/", run_views.run_detail, name="site_run"),
     path("sites/<slug:slug>/runs/<int:run_id>/open/", run_views.run_open, name="site_run_open"),
     path(
+        "sites/<slug:slug>/runs/<int:run_id>/cancel/", run_views.run_cancel, name="site_run_cancel"
+    ),
+    path(
         "sites/<slug:slug>/sessions/<int:session_id>/tutors/",
         run_views.session_tutors,
         name="session_tutors",

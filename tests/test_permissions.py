@@ -146,6 +146,10 @@ MATRIX = {
         "/sites/{site_slug}/runs/{run_id}/open/",
         everyone(405),
     ),
+    "sites/<slug:slug>/runs/<int:run_id>/cancel/": (
+        "/sites/{site_slug}/runs/{run_id}/cancel/",
+        {**signed_in(403), "other_lead": 404, "lead": 200},
+    ),
     "sites/<slug:slug>/sessions/<int:session_id>/tutors/": (
         "/sites/{site_slug}/sessions/{future_session_id}/tutors/",
         {**signed_in(403), "other_lead": 404, "lead": 200},

@@ -14,7 +14,13 @@ from courses.models import (
     TutorKind,
     TutorWithdrawal,
 )
-from tests.factories import SessionFactory, TutorFactory, UserFactory, next_weekday
+from tests.factories import (
+    CourseRunFactory,
+    SessionFactory,
+    TutorFactory,
+    UserFactory,
+    next_weekday,
+)
 
 
 def run_form(workshop, **changes):
@@ -365,3 +371,96 @@ def test_a_run_with_no_session_held_says_so(lead_client, workshop):
     page = lead_client.get(f"/sites/riverside/runs/{workshop['run'].pk}/").content.decode()
 
     assert "No session has taken place yet." in page
+
+
+# --- cancelling a run ---------------------------------------------------------------------------
+
+
+def test_a_lead_cancels_a_run_and_everyone_is_told(
+    lead_client, workshop, people, django_capture_on_commit_callbacks, mailoutbox
+):
+    pair_all(workshop)
+    run = workshop["run"]
+    booked = Enrolment.objects.create(trainee=UserFactory(), run=run)
+    waiting = Enrolment.objects.create(
+        trainee=UserFactory(), run=run, status=Enrolment.Status.WAITLISTED
+    )
+    url = f"/sites/riverside/runs/{run.pk}/cancel/"
+    assert "1 person is booked and 1 waiting" in lead_client.get(url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = lead_client.post(url, {"reason": "The library is closed for repairs."})
+
+    run.refresh_from_db()
+    assert response.status_code == 302
+    assert run.status == CourseRun.Status.CANCELLED
+    assert run.cancel_reason == "The library is closed for repairs."
+    told = {message.to[0]: message for message in mailoutbox}
+    assert set(told) == {
+        booked.trainee.email,
+        waiting.trainee.email,
+        workshop["lay"].user.email,
+        workshop["clinical"].user.email,
+        people["lead"].email,
+    }
+    assert "The library is closed for repairs." in told[booked.trainee.email].body
+    assert "/courses/" in told[booked.trainee.email].body
+    # Kept as they were: the trainees' pages say the course is cancelled.
+    assert set(run.enrolments.values_list("status", flat=True)) == {"booked", "waitlisted"}
+
+
+def test_cancelling_needs_a_reason_and_changes_nothing_without_one(lead_client, workshop):
+    run = workshop["run"]
+
+    response = lead_client.post(f"/sites/riverside/runs/{run.pk}/cancel/", {"reason": "  "})
+
+    run.refresh_from_db()
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert run.status == CourseRun.Status.PLANNING
+
+
+def test_the_service_refuses_a_blank_reason_a_second_cancel_and_a_finished_run(workshop):
+    run = workshop["run"]
+    with pytest.raises(scheduling.SchedulingError) as blank:
+        scheduling.run_cancel(run=run, reason=" ")
+    assert blank.value.message == errors.CANCEL_REASON_REQUIRED
+
+    scheduling.run_cancel(run=run, reason="Too few bookings.")
+    with pytest.raises(scheduling.SchedulingError) as again:
+        scheduling.run_cancel(run=run, reason="Again.")
+    assert again.value.message == errors.RUN_CANCELLED
+
+    past = SessionFactory(
+        run=CourseRunFactory(site=run.site, venue=run.venue, programme=run.programme),
+        number=1,
+        starts_at=timezone.now() - timedelta(days=8),
+        ends_at=timezone.now() - timedelta(days=8) + timedelta(hours=3),
+    )
+    with pytest.raises(scheduling.SchedulingError) as finished:
+        scheduling.run_cancel(run=past.run, reason="Late.")
+    assert finished.value.message == errors.RUN_FINISHED
+    assert past.run.status == CourseRun.Status.PLANNING
+
+
+def test_a_cancelled_run_frees_its_tutors_for_other_sessions(workshop):
+    from courses.rules import load_tutors
+
+    pair_all(workshop)
+    day = timezone.localtime(workshop["sessions"][0].starts_at).date()
+    before = load_tutors([workshop["lay"].pk], first=day, last=day)[workshop["lay"].pk]
+
+    scheduling.run_cancel(run=workshop["run"], reason="Venue lost.")
+
+    after = load_tutors([workshop["lay"].pk], first=day, last=day)[workshop["lay"].pk]
+    assert len(before.busy) == 3
+    assert after.busy == []
+
+
+def test_the_run_page_says_why_a_run_was_cancelled(lead_client, workshop):
+    scheduling.run_cancel(run=workshop["run"], reason="Too few bookings.")
+
+    page = lead_client.get(f"/sites/riverside/runs/{workshop['run'].pk}/").content.decode()
+
+    assert "The reason given: Too few bookings." in page
+    assert "Cancel this run</a>" not in page
