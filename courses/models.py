@@ -502,6 +502,8 @@ class AssignmentOverride(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(auto_now_add=True)
+    # Set when the tutor leaves the place: the record stays, the override no longer applies.
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-decided_at"]

@@ -374,7 +374,7 @@ def overridden_rules(session_ids) -> dict[tuple[int, int], set[Rule]]:
 
     found: dict[tuple[int, int], set[Rule]] = defaultdict(set)
     for session_id, tutor_id, rule in AssignmentOverride.objects.filter(
-        session_id__in=list(session_ids)
+        session_id__in=list(session_ids), ended_at__isnull=True
     ).values_list("session_id", "tutor_id", "rule"):
         found[(session_id, tutor_id)].add(Rule(rule))
     return found

@@ -193,6 +193,18 @@ def _locked_session(session_id: int) -> Session:
     return session
 
 
+def _fill_place(session: Session, field: str, tutor: Tutor | None) -> None:
+    """Put `tutor` (or nobody) in a place. Overrides made for the previous holder end: kept as a
+    record, they no longer excuse anyone, even if that person is put back later."""
+    previous_id = getattr(session, f"{field}_id")
+    if previous_id is not None and previous_id != getattr(tutor, "pk", None):
+        AssignmentOverride.objects.filter(
+            session=session, tutor_id=previous_id, ended_at__isnull=True
+        ).update(ended_at=timezone.now())
+    setattr(session, field, tutor)
+    session.save(update_fields=[field])
+
+
 def _slot_field(kind: str) -> str:
     return "lay_tutor" if kind == TutorKind.LAY else "clinical_tutor"
 
@@ -258,8 +270,7 @@ def session_assign(
                 reason=reason[:500],
                 decided_by=assigned_by,
             )
-    setattr(session, field, tutor)
-    session.save(update_fields=[field])
+    _fill_place(session, field, tutor)
     return session
 
 
@@ -268,9 +279,7 @@ def session_unassign(*, session: Session, kind: str) -> Session:
     if kind not in TutorKind.values:
         raise SchedulingError(errors.UNKNOWN_SLOT)
     session = _locked_session(session.pk)
-    field = _slot_field(kind)
-    setattr(session, field, None)
-    session.save(update_fields=[field])
+    _fill_place(session, _slot_field(kind), None)
     return session
 
 
@@ -332,8 +341,7 @@ def tutor_withdraw(*, session: Session, tutor: Tutor, reason: str = "", recorded
     else:
         raise SchedulingError(errors.NOT_ASSIGNED.format(name=tutor.name))
     field = _slot_field(kind)
-    setattr(session, field, None)
-    session.save(update_fields=[field])
+    _fill_place(session, field, None)
     withdrawal = TutorWithdrawal.objects.create(
         session=session, tutor=tutor, reason=(reason or "").strip()[:500], recorded_by=recorded_by
     )

@@ -792,3 +792,27 @@ def test_a_person_is_named_in_full_in_every_message(workshop, first):
     [refusal] = rule_refusals(first, named, LAY)
 
     assert refusal.message == "Tutor pool: Ruth Baxter is not teaching at the moment."
+
+
+def test_an_override_ends_when_its_tutor_leaves_the_place(workshop, people):
+    from courses.models import AssignmentOverride
+    from courses.rules import readiness_of, sessions_for_rules
+
+    session = workshop["sessions"][0]
+    away = TutorFactory(
+        site=workshop["site"], kind=LAY, available=False, accredited_for=[workshop["programme"]]
+    )
+    scheduling.session_assign(
+        session=session, tutor_id=away.pk, kind=LAY, override_reason="Agreed by phone."
+    )
+    scheduling.session_unassign(session=session, kind=LAY)
+    # Put back directly, as a lead would by mistake: the old override no longer excuses them.
+    Session.objects.filter(pk=session.pk).update(
+        lay_tutor=away, clinical_tutor=workshop["clinical"]
+    )
+
+    (readiness,) = readiness_of(list(sessions_for_rules().filter(pk=session.pk)))
+
+    assert AssignmentOverride.objects.get().ended_at is not None
+    assert len(readiness.problems) == 1
+    assert readiness.problems[0].startswith("Availability:")
