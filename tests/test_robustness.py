@@ -370,3 +370,105 @@ def test_accepting_a_plan_never_fails_and_saves_all_or_nothing(
             assert str(session_id) in fields["session"]
             assert str(lay_id or "") == _last(fields[f"lay-{session_id}"])
             assert str(clinical_id or "") == _last(fields[f"clinical-{session_id}"])
+
+
+# --- the leads' run forms -------------------------------------------------------------------
+
+RUN_FIELDS = [
+    "programme",
+    "venue",
+    "title",
+    "first_date",
+    "weekday",
+    "start_time",
+    "session_minutes",
+    "session_count",
+    "capacity",
+    "minimum_group",
+    "completion_sessions",
+    "reminder_days",
+    "closed_dates",
+]
+
+
+def valid_run_form(workshop):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return {
+        "programme": str(workshop["programme"].pk),
+        "venue": str(workshop["venue"].pk),
+        "title": "Robust group",
+        "first_date": (timezone.localdate() + timedelta(days=9)).strftime("%d/%m/%Y"),
+        "weekday": "3",
+        "start_time": "10:00",
+        "session_minutes": "180",
+        "session_count": "7",
+        "capacity": "12",
+        "minimum_group": "8",
+        "completion_sessions": "5",
+        "reminder_days": "7,1",
+        "closed_dates": "",
+    }
+
+
+@given(changes=st.dictionaries(st.sampled_from(RUN_FIELDS), values, max_size=4))
+@HYPOTHESIS
+def test_planning_a_run_with_any_data_never_fails_or_half_saves(client, workshop, people, changes):
+    from courses.models import CourseRun, Session
+
+    client.force_login(people["lead"])
+    before = (CourseRun.objects.count(), Session.objects.count())
+
+    response = client.post("/sites/riverside/runs/new/", {**valid_run_form(workshop), **changes})
+
+    assert response.status_code in {200, 302}
+    runs, sessions = CourseRun.objects.count(), Session.objects.count()
+    if response.status_code == 200:
+        assert (runs, sessions) == before
+    else:
+        run = CourseRun.objects.latest("pk")
+        assert runs == before[0] + 1
+        assert sessions == before[1] + run.sessions.count()
+        CourseRun.objects.filter(pk=run.pk).delete()
+
+
+@given(data=form_data, lay=values, clinical=values, reason=values)
+@HYPOTHESIS
+def test_assigning_tutors_with_any_data_never_fails_or_half_saves(
+    client, workshop, people, data, lay, clinical, reason
+):
+    from courses.models import Session
+
+    client.force_login(people["lead"])
+    session = workshop["sessions"][0]
+    Session.objects.filter(pk=session.pk).update(lay_tutor=None, clinical_tutor=None)
+    if isinstance(lay, str) and lay == "" and data:
+        lay = str(workshop["lay"].pk)  # sometimes a real tutor, so saving happens too
+
+    response = client.post(
+        f"/sites/riverside/sessions/{session.pk}/tutors/",
+        {**data, "lay_tutor": lay, "clinical_tutor": clinical, "override_reason": reason},
+    )
+
+    assert response.status_code in {200, 302}
+    session.refresh_from_db()
+    if response.status_code == 200:
+        assert (session.lay_tutor_id, session.clinical_tutor_id) == (None, None)
+
+
+@given(data=form_data, reason=values)
+@HYPOTHESIS
+def test_cancelling_a_run_with_any_data_never_fails(client, workshop, people, data, reason):
+    from courses.models import CourseRun
+
+    client.force_login(people["lead"])
+    run = workshop["run"]
+    CourseRun.objects.filter(pk=run.pk).update(status=CourseRun.Status.PLANNING)
+
+    response = client.post(f"/sites/riverside/runs/{run.pk}/cancel/", {**data, "reason": reason})
+
+    assert response.status_code in {200, 302}
+    run.refresh_from_db()
+    assert (run.status == CourseRun.Status.CANCELLED) == (response.status_code == 302)
