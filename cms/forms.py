@@ -10,6 +10,25 @@ class NHSUKFormRenderer(TemplatesSetting):
     field_template_name = "forms/nhsuk_field.html"
 
 
+BIGGEST_ID = 2**63 - 1
+
+
+class RowChoiceField(forms.ModelChoiceField):
+    """A choice of one row by its id. Anything that cannot be an id (not digits, or larger than
+    the database holds) is "not a valid choice" before any query: a forged 20-digit number must
+    not reach the database driver, which cannot bind it (SQLite raises OverflowError)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()) or int(text) > BIGGEST_ID:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(text)
+
+
 class SignupDetailsForm(forms.Form):
     """The extra questions on allauth's sign-up form: the name that goes on certificates."""
 

@@ -1,5 +1,6 @@
 from django import forms
 
+from cms.forms import RowChoiceField
 from cms.models import ModulePage
 
 from .models import Site
@@ -17,8 +18,8 @@ class JoinWithCodeForm(forms.Form):
 
 
 class InvitationCodeForm(forms.Form):
-    site = forms.ModelChoiceField(queryset=Site.objects.none(), label="Site", empty_label=None)
-    module = forms.ModelChoiceField(
+    site = RowChoiceField(queryset=Site.objects.none(), label="Site", empty_label=None)
+    module = RowChoiceField(
         queryset=ModulePage.objects.none(), label="E-learning module", empty_label=None
     )
     valid_from = forms.DateField(
@@ -64,8 +65,8 @@ DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 class RunForm(forms.Form):
     """A new course run. Types are checked here; the scheduling rules in `scheduling.run_create`."""
 
-    programme = forms.ModelChoiceField(queryset=None, label="Programme", empty_label=None)
-    venue = forms.ModelChoiceField(queryset=None, label="Venue", empty_label=None)
+    programme = RowChoiceField(queryset=None, label="Programme", empty_label=None)
+    venue = RowChoiceField(queryset=None, label="Venue", empty_label=None)
     title = forms.CharField(
         label="Name of the run",
         max_length=200,

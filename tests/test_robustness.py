@@ -472,3 +472,24 @@ def test_cancelling_a_run_with_any_data_never_fails(client, workshop, people, da
     assert response.status_code in {200, 302}
     run.refresh_from_db()
     assert (run.status == CourseRun.Status.CANCELLED) == (response.status_code == 302)
+
+
+@pytest.mark.parametrize("forged", ["9223372036854775808", "99999999999999999999999", "-1", "1e3"])
+def test_a_forged_id_too_big_for_the_database_is_an_invalid_choice(
+    client, workshop, elearning, people, forged
+):
+    """Found by hypothesis: a number beyond 64 bits reached SQLite and raised OverflowError."""
+    from courses.models import CourseRun, InvitationCode
+
+    client.force_login(people["lead"])
+    runs, codes = CourseRun.objects.count(), InvitationCode.objects.count()
+
+    made_run = client.post(
+        "/sites/riverside/runs/new/", {**valid_run_form(workshop), "programme": forged}
+    )
+    made_code = client.post("/learn/invitations/", {"site": forged, "module": forged})
+
+    assert (made_run.status_code, made_code.status_code) == (200, 400)
+    assert "Select a valid choice" in made_run.content.decode()
+    assert "Select a valid choice" in made_code.content.decode()
+    assert (CourseRun.objects.count(), InvitationCode.objects.count()) == (runs, codes)
