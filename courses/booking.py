@@ -21,8 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -30,6 +29,7 @@ from django.utils.formats import date_format
 from . import calendars, errors, notifications
 from .errors import CoursesError
 from .models import CourseRun, Enrolment, Session
+from .selectors import count_rows
 
 # --- switches for the race test -------------------------------------------------------------
 # tests/courses/test_booking_race.py proves that the row lock is what keeps a run from being
@@ -221,25 +221,13 @@ def waiting_position(enrolment: Enrolment) -> int | None:
     )
 
 
-def _count(queryset, group_by: str) -> Coalesce:
-    """COUNT(*) of a correlated queryset, as an annotation (0 when there are none)."""
-    return Coalesce(
-        Subquery(
-            queryset.order_by().values(group_by).annotate(total=Count("pk")).values("total")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
 def _waiting_position_annotation():
     """waiting_position() for every row of an enrolment queryset, in the same query."""
-    return _count(
+    return count_rows(
         Enrolment.objects.filter(run=OuterRef("run"), status=Enrolment.Status.WAITLISTED).filter(
             Q(enrolled_at__lt=OuterRef("enrolled_at"))
             | Q(enrolled_at=OuterRef("enrolled_at"), pk__lte=OuterRef("pk"))
-        ),
-        "run",
+        )
     )
 
 
@@ -250,14 +238,14 @@ def _sessions_of_run(order="starts_at"):
 def open_runs(*, trainee, site_slug: str | None = None, programme_id: int | None = None):
     """Runs open for booking whose first session is still to come, soonest first, each with its
     dates, places left and the trainee's own status. One query, however many runs."""
-    taken = _count(Enrolment.objects.filter(run=OuterRef("pk"), status__in=TAKING_A_PLACE), "run")
+    taken = count_rows(Enrolment.objects.filter(run=OuterRef("pk"), status__in=TAKING_A_PLACE))
     runs = (
         CourseRun.objects.filter(status=CourseRun.Status.OPEN)
         .annotate(
             first_start=Subquery(_sessions_of_run().values("starts_at")[:1]),
             first_end=Subquery(_sessions_of_run().values("ends_at")[:1]),
             last_start=Subquery(_sessions_of_run("-starts_at").values("starts_at")[:1]),
-            session_count=_count(Session.objects.filter(run=OuterRef("pk")), "run"),
+            session_count=count_rows(Session.objects.filter(run=OuterRef("pk"))),
             places_left=F("capacity") - taken,
             my_status=Subquery(
                 Enrolment.objects.filter(run=OuterRef("pk"), trainee=trainee).values("status")[:1]
@@ -286,7 +274,7 @@ def run_detail_for(*, trainee, run_id: int) -> dict:
         .select_related("venue", "site", "programme")
         .annotate(
             places_left=F("capacity")
-            - _count(Enrolment.objects.filter(run=OuterRef("pk"), status__in=TAKING_A_PLACE), "run")
+            - count_rows(Enrolment.objects.filter(run=OuterRef("pk"), status__in=TAKING_A_PLACE))
         ),
         pk=run_id,
     )

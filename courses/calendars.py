@@ -13,10 +13,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format, time_format
 from icalendar import Calendar, Event, vDuration
 
 from .models import CalendarFeed, CourseRun, Enrolment, Session, TutorKind
+from .rules import when_text
 
 # Tutors see what they taught recently (to find a register they still have to mark), not years back.
 TUTOR_HISTORY = timedelta(days=30)
@@ -82,11 +82,7 @@ def feed_url(feed: CalendarFeed) -> str:
 
 def when(session: Session) -> str:
     """'Tuesday 12 January 2027, 10:00 to 13:00', in local time."""
-    start = timezone.localtime(session.starts_at)
-    end = timezone.localtime(session.ends_at)
-    return (
-        f"{date_format(start, 'l j F Y')}, {time_format(start, 'H:i')} to {time_format(end, 'H:i')}"
-    )
+    return when_text(session.starts_at, session.ends_at)
 
 
 def access_notes(venue) -> list[str]:

@@ -178,7 +178,11 @@ def _run_in_progress(first_date, tutors, settings, programme, venue):
 
 
 def _bookings_ensure(run, entry):
-    users = {user.email: user for user in get_user_model().objects.all()}
+    names = [*entry.get("booked", []), *entry.get("waitlisted", [])]
+    users = {
+        user.email: user
+        for user in get_user_model().objects.filter(email__in=[f"{n}@example.com" for n in names])
+    }
     started = timezone.now() - timedelta(days=30)
     order = 0
     enrolments = {}

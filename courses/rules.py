@@ -140,7 +140,8 @@ class TutorSnapshot:
         return _availability(self, session) is None
 
 
-def _when(moment_start: datetime, moment_end: datetime) -> str:
+def when_text(moment_start: datetime, moment_end: datetime) -> str:
+    """'Tuesday 12 January 2027, 10:00 to 13:00', in local time."""
     start = timezone.localtime(moment_start)
     end = timezone.localtime(moment_end)
     return (
@@ -199,7 +200,7 @@ def _double_booking(tutor: TutorSnapshot, session: SessionSnapshot) -> Refusal |
             continue
         buffer = timedelta(0) if busy.venue_id == session.venue_id else session.buffer
         if busy.starts_at < session.ends_at + buffer and session.starts_at < busy.ends_at + buffer:
-            when = _when(busy.starts_at, busy.ends_at)
+            when = when_text(busy.starts_at, busy.ends_at)
             if busy.starts_at < session.ends_at and session.starts_at < busy.ends_at:
                 message = errors.RULE_DOUBLE_BOOKED.format(
                     name=tutor.name, other=busy.label, when=when

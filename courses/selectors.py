@@ -1,6 +1,16 @@
 """Reads for the delivery pages, each shaped for one page with a fixed number of queries."""
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -234,11 +244,17 @@ def elearning_modules():
 # --- workshops: leads' pages --------------------------------------------------------------------
 
 
-def _count_of(queryset, field="pk"):
-    """A correlated COUNT subquery: one per row, no join fan-out between counted relations."""
+def count_rows(queryset) -> Coalesce:
+    """A correlated COUNT(*) subquery as an annotation, 0 when no row matches: one subquery per
+    counted relation, so counting two relations never multiplies their rows by a join."""
     return Coalesce(
         Subquery(
-            queryset.order_by().values(field).annotate(total=Count("pk")).values("total")[:1],
+            queryset.order_by()
+            .annotate(_one=Value(1))
+            .values("_one")
+            # Grouping by a constant gives one row: the count of the rows that matched.
+            .annotate(n=Count("*"))
+            .values("n")[:1],
             output_field=IntegerField(),
         ),
         0,
@@ -264,12 +280,12 @@ def runs_for_site(site) -> QuerySet:
         .annotate(
             first_start=Min("sessions__starts_at"),
             last_start=Max("sessions__starts_at"),
-            session_count=_count_of(sessions, "run"),
-            unpaired_count=_count_of(
-                sessions.filter(Q(lay_tutor__isnull=True) | Q(clinical_tutor__isnull=True)), "run"
+            session_count=count_rows(sessions),
+            unpaired_count=count_rows(
+                sessions.filter(Q(lay_tutor__isnull=True) | Q(clinical_tutor__isnull=True))
             ),
-            booked_count=_count_of(enrolments.filter(status__in=active), "run"),
-            waiting_count=_count_of(enrolments.filter(status=Enrolment.Status.WAITLISTED), "run"),
+            booked_count=count_rows(enrolments.filter(status__in=active)),
+            waiting_count=count_rows(enrolments.filter(status=Enrolment.Status.WAITLISTED)),
         )
         .order_by("status", "first_start", "pk")
     )
@@ -297,9 +313,8 @@ def run_sessions_with_readiness(run):
         .filter(run=run)
         .select_related("module", "lay_tutor__user", "clinical_tutor__user")
         .annotate(
-            open_withdrawals=_count_of(
-                TutorWithdrawal.objects.filter(session=OuterRef("pk"), covered_by__isnull=True),
-                "session",
+            open_withdrawals=count_rows(
+                TutorWithdrawal.objects.filter(session=OuterRef("pk"), covered_by__isnull=True)
             )
         )
         .order_by("number")

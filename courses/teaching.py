@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 from wagtail.models import Page
@@ -26,7 +25,7 @@ from cms.roles import Role, has_any_role
 from . import calendars, errors
 from .errors import CoursesError
 from .models import ActivityLead, Attendance, CourseRun, Enrolment, Session, Tutor
-from .selectors import module_lessons, sites_for
+from .selectors import count_rows, module_lessons, sites_for
 
 # Enrolments that hold a place on a run: they are on the register and count as booked.
 ON_THE_REGISTER = (Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED)
@@ -259,26 +258,12 @@ def session_taught_by(user, session_id) -> tuple[Session, Tutor]:
 # --- selectors -----------------------------------------------------------------------------------
 
 
-def _count_of(queryset) -> Coalesce:
-    """A correlated COUNT(*) subquery, 0 when there are no rows."""
-    return Coalesce(
-        Subquery(
-            queryset.order_by()
-            .annotate(_one=Value(1))
-            .values("_one")
-            .annotate(n=Count("*"))
-            # Grouping by a constant gives one row with the count of the rows that matched.
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-    )
-
-
 def _with_register_counts(sessions):
     return sessions.annotate(
-        booked=_count_of(Enrolment.objects.filter(run=OuterRef("run"), status__in=ON_THE_REGISTER)),
-        marked=_count_of(
+        booked=count_rows(
+            Enrolment.objects.filter(run=OuterRef("run"), status__in=ON_THE_REGISTER)
+        ),
+        marked=count_rows(
             Attendance.objects.filter(session=OuterRef("pk"), enrolment__status__in=ON_THE_REGISTER)
         ),
     )
@@ -421,7 +406,7 @@ def register_for(session: Session) -> list[Enrolment]:
                     "status"
                 )[:1]
             ),
-            attended=_count_of(
+            attended=count_rows(
                 Attendance.objects.filter(
                     enrolment=OuterRef("pk"),
                     session__run_id=session.run_id,
@@ -457,7 +442,7 @@ def attendance_by_session(run: CourseRun) -> list[SessionAttendance]:
     sessions = (
         Session.objects.filter(run=run)
         .annotate(
-            booked=_count_of(
+            booked=count_rows(
                 Enrolment.objects.filter(run=OuterRef("run"), status__in=ON_THE_REGISTER)
             ),
             present=Count("attendance", filter=Q(attendance__status=status.PRESENT)),
