@@ -56,3 +56,20 @@ def windows_for(person, administrations: Iterable) -> dict[int, Window]:
 
 def window_for(person, administration) -> Window | None:
     return windows_for(person, [administration]).get(administration.pk)
+
+
+# Which administrations might be this person's (e.g. those of every run they booked): courses
+# registers one function; the person's reflections page asks it, then the resolvers above.
+_candidates: list[Callable[[object], Iterable]] = []
+
+
+def register_candidates(function: Callable[[object], Iterable]) -> None:
+    if function not in _candidates:
+        _candidates.append(function)
+
+
+def candidate_administrations(person) -> list:
+    found = []
+    for function in _candidates:
+        found.extend(function(person))
+    return found
