@@ -6,3 +6,8 @@ class CoursesConfig(AppConfig):
     label = "courses"
     verbose_name = "Course delivery"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import reflections
+
+        reflections.register()

@@ -27,6 +27,7 @@ from .models import (
     TutorWithdrawal,
     Venue,
 )
+from .reflections import administrations_ensure_for_run
 from .rules import (
     Refusal,
     load_tutors,
@@ -179,6 +180,7 @@ def run_create(
     Session.objects.bulk_create(
         session_rows(run=run, days=days, start_time=start_time, session_minutes=session_minutes)
     )
+    administrations_ensure_for_run(run=run)
     return run
 
 
@@ -304,6 +306,8 @@ def run_open(*, run: CourseRun) -> CourseRun:
     run.status = CourseRun.Status.OPEN
     run.opened_at = timezone.now()
     run.save(update_fields=["status", "opened_at"])
+    # A questionnaire added since the run was planned is asked too.
+    administrations_ensure_for_run(run=run)
     return run
 
 

@@ -13,6 +13,7 @@ from cms.models import ModulePage
 from . import errors
 from .errors import CoursesError
 from .models import Certificate, Enrolment, InvitationCode, LessonProgress, Site, SiteMembership
+from .reflections import administrations_ensure_for_module
 from .selectors import module_lessons
 
 
@@ -78,6 +79,7 @@ def enrolment_create(
     enrolment.invitation = invitation or enrolment.invitation
     enrolment.full_clean(validate_constraints=False)
     enrolment.save()
+    administrations_ensure_for_module(module=module)
     if enrolment.progress.exists():
         # Someone who finished everything before withdrawing is complete again at once.
         _complete_if_done(enrolment)

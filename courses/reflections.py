@@ -1,0 +1,216 @@
+"""Before-and-after reflections, as delivery sees them.
+
+`assessments` asks the questions and keeps the answers; it knows nothing of runs, modules or
+sites. This module tells it three things:
+- which administration belongs to which run or e-learning module (made when a run is planned or
+  opened and when someone enrols on a module);
+- when each is open to a person (the window resolvers, registered at start-up);
+- which answers fall in a lead's or a tutor's scope.
+
+Windows:
+- a course run: before opens at booking and closes when the first session starts; after opens
+  when the last session starts and closes `closes_after_days` later. Booked and completed people
+  only; a cancelled run closes its surveys when it was cancelled.
+- an e-learning module: before opens at enrolment and closes when the first lesson is done;
+  after opens at completion and closes `closes_after_days` later.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
+
+from assessments import windows
+from assessments.models import Administration, InstrumentVersion, Phase, Response
+from cms.models import ModulePage
+
+from .models import CourseRun, Enrolment, Session
+
+RUN_MODEL = "courses.courserun"
+MODULE_MODEL = "cms.modulepage"
+ANSWERING = (Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED)
+
+
+def _of_model(label: str, prefix: str = "") -> Q:
+    app_label, model = label.split(".")
+    return Q(**{f"{prefix}target_type__app_label": app_label, f"{prefix}target_type__model": model})
+
+
+def _content_type(label: str):
+    from django.contrib.contenttypes.models import ContentType
+
+    app_label, model = label.split(".")
+    return ContentType.objects.get_by_natural_key(app_label, model)
+
+
+def _current_version(programme_id) -> InstrumentVersion | None:
+    return (
+        InstrumentVersion.objects.filter(instrument__programme_id=programme_id)
+        .order_by("-number")
+        .first()
+    )
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+
+def _ensure(*, label_of_model, target_id, programme_id, label) -> list[Administration]:
+    version = _current_version(programme_id)
+    if version is None:
+        return []
+    content_type = _content_type(label_of_model)
+    made = []
+    for phase in Phase:
+        administration, _ = Administration.objects.get_or_create(
+            target_type=content_type,
+            target_id=target_id,
+            phase=phase,
+            defaults={"version": version, "programme_id": programme_id, "label": label[:300]},
+        )
+        made.append(administration)
+    return made
+
+
+@transaction.atomic
+def administrations_ensure_for_run(*, run: CourseRun) -> list[Administration]:
+    """The run's before and after surveys, asking the latest version of its programme's
+    questionnaire. Existing ones are kept as they are (a cohort answers one version)."""
+    return _ensure(
+        label_of_model=RUN_MODEL,
+        target_id=run.pk,
+        programme_id=run.programme_id,
+        label=run.title or str(run),
+    )
+
+
+@transaction.atomic
+def administrations_ensure_for_module(*, module: ModulePage) -> list[Administration]:
+    programme = module.get_parent()
+    return _ensure(
+        label_of_model=MODULE_MODEL,
+        target_id=module.pk,
+        programme_id=programme.pk if programme else None,
+        label=module.title,
+    )
+
+
+# --- windows -----------------------------------------------------------------------------------
+
+
+def _sessions_of_run(order):
+    return Session.objects.filter(run=OuterRef("run_id")).order_by(order).values("starts_at")[:1]
+
+
+def run_windows(person, administrations) -> dict[int, windows.Window]:
+    by_run: dict[int, list[Administration]] = {}
+    for administration in administrations:
+        by_run.setdefault(administration.target_id, []).append(administration)
+    enrolments = (
+        Enrolment.objects.filter(trainee=person, run_id__in=by_run, status__in=ANSWERING)
+        .annotate(
+            first_start=Subquery(_sessions_of_run("starts_at")),
+            last_start=Subquery(_sessions_of_run("-starts_at")),
+        )
+        .select_related("run")
+    )
+    found = {}
+    for enrolment in enrolments:
+        if enrolment.first_start is None:
+            continue
+        cancelled_at = enrolment.run.cancelled_at
+        for administration in by_run[enrolment.run_id]:
+            if administration.phase == Phase.BEFORE:
+                closes = enrolment.first_start
+                if cancelled_at is not None:
+                    closes = min(closes, cancelled_at)
+                found[administration.pk] = windows.Window(enrolment.enrolled_at, closes)
+            elif cancelled_at is None or cancelled_at > enrolment.last_start:
+                opens = enrolment.last_start
+                closes = opens + timedelta(days=administration.closes_after_days)
+                found[administration.pk] = windows.Window(opens, closes)
+    return found
+
+
+def module_windows(person, administrations) -> dict[int, windows.Window]:
+    by_module: dict[int, list[Administration]] = {}
+    for administration in administrations:
+        by_module.setdefault(administration.target_id, []).append(administration)
+    enrolments = Enrolment.objects.filter(
+        trainee=person, module_id__in=by_module, status__in=ANSWERING
+    ).annotate(first_done=Min("progress__completed_at"))
+    found = {}
+    for enrolment in enrolments:
+        for administration in by_module[enrolment.module_id]:
+            if administration.phase == Phase.BEFORE:
+                found[administration.pk] = windows.Window(
+                    enrolment.enrolled_at, enrolment.first_done
+                )
+            elif enrolment.status == Enrolment.Status.COMPLETED and enrolment.completed_at:
+                opens = enrolment.completed_at
+                closes = opens + timedelta(days=administration.closes_after_days)
+                found[administration.pk] = windows.Window(opens, closes)
+    return found
+
+
+def candidates_for(person) -> QuerySet[Administration]:
+    """Administrations of every run and e-learning module the person is (or was) booked on."""
+    enrolments = Enrolment.objects.filter(trainee=person, status__in=ANSWERING)
+    return (
+        Administration.objects.filter(
+            (
+                _of_model(RUN_MODEL)
+                & Q(target_id__in=enrolments.filter(run__isnull=False).values("run_id"))
+            )
+            | (
+                _of_model(MODULE_MODEL)
+                & Q(target_id__in=enrolments.filter(module__isnull=False).values("module_id"))
+            )
+        )
+        .select_related("target_type", "version__instrument")
+        .order_by("pk")
+    )
+
+
+def register() -> None:
+    """Called from CoursesConfig.ready()."""
+    windows.register(RUN_MODEL, run_windows)
+    windows.register(MODULE_MODEL, module_windows)
+    windows.register_candidates(candidates_for)
+
+
+# --- scope -------------------------------------------------------------------------------------
+
+
+def responses_in_scope(*, sites, programme_id=None, run_id=None) -> QuerySet[Response]:
+    """Submitted responses a lead of `sites` may count: those to the surveys of runs at those
+    sites, and to e-learning modules' surveys from people enrolled on them at those sites."""
+    runs = CourseRun.objects.filter(site__in=sites)
+    if programme_id is not None:
+        runs = runs.filter(programme_id=programme_id)
+    if run_id is not None:
+        runs = runs.filter(pk=run_id)
+    in_scope = _of_model(RUN_MODEL, "administration__") & Q(
+        administration__target_id__in=runs.values("pk")
+    )
+    if run_id is None:
+        enrolled_here = Enrolment.objects.filter(
+            trainee=OuterRef("respondent_id"),
+            module_id=OuterRef("administration__target_id"),
+            site__in=sites,
+        )
+        module_part = _of_model(MODULE_MODEL, "administration__") & Exists(enrolled_here)
+        if programme_id is not None:
+            module_part &= Q(administration__programme_id=programme_id)
+        in_scope |= module_part
+    return Response.objects.filter(in_scope, status=Response.Status.SUBMITTED)
+
+
+def shared_reflections_query(run: CourseRun) -> QuerySet[Response]:
+    """Submitted responses to the run's surveys whose authors agreed to share their written
+    answers with the tutors."""
+    return Response.objects.filter(
+        _of_model(RUN_MODEL, "administration__"),
+        administration__target_id=run.pk,
+        status=Response.Status.SUBMITTED,
+        share_with_tutors=True,
+    )
