@@ -1,0 +1,187 @@
+"""When a trainee may answer a run's or a module's before and after surveys, and whose answers
+fall in a lead's scope (courses/reflections.py)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from assessments import windows
+from assessments.models import Administration, Phase, Response
+from courses import reflections, services
+from courses.models import CourseRun, Enrolment, LessonProgress
+from tests.assessments.reflections import version_with_items
+from tests.factories import CourseRunFactory, SessionFactory, UserFactory
+
+
+@pytest.fixture
+def questionnaire(programmes):
+    return version_with_items(programme=programmes["patient"])
+
+
+@pytest.fixture
+def surveyed_run(workshop, questionnaire):
+    before, after = reflections.administrations_ensure_for_run(run=workshop["run"])
+    return workshop["run"], before, after
+
+
+def book(person, run, status=Enrolment.Status.BOOKED):
+    return Enrolment.objects.create(trainee=person, run=run, site=run.site, status=status)
+
+
+def test_a_run_gets_a_before_and_an_after_survey_once(surveyed_run, questionnaire):
+    run, before, after = surveyed_run
+    assert (before.phase, after.phase) == (Phase.BEFORE, Phase.AFTER)
+    assert before.version == after.version == questionnaire
+    assert before.label == "Spring group"
+    assert reflections.administrations_ensure_for_run(run=run) == [before, after]
+    assert Administration.objects.count() == 2
+
+
+def test_a_programme_without_a_questionnaire_asks_nothing(workshop):
+    assert reflections.administrations_ensure_for_run(run=workshop["run"]) == []
+    assert not Administration.objects.exists()
+
+
+def test_a_cohort_keeps_the_version_it_started_with(surveyed_run, questionnaire):
+    run, before, _ = surveyed_run
+    version_with_items(instrument=questionnaire.instrument, number=2)
+    reflections.administrations_ensure_for_run(run=run)
+    before.refresh_from_db()
+    assert before.version == questionnaire
+
+
+def test_booked_trainee_answers_before_until_the_first_session_and_after_from_the_last(
+    surveyed_run, people
+):
+    run, before, after = surveyed_run
+    enrolment = book(people["trainee"], run)
+    sessions = list(run.sessions.order_by("starts_at"))
+    found = windows.windows_for(people["trainee"], [before, after])
+    assert found[before.pk] == windows.Window(enrolment.enrolled_at, sessions[0].starts_at)
+    assert found[after.pk] == windows.Window(
+        sessions[-1].starts_at, sessions[-1].starts_at + timedelta(days=28)
+    )
+    assert found[before.pk].is_open()
+    assert not found[after.pk].is_open()
+
+
+@pytest.mark.parametrize("status", [Enrolment.Status.WAITLISTED, Enrolment.Status.WITHDRAWN])
+def test_waiting_or_withdrawn_people_have_no_survey(surveyed_run, people, status):
+    run, before, after = surveyed_run
+    book(people["trainee"], run, status=status)
+    assert windows.windows_for(people["trainee"], [before, after]) == {}
+    assert list(reflections.candidates_for(people["trainee"])) == []
+
+
+def test_nobody_else_may_answer(surveyed_run, people):
+    run, before, after = surveyed_run
+    book(people["trainee"], run)
+    assert windows.window_for(people["lead"], before) is None
+    assert windows.window_for(UserFactory(), after) is None
+
+
+def test_a_cancelled_run_closes_its_before_survey_and_asks_no_after(surveyed_run, people):
+    run, before, after = surveyed_run
+    book(people["trainee"], run)
+    cancelled_at = timezone.now()
+    CourseRun.objects.filter(pk=run.pk).update(
+        status=CourseRun.Status.CANCELLED, cancelled_at=cancelled_at
+    )
+    found = windows.windows_for(people["trainee"], [before, after])
+    assert found[before.pk].closes_at == cancelled_at
+    assert found[before.pk].is_closed(cancelled_at)
+    assert after.pk not in found
+
+
+def test_candidates_are_the_surveys_of_runs_and_modules_the_person_is_on(
+    surveyed_run, people, riverside
+):
+    run, before, after = surveyed_run
+    other_run = CourseRunFactory(site=riverside, programme=run.programme)
+    SessionFactory(run=other_run, number=1)
+    reflections.administrations_ensure_for_run(run=other_run)
+    book(people["trainee"], run)
+    assert list(reflections.candidates_for(people["trainee"])) == [before, after]
+    assert windows.candidate_administrations(people["trainee"]) == [before, after]
+
+
+def test_elearning_windows_follow_enrolment_first_lesson_and_completion(
+    elearning, programmes, people
+):
+    module, lesson = elearning
+    version_with_items(programme=module.get_parent().specific)
+    trainee = people["trainee"]
+    enrolment = Enrolment.objects.get(trainee=trainee, module=module)
+    # Enrolled before the questionnaire existed: enrolling again makes the surveys.
+    before, after = reflections.administrations_ensure_for_module(module=module)
+    assert (before.phase, after.phase) == (Phase.BEFORE, Phase.AFTER)
+
+    found = windows.windows_for(trainee, [before, after])
+    assert found == {before.pk: windows.Window(enrolment.enrolled_at, None)}
+
+    progress = LessonProgress.objects.create(enrolment=enrolment, lesson=lesson)
+    completed_at = timezone.now()
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        status=Enrolment.Status.COMPLETED, completed_at=completed_at
+    )
+    found = windows.windows_for(trainee, [before, after])
+    assert found[before.pk].closes_at == progress.completed_at
+    assert found[after.pk] == windows.Window(completed_at, completed_at + timedelta(days=28))
+
+
+def test_enrolling_on_a_module_makes_its_surveys(elearning, people):
+    module, _ = elearning
+    version_with_items(programme=module.get_parent().specific)
+    newcomer = UserFactory()
+    services.enrolment_create(trainee=newcomer, module_id=module.pk)
+    assert Administration.objects.filter(target_id=module.pk).count() == 2
+
+
+def _submitted(administration, person, **fields):
+    return Response.objects.create(
+        administration=administration,
+        respondent=person,
+        status=Response.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        **fields,
+    )
+
+
+def test_a_leads_scope_is_their_sites_runs(surveyed_run, people, hillside, programmes):
+    run, before, _ = surveyed_run
+    mine = _submitted(before, people["trainee"])
+    Response.objects.create(administration=before, respondent=UserFactory())  # a draft
+    hillside_run = CourseRunFactory(site=hillside, programme=programmes["patient"])
+    SessionFactory(run=hillside_run, number=1)
+    theirs = _submitted(
+        reflections.administrations_ensure_for_run(run=hillside_run)[0], UserFactory()
+    )
+    riverside_sites = [run.site]
+    assert list(reflections.responses_in_scope(sites=riverside_sites)) == [mine]
+    assert list(reflections.responses_in_scope(sites=[hillside])) == [theirs]
+    assert list(reflections.responses_in_scope(sites=riverside_sites, run_id=run.pk)) == [mine]
+    assert not reflections.responses_in_scope(sites=riverside_sites, run_id=hillside_run.pk)
+    assert not reflections.responses_in_scope(
+        sites=riverside_sites, programme_id=programmes["professional"].pk
+    )
+
+
+def test_module_answers_count_for_the_site_the_person_enrolled_at(
+    elearning, people, riverside, hillside
+):
+    module, _ = elearning
+    version_with_items(programme=module.get_parent().specific)
+    before, _ = reflections.administrations_ensure_for_module(module=module)
+    Enrolment.objects.filter(trainee=people["trainee"]).update(site=riverside)
+    response = _submitted(before, people["trainee"])
+    assert list(reflections.responses_in_scope(sites=[riverside])) == [response]
+    assert not reflections.responses_in_scope(sites=[hillside])
+
+
+def test_tutors_see_only_answers_shared_with_them(surveyed_run, people):
+    run, before, after = surveyed_run
+    shared = _submitted(before, people["trainee"], share_with_tutors=True)
+    _submitted(before, UserFactory(), share_with_tutors=False)
+    _submitted(after, UserFactory(), share_with_tutors=None)
+    assert list(reflections.shared_reflections_query(run)) == [shared]
