@@ -1,0 +1,238 @@
+"""Matched before-and-after analysis: how much each scale changed for the people who answered
+both, with its uncertainty.
+
+Each after response's scale score row already carries the same person's before score (see
+ScaleScore), so a pair is one row and the whole analysis is one aggregate query over those rows,
+grouped by scale. The database returns counts, means and sums of squares; the standard deviation,
+the 95% confidence interval (Student's t, worked out below without scipy) and the paired effect
+size follow from them here. Sums rather than a standard-deviation aggregate, because SQLite has
+none.
+
+Results for fewer than MIN_MATCHED people are suppressed: only "fewer than 5" is said, never a
+figure that could point at one person's answers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+
+from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Sum
+
+from .models import Phase, Response, ScaleScore
+
+MIN_MATCHED = 5
+
+# --- Student's t ----------------------------------------------------------------------------------
+
+
+def _continued_fraction(a: float, b: float, x: float) -> float:
+    """The continued fraction of the incomplete beta function (modified Lentz's method)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    # Convergence takes about sqrt(max(a, b)) steps: enough for any number of people.
+    for m in range(1, 100_000):
+        m2 = 2 * m
+        step = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + step * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + step / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        step = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + step * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + step / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return h
+
+
+def incomplete_beta(a: float, b: float, x: float) -> float:
+    """The regularised incomplete beta function I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    front = math.exp(log_front)
+    # The fraction converges fast on this side; the other side by symmetry.
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _continued_fraction(a, b, x) / a
+    return 1.0 - front * _continued_fraction(b, a, 1.0 - x) / b
+
+
+def _two_sided_p(t: float, df: int) -> float:
+    """P(|T| > t) for Student's t with df degrees of freedom."""
+    return incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
+
+
+@lru_cache(maxsize=512)
+def t_critical(df: int, confidence: float = 0.95) -> float:
+    """The two-sided Student's t quantile: P(|T| <= t) = confidence, for df degrees of freedom."""
+    if df < 1:
+        raise ValueError("Student's t needs at least one degree of freedom.")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError("The confidence level must be between 0 and 1.")
+    alpha = 1.0 - confidence
+    low, high = 0.0, 2.0
+    while _two_sided_p(high, df) > alpha:
+        high *= 2.0
+    # The tail probability falls as t grows: bisect until the interval is below rounding.
+    for _ in range(200):
+        middle = (low + high) / 2.0
+        if _two_sided_p(middle, df) > alpha:
+            low = middle
+        else:
+            high = middle
+        if high - low < 1e-12:
+            break
+    return (low + high) / 2.0
+
+
+# --- matched change ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScaleChange:
+    """One scale's before-and-after change among the people who answered both.
+
+    When `suppressed` (fewer than MIN_MATCHED people), every figure is None. The response-shift
+    figures (looking back at "before" from the end of the course, against what people said at
+    the start) are suppressed on their own when fewer than MIN_MATCHED gave looking-back answers.
+    """
+
+    scale_key: str
+    scale_label: str
+    suppressed: bool
+    n: int | None = None
+    mean_before: float | None = None
+    mean_after: float | None = None
+    mean_change: float | None = None
+    sd_change: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    effect_size: float | None = None  # paired d_z: mean change / SD of change
+    improved: int | None = None
+    share_improved: float | None = None  # 0 to 1
+    shift_suppressed: bool = True
+    shift_n: int | None = None
+    mean_retrospective: float | None = None
+    mean_shift: float | None = None  # looking-back minus before
+    sd_shift: float | None = None
+    shift_ci_low: float | None = None
+    shift_ci_high: float | None = None
+
+
+def _sd(n: int, mean: float, sum_of_squares: float) -> float:
+    """Sample standard deviation (n - 1) from a count, a mean and a sum of squares. Rounding
+    can leave a tiny remainder, or a negative one, where every value is the same: that is 0."""
+    variance = (sum_of_squares - n * mean * mean) / (n - 1)
+    if variance <= 1e-12 * max(1.0, sum_of_squares / n):
+        return 0.0
+    return math.sqrt(variance)
+
+
+def _interval(n: int, mean: float, sd: float) -> tuple[float, float]:
+    half = t_critical(n - 1) * sd / math.sqrt(n)
+    return mean - half, mean + half
+
+
+def _period(scores, submitted_from, submitted_until):
+    """Limits on when the after response was submitted. A date includes the whole day."""
+    if submitted_from is not None:
+        if isinstance(submitted_from, datetime):
+            scores = scores.filter(response__submitted_at__gte=submitted_from)
+        elif isinstance(submitted_from, date):
+            scores = scores.filter(response__submitted_at__date__gte=submitted_from)
+    if submitted_until is not None:
+        if isinstance(submitted_until, datetime):
+            scores = scores.filter(response__submitted_at__lte=submitted_until)
+        elif isinstance(submitted_until, date):
+            scores = scores.filter(response__submitted_at__date__lte=submitted_until)
+    return scores
+
+
+def _change_of(row: dict) -> ScaleChange:
+    key, label, n = row["scale_key"], row["label"], row["n"]
+    if n < MIN_MATCHED:
+        return ScaleChange(scale_key=key, scale_label=label, suppressed=True)
+    mean_change = row["mean_change"]
+    sd_change = _sd(n, mean_change, row["change_squares"])
+    ci_low, ci_high = _interval(n, mean_change, sd_change)
+    figures = {
+        "n": n,
+        "mean_before": row["mean_before"],
+        "mean_after": row["mean_after"],
+        "mean_change": mean_change,
+        "sd_change": sd_change,
+        "ci_low": ci_low,
+        "ci_high": ci_high,
+        "effect_size": mean_change / sd_change if sd_change > 0 else None,
+        "improved": row["improved"],
+        "share_improved": row["improved"] / n,
+    }
+    shift_n = row["shift_n"]
+    if shift_n >= MIN_MATCHED:
+        mean_shift = row["mean_shift"]
+        sd_shift = _sd(shift_n, mean_shift, row["shift_squares"])
+        shift_low, shift_high = _interval(shift_n, mean_shift, sd_shift)
+        figures |= {
+            "shift_suppressed": False,
+            "shift_n": shift_n,
+            "mean_retrospective": row["mean_retrospective"],
+            "mean_shift": mean_shift,
+            "sd_shift": sd_shift,
+            "shift_ci_low": shift_low,
+            "shift_ci_high": shift_high,
+        }
+    return ScaleChange(scale_key=key, scale_label=label, suppressed=False, **figures)
+
+
+def matched_change(
+    responses: QuerySet[Response],
+    *,
+    submitted_from: date | datetime | None = None,
+    submitted_until: date | datetime | None = None,
+) -> list[ScaleChange]:
+    """Per scale, the change from before to after among the people in `responses` (the
+    caller's scope) who answered both, optionally only for after responses submitted in a
+    period. One query, whatever the number of people."""
+    change = F("score") - F("before_score")
+    shift = F("retrospective_score") - F("before_score")
+    scores = ScaleScore.objects.filter(
+        response__in=responses.order_by().values("pk"),
+        administration__phase=Phase.AFTER,
+        before_score__isnull=False,
+    )
+    scores = _period(scores, submitted_from, submitted_until)
+    rows = (
+        scores.order_by()
+        .values("scale_key")
+        .annotate(
+            label=Max("scale_label"),
+            first_seen=Min("pk"),
+            n=Count("pk"),
+            mean_before=Avg("before_score"),
+            mean_after=Avg("score"),
+            mean_change=Avg(change),
+            change_squares=Sum(change * change),
+            improved=Count("pk", filter=Q(score__gt=F("before_score"))),
+            shift_n=Count("pk", filter=Q(retrospective_score__isnull=False)),
+            mean_retrospective=Avg("retrospective_score"),
+            mean_shift=Avg(shift),
+            shift_squares=Sum(shift * shift),
+        )
+        .order_by("first_seen")
+    )
+    return [_change_of(row) for row in rows]
