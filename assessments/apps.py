@@ -10,9 +10,14 @@ class AssessmentsConfig(AppConfig):
     def ready(self):
         from cms.signals import curricula_loaded, lesson_front_matter
 
-        from .receivers import knowledge_check_front_matter, load_knowledge_checks
+        from .receivers import (
+            knowledge_check_front_matter,
+            load_instruments,
+            load_knowledge_checks,
+        )
 
         curricula_loaded.connect(load_knowledge_checks, dispatch_uid="assessments.knowledge_checks")
+        curricula_loaded.connect(load_instruments, dispatch_uid="assessments.instruments")
         lesson_front_matter.connect(
             knowledge_check_front_matter, dispatch_uid="assessments.knowledge_check_front_matter"
         )

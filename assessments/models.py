@@ -6,6 +6,7 @@ from django.db import models
 from wagtail.fields import StreamField
 
 from .blocks import QuestionKind, QuestionsBlock
+from .instrument_blocks import DefinitionBlock
 
 DEFAULT_CHECK_TITLE = "Check your understanding"
 
@@ -191,6 +192,12 @@ class Instrument(models.Model):
     )
     introduction = models.TextField(
         blank=True, help_text="Shown at the top of the form: why we ask and who sees the answers."
+    )
+    definition = StreamField(
+        DefinitionBlock(),
+        blank=True,
+        help_text="Scales (questions scored together) and questions on their own. Saving a "
+        "questionnaire somebody has answered makes a new version; their answers stay as they were.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
