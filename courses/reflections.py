@@ -15,13 +15,20 @@ Windows:
   after opens at completion and closes `closes_after_days` later.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 
 from assessments import windows
-from assessments.models import Administration, InstrumentVersion, Phase, Response
+from assessments.models import (
+    Administration,
+    InstrumentVersion,
+    Phase,
+    ReflectionReminder,
+    Response,
+)
 from cms.models import ModulePage
 
 from .models import CourseRun, Enrolment, Session
@@ -99,6 +106,10 @@ def administrations_ensure_for_module(*, module: ModulePage) -> list[Administrat
 
 def _sessions_of_run(order):
     return Session.objects.filter(run=OuterRef("run_id")).order_by(order).values("starts_at")[:1]
+
+
+def _run_sessions(order):
+    return Session.objects.filter(run=OuterRef("pk")).order_by(order).values("starts_at")[:1]
 
 
 def run_windows(person, administrations) -> dict[int, windows.Window]:
@@ -214,3 +225,105 @@ def shared_reflections_query(run: CourseRun) -> QuerySet[Response]:
         status=Response.Status.SUBMITTED,
         share_with_tutors=True,
     )
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+# A run's before survey is recalled this long before the first session, to those yet to answer.
+BEFORE_RECALL = timedelta(days=3)
+# No after survey stays open longer than this (Administration.closes_after_days is smaller).
+LONGEST_AFTER = timedelta(days=366)
+
+
+@dataclass(frozen=True)
+class ReflectionDue:
+    administration: Administration
+    person: object  # a User
+    closes_at: datetime | None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.administration.pk, self.person.pk)
+
+
+def reflection_reminders_due(now: datetime) -> list[ReflectionDue]:
+    """One email per survey and person, not yet sent and not yet answered: a run's before
+    survey in the last days before the first session; a run's after survey once its last
+    session has started; a module's after survey once the person completed it. Five queries
+    however many runs and people."""
+    runs = CourseRun.objects.exclude(status=CourseRun.Status.CANCELLED).annotate(
+        first_start=Subquery(_run_sessions("starts_at")),
+        last_start=Subquery(_run_sessions("-starts_at")),
+    )
+    starting_soon = runs.filter(
+        status=CourseRun.Status.OPEN, first_start__gt=now, first_start__lte=now + BEFORE_RECALL
+    )
+    ended = runs.filter(last_start__lte=now, last_start__gt=now - LONGEST_AFTER)
+    administrations = list(
+        Administration.objects.filter(
+            (
+                _of_model(RUN_MODEL)
+                & (
+                    Q(phase=Phase.BEFORE, target_id__in=starting_soon.values("pk"))
+                    | Q(phase=Phase.AFTER, target_id__in=ended.values("pk"))
+                )
+            )
+            | (_of_model(MODULE_MODEL) & Q(phase=Phase.AFTER))
+        ).select_related("target_type")
+    )
+    if not administrations:
+        return []
+    runs_by_id = {
+        run.pk: run
+        for run in runs.filter(
+            pk__in=[a.target_id for a in administrations if a.target_type.model == "courserun"]
+        )
+    }
+    by_target = {(a.target_type.model, a.target_id, a.phase): a for a in administrations}
+    module_ids = [a.target_id for a in administrations if a.target_type.model == "modulepage"]
+    enrolments = Enrolment.objects.filter(
+        Q(run_id__in=list(runs_by_id), status__in=ANSWERING)
+        | Q(
+            module_id__in=module_ids,
+            status=Enrolment.Status.COMPLETED,
+            completed_at__lte=now,
+            completed_at__gt=now - LONGEST_AFTER,
+        ),
+        trainee__is_active=True,
+    ).select_related("trainee")
+    done = set(
+        Response.objects.filter(
+            administration__in=administrations, status=Response.Status.SUBMITTED
+        ).values_list("administration_id", "respondent_id")
+    ) | set(
+        ReflectionReminder.objects.filter(administration__in=administrations).values_list(
+            "administration_id", "person_id"
+        )
+    )
+
+    due = []
+    for enrolment in enrolments:
+        for found in _due_for_enrolment(enrolment, runs_by_id, by_target, now):
+            if found.person.email and found.key not in done:
+                due.append(found)
+    return due
+
+
+def _due_for_enrolment(enrolment, runs_by_id, by_target, now):
+    if enrolment.module_id is not None:
+        administration = by_target.get(("modulepage", enrolment.module_id, Phase.AFTER))
+        if administration is not None:
+            closes = enrolment.completed_at + timedelta(days=administration.closes_after_days)
+            if now < closes:
+                yield ReflectionDue(administration, enrolment.trainee, closes)
+        return
+    run = runs_by_id[enrolment.run_id]
+    before = by_target.get(("courserun", run.pk, Phase.BEFORE))
+    booked = enrolment.status == Enrolment.Status.BOOKED
+    if before is not None and booked and run.first_start and now < run.first_start:
+        yield ReflectionDue(before, enrolment.trainee, run.first_start)
+    after = by_target.get(("courserun", run.pk, Phase.AFTER))
+    if after is not None and run.last_start and run.last_start <= now:
+        closes = run.last_start + timedelta(days=after.closes_after_days)
+        if now < closes:
+            yield ReflectionDue(after, enrolment.trainee, closes)

@@ -1,4 +1,5 @@
-"""Background work for course delivery: reminder emails before each session.
+"""Background work for course delivery: reminder emails before each session, and for the
+before and after reflections.
 
 `send_due_reminders` runs on a schedule (the `send_reminders` command, from cron or a worker). It is
 safe to run twice, even at the same moment on two machines: each reminder is claimed by inserting
@@ -14,7 +15,9 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from . import calendars, notifications
+from assessments.models import Phase, ReflectionReminder
+
+from . import calendars, notifications, reflections
 from .models import CourseRun, Enrolment, ReminderSent, Session, TutorKind
 
 logger = logging.getLogger(__name__)
@@ -101,36 +104,41 @@ def due_reminders(now: datetime) -> list[Reminder]:
 
 
 def claim(reminders: list[Reminder]) -> list[Reminder]:
-    """Insert a ReminderSent row for each reminder; return the ones whose row this call inserted.
+    """Insert a ReminderSent row for each reminder; return the ones whose row this call inserted."""
+    by_key = {reminder.key: reminder for reminder in reminders}
+    inserted = insert_claims(ReminderSent, ("session", "user", "days_before"), list(by_key))
+    return [by_key[key] for key in inserted]
+
+
+def insert_claims(model, key_fields: tuple[str, ...], keys: list[tuple]) -> list[tuple]:
+    """Insert one row of `model` per key (values of `key_fields`, sent_at now); return the keys
+    whose row this call inserted.
 
     A row that already exists (another run got there first, even one still in its transaction)
     is skipped by the database and not returned, so its email is sent once. Django's
     bulk_create(ignore_conflicts=True) cannot say which rows it inserted, hence RETURNING."""
-    if not reminders:
+    if not keys:
         return []
-    meta = ReminderSent._meta
+    meta = model._meta
     quote = connection.ops.quote_name
-    key_columns = ", ".join(
-        quote(meta.get_field(name).column) for name in ("session", "user", "days_before")
-    )
+    key_columns = ", ".join(quote(meta.get_field(name).column) for name in key_fields)
     table = quote(meta.db_table)
     sent_at_column = quote(meta.get_field("sent_at").column)
     sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    by_key = {reminder.key: reminder for reminder in reminders}
-    keys = list(by_key)
-    claimed = []
+    placeholders = "(" + ", ".join(["%s"] * (len(key_fields) + 1)) + ")"
+    inserted = []
     with connection.cursor() as cursor:
         for start in range(0, len(keys), CLAIM_BATCH):
             batch = keys[start : start + CLAIM_BATCH]
-            rows = ", ".join(["(%s, %s, %s, %s)"] * len(batch))
+            rows = ", ".join([placeholders] * len(batch))
             # Only quoted names from the model go into the text; every value is a parameter.
             sql = (
                 f"INSERT INTO {table} ({key_columns}, {sent_at_column}) VALUES {rows} "  # noqa: S608
                 f"ON CONFLICT DO NOTHING RETURNING {key_columns}"
             )
             cursor.execute(sql, [value for key in batch for value in (*key, sent_at)])
-            claimed.extend(by_key[tuple(row)] for row in cursor.fetchall())
-    return claimed
+            inserted.extend(tuple(row) for row in cursor.fetchall())
+    return inserted
 
 
 def _tutor_email(reminder: Reminder) -> dict:
@@ -207,4 +215,51 @@ def send_due_reminders() -> int:
         claimed = claim(due_reminders(now))
         # Sent only once the claims are saved: a rolled-back claim sends nothing.
         transaction.on_commit(lambda: _send_all(claimed))
+    return len(claimed)
+
+
+# --- reflections -------------------------------------------------------------------------------
+
+
+def _send_reflection_reminders(due: list[reflections.ReflectionDue]) -> None:
+    for found in due:
+        administration = found.administration
+        try:
+            notifications.send(
+                to=[found.person.email],
+                subject=(
+                    f"Your {administration.get_phase_display().lower()}-course reflection: "
+                    f"{administration.label}"
+                ),
+                template="reflection_due",
+                context={
+                    "person": found.person,
+                    "administration": administration,
+                    "before": administration.phase == Phase.BEFORE,
+                    "closes": (
+                        date_format(timezone.localtime(found.closes_at), "l j F Y")
+                        if found.closes_at
+                        else ""
+                    ),
+                    "answer_url": f"{calendars.base_url()}/reflections/{administration.pk}/",
+                },
+            )
+        except Exception:
+            logger.exception(
+                "Could not send the reflection reminder for administration %s to user %s.",
+                administration.pk,
+                found.person.pk,
+            )
+
+
+@task
+def send_due_reflection_reminders() -> int:
+    """Email each trainee whose before or after reflection is waiting for them, once per
+    survey. Returns how many were sent."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = {found.key: found for found in reflections.reflection_reminders_due(now)}
+        inserted = insert_claims(ReflectionReminder, ("administration", "person"), list(due))
+        claimed = [due[key] for key in inserted]
+        transaction.on_commit(lambda: _send_reflection_reminders(claimed))
     return len(claimed)

@@ -315,7 +315,10 @@ def test_the_command_sends_and_says_how_many(course, django_capture_on_commit_ca
         call_command("send_reminders", stdout=out)
     call_command("send_reminders", stdout=out)
 
-    assert out.getvalue() == "Sent 3 reminders.\nSent 0 reminders.\n"
+    assert out.getvalue() == (
+        "Sent 3 reminders.\nSent 0 reflection reminders.\n"
+        "Sent 0 reminders.\nSent 0 reflection reminders.\n"
+    )
     assert len(mail.outbox) == 3
 
 
@@ -324,7 +327,9 @@ def test_the_command_can_queue_the_task_for_a_worker(course):
 
     call_command("send_reminders", "--enqueue", stdout=out)
 
-    assert out.getvalue().startswith("Queued the reminder task (")
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("Queued send_due_reminders (")
+    assert lines[1].startswith("Queued send_due_reflection_reminders (")
 
 
 # --- at the same moment on two machines (PostgreSQL) --------------------------------------------
