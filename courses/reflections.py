@@ -327,3 +327,47 @@ def _due_for_enrolment(enrolment, runs_by_id, by_target, now):
         closes = run.last_start + timedelta(days=after.closes_after_days)
         if now < closes:
             yield ReflectionDue(after, enrolment.trainee, closes)
+
+
+# --- a lead's view of a run's surveys ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunSurvey:
+    administration: Administration
+    answered: int
+    started: int  # drafts not yet sent
+    opens_at: datetime | None  # None: from each person's booking
+    closes_at: datetime | None
+
+
+def run_surveys(run: CourseRun, *, first_start, last_start) -> list[RunSurvey]:
+    """The run's before and after surveys with how many have answered, in one query. Counts
+    only: who answered what is never shown to a lead."""
+    from .selectors import count_rows
+
+    responses = Response.objects.filter(administration=OuterRef("pk"))
+    administrations = (
+        Administration.objects.filter(_of_model(RUN_MODEL), target_id=run.pk)
+        .annotate(
+            answered=count_rows(responses.filter(status=Response.Status.SUBMITTED)),
+            started=count_rows(responses.filter(status=Response.Status.DRAFT)),
+        )
+        .select_related("version__instrument")
+        .order_by("-phase")  # before, then after
+    )
+    surveys = []
+    for administration in administrations:
+        if administration.phase == Phase.BEFORE:
+            opens, closes = None, first_start
+        else:
+            opens = last_start
+            closes = (
+                last_start + timedelta(days=administration.closes_after_days) if opens else None
+            )
+        surveys.append(
+            RunSurvey(
+                administration, administration.answered, administration.started, opens, closes
+            )
+        )
+    return surveys

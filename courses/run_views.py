@@ -12,7 +12,7 @@ from cms.models import ProgrammePage
 from cms.permissions import role_required
 from cms.roles import Role, has_any_role
 
-from . import rules, scheduling, selectors
+from . import reflections, rules, scheduling, selectors
 from .errors import CoursesError
 from .forms import CancelRunForm, CoverForm, RunForm, SessionTutorsForm
 from .models import Venue
@@ -104,6 +104,11 @@ def run_detail(request, slug, run_id):
             ],
             "can_plan": _can_plan(request.user),
             "finished": bool(sessions) and sessions[-1].session.ends_at <= now,
+            "surveys": reflections.run_surveys(
+                run,
+                first_start=sessions[0].session.starts_at if sessions else None,
+                last_start=sessions[-1].session.starts_at if sessions else None,
+            ),
         },
     )
 

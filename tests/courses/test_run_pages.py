@@ -464,3 +464,35 @@ def test_the_run_page_says_why_a_run_was_cancelled(lead_client, workshop):
 
     assert "The reason given: Too few bookings." in page
     assert "Cancel this run</a>" not in page
+
+
+def test_the_run_page_counts_answers_to_its_reflections_but_names_nobody(
+    lead_client, workshop, django_assert_num_queries
+):
+    from assessments.models import Response
+    from courses import reflections
+    from tests.assessments.reflections import version_with_items
+
+    run = workshop["run"]
+    url = f"/sites/riverside/runs/{run.pk}/"
+    assert "has no before-and-after questionnaire yet" in lead_client.get(url).text
+
+    version_with_items(programme=run.programme)
+    before, _ = reflections.administrations_ensure_for_run(run=run)
+    answered, started = UserFactory(first_name="Ada"), UserFactory(first_name="Bea")
+    for person in (answered, started):
+        Enrolment.objects.create(trainee=person, run=run)
+    Response.objects.create(
+        administration=before,
+        respondent=answered,
+        status=Response.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    Response.objects.create(administration=before, respondent=started)
+    page = lead_client.get(url).text
+    assert "Before the course" in page
+    assert "1 of 2 answered, 1 started." in page
+    assert "Partnership skills, version 1" in page
+    first = run.sessions.order_by("starts_at")[0].starts_at
+    assert f"until the first session, {timezone.localtime(first):%A} " in page
+    assert "After the course" in page
