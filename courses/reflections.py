@@ -22,9 +22,9 @@ from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 
 from assessments import windows
+from assessments.instruments import version_for_programme
 from assessments.models import (
     Administration,
-    InstrumentVersion,
     Phase,
     ReflectionReminder,
     Response,
@@ -50,19 +50,11 @@ def _content_type(label: str):
     return ContentType.objects.get_by_natural_key(app_label, model)
 
 
-def _current_version(programme_id) -> InstrumentVersion | None:
-    return (
-        InstrumentVersion.objects.filter(instrument__programme_id=programme_id)
-        .order_by("-number")
-        .first()
-    )
-
-
 # --- writes ------------------------------------------------------------------------------------
 
 
 def _ensure(*, label_of_model, target_id, programme_id, label) -> list[Administration]:
-    version = _current_version(programme_id)
+    version = version_for_programme(programme_id)
     if version is None:
         return []
     content_type = _content_type(label_of_model)
