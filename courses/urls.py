@@ -5,6 +5,7 @@ from . import (
     calendar_views,
     learning_views,
     planner_views,
+    reflection_views,
     run_views,
     teach_views,
     views,
@@ -84,6 +85,17 @@ urlpatterns = [
         "teach/sessions/<int:session_id>/withdraw/",
         teach_views.teach_withdraw,
         name="teach_withdraw",
+    ),
+    # --- reflections (reflection_views.py) ---
+    path(
+        "sites/<slug:slug>/reflections/",
+        reflection_views.site_reflections,
+        name="site_reflections",
+    ),
+    path(
+        "teach/runs/<int:run_id>/reflections/",
+        reflection_views.run_reflections,
+        name="run_reflections",
     ),
     # --- workshops: calendars (calendar_views.py) ---
     path("calendar/", calendar_views.calendar, name="calendar"),

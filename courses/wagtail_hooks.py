@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, ProtectedError, Subquery
 from django.shortcuts import redirect
+from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
@@ -25,6 +26,7 @@ from wagtail.permissions import policy_registry, register_permission_policy
 
 from .admin_permissions import SiteScopedForm, SiteScopedPermissionPolicy, TutorForm
 from .models import Accreditation, ClosedDay, Site, Tutor, TutorKind, Venue
+from .reports import REPORT_TITLE, ReflectionAnswersMenuItem, ReflectionAnswersView
 from .selectors import sites_for
 
 IN_USE_ELSEWHERE = "{name} cannot be deleted because courses or sessions use it. {instead}"
@@ -348,3 +350,33 @@ def register_site_viewset():
 @hooks.register("register_admin_viewset")
 def register_workshops_viewsets():
     return WorkshopsViewSetGroup()
+
+
+# --- reflections --------------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_reflection_answers_urls():
+    return [
+        path(
+            "reports/reflection-answers/",
+            ReflectionAnswersView.as_view(),
+            name="reflection_answers",
+        ),
+        path(
+            "reports/reflection-answers/results/",
+            ReflectionAnswersView.as_view(results_only=True),
+            name="reflection_answers_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_reflection_answers_menu_item():
+    return ReflectionAnswersMenuItem(
+        REPORT_TITLE,
+        reverse("reflection_answers"),
+        name="reflection-answers",
+        icon_name="doc-full",
+        order=1300,
+    )

@@ -1,0 +1,567 @@
+"""The leads' before-and-after page, the Reflection answers report and its downloads, and the
+tutors' page of shared written answers: each shows only its own scope, names nobody, and costs a
+fixed number of queries."""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import ExportLog, Pseudonym, Response
+from courses.models import TutorKind
+from courses.reflection_views import (
+    NO_PAIRS,
+    NO_PAIRS_FILTERED,
+    NO_SHARED_ANSWERS,
+    PERIOD_BACKWARDS,
+    RUN_NOT_OF_PROGRAMME,
+    SHIFT_SUPPRESSED,
+    SUPPRESSED,
+)
+from courses.reports import NO_ANSWERS
+from tests.assessments.matched import SEVEN, answered_both
+from tests.assessments.reflections import administration, version_with_items
+from tests.factories import (
+    CourseRunFactory,
+    SessionFactory,
+    SiteMembershipFactory,
+    TutorFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+REPORT = "/admin/reports/reflection-answers/"
+MARCH = datetime(2026, 3, 10, 12, tzinfo=UTC)
+APRIL = datetime(2026, 4, 20, 12, tzinfo=UTC)
+HILLSIDE_WORDS = "Hillside words, shared."
+
+
+def site_url(slug="riverside"):
+    return reverse("courses:site_reflections", args=[slug])
+
+
+def run_url(run):
+    return reverse("courses:run_reflections", args=[run.pk])
+
+
+def _surveys(run, version):
+    return (
+        administration(version, "before", run, label=run.title, programme=run.programme),
+        administration(version, "after", run, label=run.title, programme=run.programme),
+    )
+
+
+def _trainee(site, index, prefix):
+    person = UserFactory(
+        first_name=f"{prefix}first{index}",
+        last_name=f"{prefix}last{index}",
+        email=f"{prefix.lower()}{index}@example.com",
+    )
+    SiteMembershipFactory(site=site, user=person)
+    return person
+
+
+def fill(run, surveys, people, *, answers=SEVEN, share=lambda index: index != 1, when=None):
+    """Each person answers before and after (the fixed data set, in turn), with a pseudonym."""
+    before, after = surveys
+    for index, person in enumerate(people):
+        Pseudonym.objects.get_or_create(
+            programme=run.programme, person=person, defaults={"code": f"MOT-{person.pk:06d}"}
+        )
+        before_answers, after_answers = answers[index % len(answers)]
+        answered_both(
+            person,
+            before,
+            after,
+            before_answers,
+            after_answers,
+            share=share(index),
+            submitted_at=when(index) if when else MARCH,
+        )
+
+
+@pytest.fixture
+def reflections(workshop, people, hillside, programmes):
+    """Riverside's "Spring group" (taught by the Riverside lay tutor in session 1) with seven
+    people's before and after answers, April for the last two; a Hillside run with six people
+    who all went from 0 to 10 and shared everything."""
+    riverside_run = workshop["run"]
+    taught = workshop["sessions"][0]
+    taught.lay_tutor = TutorFactory(
+        user=people["lay_tutor"], site=workshop["site"], kind=TutorKind.LAY
+    )
+    taught.save()
+    version = version_with_items(programme=programmes["patient"])
+    riverside_surveys = _surveys(riverside_run, version)
+    riverside_people = [_trainee(workshop["site"], n, "River") for n in range(7)]
+    fill(
+        riverside_run,
+        riverside_surveys,
+        riverside_people,
+        when=lambda index: APRIL if index >= 5 else MARCH,
+    )
+
+    hillside_run = CourseRunFactory(
+        site=hillside, programme=programmes["patient"], title="Hillside group"
+    )
+    SessionFactory(run=hillside_run, number=1)
+    hillside_surveys = _surveys(hillside_run, version)
+    all_up = (
+        {"a1": 0, "a2": 0, "e1": 1, "e2": 5},
+        {"a1": 10, "a2": 10, "e1": 5, "e2": 1, "hope": HILLSIDE_WORDS},
+    )
+    fill(
+        hillside_run,
+        hillside_surveys,
+        [_trainee(hillside, n, "Hill") for n in range(6)],
+        answers=[all_up],
+        share=lambda index: True,
+    )
+    return {
+        "run": riverside_run,
+        "surveys": riverside_surveys,
+        "people": riverside_people,
+        "hillside_run": hillside_run,
+    }
+
+
+def changes_of(response):
+    return {change.scale_key: change for change in response.context["changes"]}
+
+
+# --- the site's before-and-after page ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["lead", "site_admin"])
+def test_leads_and_site_administrators_see_their_sites_change(client, people, reflections, role):
+    client.force_login(people[role])
+
+    response = client.get(site_url())
+
+    assert response.status_code == 200
+    agenda = changes_of(response)["agenda"]
+    # Seven Riverside people; the six at Hillside do not count here.
+    assert agenda.n == 7
+    assert agenda.mean_change == pytest.approx(13 / 7)
+    page = response.content.decode()
+    assert "Confidence in agenda setting" in page
+    assert "1.86 (0.01 to 3.70)" in page  # mean change and its 95% interval, 2 decimals
+    assert "5 of 7" in page  # improved
+    assert "-0.92" in page  # looking back minus before: -5.5 / 6
+    for word in _everything_said_by(reflections["people"]):
+        assert word not in page
+    assert reverse("reflection_answers") in page
+
+
+def test_another_sites_lead_sees_only_their_own(client, people, reflections):
+    client.force_login(people["other_lead"])
+
+    assert client.get(site_url("riverside")).status_code == 404
+    response = client.get(site_url("hillside"))
+    agenda = changes_of(response)["agenda"]
+    assert agenda.n == 6
+    assert agenda.mean_change == 10
+    assert agenda.effect_size is None  # everyone changed by 10
+
+
+@pytest.mark.parametrize("role", ["trainee", "lay_tutor", "clinical_tutor"])
+def test_trainees_and_tutors_may_not_see_a_sites_figures(client, people, reflections, role):
+    client.force_login(people[role])
+
+    assert client.get(site_url()).status_code == 403
+
+
+def test_signed_out_people_are_sent_to_sign_in(client, reflections):
+    response = client.get(site_url())
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_fewer_than_five_are_not_shown(client, people, reflections, workshop):
+    # A second Riverside run with four people.
+    run = CourseRunFactory(site=workshop["site"], programme=workshop["programme"], title="Small")
+    surveys = _surveys(run, reflections["surveys"][0].version)
+    fill(run, surveys, [_trainee(workshop["site"], n, "Small") for n in range(4)])
+    client.force_login(people["lead"])
+
+    response = client.get(site_url(), {"run": run.pk})
+
+    assert response.status_code == 200
+    assert all(change.suppressed for change in response.context["changes"])
+    page = response.content.decode()
+    assert SUPPRESSED in page
+    assert "of 4" not in page
+
+
+def test_the_period_filter_counts_after_reflections_sent_in_it(client, people, reflections):
+    client.force_login(people["lead"])
+
+    march = client.get(site_url(), {"submitted_from": "1/3/2026", "submitted_until": "31/3/2026"})
+    april = client.get(site_url(), {"submitted_from": "2026-04-01"})
+
+    assert changes_of(march)["agenda"].n == 5
+    assert changes_of(march)["agenda"].shift_n == 5
+    assert changes_of(april)["agenda"].suppressed  # two people
+    assert SUPPRESSED in april.content.decode()
+
+
+def test_the_programme_filter(client, people, reflections, programmes):
+    client.force_login(people["lead"])
+
+    patient = client.get(site_url(), {"programme": programmes["patient"].pk})
+    professional = client.get(site_url(), {"programme": programmes["professional"].pk})
+
+    assert changes_of(patient)["agenda"].n == 7
+    assert professional.context["changes"] == []
+    assert NO_PAIRS_FILTERED in professional.content.decode()
+
+
+def test_a_site_with_no_pairs_says_so(client, people, workshop):
+    client.force_login(people["lead"])
+
+    response = client.get(site_url())
+
+    assert response.status_code == 200
+    assert NO_PAIRS.format(site=workshop["site"]) in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"programme": "abc"}, "programme", None),
+        ({"programme": "9" * 30}, "programme", None),
+        ({"run": "hillside"}, "run", None),
+        ({"run": "9" * 30}, "run", None),
+        ({"submitted_from": "31/02/2026"}, "submitted_from", None),
+        ({"submitted_until": "tomorrow"}, "submitted_until", None),
+        (
+            {"submitted_from": "2/3/2026", "submitted_until": "1/3/2026"},
+            "submitted_until",
+            PERIOD_BACKWARDS,
+        ),
+    ],
+)
+def test_bad_filters_show_the_error_and_no_results(
+    client, people, reflections, query, field, message
+):
+    client.force_login(people["lead"])
+    if query.get("run") == "hillside":
+        query = {"run": reflections["hillside_run"].pk}  # another site's run is not a choice
+
+    response = client.get(site_url(), query)
+
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    if message:
+        assert message in response.context["form"].errors[field]
+    assert response.context["changes"] is None
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "Change per scale" not in page
+
+
+def test_a_run_of_another_programme_is_refused(client, people, reflections, programmes):
+    client.force_login(people["lead"])
+
+    response = client.get(
+        site_url(),
+        {"programme": programmes["professional"].pk, "run": reflections["run"].pk},
+    )
+
+    assert response.status_code == 400
+    assert RUN_NOT_OF_PROGRAMME in response.context["form"].errors["run"]
+
+
+def test_the_site_page_query_count_stays_fixed(
+    client, people, reflections, workshop, django_assert_num_queries
+):
+    client.force_login(people["lead"])
+    query = {"programme": workshop["programme"].pk, "run": reflections["run"].pk}
+    with CaptureQueriesContext(connection) as seven:
+        client.get(site_url(), query)
+    more = [_trainee(workshop["site"], n, "More") for n in range(30)]
+    fill(reflections["run"], reflections["surveys"], more)
+
+    # session, user, roles, site, choices of programme and run, the chosen programme and run,
+    # and one aggregate query
+    with django_assert_num_queries(len(seven)):
+        response = client.get(site_url(), query)
+
+    assert len(seven) == 9
+    assert changes_of(response)["agenda"].n == 37
+
+
+def test_the_unfiltered_page_query_count(client, people, reflections, django_assert_num_queries):
+    client.force_login(people["lead"])
+
+    with django_assert_num_queries(7):
+        response = client.get(site_url())
+
+    assert response.status_code == 200
+
+
+def test_shift_suppressed_message_shows(client, people, reflections):
+    client.force_login(people["lead"])
+    for person in reflections["people"][:3]:
+        for score in person.reflection_responses.get(administration__phase="after").scores.all():
+            score.retrospective_score = None
+            score.save()
+
+    response = client.get(site_url())
+
+    assert changes_of(response)["agenda"].shift_suppressed
+    assert SHIFT_SUPPRESSED in response.content.decode()
+
+
+# --- the Reflection answers report and its downloads ----------------------------------------------
+
+
+def read_csv(response):
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def read_xlsx(response):
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+
+
+HEADINGS = [
+    "Pseudonym",
+    "Instrument",
+    "Instrument title",
+    "Version",
+    "Before or after",
+    "Item",
+    "Question",
+    "Answer",
+]
+
+
+def _everything_said_by(people):
+    words = set()
+    for person in people:
+        words |= {person.email, person.first_name, person.last_name}
+    return words
+
+
+@pytest.mark.parametrize("role", ["lead", "site_admin"])
+def test_the_csv_export_holds_the_sites_answers_under_pseudonyms(client, people, reflections, role):
+    client.force_login(people[role])
+
+    response = client.get(REPORT, {"export": "csv"})
+
+    today = timezone.localdate().isoformat()
+    assert f'filename="reflection-answers-{today}.csv"' in response["Content-Disposition"]
+    rows = read_csv(response)
+    assert rows[0] == HEADINGS
+    riverside_codes = {f"MOT-{person.pk:06d}" for person in reflections["people"]}
+    assert {row[0] for row in rows[1:]} == riverside_codes
+    text = repr(rows)
+    assert HILLSIDE_WORDS not in text
+    assert "@" not in text
+    for word in _everything_said_by(reflections["people"]):
+        assert word not in text
+    # Written answers only from those who agreed to share (all but the second here).
+    shared = {row[7] for row in rows if row[5] == "hope"}
+    assert shared == {"I speak first.", "Goals stick."}
+    log = ExportLog.objects.get()
+    assert (log.exported_by, log.what, log.file_format, log.filters, log.row_count) == (
+        people[role],
+        "Reflection answers",
+        "csv",
+        {},
+        len(rows) - 1,
+    )
+
+
+def test_the_xlsx_export_parses_back_and_is_logged_with_its_filters(
+    client, people, reflections, programmes
+):
+    client.force_login(people["lead"])
+
+    response = client.get(
+        REPORT, {"export": "xlsx", "programme": programmes["patient"].pk, "phase": "before"}
+    )
+
+    today = timezone.localdate().isoformat()
+    assert f'filename="reflection-answers-{today}.xlsx"' in response["Content-Disposition"]
+    rows = read_xlsx(response)
+    assert rows[0] == HEADINGS
+    assert {row[4] for row in rows[1:]} == {"before"}
+    assert len(rows) - 1 == 7 * 4 + 2  # four ratings each, two said how they heard
+    assert "@" not in repr(rows)
+    log = ExportLog.objects.get()
+    assert log.file_format == "xlsx"
+    assert log.filters == {"programme": programmes["patient"].pk, "phase": "before"}
+    assert log.row_count == len(rows) - 1
+
+
+def test_another_sites_lead_exports_only_theirs(client, people, reflections):
+    client.force_login(people["other_lead"])
+
+    rows = read_csv(client.get(REPORT, {"export": "csv"}))
+
+    shared = {row[7] for row in rows if row[5] == "hope"}
+    assert shared == {HILLSIDE_WORDS}
+    riverside_codes = {f"MOT-{person.pk:06d}" for person in reflections["people"]}
+    assert not riverside_codes & {row[0] for row in rows}
+
+
+def test_the_report_lists_answers_and_filters(client, people, reflections, programmes):
+    client.force_login(people["lead"])
+
+    page = client.get(REPORT)
+    professional = client.get(REPORT, {"programme": programmes["professional"].pk})
+    forged = client.get(REPORT, {"programme": "abc"})
+
+    assert page.status_code == 200
+    assert "Reflection answers" in page.content.decode()
+    assert f"MOT-{reflections['people'][0].pk:06d}" in page.content.decode()
+    assert HILLSIDE_WORDS not in page.content.decode()
+    assert professional.status_code == 200
+    assert "MOT-" not in professional.content.decode()
+    assert forged.status_code == 200
+    assert "MOT-" not in forged.content.decode()
+    assert not ExportLog.objects.exists()  # reading the list is not an export
+
+
+def test_a_lead_with_no_answers_sees_the_empty_state(client, people, workshop):
+    client.force_login(people["lead"])
+
+    response = client.get(REPORT)
+
+    assert NO_ANSWERS in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "location"),
+    [("trainee", "/accounts/login/"), ("lay_tutor", "/admin/"), ("clinical_tutor", "/admin/")],
+)
+def test_trainees_and_tutors_cannot_open_or_export_the_report(
+    client, people, reflections, role, location
+):
+    client.force_login(people[role])
+
+    for query in ({}, {"export": "csv"}):
+        response = client.get(REPORT, query)
+        assert response.status_code == 302
+        assert response["Location"].split("?")[0] == location
+    assert not ExportLog.objects.exists()
+
+
+def test_the_report_menu_item_shows_to_leads_and_site_administrators_only(client, people):
+    def has_item(role):
+        client.force_login(people[role])
+        return REPORT in client.get("/admin/").content.decode()
+
+    assert has_item("lead")
+    assert has_item("site_admin")
+    assert not has_item("lay_tutor")
+    assert not has_item("clinical_tutor")
+
+
+def test_a_superuser_exports_every_site(client, reflections):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+
+    rows = read_csv(client.get(REPORT, {"export": "csv"}))
+
+    assert len({row[0] for row in rows[1:]}) == 13
+
+
+def test_the_export_query_count_stays_fixed(client, people, reflections, workshop):
+    client.force_login(people["lead"])
+    with CaptureQueriesContext(connection) as seven:
+        read_csv(client.get(REPORT, {"export": "csv"}))
+    fill(
+        reflections["run"],
+        reflections["surveys"],
+        [_trainee(workshop["site"], n, "More") for n in range(20)],
+    )
+
+    with CaptureQueriesContext(connection) as twenty_seven:
+        rows = read_csv(client.get(REPORT, {"export": "csv"}))
+
+    assert len({row[0] for row in rows[1:]}) == 27
+    assert len(twenty_seven) == len(seven)
+
+
+# --- the tutors' page of shared written answers ----------------------------------------------------
+
+
+def test_a_tutor_reads_the_shared_answers_of_their_run_without_names(client, people, reflections):
+    client.force_login(people["lay_tutor"])
+
+    response = client.get(run_url(reflections["run"]))
+
+    assert response.status_code == 200
+    [question] = response.context["questions"]
+    assert question.text == "What has changed for you?"
+    assert question.phase == "After"
+    # All but the second agreed to share; four wrote nothing. Sorted by text.
+    assert question.answers == ["Goals stick.", "I speak first."]
+    page = response.content.decode()
+    assert "A list helps." not in page  # person 1 did not agree
+    assert HILLSIDE_WORDS not in page
+    for word in _everything_said_by(reflections["people"]):
+        assert word not in page
+    assert "2026" not in page  # no dates
+
+
+def test_the_shared_answers_page_when_nobody_shared(client, people, reflections):
+    Response.objects.update(share_with_tutors=False)
+    client.force_login(people["lay_tutor"])
+
+    response = client.get(run_url(reflections["run"]))
+
+    assert response.context["questions"] == []
+    assert NO_SHARED_ANSWERS in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "run", "status"),
+    [
+        ("lay_tutor", "hillside_run", 404),  # not their run
+        ("clinical_tutor", "run", 404),  # a tutor, but not of this run
+        ("trainee", "run", 403),
+        ("lead", "run", 403),
+        ("site_admin", "run", 403),
+        ("other_lead", "run", 403),
+    ],
+)
+def test_only_the_runs_tutors_read_its_shared_answers(
+    client, people, reflections, role, run, status
+):
+    client.force_login(people[role])
+
+    assert client.get(run_url(reflections[run])).status_code == status
+
+
+def test_an_unknown_run_is_not_found(client, people, reflections):
+    client.force_login(people["lay_tutor"])
+
+    assert client.get(reverse("courses:run_reflections", args=[987654])).status_code == 404
+
+
+def test_the_shared_answers_query_count_stays_fixed(
+    client, people, reflections, workshop, django_assert_num_queries
+):
+    client.force_login(people["lay_tutor"])
+    more = [_trainee(workshop["site"], n, "More") for n in range(20)]
+    fill(reflections["run"], reflections["surveys"], more, share=lambda index: True)
+
+    # session, user, roles, the run, the answers
+    with django_assert_num_queries(5):
+        response = client.get(run_url(reflections["run"]))
+
+    assert len(response.context["questions"][0].answers) > 10
