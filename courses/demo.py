@@ -9,6 +9,7 @@ from datetime import time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError
+from django.db.models import Count
 from django.utils import timezone
 
 from cms.models import ProgrammePage
@@ -184,6 +185,10 @@ def _bookings_ensure(run, entry):
         for user in get_user_model().objects.filter(email__in=[f"{n}@example.com" for n in names])
     }
     started = timezone.now() - timedelta(days=30)
+    first = run.sessions.order_by("starts_at").first()
+    if first is not None:
+        # Everyone booked a fortnight or more before the course began.
+        started = min(started, first.starts_at - timedelta(days=14))
     order = 0
     enrolments = {}
     for status, names in (
@@ -214,3 +219,123 @@ def _bookings_ensure(run, entry):
                 status = Attendance.Status.APOLOGIES
             lines.append(Attendance(session=session, enrolment=enrolment, status=status))
         Attendance.objects.bulk_create(lines)
+    if entry.get("completed"):
+        _completions_ensure(run)
+
+
+def _completions_ensure(run):
+    """Those who came to enough sessions of a finished run completed it when it ended."""
+    last = run.sessions.order_by("-ends_at").first()
+    came = (
+        Attendance.objects.filter(session__run=run, status=Attendance.Status.PRESENT)
+        .values("enrolment_id")
+        .annotate(sessions=Count("pk"))
+        .filter(sessions__gte=run.completion_sessions)
+        .values("enrolment_id")
+    )
+    Enrolment.objects.filter(pk__in=came, status=Enrolment.Status.BOOKED).update(
+        status=Enrolment.Status.COMPLETED, completed_at=last.ends_at
+    )
+
+
+# --- made-up reflections ---------------------------------------------------------------------
+
+DEMO_WRITTEN = [
+    "I write my questions down before an appointment now, and I ask them.",
+    "Hearing the others made me feel less alone with my condition.",
+    "I set myself a small goal each week and tell the nurse how it went.",
+    "It was good to see the two tutors working as equals.",
+    "I still find it hard to speak up when the doctor is in a hurry.",
+    "I feel more in charge of my own health than I did.",
+    "Agreeing at the start what we would talk about made my last review much better.",
+]
+
+
+def reflections_ensure(demo: dict) -> int:
+    """Made-up answers for each [[generated_reflections]] run, given through the same service
+    trainees use (at a moment inside each survey's window) and marked generated. Returns how
+    many were made; a second run makes none."""
+    import random
+
+    from assessments.models import Response
+    from assessments.responses import items_asked, response_save
+
+    from .reflections import administrations_ensure_for_run
+
+    made = 0
+    for entry in demo.get("generated_reflections", []):
+        run = CourseRun.objects.filter(title=entry["run"]).first()
+        if run is None:
+            raise CommandError(f"[[generated_reflections]]: no run called {entry['run']!r}.")
+        surveys = administrations_ensure_for_run(run=run)
+        if not surveys or Response.objects.filter(administration__in=surveys).exists():
+            continue
+        before, after = surveys
+        sessions = list(run.sessions.order_by("starts_at"))
+        people = [
+            enrolment.trainee
+            for enrolment in run.enrolments.filter(
+                status__in=[Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED]
+            )
+            .select_related("trainee")
+            .order_by("enrolled_at", "pk")
+        ]
+        chance = random.Random(entry.get("seed", 1))  # noqa: S311 - made-up answers, not secrets
+        levels = {}
+        for person in people[: entry.get("before", 0)]:
+            levels[person.pk] = {
+                scale.key: chance.randint(2, 6) for scale in before.version.scales.all()
+            }
+            response_save(
+                administration_id=before.pk,
+                respondent=person,
+                answers=_made_up_answers(items_asked(before), levels[person.pk], chance),
+                share_with_tutors=chance.random() < 0.7,
+                submit=True,
+                now=sessions[0].starts_at - timedelta(days=3),
+                generated=True,
+            )
+            made += 1
+        for person in people[: entry.get("after", 0)]:
+            was = levels.get(person.pk, {})
+            now_levels = {
+                key: min(10, level + chance.choice([0, 1, 2, 2, 3, 3, 4]))
+                for key, level in was.items()
+            }
+            # Looking back, people often rate their old selves lower than they did at the time.
+            back_then = {
+                key: max(0, level - chance.choice([0, 1, 1, 2])) for key, level in was.items()
+            }
+            response_save(
+                administration_id=after.pk,
+                respondent=person,
+                answers=_made_up_answers(items_asked(after), now_levels, chance, back_then),
+                share_with_tutors=chance.random() < 0.7,
+                submit=True,
+                now=min(timezone.now(), sessions[-1].starts_at + timedelta(days=2)),
+                generated=True,
+            )
+            made += 1
+    return made
+
+
+def _made_up_answers(items, levels, chance, back_then=None) -> dict[str, str]:
+    """A value for every item from the person's level on its scale (0 to 10), spread onto the
+    item's own points and turned round for reverse-scored items."""
+    from assessments.models import ItemKind
+
+    answers = {}
+    for item in items:
+        if item.kind == ItemKind.FREE_TEXT:
+            answers[str(item.pk)] = chance.choice(DEMO_WRITTEN)
+        elif item.kind == ItemKind.CHOICE:
+            answers[str(item.pk)] = chance.choice(item.options)["value"]
+        else:
+            source = back_then if item.kind == ItemKind.RETROSPECTIVE and back_then else levels
+            level = min(10, max(0, source.get(item.scale.key, 5) + chance.choice([-1, 0, 0, 1])))
+            low, high = item.lowest, item.highest
+            value = low + round(level * (high - low) / 10)
+            if item.reverse_scored:
+                value = low + high - value
+            answers[str(item.pk)] = str(value)
+    return answers

@@ -8,7 +8,7 @@ from django.db import transaction
 from cms.roles import Role
 from cms.services import account_ensure, home_page_ensure
 from cms.signoff import signoff_workflow_ensure
-from courses.demo import workshops_ensure
+from courses.demo import reflections_ensure, workshops_ensure
 from courses.services import site_ensure, site_membership_ensure
 
 DEFAULT_DEMO_FILE = Path(settings.BASE_DIR) / "content" / "demo" / "demo.toml"
@@ -89,6 +89,14 @@ class Command(BaseCommand):
             if workshops:
                 self.stdout.write(
                     self.style.SUCCESS(f"Demo workshops loaded ({workshops} changes).")
+                )
+            with transaction.atomic():
+                answered = reflections_ensure(demo)
+            if answered:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Made-up reflections added ({answered} responses, marked generated)."
+                    )
                 )
         self.stdout.write(f"\nDemo accounts (password: {password}):")
         for entry in demo.get("accounts", []):
