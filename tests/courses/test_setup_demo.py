@@ -6,8 +6,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from wagtail.models import Page, Revision
 
+from assessments.analysis import matched_change
+from assessments.models import Response
 from cms.models import HomePage
-from courses.models import Site, SiteMembership
+from courses.models import CourseRun, Enrolment, Site, SiteMembership
+from courses.reflections import responses_in_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +40,8 @@ def snapshot():
         Page.objects.count(),
         Revision.objects.count(),
         EmailAddress.objects.count(),
+        Enrolment.objects.count(),
+        Response.objects.count(),
     )
 
 
@@ -59,7 +64,17 @@ def test_setup_demo_creates_a_verified_account_per_role(settings):
 
 
 def test_setup_demo_twice_changes_nothing_the_second_time():
-    run_setup_demo()
+    output = run_setup_demo()
+    assert "Made-up reflections added (31 responses, marked generated)." in output
+    # The finished course: those who came to 5 of its 7 sessions completed (of 12, trainee26
+    # came to 3 and trainee27 to 4); enough answered before and after for the results to show.
+    finished = CourseRun.objects.get(title="Moving on Together, Riverside Library, autumn 2026")
+    assert finished.enrolments.filter(status=Enrolment.Status.COMPLETED).count() == 10
+    assert not Response.objects.filter(generated=False).exists()
+    changes = matched_change(responses_in_scope(sites=Site.objects.filter(slug="riverside")))
+    assert [change.n for change in changes] == [10, 10, 10, 10]
+    assert not any(change.suppressed for change in changes)
+    assert not matched_change(responses_in_scope(sites=Site.objects.filter(slug="hillside")))
     before = snapshot()
 
     output = run_setup_demo()
