@@ -6,6 +6,7 @@ import pytest
 
 from assessments.analysis import MIN_MATCHED, matched_change, t_critical
 from assessments.models import Response, ScaleScore
+from assessments.responses import response_save
 from tests.assessments.matched import (
     AGENDA_AFTER,
     AGENDA_BEFORE,
@@ -17,7 +18,12 @@ from tests.assessments.matched import (
     answered,
     answered_both,
 )
-from tests.assessments.reflections import administration, version_with_items
+from tests.assessments.reflections import (
+    administration,
+    open_now,
+    open_windows,
+    version_with_items,
+)
 from tests.factories import UserFactory
 
 MARCH = datetime(2026, 3, 10, 12, tzinfo=UTC)
@@ -318,3 +324,42 @@ def test_one_query_whatever_the_number_of_people(course, people, django_assert_n
         changes = matched_change(scope, submitted_from=date(2026, 1, 1))
 
     assert [change.n for change in changes] == [people, people]
+
+
+def test_the_fixed_data_set_sent_through_the_answering_service_gives_the_same_figures(course):
+    items = {item.key: str(item.pk) for item in course["version"].items.all()}
+    windows = {course["before"].pk: open_now(), course["after"].pk: open_now()}
+    with open_windows(windows):
+        for before_answers, after_answers in SEVEN:
+            person = UserFactory()
+            # The service needs every required answer: how they heard, and (for the seventh
+            # person, who skipped them here) the looking-back questions.
+            before_answers = {"heard": "friend", **before_answers}
+            after_answers = {"a-retro": 1, "e-retro": 2, **after_answers}
+            for survey, answers, share in (
+                (course["before"], before_answers, None),
+                (course["after"], after_answers, True),
+            ):
+                response_save(
+                    administration_id=survey.pk,
+                    respondent=person,
+                    answers={items[key]: str(value) for key, value in answers.items()},
+                    share_with_tutors=share,
+                    submit=True,
+                )
+
+    agenda, enabling = matched_change(Response.objects.all())
+
+    for change, before, after in (
+        (agenda, AGENDA_BEFORE, AGENDA_AFTER),
+        (enabling, ENABLING_BEFORE, ENABLING_AFTER),
+    ):
+        expected = _expected(before, after)
+        assert change.n == 7
+        for name in ("mean_before", "mean_after", "mean_change", "sd_change", "ci_high"):
+            assert getattr(change, name) == pytest.approx(expected[name]), name
+    looking_back = [*AGENDA_LOOKING_BACK[:6], 1]
+    shifts = [back - before for back, before in zip(looking_back, AGENDA_BEFORE, strict=True)]
+    assert agenda.shift_n == 7
+    assert agenda.mean_shift == pytest.approx(statistics.mean(shifts))
+    assert agenda.sd_shift == pytest.approx(statistics.stdev(shifts))
