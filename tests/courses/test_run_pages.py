@@ -496,3 +496,4 @@ def test_the_run_page_counts_answers_to_its_reflections_but_names_nobody(
     first = run.sessions.order_by("starts_at")[0].starts_at
     assert f"until the first session, {timezone.localtime(first):%A} " in page
     assert "After the course" in page
+    assert f'href="/sites/riverside/reflections/?run={run.pk}"' in page

@@ -565,6 +565,7 @@ def test_the_my_teaching_page(client, course, people):
     assert register_url(course["sessions"][1]) in page
     assert withdraw_url(course["sessions"][3]) in page
     assert withdraw_url(course["sessions"][2]) not in page  # already started
+    assert f'href="/teach/runs/{course["run"].pk}/reflections/"' in page
     feed = people["lay_tutor"].calendar_feed
     assert f"/calendar/{feed.token}.ics" in page
     assert 'href="/calendar/"' in page
