@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assessments"
+
+urlpatterns = [
+    path("", views.reflections, name="reflections"),
+    path("<int:administration_id>/", views.answer, name="answer"),
+    path("download/", views.download, name="download"),
+    path("erase/", views.erase, name="erase"),
+]
