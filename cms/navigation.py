@@ -24,6 +24,7 @@ class NavItem:
 SIGNED_IN_ITEMS = [
     NavItem("My learning", "courses:learn", frozenset({Role.TRAINEE})),
     NavItem("Find a course", "courses:run_list", frozenset({Role.TRAINEE})),
+    NavItem("My reflections", "assessments:reflections", frozenset({Role.TRAINEE})),
     NavItem("My teaching", "courses:teach", frozenset({Role.LAY_TUTOR, Role.CLINICAL_TUTOR})),
     NavItem(
         "Learners' progress",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments.errors import AssessmentError
 from assessments.forms import KnowledgeCheckForm
+from assessments.responses import due_for
 from assessments.selectors import (
     attempt_for_feedback,
     knowledge_check_for_lesson,
@@ -42,6 +43,7 @@ def learn(request):
         {
             **selectors.learning_for(request.user),
             "courses": list(booking.courses_for(request.user)),
+            "due_reflections": due_for(request.user),
         },
     )
 

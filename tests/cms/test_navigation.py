@@ -6,6 +6,7 @@ pytestmark = pytest.mark.django_db
 LABELS = [
     "My learning",
     "Find a course",
+    "My reflections",
     "My teaching",
     "Learners' progress",
     "Your sites",
@@ -28,7 +29,10 @@ def nav_labels(html):
     ("role", "labels"),
     [
         ("anonymous", ["Sign in", "Create an account"]),
-        ("trainee", ["My learning", "Find a course", "Your account", "Sign out"]),
+        (
+            "trainee",
+            ["My learning", "Find a course", "My reflections", "Your account", "Sign out"],
+        ),
         (
             "lay_tutor",
             ["My teaching", "Learners' progress", "Write curricula", "Your account", "Sign out"],

@@ -185,3 +185,31 @@ def test_tutors_see_only_answers_shared_with_them(surveyed_run, people):
     _submitted(before, UserFactory(), share_with_tutors=False)
     _submitted(after, UserFactory(), share_with_tutors=None)
     assert list(reflections.shared_reflections_query(run)) == [shared]
+
+
+def test_my_learning_lists_the_reflections_waiting_and_drops_them_once_sent(
+    client, surveyed_run, people
+):
+    run, before, _ = surveyed_run
+    book(people["trainee"], run)
+    client.force_login(people["trainee"])
+    page = client.get("/learn/").text
+    assert "Reflections to fill in" in page
+    assert f'href="/reflections/{before.pk}/"' in page
+    assert "Before the course: Spring group" in page
+    first = run.sessions.order_by("starts_at")[0].starts_at
+    assert f"Please answer by {timezone.localtime(first):%A}" in page
+
+    Response.objects.create(
+        administration=before,
+        respondent=people["trainee"],
+        status=Response.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    assert "Reflections to fill in" not in client.get("/learn/").text
+
+
+def test_my_learning_says_nothing_of_reflections_when_none_is_due(client, surveyed_run, people):
+    client.force_login(people["trainee"])
+    page = client.get("/learn/").text
+    assert "Reflections to fill in" not in page

@@ -43,7 +43,7 @@ EXPECTED_BY_ROLE = {
     ),
     "trainee": (
         "/learn/",
-        {"My learning", "Find a course", "Your account"},
+        {"My learning", "Find a course", "My reflections", "Your account"},
         {"Your sites", "Write curricula"},
     ),
 }
