@@ -185,6 +185,25 @@ MATRIX = {
         "/teach/sessions/{future_session_id}/withdraw/",
         {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200},
     ),
+    # --- reflections: a trainee's own (every signed-in person has a page of their own, usually
+    # empty); {reflection_id} is the run's before survey, the Riverside trainee's alone ---
+    "reflections/": ("/reflections/", signed_in(200)),
+    "reflections/<int:administration_id>/": (
+        "/reflections/{reflection_id}/",
+        {**signed_in(404), "trainee": 200},
+    ),
+    "reflections/download/": ("/reflections/download/", signed_in(200)),
+    "reflections/erase/": ("/reflections/erase/", signed_in(200)),
+    # The site's before and after results (leads and administrators of the site); what the
+    # group wrote (the run's tutors only).
+    "sites/<slug:slug>/reflections/": (
+        "/sites/{site_slug}/reflections/",
+        {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+    ),
+    "teach/runs/<int:run_id>/reflections/": (
+        "/teach/runs/{run_id}/reflections/",
+        {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200},
+    ),
 }
 
 # --- workshops: admin screens for leads and site administrators ---
@@ -242,6 +261,10 @@ WAGTAIL_ADMIN_ROWS = {
     "/admin/venues/edit/{venue_id}/": WORKSHOP_ADMIN_RIVERSIDE_ROW,
     "/admin/tutors/edit/{tutor_id}/": WORKSHOP_ADMIN_RIVERSIDE_ROW,
     "/admin/tutors/delete/{tutor_id}/": WORKSHOP_ADMIN_RIVERSIDE_ROW,
+    # --- reflections: questionnaires (programme leads) and the answers report (leads and site
+    # administrators, each seeing their own sites' rows) ---
+    "/admin/instruments/": {**WORKSHOP_ADMIN_INDEX, "site_admin": AWAY},
+    "/admin/reports/reflection-answers/": WORKSHOP_ADMIN_INDEX,
 }
 
 
@@ -275,7 +298,20 @@ def objects(small_curriculum, people):
         "certificate": certificate.code,
         **workshop_objects(people, module),
         **workshop_admin_objects(people),
+        **reflection_objects(module),
     }
+
+
+def reflection_objects(module):
+    """The before survey of the Riverside run workshop_objects made (the trainee is booked)."""
+    from courses.models import CourseRun
+    from courses.reflections import administrations_ensure_for_run
+    from tests.assessments.reflections import version_with_items
+
+    run = CourseRun.objects.get()
+    version_with_items(programme=run.programme)
+    before, _ = administrations_ensure_for_run(run=run)
+    return {"reflection_id": before.pk}
 
 
 def workshop_admin_objects(people):
