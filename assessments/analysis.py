@@ -132,6 +132,7 @@ class ScaleChange:
     sd_shift: float | None = None
     shift_ci_low: float | None = None
     shift_ci_high: float | None = None
+    generated: int | None = None  # of the n, made up for the demonstration site
 
 
 def _sd(n: int, mean: float, sum_of_squares: float) -> float:
@@ -181,6 +182,7 @@ def _change_of(row: dict) -> ScaleChange:
         "effect_size": mean_change / sd_change if sd_change > 0 else None,
         "improved": row["improved"],
         "share_improved": row["improved"] / n,
+        "generated": row["generated"],
     }
     shift_n = row["shift_n"]
     if shift_n >= MIN_MATCHED:
@@ -232,6 +234,7 @@ def matched_change(
             mean_retrospective=Avg("retrospective_score"),
             mean_shift=Avg(shift),
             shift_squares=Sum(shift * shift),
+            generated=Count("pk", filter=Q(response__generated=True)),
         )
         .order_by("first_seen")
     )

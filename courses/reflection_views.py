@@ -142,6 +142,7 @@ def site_reflections(request, slug):
             "shift_suppressed_message": SHIFT_SUPPRESSED,
             "empty_message": NO_PAIRS_FILTERED if form.is_bound else NO_PAIRS.format(site=site),
             "min_matched": MIN_MATCHED,
+            "generated": max((change.generated or 0 for change in changes or []), default=0),
         },
         status=400 if form.errors else 200,
     )

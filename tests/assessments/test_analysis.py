@@ -363,3 +363,16 @@ def test_the_fixed_data_set_sent_through_the_answering_service_gives_the_same_fi
     assert agenda.shift_n == 7
     assert agenda.mean_shift == pytest.approx(statistics.mean(shifts))
     assert agenda.sd_shift == pytest.approx(statistics.stdev(shifts))
+
+
+def test_made_up_demo_answers_are_counted_apart(course):
+    for before_answers, after_answers in SEVEN:
+        answered_both(
+            UserFactory(), course["before"], course["after"], before_answers, after_answers
+        )
+    assert [change.generated for change in matched_change(Response.objects.all())] == [0, 0]
+
+    made_up = Response.objects.filter(administration=course["after"]).order_by("pk")[:2]
+    Response.objects.filter(pk__in=made_up.values("pk")).update(generated=True)
+
+    assert [change.generated for change in matched_change(Response.objects.all())] == [2, 2]

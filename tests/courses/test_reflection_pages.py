@@ -160,6 +160,17 @@ def test_leads_and_site_administrators_see_their_sites_change(client, people, re
     assert reverse("reflection_answers") in page
 
 
+def test_made_up_demo_answers_are_called_so(client, people, reflections):
+    client.force_login(people["lead"])
+    assert "Demonstration data" not in client.get(site_url()).text
+
+    Response.objects.filter(respondent__in=reflections["people"][:3]).update(generated=True)
+
+    page = client.get(site_url()).text
+    assert "Demonstration data" in page
+    assert "3 of the people counted here are made up" in page
+
+
 def test_another_sites_lead_sees_only_their_own(client, people, reflections):
     client.force_login(people["other_lead"])
 
