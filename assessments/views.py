@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import errors, responses
 from .errors import AssessmentError
+from .exports import spreadsheet_safe
 from .forms import ReflectionForm
 from .models import Response
 
@@ -106,10 +107,10 @@ def download(request):
     for row in rows:
         writer.writerow(
             [
-                row.label,
+                spreadsheet_safe(row.label),
                 row.phase,
-                row.question,
-                row.answer,
+                spreadsheet_safe(row.question),
+                spreadsheet_safe(row.answer),
                 timezone.localtime(row.submitted_at).date().isoformat()
                 if row.submitted_at
                 else "Not sent yet",

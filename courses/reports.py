@@ -13,7 +13,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
-from assessments.exports import COLUMNS, answer_rows, export_log
+from assessments.exports import COLUMNS, answer_rows, export_log, spreadsheet_safe
 from assessments.models import Answer, Phase
 from cms.models import ProgrammePage
 from cms.roles import Role, has_any_role
@@ -66,6 +66,11 @@ class ReflectionAnswersView(ReportView):
     list_export = list(COLUMNS)
     export_headings = COLUMNS
     columns = [Column(name, label=heading, accessor=name) for name, heading in COLUMNS.items()]
+    # Written answers and questions are people's text: inert in a CSV (XLSX cells are already
+    # kept as text by Wagtail).
+    custom_field_preprocess = {
+        name: {ReportView.FORMAT_CSV: spreadsheet_safe} for name in ("item_text", "value")
+    }
     model = Answer
 
     def dispatch(self, request, *args, **kwargs):
@@ -105,15 +110,15 @@ class ReflectionAnswersView(ReportView):
         return chosen
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
-        rows = list(queryset)
+        # Counted in the database: the rows themselves are streamed, never all held at once.
         export_log(
             user=self.request.user,
             what=REPORT_TITLE,
             file_format=spreadsheet_format,
             filters=self._filters_for_log(),
-            row_count=len(rows),
+            row_count=queryset.count(),
         )
-        return super().as_spreadsheet(rows, spreadsheet_format)
+        return super().as_spreadsheet(queryset, spreadsheet_format)
 
 
 class ReflectionAnswersMenuItem(MenuItem):

@@ -467,6 +467,19 @@ def test_the_form_takes_the_same_queries_however_many_answers(
 # --- download and erasure ---------------------------------------------------------------------
 
 
+def test_a_written_answer_downloads_inert(signed_in, trainee, both_open):
+    send(
+        both_open,
+        trainee,
+        {"a1": "9", "hope": "=SUM(A1:A9)"},
+        phase="after",
+        submit=False,
+        share=True,
+    )
+    rows = list(csv.reader(io.StringIO(signed_in.get(DOWNLOAD).content.decode())))
+    assert ["'=SUM(A1:A9)"] == [row[3] for row in rows if row[2] == "What has changed for you?"]
+
+
 def test_the_download_is_all_their_answers_and_nobody_elses(signed_in, trainee, both_open):
     send(both_open, trainee, BEFORE)
     send(

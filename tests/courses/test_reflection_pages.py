@@ -576,3 +576,15 @@ def test_the_shared_answers_query_count_stays_fixed(
         response = client.get(run_url(reflections["run"]))
 
     assert len(response.context["questions"][0].answers) > 10
+
+
+def test_written_answers_cannot_run_as_formulas_in_the_csv(client, people, reflections):
+    from assessments.models import Answer
+
+    Answer.objects.filter(text="I speak first.").update(text='=HYPERLINK("http://evil.test")')
+    client.force_login(people["lead"])
+
+    rows = read_csv(client.get(REPORT, {"export": "csv"}))
+
+    written = {row[7] for row in rows if row[5] == "hope"}
+    assert written == {'\'=HYPERLINK("http://evil.test")', "Goals stick."}
