@@ -82,6 +82,8 @@ run() {  # name path [cookie]
   run courses /courses/ "$SESSION"
   run teach /teach/ "$TUTOR_SESSION"
   run run /sites/riverside/runs/$OPEN_RUN/ "$LEAD_SESSION"
+  run reflect /reflections/ "$SESSION"
+  run results /sites/riverside/reflections/ "$LEAD_SESSION"
 } >"$WORK/results.txt"
 
 echo
