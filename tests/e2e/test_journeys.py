@@ -161,7 +161,7 @@ def test_sign_up_verify_and_sign_in_again(page, screenshot, base_url, mail_dir):
 
     sign_in(page, address, password)
     expect(page).to_have_url(f"{base_url}/learn/")
-    assert nav_labels(page) == {"My learning", "Find a course", "Your account"}
+    assert nav_labels(page) == {"My learning", "Find a course", "My reflections", "Your account"}
     page.goto("/")
     expect(page.get_by_text("You are signed in as Robin Journey.")).to_be_visible()
     check(page, screenshot, "signed-in-again")
