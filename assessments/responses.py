@@ -23,9 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from statistics import fmean
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
+
+from cms.locking import is_lock_timeout, wait_at_most
 
 from . import errors, windows
 from .errors import AssessmentError
@@ -315,10 +317,7 @@ def _locked_response(administration, respondent, *, generated: bool) -> Response
     """The person's response row, made if need be (the unique constraint makes a second maker
     wait, then find the first's row), locked for the rest of the transaction."""
     try:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Local to this transaction: a send waits this long for the row, no longer.
-                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
+        wait_at_most(LOCK_TIMEOUT)
         response, _ = Response.objects.get_or_create(
             administration=administration, respondent=respondent, defaults={"generated": generated}
         )
@@ -326,16 +325,9 @@ def _locked_response(administration, respondent, *, generated: bool) -> Response
             return response
         return Response.objects.select_for_update().get(pk=response.pk)
     except OperationalError as error:
-        if _is_lock_timeout(error):
+        if is_lock_timeout(error):
             raise AssessmentError(errors.RESPONSE_BUSY) from error
         raise
-
-
-def _is_lock_timeout(error: OperationalError) -> bool:
-    # PostgreSQL: lock_not_available (55P03). SQLite: another writer held the database too long.
-    return getattr(error.__cause__, "sqlstate", None) == "55P03" or "database is locked" in str(
-        error
-    )
 
 
 def _write_answers(response: Response, items: list[Item], tidy: dict[int, Value]) -> None:

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
+
+from cms.locking import is_lock_timeout, wait_at_most
 
 from . import calendars, errors, notifications
 from .errors import CoursesError
@@ -135,22 +137,12 @@ def _run_row(run_id, *, lock: bool) -> CourseRun | None:
     if not lock:
         return runs.first()
     try:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Local to this transaction: a booking waits this long for the row, no longer.
-                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
+        wait_at_most(LOCK_TIMEOUT)
         return runs.select_for_update(of=("self",)).first()
     except OperationalError as error:
-        if _is_lock_timeout(error):
+        if is_lock_timeout(error):
             raise BookingError(errors.BOOKING_BUSY) from error
         raise
-
-
-def _is_lock_timeout(error: OperationalError) -> bool:
-    # PostgreSQL: lock_not_available (55P03). SQLite: another writer held the database too long.
-    return getattr(error.__cause__, "sqlstate", None) == "55P03" or "database is locked" in str(
-        error
-    )
 
 
 def _refuse_unless_bookable(run: CourseRun | None) -> None:

@@ -477,7 +477,7 @@ def test_a_written_answer_downloads_inert(signed_in, trainee, both_open):
         share=True,
     )
     rows = list(csv.reader(io.StringIO(signed_in.get(DOWNLOAD).content.decode())))
-    assert ["'=SUM(A1:A9)"] == [row[3] for row in rows if row[2] == "What has changed for you?"]
+    assert [row[3] for row in rows if row[2] == "What has changed for you?"] == ["'=SUM(A1:A9)"]
 
 
 def test_the_download_is_all_their_answers_and_nobody_elses(signed_in, trainee, both_open):
