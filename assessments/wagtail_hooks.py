@@ -7,6 +7,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList, Panel
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from .instrument_blocks import definition_from_stream
 from .instruments import (
@@ -16,7 +18,7 @@ from .instruments import (
     instrument_versions,
     instruments_with_versions,
 )
-from .models import Instrument, KnowledgeCheck
+from .models import ExportLog, Instrument, KnowledgeCheck
 
 
 class KnowledgeCheckViewSet(ModelViewSet):
@@ -208,3 +210,44 @@ class InstrumentViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_instrument_viewset():
     return InstrumentViewSet("instruments")
+
+
+class ReadByAdministratorsOnly(ModelPermissionPolicy):
+    """A log is read, never written by hand: system administrators may view it, nobody may add,
+    change or delete a row (superusers included)."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and user.is_active and user.is_superuser
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def users_with_any_permission(self, actions, **kwargs):
+        users = super().users_with_any_permission(actions, **kwargs)
+        return users.filter(is_superuser=True) if "view" in actions else users.none()
+
+
+register_permission_policy(ExportLog, ReadByAdministratorsOnly(ExportLog))
+
+
+class ExportLogViewSet(ModelViewSet):
+    """Who downloaded reflection answers, when, in what format, with which filters. Read only,
+    and for system administrators: the rows themselves say who looked at personal data."""
+
+    model = ExportLog
+    menu_label = "Reflection export log"
+    icon = "history"
+    add_to_settings_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["exported_at", "exported_by", "what", "file_format", "row_count", "filters"]
+    list_filter = ["file_format"]
+    list_export = ["exported_at", "exported_by", "what", "file_format", "row_count", "filters"]
+    export_filename = "reflection-export-log"
+    ordering = ["-exported_at"]
+    form_fields = ["what"]  # never offered: nobody has the add or change permission
+
+
+@hooks.register("register_admin_viewset")
+def register_export_log_viewset():
+    return ExportLogViewSet("export_log")

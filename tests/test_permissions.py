@@ -265,6 +265,15 @@ WAGTAIL_ADMIN_ROWS = {
     # administrators, each seeing their own sites' rows) ---
     "/admin/instruments/": {**WORKSHOP_ADMIN_INDEX, "site_admin": AWAY},
     "/admin/reports/reflection-answers/": WORKSHOP_ADMIN_INDEX,
+    # Who downloaded reflection answers: system administrators only.
+    "/admin/export_log/": {
+        **everyone(LOGIN),
+        "lay_tutor": AWAY,
+        "clinical_tutor": AWAY,
+        "other_lead": AWAY,
+        "lead": AWAY,
+        "site_admin": AWAY,
+    },
 }
 
 

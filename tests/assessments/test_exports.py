@@ -154,3 +154,23 @@ def test_export_log_records_who_what_format_filters_and_rows(people):
 )
 def test_spreadsheet_safe_makes_formulas_inert(text, kept_as):
     assert spreadsheet_safe(text) == kept_as
+
+
+def test_system_administrators_read_the_export_log_and_nobody_else(client, people):
+    export_log(
+        user=people["lead"],
+        what="Reflection answers",
+        file_format="xlsx",
+        filters={"programme": 3},
+        row_count=42,
+    )
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    page = client.get("/admin/export_log/")
+    assert page.status_code == 200
+    assert "Reflection answers" in page.text
+    assert "42" in page.text
+    assert client.get("/admin/export_log/new/").status_code == 302  # nothing is added by hand
+
+    for role in ("lead", "site_admin", "lay_tutor"):
+        client.force_login(people[role])
+        assert client.get("/admin/export_log/").status_code == 302
