@@ -87,6 +87,10 @@ after_status_check: Callable[[Response], None] | None = None
 """If set, called with the response once it has been found not yet sent, before writing. The race
 test sets it to a short pause, widening the window in which two unlocked sends would both pass."""
 
+# The questionnaire's whole definition (JSON) is never needed to show or answer it: its items are
+# rows. Leaving it out of queries that join it saves decoding it on every page.
+DEFINITIONS = ("version__definition", "version__instrument__definition")
+
 PSEUDONYM_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud, copied by hand
 
 
@@ -194,6 +198,7 @@ def _administration(administration_id) -> Administration | None:
         return None
     return (
         Administration.objects.select_related("target_type", "programme", "version__instrument")
+        .defer(*DEFINITIONS)
         .filter(pk=administration_id)
         .first()
     )
@@ -471,9 +476,9 @@ def reflections_for(person, *, now: datetime | None = None) -> list[Reflection]:
     if not ids:
         return []
     administrations = list(
-        Administration.objects.filter(pk__in=ids).select_related(
-            "target_type", "version__instrument"
-        )
+        Administration.objects.filter(pk__in=ids)
+        .select_related("target_type", "version__instrument")
+        .defer(*DEFINITIONS)
     )
     found = windows.windows_for(person, administrations)
     reflections = []

@@ -169,7 +169,7 @@ def candidates_for(person) -> QuerySet[Administration]:
                 & Q(target_id__in=enrolments.filter(module__isnull=False).values("module_id"))
             )
         )
-        .select_related("target_type", "version__instrument")
+        .select_related("target_type")
         .order_by("pk")
     )
 
@@ -346,6 +346,7 @@ def run_surveys(run: CourseRun, *, first_start, last_start) -> list[RunSurvey]:
             started=count_rows(responses.filter(status=Response.Status.DRAFT)),
         )
         .select_related("version__instrument")
+        .defer("version__definition", "version__instrument__definition")
         .order_by("-phase")  # before, then after
     )
     surveys = []
