@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     booking_views,
     calendar_views,
+    dashboard_views,
     learning_views,
     planner_views,
     reflection_views,
@@ -97,6 +98,9 @@ urlpatterns = [
         reflection_views.run_reflections,
         name="run_reflections",
     ),
+    # --- the programme lead's dashboard (dashboard_views.py) ---
+    path("programme/", dashboard_views.programme, name="programme"),
+    path("programme/people/", dashboard_views.programme_people, name="programme_people"),
     # --- workshops: calendars (calendar_views.py) ---
     path("calendar/", calendar_views.calendar, name="calendar"),
     path("calendar/reset/", calendar_views.calendar_reset, name="calendar_reset"),
