@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     booking_views,
     calendar_views,
+    dashboard_exports,
     dashboard_views,
     learning_views,
     planner_views,
@@ -101,6 +102,11 @@ urlpatterns = [
     # --- the programme lead's dashboard (dashboard_views.py) ---
     path("programme/", dashboard_views.programme, name="programme"),
     path("programme/people/", dashboard_views.programme_people, name="programme_people"),
+    path(
+        "programme/export/<slug:key>.<str:fmt>",
+        dashboard_exports.programme_export,
+        name="programme_export",
+    ),
     # --- workshops: calendars (calendar_views.py) ---
     path("calendar/", calendar_views.calendar, name="calendar"),
     path("calendar/reset/", calendar_views.calendar_reset, name="calendar_reset"),
