@@ -37,6 +37,11 @@ SIGNED_IN_ITEMS = [
         "Your sites", "courses:site_list", frozenset({Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR})
     ),
     NavItem(
+        "Programme dashboard",
+        "courses:programme",
+        frozenset({Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR}),
+    ),
+    NavItem(
         "Write curricula",
         "wagtailadmin_home",
         frozenset({Role.LAY_TUTOR, Role.CLINICAL_TUTOR, Role.PROGRAMME_LEAD}),

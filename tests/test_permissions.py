@@ -200,6 +200,19 @@ MATRIX = {
         "/sites/{site_slug}/reflections/",
         {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
     ),
+    # --- the programme dashboard: leads and site administrators, each seeing their own sites ---
+    "programme/": (
+        "/programme/",
+        {**signed_in(403), "other_lead": 200, "lead": 200, "site_admin": 200},
+    ),
+    "programme/people/": (
+        "/programme/people/?stage=enrolled",
+        {**signed_in(403), "other_lead": 200, "lead": 200, "site_admin": 200},
+    ),
+    "programme/export/<slug:key>.<str:fmt>": (
+        "/programme/export/funnel.csv",
+        {**signed_in(403), "other_lead": 200, "lead": 200, "site_admin": 200},
+    ),
     "teach/runs/<int:run_id>/reflections/": (
         "/teach/runs/{run_id}/reflections/",
         {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200},

@@ -10,6 +10,7 @@ LABELS = [
     "My teaching",
     "Learners' progress",
     "Your sites",
+    "Programme dashboard",
     "Write curricula",
     "Venues and tutors",
     "Your account",
@@ -46,6 +47,7 @@ def nav_labels(html):
             [
                 "Learners' progress",
                 "Your sites",
+                "Programme dashboard",
                 "Write curricula",
                 "Venues and tutors",
                 "Your account",
@@ -54,7 +56,14 @@ def nav_labels(html):
         ),
         (
             "site_admin",
-            ["Learners' progress", "Your sites", "Venues and tutors", "Your account", "Sign out"],
+            [
+                "Learners' progress",
+                "Your sites",
+                "Programme dashboard",
+                "Venues and tutors",
+                "Your account",
+                "Sign out",
+            ],
         ),
     ],
 )

@@ -27,12 +27,18 @@ SITE_NAMES = {site["slug"]: site["name"] for site in DEMO["sites"]}
 EXPECTED_BY_ROLE = {
     "programme lead": (
         "/sites/",
-        {"Your sites", "Write curricula", "Venues and tutors", "Your account"},
+        {
+            "Your sites",
+            "Programme dashboard",
+            "Write curricula",
+            "Venues and tutors",
+            "Your account",
+        },
         set(),
     ),
     "site administrator": (
         "/sites/",
-        {"Your sites", "Venues and tutors", "Your account"},
+        {"Your sites", "Programme dashboard", "Venues and tutors", "Your account"},
         {"Write curricula"},
     ),
     "lay tutor": ("/teach/", {"My teaching", "Write curricula", "Your account"}, {"Your sites"}),
@@ -44,7 +50,7 @@ EXPECTED_BY_ROLE = {
     "trainee": (
         "/learn/",
         {"My learning", "Find a course", "My reflections", "Your account"},
-        {"Your sites", "Write curricula"},
+        {"Your sites", "Programme dashboard", "Write curricula"},
     ),
 }
 
