@@ -31,7 +31,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -305,9 +304,12 @@ def _of_model(label: str) -> Q:
     )
 
 
+# Each condition checks the kind of enrolment first, so a course booking never probes lesson
+# progress and an e-learning enrolment never probes the registers.
 STARTED = Q(
-    Exists(Attendance.objects.filter(enrolment=OuterRef("pk"), status=Attendance.Status.PRESENT))
-) | Q(Exists(LessonProgress.objects.filter(enrolment=OuterRef("pk"))))
+    Q(run__isnull=False),
+    Exists(Attendance.objects.filter(enrolment=OuterRef("pk"), status=Attendance.Status.PRESENT)),
+) | Q(Q(module__isnull=False), Exists(LessonProgress.objects.filter(enrolment=OuterRef("pk"))))
 
 _AFTER = Response.objects.filter(
     respondent=OuterRef("trainee_id"),
@@ -315,9 +317,11 @@ _AFTER = Response.objects.filter(
     administration__phase=Phase.AFTER,
 )
 ANSWERED = Q(
-    Exists(_AFTER.filter(_of_model(RUN_MODEL), administration__target_id=OuterRef("run_id")))
+    Q(run__isnull=False),
+    Exists(_AFTER.filter(_of_model(RUN_MODEL), administration__target_id=OuterRef("run_id"))),
 ) | Q(
-    Exists(_AFTER.filter(_of_model(MODULE_MODEL), administration__target_id=OuterRef("module_id")))
+    Q(module__isnull=False),
+    Exists(_AFTER.filter(_of_model(MODULE_MODEL), administration__target_id=OuterRef("module_id"))),
 )
 COMPLETED = Q(status=Enrolment.Status.COMPLETED)
 
@@ -339,6 +343,10 @@ def _percent(part: str, whole: str):
         default=None,
         output_field=FloatField(),
     )
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
 
 
 def _rounded(value, places=1):
@@ -381,11 +389,6 @@ def _funnel(scope: _Scope, limit: int | None) -> Table:
             completed=Count("pk", filter=COMPLETED),
             answered=Count("pk", filter=ANSWERED),
         )
-        .annotate(
-            started_rate=_percent("started", "enrolled"),
-            completed_rate=_percent("completed", "enrolled"),
-            answered_rate=_percent("answered", "enrolled"),
-        )
     }
     tracks = [scope.filters.track] if scope.filters.track else list(Track.values)
     if scope.filters.programme is not None:
@@ -393,19 +396,14 @@ def _funnel(scope: _Scope, limit: int | None) -> Table:
     rows = []
     for track in tracks:
         row = found.get(track, {})
-        rows.append(
-            {
-                "track": Track(track).label,
-                "enrolled": row.get("enrolled", 0),
-                "started": row.get("started", 0),
-                "started_rate": _rounded(row.get("started_rate")),
-                "completed": row.get("completed", 0),
-                "completed_rate": _rounded(row.get("completed_rate")),
-                "answered": row.get("answered", 0),
-                "answered_rate": _rounded(row.get("answered_rate")),
-                "_track": track,
-            }
-        )
+        enrolled = row.get("enrolled", 0)
+        figures = {"track": Track(track).label, "enrolled": enrolled}
+        for stage in ["started", "completed", "answered"]:
+            # The rate of two counts the database made; repeating the counts in SQL would
+            # make it evaluate every row's conditions twice.
+            figures[stage] = row.get(stage, 0)
+            figures[f"{stage}_rate"] = _share(figures[stage], enrolled)
+        rows.append(figures | {"_track": track})
     return Table(
         key="funnel",
         title="From enrolment to the after reflection, per track",
@@ -552,24 +550,39 @@ def _runs_table(scope: _Scope, limit: int | None) -> Table:
 
 def _attendance(scope: _Scope, limit: int | None) -> Table:
     """The attrition curve: per session number, the people on the course at that session's
-    time and how many came. One query over the sessions that have started, grouped by number."""
-    on_the_course = Enrolment.objects.filter(run=OuterRef("run_id")).filter(
-        Q(status__in=ACTIVE)
-        | Q(status=Enrolment.Status.WITHDRAWN, withdrawn_at__gt=OuterRef("starts_at"))
+    time and how many came. One statement: three grouped aggregates joined by UNION ALL (the
+    sessions, the people on the course, the present marks), each a plain join the database
+    can hash, instead of a count per session."""
+    sessions = Session.objects.filter(run__in=_runs(scope).values("pk"), starts_at__lte=scope.now)
+    held = (
+        sessions.order_by()
+        .values("number")
+        .annotate(sessions=Count("pk"), booked=Value(0), present=Value(0))
     )
-    present = Attendance.objects.filter(session=OuterRef("pk"), status=Attendance.Status.PRESENT)
-    rows = list(
-        Session.objects.filter(run__in=_runs(scope).values("pk"), starts_at__lte=scope.now)
+    on_the_course = (
+        sessions.filter(
+            Q(run__enrolments__status__in=ACTIVE)
+            | Q(
+                run__enrolments__status=Enrolment.Status.WITHDRAWN,
+                run__enrolments__withdrawn_at__gt=F("starts_at"),
+            )
+        )
         .order_by()
         .values("number")
-        .annotate(
-            sessions=Count("pk"),
-            booked=Sum(count_rows(on_the_course)),
-            present=Sum(count_rows(present)),
-        )
-        .annotate(rate=_percent("present", "booked"))
-        .order_by("number")
+        .annotate(sessions=Value(0), booked=Count("pk"), present=Value(0))
     )
+    came = (
+        sessions.filter(attendance__status=Attendance.Status.PRESENT)
+        .order_by()
+        .values("number")
+        .annotate(sessions=Value(0), booked=Value(0), present=Count("pk"))
+    )
+    by_number: dict[int, dict] = {}
+    for part in held.union(on_the_course, came, all=True).order_by():
+        totals = by_number.setdefault(part["number"], {"sessions": 0, "booked": 0, "present": 0})
+        for figure in totals:
+            totals[figure] += part[figure]
+    rows = [{"number": number, **by_number[number]} for number in sorted(by_number)]
     return Table(
         key="attendance",
         title="Attendance at each session",
@@ -584,9 +597,9 @@ def _attendance(scope: _Scope, limit: int | None) -> Table:
             {
                 "session": f"Session {row['number']}",
                 "sessions": row["sessions"],
-                "booked": row["booked"] or 0,
-                "present": row["present"] or 0,
-                "rate": _rounded(row["rate"]),
+                "booked": row["booked"],
+                "present": row["present"],
+                "rate": _share(row["present"], row["booked"]),
             }
             for row in rows
         ],
