@@ -186,26 +186,36 @@ def register() -> None:
 
 def responses_in_scope(*, sites, programme_id=None, run_id=None) -> QuerySet[Response]:
     """Submitted responses a lead of `sites` may count: those to the surveys of runs at those
-    sites, and to e-learning modules' surveys from people enrolled on them at those sites."""
+    sites, and to e-learning modules' surveys from people enrolled on them at those sites.
+
+    The two parts are a UNION of ids rather than one WHERE ... OR ...: PostgreSQL estimated the
+    OR at a few hundred rows where there were 100,000 and walked the scores index by index
+    (2.5 s for the national figures); the union is planned as two hash joins."""
+    submitted = Response.objects.filter(status=Response.Status.SUBMITTED)
     runs = CourseRun.objects.filter(site__in=sites)
     if programme_id is not None:
         runs = runs.filter(programme_id=programme_id)
     if run_id is not None:
         runs = runs.filter(pk=run_id)
-    in_scope = _of_model(RUN_MODEL, "administration__") & Q(
-        administration__target_id__in=runs.values("pk")
+    run_surveys = Administration.objects.filter(
+        _of_model(RUN_MODEL), target_id__in=runs.values("pk")
     )
+    in_scope = submitted.filter(administration__in=run_surveys).values("pk")
     if run_id is None:
         enrolled_here = Enrolment.objects.filter(
             trainee=OuterRef("respondent_id"),
             module_id=OuterRef("administration__target_id"),
             site__in=sites,
         )
-        module_part = _of_model(MODULE_MODEL, "administration__") & Exists(enrolled_here)
+        module_surveys = Administration.objects.filter(_of_model(MODULE_MODEL))
         if programme_id is not None:
-            module_part &= Q(administration__programme_id=programme_id)
-        in_scope |= module_part
-    return Response.objects.filter(in_scope, status=Response.Status.SUBMITTED)
+            module_surveys = module_surveys.filter(programme_id=programme_id)
+        in_scope = in_scope.union(
+            submitted.filter(administration__in=module_surveys)
+            .filter(Exists(enrolled_here))
+            .values("pk")
+        )
+    return Response.objects.filter(pk__in=in_scope)
 
 
 def shared_reflections_query(run: CourseRun) -> QuerySet[Response]:
