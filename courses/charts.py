@@ -39,10 +39,12 @@ LABEL_LENGTH = 58  # characters shown under the bar; the <desc> and the table ha
 # Line chart geometry.
 LINE_MIN_WIDTH = 480
 LINE_STEP = 84  # horizontal room per point, so labels along the axis do not overlap
-LINE_LABEL_LENGTH = 11
+LINE_LABEL_LENGTH = 16
+LINE_LABEL_FITS = 9  # characters that fit under a point; longer labels alternate on two rows
 LINE_HEIGHT = 260
 LINE_TOP = 34  # room above the highest point for its value
-LINE_BOTTOM = 40  # room below the axis for the labels
+LINE_BOTTOM = 40  # room below the axis for the labels (one row; a second row adds LINE_ROW)
+LINE_ROW = 20
 LINE_SIDE = 40
 
 # Past this many figures the <desc> summarises instead of listing (the table lists them all).
@@ -149,6 +151,9 @@ def line_chart(
     width = max(LINE_MIN_WIDTH, LINE_STEP * len(points) + 2 * LINE_SIDE)
     values = [value for _, value in points if value is not None]
     top = max(values, default=0)
+    labels = [_short(label, LINE_LABEL_LENGTH) for label, _ in points]
+    two_rows = len(points) > 1 and max(len(label) for label in labels) > LINE_LABEL_FITS
+    height = LINE_HEIGHT + (LINE_ROW if two_rows else 0)
     plot_height = LINE_HEIGHT - LINE_TOP - LINE_BOTTOM
     baseline = LINE_TOP + plot_height
     step = (width - 2 * LINE_SIDE) / (len(points) - 1) if len(points) > 1 else 0
@@ -162,7 +167,7 @@ def line_chart(
         return round(baseline - max(0.0, float(value)) / top * plot_height, 2)
 
     chart_id = _chart_id("line", title, points)
-    parts = _open(chart_id, width, LINE_HEIGHT, title, _description(points, unit, "points"))
+    parts = _open(chart_id, width, height, title, _description(points, unit, "points"))
     parts.append(
         f'<line x1="{LINE_SIDE / 2:g}" y1="{baseline + 0.5:g}" x2="{width - LINE_SIDE / 2:g}" '
         f'y2="{baseline + 0.5:g}" stroke="{AXIS}" stroke-width="1"/>'
@@ -185,8 +190,9 @@ def line_chart(
                 f'<polyline points="{" ".join(line)}" fill="none" stroke="{BLUE}" '
                 'stroke-width="3" stroke-linejoin="round"/>'
             )
-    for index, (label, value) in enumerate(points):
+    for index, (_, value) in enumerate(points):
         x = x_of(index)
+        label_y = baseline + 24 + (LINE_ROW if two_rows and index % 2 else 0)
         parts.append("<g>")
         if value is not None:
             y = y_of(value)
@@ -199,8 +205,8 @@ def line_chart(
             f'font-weight="bold">{escape(number(value, unit))}</text>'
         )
         parts.append(
-            f'<text x="{x:g}" y="{baseline + 24:g}" text-anchor="middle" fill="{TEXT}">'
-            f"{escape(_short(label, LINE_LABEL_LENGTH))}</text>"
+            f'<text x="{x:g}" y="{label_y:g}" text-anchor="middle" fill="{TEXT}">'
+            f"{escape(labels[index])}</text>"
         )
         parts.append("</g>")
     parts.append("</svg>")

@@ -184,3 +184,15 @@ def test_the_template_tags_draw_the_same_charts():
     assert rendered == (
         f"{bar_chart(title='Enrolled', bars=bars)}|{line_chart(title='Attended', points=points)}"
     )
+
+
+def test_long_labels_along_the_axis_alternate_on_two_rows():
+    months = ["September 2026", "October 2026", "November 2026", "December 2026"]
+    root = parse(line_chart(title="By month", points=[(month, 50) for month in months]))
+    labels = [text for text in root.iter(f"{SVG}text") if text.text in months]
+    assert [text.text for text in labels] == months
+    rows = [float(text.get("y")) for text in labels]
+    assert rows[0] == rows[2] < rows[1] == rows[3]
+    assert float(root.get("viewBox").split()[3]) > rows[1]
+    short = parse(line_chart(title="Sessions", points=[("Session 1", 5), ("Session 2", 4)]))
+    assert len({text.get("y") for text in short.iter(f"{SVG}text") if "Session" in text.text}) == 1
