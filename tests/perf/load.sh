@@ -84,6 +84,7 @@ run() {  # name path [cookie]
   run run /sites/riverside/runs/$OPEN_RUN/ "$LEAD_SESSION"
   run reflect /reflections/ "$SESSION"
   run results /sites/riverside/reflections/ "$LEAD_SESSION"
+  run programme /programme/ "$LEAD_SESSION"
 } >"$WORK/results.txt"
 
 echo
