@@ -74,6 +74,9 @@ TABLE_KEYS = (
     "change",
 )
 STAGES = ("enrolled", "started", "completed", "answered")
+# Who sent a reflection is theirs to keep: leads see how many, never who (domain rule 5), so only
+# these stages list the people behind them.
+PEOPLE_STAGES = ("enrolled", "started", "completed")
 STAGE_LABELS = {
     "enrolled": "Enrolled",
     "started": "Started",
@@ -948,7 +951,10 @@ def table_for(user, filters: DashboardFilters, key: str) -> Table:
 
 def funnel_people(user, filters: DashboardFilters, stage: str) -> QuerySet[Enrolment]:
     """The enrolments behind one figure of the funnel (filter by track through `filters`), with
-    who, what and where for the rows page. An unknown stage raises KeyError."""
+    who, what and where for the rows page. An unknown stage, or "answered" (a count only),
+    raises KeyError."""
+    if stage not in PEOPLE_STAGES:
+        raise KeyError(stage)
     condition = STAGE_CONDITIONS[stage]
     return (
         _enrolments(_scope(user, filters))
@@ -963,5 +969,5 @@ def funnel_links(table: Table, *, url: str, query) -> None:
     the query string that keeps the page's filters."""
     for row in table.rows:
         row["_links"] = {
-            stage: f"{url}?{query(stage=stage, track=row['_track'])}" for stage in STAGES
+            stage: f"{url}?{query(stage=stage, track=row['_track'])}" for stage in PEOPLE_STAGES
         }

@@ -13,11 +13,15 @@ from cms.permissions import role_required
 from cms.roles import Role
 
 from . import dashboard
-from .dashboard import STAGE_LABELS, STAGES, DashboardFilterForm, Table
+from .dashboard import PEOPLE_STAGES, STAGE_LABELS, DashboardFilterForm, Table
 
 LEADS_AND_ADMINS = (Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR)
 PEOPLE_PER_PAGE = 50
-BAD_STAGE = "Choose which people to list: enrolled, started, completed or answered."
+BAD_STAGE = "Choose which people to list: enrolled, started or completed."
+ANSWERS_PRIVATE = (
+    "Who sent a reflection is not listed, to keep reflections private: the dashboard shows how "
+    "many did."
+)
 
 # The order of the page, what each section says when it has no rows, and which chart it has.
 SECTIONS = [
@@ -131,7 +135,10 @@ def programme(request):
 def programme_people(request):
     form = DashboardFilterForm(request.GET, user=request.user)
     stage = request.GET.get("stage", "")
-    problem = None if stage in STAGES else BAD_STAGE
+    if stage in PEOPLE_STAGES:
+        problem = None
+    else:
+        problem = ANSWERS_PRIVATE if stage == "answered" else BAD_STAGE
     page = None
     if problem is None and form.is_valid():
         people = dashboard.funnel_people(request.user, form.filters(), stage)

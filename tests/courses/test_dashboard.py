@@ -73,14 +73,16 @@ def test_funnel_people_behind_each_count(people, data):
     patient = filtered(lead, track="patient")
     emails = {
         stage: sorted(e.trainee.email.split("@")[0] for e in funnel_people(lead, patient, stage))
-        for stage in ["enrolled", "started", "completed", "answered"]
+        for stage in ["enrolled", "started", "completed"]
     }
     assert emails == {
         "enrolled": ["p1", "p2", "p3", "p4", "q1", "q2"],
         "started": ["p1", "p2", "p3", "p4", "q1"],
         "completed": ["p1", "p2"],
-        "answered": ["p1", "p2"],
     }
+    # Who sent a reflection is a count on the dashboard, never a list of people.
+    with pytest.raises(KeyError):
+        funnel_people(lead, patient, "answered")
     professional = filtered(lead, track="professional")
     assert sorted(
         e.trainee.email.split("@")[0] for e in funnel_people(lead, professional, "started")

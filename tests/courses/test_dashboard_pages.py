@@ -4,7 +4,7 @@ they show, bad input (400, never 500), and fixed query counts."""
 import pytest
 from django.urls import reverse
 
-from courses.dashboard_views import BAD_STAGE
+from courses.dashboard_views import ANSWERS_PRIVATE, BAD_STAGE
 from courses.models import Enrolment
 from tests.courses import dashboard_data
 from tests.factories import UserFactory
@@ -79,6 +79,8 @@ def test_the_page_shows_every_table_with_links(client, people, data, riverside):
         f'href="/programme/people/?site={riverside.pk}&amp;track=patient&amp;stage=completed"'
         in text
     )
+    # Who sent the after reflection is a count, not a link to names.
+    assert "stage=answered" not in text
     assert f'href="/programme/export/runs.csv?site={riverside.pk}"' in text
     assert f'href="/programme/export/runs.xlsx?site={riverside.pk}"' in text
     assert text.count('role="img"') == 3  # funnel, attendance, e-learning charts
@@ -157,6 +159,14 @@ def test_bad_stage_is_400_with_a_message(client, people, stage):
     response = client.get(PEOPLE, {"stage": stage})
     assert response.status_code == 400
     assert BAD_STAGE in response.text
+
+
+def test_who_answered_a_reflection_is_never_listed(client, people):
+    client.force_login(people["lead"])
+    response = client.get(PEOPLE, {"stage": "answered"})
+    assert response.status_code == 400
+    assert ANSWERS_PRIVATE in response.text
+    assert "@example.com" not in response.text
 
 
 def test_people_bad_filters_are_400(client, people):
