@@ -237,7 +237,6 @@ def _adapted(value):
 @dataclass
 class _Programme:
     page: ProgrammePage
-    track: str
     modules: list  # course-format ModulePages, session n teaches modules[n - 1]
     elearning: list[tuple[ModulePage, list[int]]]  # e-learning modules with their lesson ids
     version: object | None  # the current InstrumentVersion, or None
@@ -331,7 +330,7 @@ class _Seeder:
             min(210, (modules[number].session_minutes if number < len(modules) else None) or 150)
             for number in range(SESSIONS_PER_RUN)
         ]
-        return _Programme(page, page.track, modules, elearning, version, _form(items), minutes)
+        return _Programme(page, modules, elearning, version, _form(items), minutes)
 
     def sites(self):
         count = max(2, round(self.trainees / TRAINEES_PER_SITE))
@@ -459,8 +458,9 @@ class _Seeder:
     # -- step: tutor pools, accreditations, tutors on sessions -------------------------------
 
     def tutors(self):
-        chance, runs = self.chance, self.run_list
-        sessions_at = Counter(run.site for run in runs for _ in run.starts)
+        """A pool per site sized to its sessions (about six a month each), then tutors on the
+        sessions."""
+        sessions_at = Counter(run.site for run in self.run_list for _ in run.starts)
         pools = []  # per site: {kind: [tutor index...]}
         tutors = []  # (site index, kind)
         for site in range(len(self.site_ids)):
@@ -470,6 +470,14 @@ class _Seeder:
                 pool[kind] = list(range(len(tutors), len(tutors) + size))
                 tutors += [(site, kind)] * size
             pools.append(pool)
+        tutor_ids = self._tutor_people(tutors)
+        accredited = self._accreditations(pools, tutor_ids)
+        self._pairs(pools, tutor_ids, accredited)
+
+    def _tutor_people(self, tutors: list[tuple[int, str]]) -> list[int]:
+        """The tutors' accounts, roles, memberships and Tutor rows, and a programme lead of
+        every scale site and a site administrator of the first. Returns the Tutor ids."""
+        chance = self.chance
         first_user = self.writer.reserve(self.User, len(tutors) + 2)
         first_tutor = self.writer.reserve(Tutor, len(tutors))
         tutor_ids = [first_tutor + index for index in range(len(tutors))]
@@ -511,8 +519,12 @@ class _Seeder:
                 for weekday in range(5)
             ),
         )
+        return tutor_ids
 
-        # Most tutors teach both programmes; the first two of each kind at a site always do.
+    def _accreditations(self, pools, tutor_ids) -> dict[int, set[int]]:
+        """Most tutors teach both programmes; the first two of each kind at a site always do.
+        Some accreditations run out in the next 90 days. Returns programme id -> tutor indexes."""
+        chance = self.chance
         programmes = (self.patient, self.professional)
         accredited = {programme.page.pk: set() for programme in programmes}
         rows = []
@@ -540,12 +552,16 @@ class _Seeder:
         self.writer.write(
             Accreditation, ("tutor_id", "programme_id", "accredited_on", "expires_on"), rows
         )
+        return accredited
 
-        # Each run keeps one pair where it can: the least-loaded accredited tutor free at
-        # every session; otherwise the least-loaded free one, session by session.
-        busy = [set() for _ in tutors]
-        load = [0] * len(tutors)
-        for run in sorted(runs, key=lambda run: run.starts[0]):
+    def _pairs(self, pools, tutor_ids, accredited):
+        """Each run keeps one pair where it can: the least-loaded accredited tutor free at every
+        session; otherwise the least-loaded free one, session by session. Nobody is booked twice
+        at once (sessions start at fixed times and never overlap the next slot)."""
+        chance = self.chance
+        busy = [set() for _ in tutor_ids]
+        load = [0] * len(tutor_ids)
+        for run in sorted(self.run_list, key=lambda run: run.starts[0]):
             for kind, slots in ((TutorKind.LAY, run.lay), (TutorKind.CLINICAL, run.clinical)):
                 candidates = [
                     index

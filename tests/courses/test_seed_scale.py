@@ -331,10 +331,14 @@ def test_replace_removes_exactly_the_scale_data(curricula, riverside, people):
     assert Administration.objects.count() == 2
 
 
-def test_seeding_refuses_when_scale_data_is_there(curricula):
-    scale_seed(trainees=20)
-    with pytest.raises(ScaleError, match="remove it first"):
+def test_one_trainee_is_enough_and_a_second_batch_is_refused(curricula):
+    scale_seed(trainees=1)
+    assert scale_people().filter(groups__name="trainee").count() == 1
+    assert Enrolment.objects.filter(run__isnull=False).count() == 1
+
+    with pytest.raises(ScaleError, match="already scale data \\(1 trainees\\).*remove it first"):
         scale_seed(trainees=20)
+    assert scale_people().filter(groups__name="trainee").count() == 1
 
 
 def run_command(*args):
