@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 .venv/bin/python tests/perf/curricula.py
 .venv/bin/python tests/perf/planner.py
+.venv/bin/python tests/perf/dashboard.py
 bash tests/perf/load.sh

@@ -1,0 +1,158 @@
+"""Benchmark: the programme dashboard (/programme/) at 1,000 and at 100,000 trainees, on PostgreSQL.
+
+Seeds a synthetic programme with `seed_scale --trainees 1000`, signs in its programme lead (a
+member of every scale site), renders the page 20 times with Django's test client and reports the
+median and the query count; then `seed_scale --replace --trainees 100000` and the same. The query count
+must not grow with the data (the test suite asserts it at small scale); the render time should
+grow with the rows shown, not stored (target: under 500 ms at 100,000 on a 2-core machine).
+
+The database: DASHBOARD_BENCH_DATABASE_URL when set (a PostgreSQL database you made for it: its
+data is replaced); otherwise a fresh one on the server DATABASE_URL names (or
+postgres://postgres@127.0.0.1:5432), created here and dropped at the end. Figures, not asserts:
+the machines are shared and noisy. Run with `make bench` (or `python tests/perf/dashboard.py`).
+"""
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+SIZES = (1_000, 100_000)
+REPEATS = 20
+PAGE = "/programme/"
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def sign_in_lead(client):
+    """The seed's programme lead, a member of every scale site."""
+    from django.contrib.auth import get_user_model
+
+    from courses.scale import LEAD_EMAIL
+
+    lead = get_user_model().objects.get(email=LEAD_EMAIL)
+    client.force_login(lead)
+    return lead
+
+
+def counts():
+    from django.contrib.auth import get_user_model
+
+    from courses.models import Attendance, CourseRun, Enrolment, Session, Site
+
+    return (
+        f"{Site.objects.count()} sites, {get_user_model().objects.count():,} people, "
+        f"{CourseRun.objects.count():,} runs, {Session.objects.count():,} sessions, "
+        f"{Enrolment.objects.count():,} enrolments, {Attendance.objects.count():,} register lines"
+    )
+
+
+def measure():
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    results = []
+    for index, trainees in enumerate(SIZES):
+        arguments = ["seed_scale", "--trainees", str(trainees)]
+        if index:
+            arguments.insert(1, "--replace")
+        started = time.perf_counter()
+        with open(os.devnull, "w") as quiet:
+            call_command(*arguments, stdout=quiet)
+        seeded = time.perf_counter() - started
+        # Fresh planner statistics, as autovacuum would have them on a live database.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        client = Client()
+        sign_in_lead(client)
+        response = client.get(PAGE)  # warm: templates, content types, the session
+        if response.status_code != 200:
+            raise SystemExit(f"{PAGE} answered {response.status_code}, not 200")
+        timings = []
+        for _ in range(REPEATS):
+            started = time.perf_counter()
+            client.get(PAGE)
+            timings.append(time.perf_counter() - started)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(PAGE)
+        median = statistics.median(timings)
+        results.append((trainees, median, len(queries)))
+        print(f"  {trainees:,} trainees (seeded in {seeded:.1f} s): {counts()}")
+        print(
+            f"    {PAGE}: median {median * 1000:.0f} ms over {REPEATS} renders "
+            f"(min {min(timings) * 1000:.0f}, max {max(timings) * 1000:.0f}), "
+            f"{len(queries)} queries, {len(response.content) / 1024:.0f} KiB"
+        )
+    (small, small_time, small_queries), (large, large_time, large_queries) = results
+    print(
+        f"  {large:,} vs {small:,} trainees: render time x{large_time / small_time:.1f}, "
+        f"queries {small_queries} and {large_queries}"
+        + ("" if small_queries == large_queries else " (NOT the same)")
+    )
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}", query=""))
+
+
+def _admin(url: str, statement: str):
+    import psycopg
+
+    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def main():
+    if os.environ.get("DASHBOARD_BENCH_CHILD"):
+        measure()
+        return
+    chosen = os.environ.get("DASHBOARD_BENCH_DATABASE_URL")
+    created = None
+    if chosen:
+        url = chosen
+    else:
+        server = os.environ.get("DATABASE_URL", "")
+        if not server.startswith(("postgres://", "postgresql://")):
+            server = DEFAULT_SERVER
+        created = f"cotraining_dashboard_bench_{os.getpid()}"
+        import psycopg
+
+        try:
+            _admin(server, f'CREATE DATABASE "{created}"')
+        except psycopg.OperationalError as error:
+            print(f"dashboard benchmark skipped: no PostgreSQL server to use ({error})")
+            return
+        url = _with_database(server, created)
+    print(
+        f"dashboard benchmark on PostgreSQL ({urlsplit(url).path.lstrip('/')}): machine "
+        f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    try:
+        environment = {
+            **os.environ,
+            "DASHBOARD_BENCH_CHILD": "1",
+            "DATABASE_URL": url,
+            "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+        }
+        subprocess.run([sys.executable, __file__], env=environment, check=True)  # noqa: S603
+    finally:
+        if created:
+            _admin(url, f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
