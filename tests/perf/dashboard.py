@@ -90,12 +90,15 @@ def measure():
             response = client.get(PAGE)
         median = statistics.median(timings)
         results.append((trainees, median, len(queries)))
+        slowest = sorted(queries.captured_queries, key=lambda query: -float(query["time"]))[:3]
         print(f"  {trainees:,} trainees (seeded in {seeded:.1f} s): {counts()}")
         print(
             f"    {PAGE}: median {median * 1000:.0f} ms over {REPEATS} renders "
             f"(min {min(timings) * 1000:.0f}, max {max(timings) * 1000:.0f}), "
             f"{len(queries)} queries, {len(response.content) / 1024:.0f} KiB"
         )
+        for query in slowest:
+            print(f"      {float(query['time']) * 1000:6.0f} ms  {query['sql'][:90]}")
     (small, small_time, small_queries), (large, large_time, large_queries) = results
     print(
         f"  {large:,} vs {small:,} trainees: render time x{large_time / small_time:.1f}, "
