@@ -356,8 +356,9 @@ def _rounded(value, places=1):
     return None if value is None else round(value, places)
 
 
-def _person(first: str, last: str, email: str) -> str:
-    return f"{first} {last}".strip() or email
+def _person(first: str, last: str, tutor_id: int) -> str:
+    """A tutor's name; never their email, which a download must not carry."""
+    return f"{first} {last}".strip() or f"Tutor {tutor_id} (no name on their account)"
 
 
 def _limited(rows: list, limit: int | None) -> tuple[list, bool]:
@@ -755,7 +756,7 @@ def _expiring(scope: _Scope, limit: int | None) -> Table:
     found = found.order_by("expires_on", "tutor__user__last_name", "pk").values(
         "tutor__user__first_name",
         "tutor__user__last_name",
-        "tutor__user__email",
+        "tutor_id",
         "tutor__kind",
         "programme__title",
         "expires_on",
@@ -779,7 +780,7 @@ def _expiring(scope: _Scope, limit: int | None) -> Table:
                 "tutor": _person(
                     row["tutor__user__first_name"],
                     row["tutor__user__last_name"],
-                    row["tutor__user__email"],
+                    row["tutor_id"],
                 ),
                 "kind": TutorKind(row["tutor__kind"]).label,
                 "programme": row["programme__title"],
@@ -815,7 +816,7 @@ def _load(scope: _Scope, limit: int | None) -> Table:
         .values(
             "user__first_name",
             "user__last_name",
-            "user__email",
+            "pk",
             "kind",
             "site__name",
             "site__slug",
@@ -840,9 +841,7 @@ def _load(scope: _Scope, limit: int | None) -> Table:
         ],
         rows=[
             {
-                "tutor": _person(
-                    row["user__first_name"], row["user__last_name"], row["user__email"]
-                ),
+                "tutor": _person(row["user__first_name"], row["user__last_name"], row["pk"]),
                 "kind": TutorKind(row["kind"]).label,
                 "site": row["site__name"],
                 "sessions": row["sessions"],

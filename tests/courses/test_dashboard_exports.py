@@ -240,11 +240,6 @@ def test_every_table_downloads_within_the_lead_s_sites_and_without_emails(
     assert ExportLog.objects.get().row_count == len(rows) - 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="courses/dashboard.py _person() names a tutor without a name by their email "
-    "(expiring and load tables): to be fixed there",
-)
 def test_a_tutor_without_a_name_is_not_shown_by_their_email(client, people, riverside, programmes):
     from courses.models import Accreditation, TutorKind
     from tests.factories import TutorFactory
@@ -265,6 +260,7 @@ def test_a_tutor_without_a_name_is_not_shown_by_their_email(client, people, rive
         text = client.get(export_url(key)).content.decode()
         assert len(read_csv(client.get(export_url(key)))) == 2
         assert "@" not in text
+        assert f"Tutor {tutor.pk} (no name on their account)" in text
 
 
 def test_another_site_s_lead_sees_only_their_own_site(client, people, scene):
