@@ -10,7 +10,6 @@ photographed.
 """
 
 import csv
-import re
 from datetime import date, timedelta
 
 import openpyxl
@@ -112,7 +111,7 @@ def test_a_lead_filters_the_dashboard_follows_a_figure_and_downloads_the_tables(
     # Downloads: the same choices, dated, Riverside's runs of the programme only, no emails.
     downloads = section(page, "runs")
     with page.expect_download() as download:
-        downloads.get_by_role("link", name=re.compile(rf"^CSV\W+{RUNS}$")).click()
+        downloads.get_by_role("link", name=f"{RUNS}: download as CSV").click()
     assert download.value.suggested_filename == f"programme-runs-{date.today():%Y-%m-%d}.csv"
     with open(download.value.path(), encoding="utf-8") as export:
         rows = list(csv.reader(export))
@@ -125,7 +124,7 @@ def test_a_lead_filters_the_dashboard_follows_a_figure_and_downloads_the_tables(
     assert "@example.com" not in text
 
     with page.expect_download() as download:
-        downloads.get_by_role("link", name=re.compile(rf"^Excel\W+{RUNS}$")).click()
+        downloads.get_by_role("link", name=f"{RUNS}: download as Excel").click()
     assert download.value.suggested_filename == f"programme-runs-{date.today():%Y-%m-%d}.xlsx"
     saved = tmp_path / "runs.xlsx"
     download.value.save_as(saved)

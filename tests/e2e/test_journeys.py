@@ -71,7 +71,8 @@ def header_nav(page):
 
 
 def nav_labels(page):
-    return {text.strip() for text in header_nav(page).get_by_role("link").all_inner_texts()}
+    # Text content, not visible text: links that do not fit move under the header's "More".
+    return {text.strip() for text in header_nav(page).locator("a").all_text_contents()}
 
 
 def emails_to(mail_dir, address):
