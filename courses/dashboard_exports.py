@@ -24,17 +24,6 @@ from cms.roles import Role
 from .dashboard import TABLE_KEYS, DashboardFilterForm, Table, table_for
 
 LEADS_AND_ADMINS = (Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR)
-TABLES = (
-    "funnel",
-    "runs",
-    "sites",
-    "attendance",
-    "elearning",
-    "gaps",
-    "expiring",
-    "load",
-    "change",
-)
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
