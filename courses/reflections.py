@@ -96,12 +96,12 @@ def administrations_ensure_for_module(*, module: ModulePage) -> list[Administrat
 # --- windows -----------------------------------------------------------------------------------
 
 
-def _sessions_of_run(order):
-    return Session.objects.filter(run=OuterRef("run_id")).order_by(order).values("starts_at")[:1]
-
-
-def _run_sessions(order):
-    return Session.objects.filter(run=OuterRef("pk")).order_by(order).values("starts_at")[:1]
+def _session_start(order: str, *, run: str = "pk"):
+    """The first ("starts_at") or last ("-starts_at") session start of the run named by the
+    outer query's `run` field, as a subquery."""
+    return Subquery(
+        Session.objects.filter(run=OuterRef(run)).order_by(order).values("starts_at")[:1]
+    )
 
 
 def run_windows(person, administrations) -> dict[int, windows.Window]:
@@ -111,8 +111,8 @@ def run_windows(person, administrations) -> dict[int, windows.Window]:
     enrolments = (
         Enrolment.objects.filter(trainee=person, run_id__in=by_run, status__in=ANSWERING)
         .annotate(
-            first_start=Subquery(_sessions_of_run("starts_at")),
-            last_start=Subquery(_sessions_of_run("-starts_at")),
+            first_start=_session_start("starts_at", run="run_id"),
+            last_start=_session_start("-starts_at", run="run_id"),
         )
         .select_related("run")
     )
@@ -254,8 +254,8 @@ def reflection_reminders_due(now: datetime) -> list[ReflectionDue]:
     session has started; a module's after survey once the person completed it. Five queries
     however many runs and people."""
     runs = CourseRun.objects.exclude(status=CourseRun.Status.CANCELLED).annotate(
-        first_start=Subquery(_run_sessions("starts_at")),
-        last_start=Subquery(_run_sessions("-starts_at")),
+        first_start=_session_start("starts_at"),
+        last_start=_session_start("-starts_at"),
     )
     starting_soon = runs.filter(
         status=CourseRun.Status.OPEN, first_start__gt=now, first_start__lte=now + BEFORE_RECALL
