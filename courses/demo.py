@@ -9,7 +9,6 @@ from datetime import time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError
-from django.db.models import Count
 from django.utils import timezone
 
 from cms.models import ProgrammePage
@@ -224,17 +223,15 @@ def _bookings_ensure(run, entry):
 
 
 def _completions_ensure(run):
-    """Those who came to enough sessions of a finished run completed it when it ended."""
+    """Those who came to enough sessions of a finished run completed it when it ended: the
+    registers' own completion rule, applied at the last session's end."""
+    from .teaching import apply_completion_rule
+
     last = run.sessions.order_by("-ends_at").first()
-    came = (
-        Attendance.objects.filter(session__run=run, status=Attendance.Status.PRESENT)
-        .values("enrolment_id")
-        .annotate(sessions=Count("pk"))
-        .filter(sessions__gte=run.completion_sessions)
-        .values("enrolment_id")
-    )
-    Enrolment.objects.filter(pk__in=came, status=Enrolment.Status.BOOKED).update(
-        status=Enrolment.Status.COMPLETED, completed_at=last.ends_at
+    apply_completion_rule(
+        run=run,
+        enrolment_ids=list(run.enrolments.values_list("pk", flat=True)),
+        now=last.ends_at,
     )
 
 

@@ -180,7 +180,7 @@ def attendance_mark(*, session: Session, marks: dict[int, str], marked_by) -> in
             changed.append(row)
     Attendance.objects.bulk_create(new)
     Attendance.objects.bulk_update(changed, ["status", "marked_by", "marked_at"])
-    _apply_completion_rule(run=run, enrolment_ids=list(marks), now=now)
+    apply_completion_rule(run=run, enrolment_ids=list(marks), now=now)
     return len(new) + len(changed)
 
 
@@ -195,7 +195,7 @@ def _attended(run):
     )
 
 
-def _apply_completion_rule(*, run: CourseRun, enrolment_ids: list[int], now) -> None:
+def apply_completion_rule(*, run: CourseRun, enrolment_ids: list[int], now) -> None:
     """Attended at least `run.completion_sessions`: completed. A corrected register that takes
     someone below it: booked again."""
     counted = Enrolment.objects.filter(pk__in=enrolment_ids).annotate(attended=_attended(run))
