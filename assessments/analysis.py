@@ -201,6 +201,31 @@ def _change_of(row: dict) -> ScaleChange:
     return ScaleChange(scale_key=key, scale_label=label, suppressed=False, **figures)
 
 
+def change_from_sums(row: dict) -> ScaleChange:
+    """A scale's matched change from sums over its matched pairs (as kept per cohort for the
+    programme dashboard): `scale_key`, `label`, `n`, `sum_before`, `sum_after`, `sum_change`,
+    `sum_change_squares`, `improved`, `shift_n`, `sum_retrospective`, `sum_shift`,
+    `sum_shift_squares` and `generated`. The same figures as `matched_change` over those pairs."""
+    n, shift_n = row["n"], row["shift_n"]
+    return _change_of(
+        {
+            "scale_key": row["scale_key"],
+            "label": row["label"],
+            "n": n,
+            "mean_before": row["sum_before"] / n if n else None,
+            "mean_after": row["sum_after"] / n if n else None,
+            "mean_change": row["sum_change"] / n if n else None,
+            "change_squares": row["sum_change_squares"],
+            "improved": row["improved"],
+            "shift_n": shift_n,
+            "mean_retrospective": row["sum_retrospective"] / shift_n if shift_n else None,
+            "mean_shift": row["sum_shift"] / shift_n if shift_n else None,
+            "shift_squares": row["sum_shift_squares"],
+            "generated": row["generated"],
+        }
+    )
+
+
 def matched_change(
     responses: QuerySet[Response],
     *,

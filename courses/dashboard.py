@@ -27,36 +27,40 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Substr, TruncMonth
+from django.db.models.functions import Cast, Substr, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page
 
-from assessments.analysis import MIN_MATCHED, matched_change
-from assessments.models import Phase, Response
+from assessments.analysis import MIN_MATCHED, change_from_sums
 from cms.curricula import Track
 from cms.forms import RowChoiceField
 from cms.models import ModulePage, ProgrammePage
 
+from . import figures
+from .figures import ANSWERED, COMPLETED, STARTED
 from .models import (
     Accreditation,
-    Attendance,
+    ChangeFigures,
+    CohortFigures,
     CourseRun,
     Enrolment,
-    LessonProgress,
     Session,
+    SessionFigures,
     Site,
     Tutor,
     TutorKind,
 )
-from .reflections import MODULE_MODEL, RUN_MODEL, responses_in_scope
 from .selectors import count_rows, sites_for
 
 NEXT_WEEKS = 8
@@ -217,7 +221,7 @@ class DashboardFilterForm(forms.Form):
 
 @dataclass(frozen=True)
 class _Scope:
-    sites: QuerySet[Site]
+    sites: list[int]  # ids, found once: each table then filters on plain values
     filters: DashboardFilters
     now: datetime
     today: date
@@ -225,7 +229,9 @@ class _Scope:
 
 def _scope(user, filters: DashboardFilters) -> _Scope:
     # Whatever the caller built, never more than the user's own sites.
-    sites = filters.sites.filter(pk__in=sites_for(user).values("pk")).values("pk")
+    sites = list(
+        filters.sites.filter(pk__in=sites_for(user).values("pk")).values_list("pk", flat=True)
+    )
     now = timezone.now()
     return _Scope(sites=sites, filters=filters, now=now, today=timezone.localdate(now))
 
@@ -299,35 +305,6 @@ def _enrolments(scope: _Scope) -> QuerySet[Enrolment]:
     ).exclude(status=Enrolment.Status.WAITLISTED)
 
 
-def _of_model(label: str) -> Q:
-    app_label, model = label.split(".")
-    return Q(
-        administration__target_type__app_label=app_label,
-        administration__target_type__model=model,
-    )
-
-
-# Each condition checks the kind of enrolment first, so a course booking never probes lesson
-# progress and an e-learning enrolment never probes the registers.
-STARTED = Q(
-    Q(run__isnull=False),
-    Exists(Attendance.objects.filter(enrolment=OuterRef("pk"), status=Attendance.Status.PRESENT)),
-) | Q(Q(module__isnull=False), Exists(LessonProgress.objects.filter(enrolment=OuterRef("pk"))))
-
-_AFTER = Response.objects.filter(
-    respondent=OuterRef("trainee_id"),
-    status=Response.Status.SUBMITTED,
-    administration__phase=Phase.AFTER,
-)
-ANSWERED = Q(
-    Q(run__isnull=False),
-    Exists(_AFTER.filter(_of_model(RUN_MODEL), administration__target_id=OuterRef("run_id"))),
-) | Q(
-    Q(module__isnull=False),
-    Exists(_AFTER.filter(_of_model(MODULE_MODEL), administration__target_id=OuterRef("module_id"))),
-)
-COMPLETED = Q(status=Enrolment.Status.COMPLETED)
-
 STAGE_CONDITIONS = {
     "enrolled": Q(),
     "started": STARTED,
@@ -370,28 +347,34 @@ def _limited(rows: list, limit: int | None) -> tuple[list, bool]:
 # --- the tables -----------------------------------------------------------------------------------
 
 
+def _figures(model, scope: _Scope) -> QuerySet:
+    """The rows of a figures table (courses.figures) in the scope and its filters: the period
+    picks cohorts by the day they began (a run's first session, an e-learning enrolment)."""
+    filters = scope.filters
+    rows = model.objects.filter(site__in=scope.sites)
+    if filters.programme is not None:
+        rows = rows.filter(programme=filters.programme)
+    if filters.track:
+        rows = rows.filter(track=filters.track)
+    if filters.since:
+        rows = rows.filter(starts_on__gte=filters.since)
+    if filters.until:
+        rows = rows.filter(starts_on__lte=filters.until)
+    return rows.order_by()
+
+
 def _funnel(scope: _Scope, limit: int | None) -> Table:
-    """Enrolled, started, completed and answered the after reflection, per track: one
-    aggregate over the enrolments in scope."""
-    track_of = Case(
-        *[
-            When(Q(run__programme__track=track) | _elearning_track(scope, track), then=Value(track))
-            for track in Track.values
-        ],
-        default=Value(""),
-        output_field=CharField(),
-    )
+    """Enrolled, started, completed and answered the after reflection, per track: one sum over
+    the cohorts in scope."""
     found = {
         row["track"]: row
-        for row in _enrolments(scope)
-        .annotate(track=track_of)
-        .order_by()
+        for row in _figures(CohortFigures, scope)
         .values("track")
         .annotate(
-            enrolled=Count("pk"),
-            started=Count("pk", filter=STARTED),
-            completed=Count("pk", filter=COMPLETED),
-            answered=Count("pk", filter=ANSWERED),
+            total_enrolled=Sum("enrolled"),
+            total_started=Sum("started"),
+            total_completed=Sum("completed"),
+            total_answered=Sum("answered"),
         )
     }
     tracks = [scope.filters.track] if scope.filters.track else list(Track.values)
@@ -400,12 +383,10 @@ def _funnel(scope: _Scope, limit: int | None) -> Table:
     rows = []
     for track in tracks:
         row = found.get(track, {})
-        enrolled = row.get("enrolled", 0)
+        enrolled = row.get("total_enrolled", 0)
         figures = {"track": Track(track).label, "enrolled": enrolled}
         for stage in ["started", "completed", "answered"]:
-            # The rate of two counts the database made; repeating the counts in SQL would
-            # make it evaluate every row's conditions twice.
-            figures[stage] = row.get(stage, 0)
+            figures[stage] = row.get(f"total_{stage}", 0)
             figures[f"{stage}_rate"] = _share(figures[stage], enrolled)
         rows.append(figures | {"_track": track})
     return Table(
@@ -428,26 +409,15 @@ def _funnel(scope: _Scope, limit: int | None) -> Table:
     )
 
 
-def _elearning_track(scope: _Scope, track: str) -> Q:
-    modules = _modules(scope, track=track)
-    return Q(module__in=modules.values("pk"))
-
-
 def _sites(scope: _Scope, limit: int | None) -> Table:
-    """Completion per site: one aggregate over the enrolments in scope, grouped by the run's
-    site (courses) or the enrolment's site (e-learning)."""
-
+    """Completion per site (a run's site, or the site an e-learning enrolment was made for):
+    one sum over the cohorts in scope."""
     rows = list(
-        _enrolments(scope)
-        .annotate(
-            site_name=Coalesce("run__site__name", "site__name"),
-            site_slug=Coalesce("run__site__slug", "site__slug"),
-        )
-        .order_by()
-        .values("site_name", "site_slug")
-        .annotate(enrolled=Count("pk"), completed=Count("pk", filter=COMPLETED))
-        .annotate(rate=_percent("completed", "enrolled"))
-        .order_by("site_name")
+        _figures(CohortFigures, scope)
+        .values("site__name", "site__slug")
+        .annotate(total_enrolled=Sum("enrolled"), total_completed=Sum("completed"))
+        .filter(total_enrolled__gt=0)
+        .order_by("site__name")
     )
     return Table(
         key="sites",
@@ -460,11 +430,11 @@ def _sites(scope: _Scope, limit: int | None) -> Table:
         ],
         rows=[
             {
-                "site": row["site_name"],
-                "enrolled": row["enrolled"],
-                "completed": row["completed"],
-                "rate": _rounded(row["rate"]),
-                "_url": reverse("courses:site_runs", args=[row["site_slug"]]),
+                "site": row["site__name"],
+                "enrolled": row["total_enrolled"],
+                "completed": row["total_completed"],
+                "rate": _share(row["total_completed"], row["total_enrolled"]),
+                "_url": reverse("courses:site_runs", args=[row["site__slug"]]),
             }
             for row in rows
         ],
@@ -473,40 +443,21 @@ def _sites(scope: _Scope, limit: int | None) -> Table:
 
 
 def _runs_table(scope: _Scope, limit: int | None) -> Table:
-    """Completion per run that has started, lowest first: one query, a few correlated counts
-    per run, the slice done by the database."""
-    sessions = Session.objects.filter(run=OuterRef("pk"))
-    enrolments = Enrolment.objects.filter(run=OuterRef("pk")).exclude(
-        status=Enrolment.Status.WAITLISTED
-    )
+    """Completion per run that has started, lowest first: one query over the cohorts, the slice
+    done by the database."""
     runs = (
-        _runs(scope)
-        .annotate(
-            first_session=_first_start(),
-            last_end=Subquery(sessions.order_by("-ends_at").values("ends_at")[:1]),
-        )
-        .filter(first_session__lte=scope.now)
-        .annotate(
-            enrolled=count_rows(enrolments),
-            completed=count_rows(enrolments.filter(status=Enrolment.Status.COMPLETED)),
-        )
-        .annotate(
-            rate=_percent("completed", "enrolled"),
-            state=Case(
-                When(last_end__lte=scope.now, then=Value("Finished")),
-                default=Value("Under way"),
-                output_field=CharField(),
-            ),
-        )
-        .order_by(F("rate").asc(nulls_last=True), "first_session", "pk")
+        _figures(CohortFigures, scope)
+        .filter(run__isnull=False, first_start__lte=scope.now)
+        .annotate(rate=_percent("completed", "enrolled"))
+        .order_by(F("rate").asc(nulls_last=True), "first_start", "run_id")
         .values(
-            "pk",
-            "title",
+            "run_id",
+            "run__title",
             "site__name",
             "site__slug",
             "programme__title",
-            "first_session",
-            "state",
+            "first_start",
+            "last_end",
             "enrolled",
             "completed",
             "rate",
@@ -536,15 +487,15 @@ def _runs_table(scope: _Scope, limit: int | None) -> Table:
         ],
         rows=[
             {
-                "run": row["title"],
+                "run": row["run__title"],
                 "programme": row["programme__title"],
                 "site": row["site__name"],
-                "first_session": timezone.localdate(row["first_session"]),
-                "state": row["state"],
+                "first_session": timezone.localdate(row["first_start"]),
+                "state": "Finished" if row["last_end"] <= scope.now else "Under way",
                 "enrolled": row["enrolled"],
                 "completed": row["completed"],
                 "rate": _rounded(row["rate"]),
-                "_url": reverse("courses:site_run", args=[row["site__slug"], row["pk"]]),
+                "_url": reverse("courses:site_run", args=[row["site__slug"], row["run_id"]]),
             }
             for row in rows
         ],
@@ -553,40 +504,15 @@ def _runs_table(scope: _Scope, limit: int | None) -> Table:
 
 
 def _attendance(scope: _Scope, limit: int | None) -> Table:
-    """The attrition curve: per session number, the people on the course at that session's
-    time and how many came. One statement: three grouped aggregates joined by UNION ALL (the
-    sessions, the people on the course, the present marks), each a plain join the database
-    can hash, instead of a count per session."""
-    sessions = Session.objects.filter(run__in=_runs(scope).values("pk"), starts_at__lte=scope.now)
-    held = (
-        sessions.order_by()
+    """The attrition curve: per session number, the sessions held, the people on the course at
+    each one's start and how many came: one sum over the sessions in scope."""
+    rows = list(
+        _figures(SessionFigures, scope)
+        .filter(starts_at__lte=scope.now)
         .values("number")
-        .annotate(sessions=Count("pk"), booked=Value(0), present=Value(0))
+        .annotate(sessions=Count("pk"), total_booked=Sum("booked"), total_present=Sum("present"))
+        .order_by("number")
     )
-    on_the_course = (
-        sessions.filter(
-            Q(run__enrolments__status__in=ACTIVE)
-            | Q(
-                run__enrolments__status=Enrolment.Status.WITHDRAWN,
-                run__enrolments__withdrawn_at__gt=F("starts_at"),
-            )
-        )
-        .order_by()
-        .values("number")
-        .annotate(sessions=Value(0), booked=Count("pk"), present=Value(0))
-    )
-    came = (
-        sessions.filter(attendance__status=Attendance.Status.PRESENT)
-        .order_by()
-        .values("number")
-        .annotate(sessions=Value(0), booked=Value(0), present=Count("pk"))
-    )
-    by_number: dict[int, dict] = {}
-    for part in held.union(on_the_course, came, all=True).order_by():
-        totals = by_number.setdefault(part["number"], {"sessions": 0, "booked": 0, "present": 0})
-        for figure in totals:
-            totals[figure] += part[figure]
-    rows = [{"number": number, **by_number[number]} for number in sorted(by_number)]
     return Table(
         key="attendance",
         title="Attendance at each session",
@@ -601,9 +527,9 @@ def _attendance(scope: _Scope, limit: int | None) -> Table:
             {
                 "session": f"Session {row['number']}",
                 "sessions": row["sessions"],
-                "booked": row["booked"],
-                "present": row["present"],
-                "rate": _share(row["present"], row["booked"]),
+                "booked": row["total_booked"],
+                "present": row["total_present"],
+                "rate": _share(row["total_present"], row["total_booked"]),
             }
             for row in rows
         ],
@@ -613,15 +539,14 @@ def _attendance(scope: _Scope, limit: int | None) -> Table:
 
 
 def _elearning_table(scope: _Scope, limit: int | None) -> Table:
-    """E-learning enrolments per month and how many of them have completed: one query."""
+    """E-learning enrolments per month and how many of them have completed: one sum over the
+    e-learning cohorts in scope."""
     rows = list(
-        Enrolment.objects.filter(_elearning(scope))
-        .exclude(status=Enrolment.Status.WAITLISTED)
-        .annotate(month=TruncMonth("enrolled_at"))
-        .order_by()
+        _figures(CohortFigures, scope)
+        .filter(module__isnull=False)
+        .annotate(month=TruncMonth("starts_on"))
         .values("month")
-        .annotate(enrolled=Count("pk"), completed=Count("pk", filter=COMPLETED))
-        .annotate(rate=_percent("completed", "enrolled"))
+        .annotate(total_enrolled=Sum("enrolled"), total_completed=Sum("completed"))
         .order_by("month")
     )
     return Table(
@@ -636,9 +561,9 @@ def _elearning_table(scope: _Scope, limit: int | None) -> Table:
         rows=[
             {
                 "month": f"{row['month']:%B %Y}",
-                "enrolled": row["enrolled"],
-                "completed": row["completed"],
-                "rate": _rounded(row["rate"]),
+                "enrolled": row["total_enrolled"],
+                "completed": row["total_completed"],
+                "rate": _share(row["total_completed"], row["total_enrolled"]),
             }
             for row in rows
         ],
@@ -647,17 +572,19 @@ def _elearning_table(scope: _Scope, limit: int | None) -> Table:
 
 
 def _upcoming_sessions(scope: _Scope) -> QuerySet[Session]:
+    """Sessions of the runs in scope (whatever the period) in the next 8 weeks. The runs are a
+    subquery the database works out once, not a join for each session."""
     filters = scope.filters
-    sessions = Session.objects.filter(
-        run__site__in=scope.sites,
+    runs = CourseRun.objects.filter(site__in=scope.sites).exclude(status=CourseRun.Status.CANCELLED)
+    if filters.programme is not None:
+        runs = runs.filter(programme=filters.programme)
+    if filters.track:
+        runs = runs.filter(programme__track=filters.track)
+    return Session.objects.filter(
+        run__in=runs.values("pk"),
         starts_at__gte=scope.now,
         starts_at__lt=scope.now + timedelta(weeks=NEXT_WEEKS),
-    ).exclude(run__status=CourseRun.Status.CANCELLED)
-    if filters.programme is not None:
-        sessions = sessions.filter(run__programme=filters.programme)
-    if filters.track:
-        sessions = sessions.filter(run__programme__track=filters.track)
-    return sessions
+    )
 
 
 def _gaps(scope: _Scope, limit: int | None) -> Table:
@@ -801,17 +728,14 @@ def _load(scope: _Scope, limit: int | None) -> Table:
     """Sessions per active tutor in the next 8 weeks and 4 weeks, busiest first: one query."""
     upcoming = _upcoming_sessions(scope)
     month_end = scope.now + timedelta(weeks=4)
+    # A session has one lay and one clinical tutor, so a tutor is one or the other in it.
+    teaching = upcoming.filter(Q(lay_tutor=OuterRef("pk")) | Q(clinical_tutor=OuterRef("pk")))
     tutors = (
         Tutor.objects.filter(site__in=scope.sites, is_active=True)
         .annotate(
-            as_lay=count_rows(upcoming.filter(lay_tutor=OuterRef("pk"))),
-            as_clinical=count_rows(upcoming.filter(clinical_tutor=OuterRef("pk"))),
-            lay_soon=count_rows(upcoming.filter(lay_tutor=OuterRef("pk"), starts_at__lt=month_end)),
-            clinical_soon=count_rows(
-                upcoming.filter(clinical_tutor=OuterRef("pk"), starts_at__lt=month_end)
-            ),
+            sessions=count_rows(teaching),
+            soon=count_rows(teaching.filter(starts_at__lt=month_end)),
         )
-        .annotate(sessions=F("as_lay") + F("as_clinical"), soon=F("lay_soon") + F("clinical_soon"))
         .order_by("-sessions", "-soon", "user__last_name", "user__first_name", "pk")
         .values(
             "user__first_name",
@@ -863,19 +787,28 @@ SUPPRESSED = f"Fewer than {MIN_MATCHED} people answered both, so this is not sho
 
 
 def _change(scope: _Scope, limit: int | None) -> Table:
-    """Matched before-and-after change per scale (the reflections' analysis): one query."""
-    filters = scope.filters
-    responses = responses_in_scope(
-        sites=scope.sites,
-        programme_id=filters.programme.pk if filters.programme is not None else None,
+    """Matched before-and-after change per scale (the reflections' analysis), from the sums
+    kept per cohort: one query."""
+    sums = {name: Sum(name) for name in figures.SUMS}
+    rows = (
+        _figures(ChangeFigures, scope)
+        .values("scale_key")
+        .annotate(label=Max("scale_label"), first=Min("first_seen"))
+        .annotate(**{f"total_{name}": total for name, total in sums.items()})
+        .order_by("first")
     )
-    if filters.track:
-        responses = responses.filter(administration__programme__track=filters.track)
-    changes = matched_change(responses, submitted_from=filters.since, submitted_until=filters.until)
+    changes = [
+        change_from_sums(
+            {"scale_key": row["scale_key"], "label": row["label"]}
+            | {name: row[f"total_{name}"] for name in figures.SUMS}
+        )
+        for row in rows
+    ]
     generated = max((change.generated or 0 for change in changes), default=0)
     note = (
         "People who answered both the before and the after reflection, each compared with "
-        "themselves; the period picks the day the after reflection was sent. 95% confidence "
+        "themselves; the period picks courses by their first session and e-learning by the day "
+        "people enrolled, as the other figures do. 95% confidence "
         f"intervals. Results for fewer than {MIN_MATCHED} people are not shown, to protect "
         "their privacy."
     )

@@ -4,16 +4,22 @@ Leads and site administrators see the figures of their own sites only; the filte
 reach any other site (a site that is not theirs is "not a valid choice", 400).
 """
 
+from datetime import timedelta
+
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
 from cms.permissions import role_required
 from cms.roles import Role
 
-from . import dashboard
+from . import dashboard, tasks
 from .dashboard import PEOPLE_STAGES, STAGE_LABELS, DashboardFilterForm, Table
+from .figures import REFRESH_EVERY, figures_refreshed_at
 
 LEADS_AND_ADMINS = (Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR)
 PEOPLE_PER_PAGE = 50
@@ -22,6 +28,20 @@ ANSWERS_PRIVATE = (
     "Who sent a reflection is not listed, to keep reflections private: the dashboard shows how "
     "many did."
 )
+
+# A lead's "work the figures out again" is not queued twice within this time.
+REFRESH_PAUSE = timedelta(minutes=1)
+REFRESHED_JUST_NOW = (
+    "The figures were worked out less than a minute ago, so they were not worked out again."
+)
+REFRESH_QUEUED = (
+    "The figures are being worked out again. At most sites this takes a few seconds: reload "
+    "the page to see them. The time above the figures says when they were last worked out."
+)
+
+# The tables read from the figures worked out ahead (courses.figures); the rest are live.
+WORKED_OUT_AHEAD = {"funnel", "sites", "runs", "attendance", "elearning", "change"}
+NOT_YET = "These figures have not been worked out yet."
 
 # The order of the page, what each section says when it has no rows, and which chart it has.
 SECTIONS = [
@@ -106,6 +126,7 @@ def _charts(tables: dict[str, Table]) -> dict[str, str]:
 @role_required(*LEADS_AND_ADMINS)
 def programme(request):
     form = DashboardFilterForm(request.GET or None, user=request.user)
+    refreshed_at = figures_refreshed_at()
     sections = None
     if not form.is_bound or form.is_valid():
         tables = dashboard.dashboard_for(request.user, form.filters())
@@ -113,21 +134,48 @@ def programme(request):
             tables["funnel"], url=reverse("courses:programme_people"), query=form.query
         )
         charts = _charts(tables)
-        sections = [
-            {
-                "table": tables[key],
-                "cells": _cells(tables[key]),
-                "empty": empty,
-                "chart": charts.get(key),
-            }
-            for key, empty in SECTIONS
-        ]
+        sections = []
+        for key, empty in SECTIONS:
+            # Figures never worked out are shown as missing, not as noughts.
+            ready = refreshed_at is not None or key not in WORKED_OUT_AHEAD
+            sections.append(
+                {
+                    "table": tables[key],
+                    "cells": _cells(tables[key]),
+                    "ready": ready,
+                    "empty": empty if ready else NOT_YET,
+                    "chart": charts.get(key),
+                }
+            )
     return render(
         request,
         "courses/dashboard/programme.html",
-        {"form": form, "sections": sections, "query": request.GET.urlencode()},
+        {
+            "form": form,
+            "sections": sections,
+            "query": request.GET.urlencode(),
+            "refreshed_at": refreshed_at,
+            "refresh_minutes": int(REFRESH_EVERY.total_seconds() // 60),
+        },
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+@role_required(*LEADS_AND_ADMINS)
+def programme_refresh(request):
+    """Queue the task that works the figures out again (once a minute at most), then go back to
+    the dashboard with the same filters."""
+    refreshed_at = figures_refreshed_at()
+    if refreshed_at is not None and timezone.now() - refreshed_at < REFRESH_PAUSE:
+        messages.info(request, REFRESHED_JUST_NOW)
+    else:
+        tasks.refresh_dashboard_figures.enqueue()
+        messages.success(request, REFRESH_QUEUED)
+    # Only filters that are valid for this user go back into the address.
+    form = DashboardFilterForm(QueryDict(request.POST.get("filters", "")), user=request.user)
+    query = form.query()
+    return redirect(reverse("courses:programme") + (f"?{query}" if query else ""))
 
 
 @require_GET

@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from math import ceil
 from statistics import fmean
@@ -45,10 +45,12 @@ from assessments.models import (
     Response,
     ScaleScore,
 )
+from cms.bulk import rows_write
 from cms.curricula import ModuleFormat
 from cms.models import ModulePage, ProgrammePage
 from cms.roles import Role
 
+from .figures import figures_refresh
 from .models import (
     Accreditation,
     ActivityLead,
@@ -56,13 +58,16 @@ from .models import (
     Attendance,
     CalendarFeed,
     Certificate,
+    ChangeFigures,
     ClosedDay,
+    CohortFigures,
     CourseRun,
     Enrolment,
     InvitationCode,
     LessonProgress,
     ReminderSent,
     Session,
+    SessionFigures,
     Site,
     SiteMembership,
     TimeAway,
@@ -170,8 +175,6 @@ def scale_trainee_count() -> int:
 class _Writer:
     """Reserves primary keys and writes rows, COPY on PostgreSQL, executemany elsewhere."""
 
-    BATCH = 5000
-
     def __init__(self, report: Report):
         self.report = report
         self.postgres = connection.vendor == "postgresql"
@@ -193,42 +196,9 @@ class _Writer:
             return (cursor.fetchone()[0] or 0) + 1
 
     def write(self, model, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
-        table = connection.ops.quote_name(model._meta.db_table)
-        names = ", ".join(connection.ops.quote_name(column) for column in columns)
-        written = 0
-        with connection.cursor() as cursor:
-            if self.postgres:
-                # The psycopg cursor under Django's wrapper: COPY is psycopg's, not the DB API's.
-                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                        written += 1
-            else:
-                marks = ", ".join(["%s"] * len(columns))
-                sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
-                batch = []
-                for row in rows:
-                    batch.append(tuple(_adapted(value) for value in row))
-                    if len(batch) == self.BATCH:
-                        cursor.executemany(sql, batch)
-                        written += len(batch)
-                        batch = []
-                if batch:
-                    cursor.executemany(sql, batch)
-                    written += len(batch)
+        written = rows_write(model, columns, rows)
         self.report.rows[model._meta.label] += written
         return written
-
-
-def _adapted(value):
-    """A value as Django itself would store it in SQLite (naive UTC date-times, ISO dates)."""
-    if isinstance(value, datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, date):
-        return connection.ops.adapt_datefield_value(value)
-    if isinstance(value, clock):
-        return connection.ops.adapt_timefield_value(value)
-    return value
 
 
 # --- the plan --------------------------------------------------------------------------------
@@ -1057,6 +1027,7 @@ def scale_seed(*, trainees: int, seed: int = 1, now: datetime | None = None) -> 
             for label in report.rows:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(_table(label))}")
         report.steps.append(("analyze", time.perf_counter() - started))
+    _figures_refresh(report)
     return report
 
 
@@ -1148,6 +1119,10 @@ def scale_remove() -> Report:
             Q(administration__in=administrations) | Q(respondent__in=people)
         )
         for queryset in (
+            # The dashboard's figures of the scale sites, worked out again below.
+            ChangeFigures.objects.filter(site__in=sites),
+            SessionFigures.objects.filter(site__in=sites),
+            CohortFigures.objects.filter(site__in=sites),
             ScaleScore.objects.filter(
                 Q(response__in=responses) | Q(administration__in=administrations)
             ),
@@ -1197,7 +1172,15 @@ def scale_remove() -> Report:
         if unchecked:
             _row_checks_restore()
         report.steps.append(("cms.User", time.perf_counter() - started))
+    _figures_refresh(report)
     return report
+
+
+def _figures_refresh(report: Report) -> None:
+    """The dashboard reads figures worked out ahead: work them out for the new data now."""
+    started = time.perf_counter()
+    figures_refresh()
+    report.steps.append(("dashboard figures", time.perf_counter() - started))
 
 
 def _relations_to(model):

@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 
 from assessments.models import Phase, ReflectionReminder
 
-from . import calendars, notifications, reflections
+from . import calendars, figures, notifications, reflections
 from .models import CourseRun, Enrolment, ReminderSent, Session, TutorKind
 
 logger = logging.getLogger(__name__)
@@ -263,3 +263,10 @@ def send_due_reflection_reminders() -> int:
         claimed = [due[key] for key in inserted]
         transaction.on_commit(lambda: _send_reflection_reminders(claimed))
     return len(claimed)
+
+
+@task
+def refresh_dashboard_figures() -> int:
+    """Work out the programme dashboard's figures again (schedule it every 10 minutes). Returns
+    how many rows of figures there are."""
+    return figures.figures_refresh().rows

@@ -102,6 +102,7 @@ urlpatterns = [
     # --- the programme lead's dashboard (dashboard_views.py) ---
     path("programme/", dashboard_views.programme, name="programme"),
     path("programme/people/", dashboard_views.programme_people, name="programme_people"),
+    path("programme/refresh/", dashboard_views.programme_refresh, name="programme_refresh"),
     path(
         "programme/export/<slug:key>.<str:fmt>",
         dashboard_exports.programme_export,

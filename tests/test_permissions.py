@@ -209,6 +209,7 @@ MATRIX = {
         "/programme/people/?stage=enrolled",
         {**signed_in(403), "other_lead": 200, "lead": 200, "site_admin": 200},
     ),
+    "programme/refresh/": ("/programme/refresh/", everyone(405)),
     "programme/export/<slug:key>.<str:fmt>": (
         "/programme/export/funnel.csv",
         {**signed_in(403), "other_lead": 200, "lead": 200, "site_admin": 200},

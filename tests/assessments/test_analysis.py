@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from assessments.analysis import MIN_MATCHED, matched_change, t_critical
+from assessments.analysis import MIN_MATCHED, change_from_sums, matched_change, t_critical
 from assessments.models import Response, ScaleScore
 from assessments.responses import response_save
 from tests.assessments.matched import (
@@ -159,6 +159,47 @@ def test_matched_change_hand_written_figures(course):
     assert enabling.mean_change == pytest.approx(8 / 7)  # 2, 0.5, 2.5, 1.5, 0.5, 0, 1
     assert enabling.improved == 6
     assert enabling.share_improved == pytest.approx(6 / 7)
+
+
+def test_change_from_sums_gives_the_same_figures(course):
+    """The dashboard keeps sums per cohort; the figures from them are matched_change's."""
+    _seven(course)
+    for change in matched_change(Response.objects.all()):
+        rows = list(
+            ScaleScore.objects.filter(
+                administration=course["after"], scale_key=change.scale_key
+            ).values("score", "before_score", "retrospective_score", "scale_label")
+        )
+        looking_back = [row for row in rows if row["retrospective_score"] is not None]
+        from_sums = change_from_sums(
+            {
+                "scale_key": change.scale_key,
+                "label": rows[0]["scale_label"],
+                "n": len(rows),
+                "sum_before": sum(row["before_score"] for row in rows),
+                "sum_after": sum(row["score"] for row in rows),
+                "sum_change": sum(row["score"] - row["before_score"] for row in rows),
+                "sum_change_squares": sum(
+                    (row["score"] - row["before_score"]) ** 2 for row in rows
+                ),
+                "improved": sum(row["score"] > row["before_score"] for row in rows),
+                "shift_n": len(looking_back),
+                "sum_retrospective": sum(row["retrospective_score"] for row in looking_back),
+                "sum_shift": sum(
+                    row["retrospective_score"] - row["before_score"] for row in looking_back
+                ),
+                "sum_shift_squares": sum(
+                    (row["retrospective_score"] - row["before_score"]) ** 2 for row in looking_back
+                ),
+                "generated": 0,
+            }
+        )
+        assert not from_sums.suppressed and not from_sums.shift_suppressed
+        for name, value in vars(change).items():
+            if isinstance(value, float):
+                assert getattr(from_sums, name) == pytest.approx(value), name
+            else:
+                assert getattr(from_sums, name) == value, name
 
 
 def test_response_shift_compares_looking_back_with_before(course):

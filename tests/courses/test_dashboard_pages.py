@@ -4,7 +4,8 @@ they show, bad input (400, never 500), and fixed query counts."""
 import pytest
 from django.urls import reverse
 
-from courses.dashboard_views import ANSWERS_PRIVATE, BAD_STAGE
+from courses.dashboard_views import ANSWERS_PRIVATE, BAD_STAGE, NOT_YET, WORKED_OUT_AHEAD
+from courses.figures import figures_refresh
 from courses.models import Enrolment
 from tests.courses import dashboard_data
 from tests.factories import UserFactory
@@ -15,7 +16,9 @@ PEOPLE = "/programme/people/"
 
 @pytest.fixture
 def data(riverside, hillside, programmes):
-    return dashboard_data.build(riverside, hillside, programmes)
+    built = dashboard_data.build(riverside, hillside, programmes)
+    figures_refresh()
+    return built
 
 
 def test_urls():
@@ -95,6 +98,15 @@ def test_empty_states(client, people):
     assert "Good news: every session in the next 8 weeks has a lay and a clinical tutor." in (
         response.text
     )
+    # Before the figures were ever worked out, their tables say so rather than "nobody".
+    assert "The figures of enrolment, attendance, completion and change have not been" in (
+        response.text
+    )
+    assert response.text.count(NOT_YET) == len(WORKED_OUT_AHEAD)
+    figures_refresh()
+    response = client.get(PAGE)
+    assert NOT_YET not in response.text
+    assert "Figures worked out at " in response.text
     assert "No course run has started yet for these choices." in response.text
 
 
@@ -190,9 +202,10 @@ def test_people_paginated_fifty_a_page(client, people, data):
 
 # --- cost ----------------------------------------------------------------------------------------
 
-# Session, user, roles, then the form's choices (sites, programmes), then the dashboard's ten.
-PAGE_QUERIES = 3 + 2 + 10
-PEOPLE_QUERIES = 3 + 2  # session, user, roles; count, rows
+# Session, user, roles; the form's choices (sites, programmes); when the figures were worked
+# out; the dashboard's eleven.
+PAGE_QUERIES = 3 + 2 + 1 + 11
+PEOPLE_QUERIES = 3 + 1 + 2  # session, user, roles; the user's sites; count, rows
 
 
 def test_page_query_count_is_fixed(
@@ -202,6 +215,7 @@ def test_page_query_count_is_fixed(
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get(PAGE).status_code == 200
     dashboard_data.grow(riverside, programmes["patient"], runs=3, people=5)
+    figures_refresh()
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get(PAGE).status_code == 200
 

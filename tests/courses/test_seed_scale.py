@@ -19,6 +19,7 @@ from courses.models import (
     Accreditation,
     Attendance,
     Certificate,
+    CohortFigures,
     CourseRun,
     Enrolment,
     LessonProgress,
@@ -315,6 +316,9 @@ def test_replace_removes_exactly_the_scale_data(curricula, riverside, people):
     kept = _everything()
 
     scale_seed(trainees=60, seed=1)
+    # The dashboard's figures are worked out for the new data at once.
+    scale_runs = CourseRun.objects.filter(site__in=scale_sites()).exclude(status="cancelled")
+    assert CohortFigures.objects.filter(run__in=scale_runs).count() == scale_runs.count() > 0
     # Something made later points at a generated person: it stays, without them.
     log = ExportLog.objects.create(
         exported_by=get_user_model().objects.get(email=LEAD_EMAIL), what="x", file_format="csv"
@@ -325,6 +329,8 @@ def test_replace_removes_exactly_the_scale_data(curricula, riverside, people):
     assert _everything() == kept
     assert not scale_sites().exists() and not scale_people().exists()
     assert not Tutor.objects.exists()
+    # Only the demo-like run is left in the figures.
+    assert list(CohortFigures.objects.values_list("run", flat=True)) == [run.pk]
     assert ExportLog.objects.get(pk=log.pk).exported_by is None
     assert report.rows["cms.User"] == 60 + report.rows["courses.Tutor"] + 2
     # The generated run administrations went, the demo run's stayed.

@@ -98,6 +98,9 @@ class Command(BaseCommand):
                         f"Made-up reflections added ({answered} responses, marked generated)."
                     )
                 )
+        # The programme dashboard reads figures worked out ahead (every 10 minutes in
+        # production): work them out for the demo data now.
+        call_command("refresh_figures", stdout=self.stdout, stderr=self.stderr)
         self.stdout.write(f"\nDemo accounts (password: {password}):")
         for entry in demo.get("accounts", []):
             self.stdout.write(f"  {entry['email']:<28} {', '.join(entry['roles'])}")
