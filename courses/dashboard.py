@@ -1,8 +1,11 @@
 """The programme lead's dashboard: how the programme is doing at the lead's sites.
 
-Every figure is worked out by the database, one aggregate query per table (the tutor gaps
-take two: the count per site and the first rows), so the number of queries never changes
-and the work grows with the rows shown, not with the rows stored.
+Enrolment, attendance, completion and change are summed from the figures worked out ahead
+(`courses.figures`, every 10 minutes): a few rows per course run, session and e-learning day,
+so the page costs the same for a national programme as for one site. Tutor cover looks ahead
+and is counted live. Either way it is one query per table (the tutor gaps take two: the count
+per site and the first rows) after one for the user's sites, so the number of queries never
+changes. The lists of people behind the funnel are live too.
 
 What counts:
 - An enrolment is a place on a course run or an e-learning module that is not on the
@@ -10,8 +13,9 @@ What counts:
   are left out of every figure.
 - A run belongs to its site; an e-learning enrolment to the site it was made for.
 - The period picks runs by the date of their first session and e-learning enrolments by
-  the day they enrolled; the change figures by the day the after reflection was sent. The
-  tutor coverage tables always look ahead from today (8 weeks, 90 days).
+  the day they enrolled, for the change figures too (a cohort's people, whenever they sent
+  the after reflection). The tutor coverage tables always look ahead from today (8 weeks,
+  90 days).
 - Rates are percentages (0 to 100) with one decimal place; None when nobody is counted.
 """
 
@@ -863,7 +867,7 @@ BUILDERS = {
 def dashboard_for(
     user, filters: DashboardFilters, *, limit: int = DEFAULT_LIMIT
 ) -> dict[str, Table]:
-    """Every table of the dashboard, in the user's scope, long ones cut to `limit` rows. Ten
+    """Every table of the dashboard, in the user's scope, long ones cut to `limit` rows. Eleven
     queries, whatever the amount of data."""
     if not 1 <= limit <= 1000:
         raise ValueError("The limit must be from 1 to 1000.")

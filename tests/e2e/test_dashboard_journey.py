@@ -10,6 +10,7 @@ photographed.
 """
 
 import csv
+import re
 from datetime import date, timedelta
 
 import openpyxl
@@ -67,6 +68,11 @@ def test_a_lead_filters_the_dashboard_follows_a_figure_and_downloads_the_tables(
     header_nav(page).get_by_role("link", name="Programme dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(PAGE_TITLE)
     check(page, screenshot, "dashboard")
+    # The figures say when they were worked out, and the lead can ask for them again.
+    expect(main(page)).to_contain_text("Figures worked out at ")
+    main(page).get_by_role("button", name="Work the figures out again now").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(PAGE_TITLE)
+    expect(page.get_by_text(re.compile(r"The figures (are being|were) worked out"))).to_be_visible()
 
     until = date.today()
     since = until - timedelta(weeks=12)
