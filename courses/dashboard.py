@@ -99,8 +99,6 @@ FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2099, 12, 31)
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
-ACTIVE = (Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED)
-
 
 @dataclass(frozen=True)
 class Column:

@@ -31,6 +31,7 @@ from django.utils import timezone
 from assessments.models import Phase, Response
 from cms.curricula import ModuleFormat, Theme
 from cms.models import LessonPage, ModulePage
+from courses.figures import figures_refresh
 from courses.models import (
     Accreditation,
     Attendance,
@@ -257,6 +258,13 @@ def build(riverside, hillside, programmes):
         "tutors": {"lee": lee, "clare": clare, "lou": lou, "hal": hal},
         "now": now,
     }
+
+
+def build_and_work_out(riverside, hillside, programmes):
+    """build(), then the dashboard's figures worked out for it (as the scheduled task would)."""
+    built = build(riverside, hillside, programmes)
+    figures_refresh()
+    return built
 
 
 def grow(site, programme, *, runs=3, people=6, start=0):

@@ -32,9 +32,7 @@ DASHBOARD_QUERIES = 11
 
 @pytest.fixture
 def data(riverside, hillside, programmes):
-    built = dashboard_data.build(riverside, hillside, programmes)
-    figures_refresh()
-    return built
+    return dashboard_data.build_and_work_out(riverside, hillside, programmes)
 
 
 def everything(user):

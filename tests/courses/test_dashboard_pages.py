@@ -16,9 +16,7 @@ PEOPLE = "/programme/people/"
 
 @pytest.fixture
 def data(riverside, hillside, programmes):
-    built = dashboard_data.build(riverside, hillside, programmes)
-    figures_refresh()
-    return built
+    return dashboard_data.build_and_work_out(riverside, hillside, programmes)
 
 
 def test_urls():

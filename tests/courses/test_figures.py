@@ -37,9 +37,7 @@ REFRESH = "/programme/refresh/"
 
 @pytest.fixture
 def data(riverside, hillside, programmes):
-    built = dashboard_data.build(riverside, hillside, programmes)
-    figures_refresh()
-    return built
+    return dashboard_data.build_and_work_out(riverside, hillside, programmes)
 
 
 def funnel(user):
