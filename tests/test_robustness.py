@@ -493,3 +493,28 @@ def test_a_forged_id_too_big_for_the_database_is_an_invalid_choice(
     assert "Select a valid choice" in made_run.content.decode()
     assert "Select a valid choice" in made_code.content.decode()
     assert (CourseRun.objects.count(), InvitationCode.objects.count()) == (runs, codes)
+
+
+DASHBOARD_FILTERS = ["site", "programme", "track", "since", "until", "stage", "page"]
+
+
+@given(query=st.dictionaries(st.sampled_from(DASHBOARD_FILTERS), values))
+@HYPOTHESIS
+def test_the_dashboard_with_any_filters_never_fails(client, people, query):
+    client.force_login(people["lead"])
+
+    response = client.get("/programme/", query)
+
+    assert response.status_code in (200, 400)
+    assert "How the programme is doing" in response.text
+
+
+@given(filters=text, data=form_data)
+@HYPOTHESIS
+def test_asking_for_the_figures_with_any_data_never_fails(client, people, filters, data):
+    client.force_login(people["lead"])
+
+    response = client.post("/programme/refresh/", {**data, "filters": filters})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/programme/")
