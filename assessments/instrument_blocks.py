@@ -139,6 +139,13 @@ class ItemBlock(blocks.StructBlock):
         "content/instruments give one so that reloading keeps it.",
     )
 
+    def get_context(self, value, parent_context=None):
+        """The preview names the kind and when it is asked in words, not by their codes."""
+        context = super().get_context(value, parent_context=parent_context)
+        context["kind_label"] = dict(item_kind_choices()).get(value.get("kind"), "")
+        context["asked_label"] = dict(Asked.choices).get(value.get("asked"), "")
+        return context
+
     class Meta:
         icon = "help"
         template = "assessments/blocks/instrument_item.html"

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from wagtail.test.utils.form_data import nested_form_data
 
 from assessments import instruments
-from assessments.instrument_blocks import definition_from_stream
+from assessments.instrument_blocks import ITEM_PREVIEW, ItemBlock, definition_from_stream
 from assessments.instruments import (
     Outcome,
     current_version,
@@ -795,3 +795,10 @@ def test_the_list_exports_as_csv(client, people):
     header, row = text.strip().splitlines()[:2]
     assert "Latest version" in header and "Answered" in header
     assert row.startswith("One,one,")
+
+
+def test_a_question_preview_names_its_kind_and_when_it_is_asked_in_words():
+    block = ItemBlock()
+    html = block.render(block.to_python(ITEM_PREVIEW | {"asked": "after"}))
+    assert "Rating scale · asked after only" in html
+    assert "rating ·" not in html
