@@ -304,6 +304,15 @@ def test_pressing_enter_or_an_unknown_button_only_saves_a_draft(signed_in, both_
     assert Response.objects.get().status == Response.Status.DRAFT
 
 
+def test_a_browser_pressing_enter_uses_a_hidden_save_button(signed_in, both_open):
+    # Browsers submit a form on Enter with its first submit button: that one only saves.
+    page = signed_in.get(answer_url(both_open.before)).text
+    form = page[page.index(f'action="{answer_url(both_open.before)}"') :]
+    first = form[form.index("<button") : form.index("</button>")]
+    assert 'value="save"' in first
+    assert 'tabindex="-1"' in first and 'aria-hidden="true"' in first
+
+
 def test_sending_shows_a_thank_you_and_then_the_answers_read_only(signed_in, both_open):
     response = signed_in.post(answer_url(both_open.before), both_open.post(BEFORE), follow=True)
 
