@@ -1,11 +1,12 @@
 """The programme lead's dashboard: how the programme is doing at the lead's sites.
 
-Enrolment, attendance, completion and change are summed from the figures worked out ahead
-(`courses.figures`, every 10 minutes): a few rows per course run, session and e-learning day,
-so the page costs the same for a national programme as for one site. Tutor cover looks ahead
-and is counted live. Either way it is one query per table (the tutor gaps take two: the count
-per site and the first rows) after one for the user's sites, so the number of queries never
-changes. The lists of people behind the funnel are live too.
+Enrolment, attendance, completion, change and which sessions ahead lack a ready pair of
+tutors are summed from the figures worked out ahead (`courses.figures`, every 10 minutes): a
+few rows per course run, session and e-learning day, so the page costs the same for a national
+programme as for one site. Accreditations ending and tutor load are counted live. Either way
+it is one query per table (the tutor gaps take two: the count per site and the first rows)
+after one for the user's sites, so the number of queries never changes. The lists of people
+behind the funnel are live too.
 
 What counts:
 - An enrolment is a place on a course run or an e-learning module that is not on the
@@ -26,7 +27,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.db.models import (
     Case,
-    CharField,
     Count,
     Exists,
     F,
@@ -52,7 +52,7 @@ from cms.forms import RowChoiceField
 from cms.models import ModulePage, ProgrammePage
 
 from . import figures
-from .figures import ANSWERED, COMPLETED, STARTED
+from .figures import ANSWERED, COMPLETED, NEXT_WEEKS, STARTED
 from .models import (
     Accreditation,
     ChangeFigures,
@@ -67,7 +67,6 @@ from .models import (
 )
 from .selectors import count_rows, sites_for
 
-NEXT_WEEKS = 8
 EXPIRING_DAYS = 90
 DEFAULT_LIMIT = 25
 TABLE_KEYS = (
@@ -349,7 +348,7 @@ def _limited(rows: list, limit: int | None) -> tuple[list, bool]:
 # --- the tables -----------------------------------------------------------------------------------
 
 
-def _figures(model, scope: _Scope) -> QuerySet:
+def _figures(model, scope: _Scope, *, period: bool = True) -> QuerySet:
     """The rows of a figures table (courses.figures) in the scope and its filters: the period
     picks cohorts by the day they began (a run's first session, an e-learning enrolment)."""
     filters = scope.filters
@@ -358,9 +357,9 @@ def _figures(model, scope: _Scope) -> QuerySet:
         rows = rows.filter(programme=filters.programme)
     if filters.track:
         rows = rows.filter(track=filters.track)
-    if filters.since:
+    if period and filters.since:
         rows = rows.filter(starts_on__gte=filters.since)
-    if filters.until:
+    if period and filters.until:
         rows = rows.filter(starts_on__lte=filters.until)
     return rows.order_by()
 
@@ -590,73 +589,73 @@ def _upcoming_sessions(scope: _Scope) -> QuerySet[Session]:
 
 
 def _gaps(scope: _Scope, limit: int | None) -> Table:
-    """Sessions in the next 8 weeks without a lay or a clinical tutor: the count per site
-    (one query) and the soonest rows (one query)."""
-    gaps = _upcoming_sessions(scope).filter(
-        Q(lay_tutor__isnull=True) | Q(clinical_tutor__isnull=True)
+    """Sessions in the next 8 weeks without a ready pair of tutors, by the readiness rules
+    (checked when the figures were worked out): the count per site (one query) and the
+    soonest rows (one query). Whatever the period chosen, this looks ahead from now."""
+    gaps = (
+        _figures(SessionFigures, scope, period=False)
+        .filter(
+            checked=True,
+            starts_at__gte=scope.now,
+            starts_at__lt=scope.now + timedelta(weeks=NEXT_WEEKS),
+        )
+        .exclude(problems="")
     )
     per_site = list(
-        gaps.order_by()
-        .values("run__site__name", "run__site__slug")
+        gaps.values("site__name", "site__slug")
         .annotate(sessions=Count("pk"))
-        .order_by("run__site__name")
+        .order_by("site__name")
     )
-    missing = Case(
-        When(lay_tutor__isnull=True, clinical_tutor__isnull=True, then=Value("Both tutors")),
-        When(lay_tutor__isnull=True, then=Value("Lay tutor")),
-        default=Value("Clinical tutor"),
-        output_field=CharField(),
-    )
-    found = (
-        gaps.annotate(missing=missing)
-        .order_by("starts_at", "pk")
-        .values(
-            "pk",
-            "starts_at",
-            "number",
-            "run__title",
-            "run__site__name",
-            "run__site__slug",
-            "missing",
-        )
+    found = gaps.order_by("starts_at", "session_id").values(
+        "session_id",
+        "starts_at",
+        "number",
+        "session__run__title",
+        "site__name",
+        "site__slug",
+        "problems",
     )
     if limit is not None:
         found = found[: limit + 1]
     rows, more = _limited(list(found), limit)
     total = sum(site["sessions"] for site in per_site)
     note = (
-        "A session is counted when it has no lay tutor or no clinical tutor yet; whether an "
-        "assigned pair meets every rule (accreditation, availability) is shown on each run's page."
+        "A session is ready with one lay tutor and one clinical tutor, each accredited for the "
+        "programme on the day, available, under their monthly limit and not teaching elsewhere "
+        "at the time. Checked when the figures were worked out: each session's page and the "
+        "planner show it as it is now."
     )
     if more:
         note = f"The {limit} soonest of {total} sessions; download the table for all. " + note
     return Table(
         key="gaps",
-        title=f"Sessions in the next {NEXT_WEEKS} weeks without a lay or a clinical tutor",
+        title=f"Sessions in the next {NEXT_WEEKS} weeks without a ready pair of tutors",
         columns=[
             Column("starts_at", "When"),
             Column("run", "Course run"),
             Column("session", "Session", numeric=True),
             Column("site", "Site"),
-            Column("missing", "Missing"),
+            Column("problems", "Why it is not ready"),
         ],
         rows=[
             {
                 "starts_at": timezone.localtime(row["starts_at"]),
-                "run": row["run__title"],
+                "run": row["session__run__title"],
                 "session": row["number"],
-                "site": row["run__site__name"],
-                "missing": row["missing"],
-                "_url": reverse("courses:session_tutors", args=[row["run__site__slug"], row["pk"]]),
+                "site": row["site__name"],
+                "problems": row["problems"],
+                "_url": reverse(
+                    "courses:session_tutors", args=[row["site__slug"], row["session_id"]]
+                ),
             }
             for row in rows
         ],
         note=note,
         summary=[
             {
-                "label": site["run__site__name"],
+                "label": site["site__name"],
                 "value": site["sessions"],
-                "url": reverse("courses:planner", args=[site["run__site__slug"]]),
+                "url": reverse("courses:planner", args=[site["site__slug"]]),
             }
             for site in per_site
         ],

@@ -40,7 +40,7 @@ REFRESH_QUEUED = (
 )
 
 # The tables read from the figures worked out ahead (courses.figures); the rest are live.
-WORKED_OUT_AHEAD = {"funnel", "sites", "runs", "attendance", "elearning", "change"}
+WORKED_OUT_AHEAD = {"funnel", "sites", "runs", "attendance", "elearning", "gaps", "change"}
 NOT_YET = "These figures have not been worked out yet."
 
 # The order of the page, what each section says when it has no rows, and which chart it has.
@@ -52,8 +52,8 @@ SECTIONS = [
     ("elearning", "Nobody has enrolled on an e-learning module for these choices."),
     (
         "gaps",
-        f"Good news: every session in the next {dashboard.NEXT_WEEKS} weeks has a lay and a "
-        "clinical tutor.",
+        f"Good news: every session in the next {dashboard.NEXT_WEEKS} weeks has a ready pair "
+        "of tutors.",
     ),
     (
         "expiring",

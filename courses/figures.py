@@ -3,9 +3,10 @@
 Counting every enrolment, register line and reflection score of a national programme on each
 view of the dashboard took seconds (3.4 s at 100,000 trainees on a 2-core machine).
 `figures_refresh` instead works out, in one transaction, a row per cohort (a course run, or the
-people who enrolled on an e-learning module at one site on one day), per session and per scale
-of a cohort's reflections, each carrying the dashboard's filters; the dashboard then sums the
-rows in its scope. A scheduled task runs it every 10 minutes (`refresh_figures --enqueue`), and
+people who enrolled on an e-learning module at one site on one day), per session (with, for the
+weeks ahead, whether it has a ready pair of tutors by the rules in `courses.rules`) and per
+scale of a cohort's reflections, each carrying the dashboard's filters; the dashboard then sums
+the rows in its scope. A scheduled task runs it every 10 minutes (`refresh_figures --enqueue`), and
 leads can ask for it from the dashboard. The lists of people behind the counts are always live.
 
 What counts is the same as on the dashboard (see `courses.dashboard`): an enrolment is a place
@@ -47,11 +48,28 @@ from .models import (
     LessonProgress,
     Session,
     SessionFigures,
+    TutorKind,
 )
 from .reflections import MODULE_MODEL, RUN_MODEL, _of_model
+from .rules import Rule, readiness_of, sessions_for_rules
 
 # How often the scheduled task works the figures out again (the page says so).
 REFRESH_EVERY = timedelta(minutes=10)
+# How far ahead the dashboard looks for sessions without a ready pair of tutors; the figures
+# check a day more, so the window is covered until the next refresh.
+NEXT_WEEKS = 8
+CHECK_AHEAD = timedelta(weeks=NEXT_WEEKS, days=1)
+
+# Why a place in a session is not ready, in words for a lead (no names: downloads carry these).
+RULE_WORDS = {
+    None: "missing",
+    Rule.KIND: "the wrong kind of tutor",
+    Rule.INACTIVE: "no longer active",
+    Rule.ACCREDITATION: "not accredited then",
+    Rule.AVAILABILITY: "not available then",
+    Rule.DOUBLE_BOOKING: "booked elsewhere then",
+    Rule.MONTHLY_CAP: "over their monthly limit",
+}
 
 ACTIVE = (Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED)
 
@@ -129,7 +147,15 @@ COHORT_COLUMNS = WHERE + (
     "completed",
     "answered",
 )
-SESSION_COLUMNS = WHERE + ("session_id", "number", "starts_at", "booked", "present")
+SESSION_COLUMNS = WHERE + (
+    "session_id",
+    "number",
+    "starts_at",
+    "booked",
+    "present",
+    "checked",
+    "problems",
+)
 SUMS = (
     "n",
     "sum_before",
@@ -203,6 +229,32 @@ def _elearning_cohorts(programmes: dict[int, tuple[int, str]]) -> list[tuple]:
     ]
 
 
+def why_not_ready(broken: list[tuple[str, Rule | None]]) -> str:
+    """ "Lay tutor: missing; clinical tutor: not accredited then, over their monthly limit"."""
+    places: dict[str, list[str]] = {}
+    for kind, rule in broken:
+        places.setdefault(kind, []).append(RULE_WORDS[rule])
+    text = "; ".join(
+        f"{TutorKind(kind).label.lower()}: {', '.join(words)}" for kind, words in places.items()
+    )
+    return text[:1].upper() + text[1:]
+
+
+def _problems_ahead() -> dict[int, str]:
+    """The readiness of every session from now to CHECK_AHEAD (the rules' own check, in a fixed
+    number of queries): "" when ready, otherwise why not."""
+    now = timezone.now()
+    sessions = list(
+        sessions_for_rules()
+        .filter(starts_at__gte=now, starts_at__lt=now + CHECK_AHEAD)
+        .exclude(run__status=CourseRun.Status.CANCELLED)
+    )
+    return {
+        readiness.session.pk: why_not_ready(readiness.broken)
+        for readiness in readiness_of(sessions)
+    }
+
+
 def _sessions(by_run: dict[int, tuple]) -> list[tuple]:
     sessions = Session.objects.exclude(run__status=CourseRun.Status.CANCELLED)
     on_the_course = sessions.filter(
@@ -216,6 +268,7 @@ def _sessions(by_run: dict[int, tuple]) -> list[tuple]:
     present = _per(
         Attendance.objects.filter(status=Attendance.Status.PRESENT), "session_id", n=Count("pk")
     )
+    problems = _problems_ahead()
     return [
         by_run[run_id]
         + (
@@ -224,6 +277,8 @@ def _sessions(by_run: dict[int, tuple]) -> list[tuple]:
             starts_at,
             booked.get((pk,), {}).get("n", 0),
             present.get((pk,), {}).get("n", 0),
+            pk in problems,
+            problems.get(pk, ""),
         )
         for pk, run_id, number, starts_at in sessions.values_list(
             "pk", "run_id", "number", "starts_at"

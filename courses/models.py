@@ -670,6 +670,11 @@ class SessionFigures(FigureRow):
     starts_at = models.DateTimeField()
     booked = models.PositiveIntegerField(default=0)
     present = models.PositiveIntegerField(default=0)
+    # Sessions in the weeks ahead when the figures were worked out are checked against the
+    # readiness rules: problems is "" when ready, otherwise why not, in words without names
+    # ("Lay tutor: missing; clinical tutor: not accredited then").
+    checked = models.BooleanField(default=False)
+    problems = models.TextField(blank=True, default="")
 
     def __str__(self):
         return (

@@ -387,6 +387,9 @@ class Readiness:
 
     session: Session
     problems: list[str]
+    # The same, as (place, rule) pairs with no names in them: rule None means nobody is in the
+    # place. For summaries a download may carry.
+    broken: list[tuple[str, Rule | None]] = field(default_factory=list)
 
     @property
     def ready(self):
@@ -409,24 +412,24 @@ def readiness_of(sessions: list[Session]) -> list[Readiness]:
     result = []
     for session in sessions:
         snapshot = snapshot_of(session)
-        problems = []
+        problems, broken = [], []
         for kind, tutor_id in (
             (TutorKind.LAY, session.lay_tutor_id),
             (TutorKind.CLINICAL, session.clinical_tutor_id),
         ):
             if tutor_id is None:
                 problems.append(MISSING_SLOT.format(slot=TutorKind(kind).label.lower()))
+                broken.append((kind, None))
                 continue
-            problems += [
-                refusal.message
-                for refusal in refusals(
-                    tutors[tutor_id],
-                    snapshot,
-                    kind=kind,
-                    overridden=overrides.get((session.pk, tutor_id), set()),
-                )
-            ]
-        result.append(Readiness(session, problems))
+            found = refusals(
+                tutors[tutor_id],
+                snapshot,
+                kind=kind,
+                overridden=overrides.get((session.pk, tutor_id), set()),
+            )
+            problems += [refusal.message for refusal in found]
+            broken += [(kind, refusal.rule) for refusal in found]
+        result.append(Readiness(session, problems, broken))
     return result
 
 

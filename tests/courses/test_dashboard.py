@@ -142,17 +142,20 @@ def test_elearning_per_month(people, data):
 
 def test_gaps_in_the_next_eight_weeks(people, data):
     table = dashboard_for(people["lead"], everything(people["lead"]))["gaps"]
-    assert figures(table, "run", "session", "missing") == [
-        ("Riverside autumn", 2, "Lay tutor"),
-        ("Riverside autumn", 3, "Both tutors"),
+    # By the readiness rules: Clare is accredited for the professional programme only, Lee for
+    # the patient one only; run B's second session has no lay tutor, its third nobody.
+    assert figures(table, "run", "session", "problems") == [
+        ("Riverside autumn", 2, "Lay tutor: missing; clinical tutor: not accredited then"),
+        ("Riverside autumn", 3, "Lay tutor: missing; clinical tutor: missing"),
+        ("Partnership workshop", 1, "Lay tutor: not accredited then"),
     ]
     assert table.summary == [
-        {"label": "Riverside Health Board", "value": 2, "url": "/sites/riverside/planner/"}
+        {"label": "Riverside Health Board", "value": 3, "url": "/sites/riverside/planner/"}
     ]
     assert table.rows[0]["_url"].startswith("/sites/riverside/sessions/")
     limited = dashboard_for(people["lead"], everything(people["lead"]), limit=1)["gaps"]
     assert len(limited.rows) == 1
-    assert "The 1 soonest of 2 sessions" in limited.note
+    assert "The 1 soonest of 3 sessions" in limited.note
 
 
 def test_accreditations_ending_in_ninety_days(people, data):
@@ -244,7 +247,10 @@ def test_the_hillside_lead_sees_hillside(people, data):
         (2, 2, 1, 1),
         (1, 0, 1, 1),
     ]
-    assert figures(tables["gaps"], "run", "missing") == [("Hillside next", "Clinical tutor")]
+    # Hal's accreditation ends in 10 days, before the session in two weeks.
+    assert figures(tables["gaps"], "run", "problems") == [
+        ("Hillside next", "Lay tutor: not accredited then; clinical tutor: missing")
+    ]
     assert figures(tables["expiring"], "tutor") == [("Hal Hill",)]
     assert "Riverside" not in repr(tables)
 
@@ -273,7 +279,7 @@ def test_filter_by_programme(people, data, programmes):
     assert figures(tables["funnel"], "track", "enrolled") == [(Track.PROFESSIONAL.label, 4)]
     assert tables["runs"].rows == []
     assert figures(tables["elearning"], "enrolled") == [(1,), (2,)]
-    assert tables["gaps"].rows == []
+    assert figures(tables["gaps"], "run") == [("Partnership workshop",)]
     assert tables["expiring"].rows == []
     assert figures(tables["load"], "tutor", "sessions") == [
         ("Clare Clinic", 1),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from assessments.models import Phase
 from courses import dashboard_views
 from courses.dashboard import DashboardFilterForm, DashboardFilters, dashboard_for
-from courses.figures import figures_refresh, figures_refreshed_at
+from courses.figures import figures_refresh, figures_refreshed_at, why_not_ready
 from courses.models import (
     Attendance,
     ChangeFigures,
@@ -25,6 +25,7 @@ from courses.models import (
     Session,
     SessionFigures,
 )
+from courses.rules import Rule
 from courses.selectors import sites_for
 from tests.assessments.matched import SEVEN, answered_both
 from tests.assessments.reflections import administration, version_with_items
@@ -252,3 +253,55 @@ def test_asking_needs_a_csrf_token(people):
     client.force_login(people["lead"])
     assert client.post(REFRESH).status_code == 403
     assert figures_refreshed_at() is None
+
+
+# --- readiness of the sessions ahead -------------------------------------------------------------
+
+
+def test_only_sessions_in_the_weeks_ahead_are_checked(data):
+    runs = data["runs"]
+    checked = {
+        (row.session.run_id, row.number): (row.checked, row.problems)
+        for row in SessionFigures.objects.select_related("session")
+    }
+    assert checked[(runs["a"].pk, 1)] == (False, "")  # ten weeks ago
+    assert checked[(runs["b"].pk, 2)] == (
+        True,
+        "Lay tutor: missing; clinical tutor: not accredited then",
+    )
+    assert checked[(runs["c"].pk, 1)] == (True, "Lay tutor: not accredited then")
+    far = Session.objects.create(
+        run=runs["c"],
+        number=2,
+        venue=runs["c"].venue,
+        starts_at=timezone.now() + timedelta(weeks=9),
+        ends_at=timezone.now() + timedelta(weeks=9, hours=3),
+    )
+    figures_refresh()
+    assert SessionFigures.objects.get(session=far).checked is False
+
+
+def test_an_accreditation_renewed_clears_the_gap_when_the_figures_are_worked_out(
+    people, data, programmes
+):
+    lead = people["lead"]
+
+    def gaps():
+        table = dashboard_for(lead, DashboardFilters(sites=sites_for(lead)))["gaps"]
+        return [row["run"] for row in table.rows]
+
+    assert "Partnership workshop" in gaps()
+    dashboard_data.accredit(data["tutors"]["lee"], programmes["professional"], ends_in_days=365)
+    assert "Partnership workshop" in gaps()
+    figures_refresh()
+    assert "Partnership workshop" not in gaps()
+
+
+def test_why_not_ready_names_places_and_rules_not_people():
+    assert why_not_ready([("lay", None), ("clinical", Rule.MONTHLY_CAP)]) == (
+        "Lay tutor: missing; clinical tutor: over their monthly limit"
+    )
+    assert why_not_ready([("clinical", Rule.ACCREDITATION), ("clinical", Rule.AVAILABILITY)]) == (
+        "Clinical tutor: not accredited then, not available then"
+    )
+    assert why_not_ready([]) == ""
