@@ -41,6 +41,7 @@ from courses.models import (
     Session,
     TutorKind,
 )
+from tests.assessments.matched import answered_both
 from tests.assessments.reflections import administration, version_with_items
 from tests.factories import CourseRunFactory, TutorFactory, UserFactory, VenueFactory
 
@@ -265,6 +266,19 @@ def build_and_work_out(riverside, hillside, programmes):
     built = build(riverside, hillside, programmes)
     figures_refresh()
     return built
+
+
+def matched_group(site, programme, answers, version, run=None):
+    """People on a run (a new one unless given) who answered both its reflections: `answers` is
+    a list of (before, after) answers as in tests/assessments/matched.py's SEVEN."""
+    run = run or CourseRunFactory(site=site, programme=programme)
+    before = administration(version, Phase.BEFORE, run, programme=programme)
+    after = administration(version, Phase.AFTER, run, programme=programme)
+    for before_answers, after_answers in answers:
+        trainee = UserFactory()
+        Enrolment.objects.create(trainee=trainee, run=run, site=site)
+        answered_both(trainee, before, after, before_answers, after_answers)
+    return run
 
 
 def grow(site, programme, *, runs=3, people=6, start=0):

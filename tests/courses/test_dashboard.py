@@ -7,7 +7,6 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from assessments.models import Phase
 from cms.curricula import Track
 from courses.dashboard import (
     SUPPRESSED,
@@ -19,12 +18,11 @@ from courses.dashboard import (
     table_for,
 )
 from courses.figures import figures_refresh
-from courses.models import Enrolment, Site
+from courses.models import Site
 from courses.selectors import sites_for
-from tests.assessments.matched import SEVEN, answered_both
-from tests.assessments.reflections import administration, version_with_items
+from tests.assessments.matched import SEVEN
+from tests.assessments.reflections import version_with_items
 from tests.courses import dashboard_data
-from tests.factories import CourseRunFactory, UserFactory
 
 # The lead's site ids, then one query per table (the tutor gaps take two).
 DASHBOARD_QUERIES = 11
@@ -188,15 +186,7 @@ def matched(riverside, hillside, programmes):
     version = version_with_items(slug="matched-patient")
     professional_version = version_with_items(slug="matched-professional")
 
-    def group(site, programme, answers, the_version):
-        run = CourseRunFactory(site=site, programme=programme)
-        before = administration(the_version, Phase.BEFORE, run, programme=programme)
-        after = administration(the_version, Phase.AFTER, run, programme=programme)
-        for before_answers, after_answers in answers:
-            trainee = UserFactory()
-            Enrolment.objects.create(trainee=trainee, run=run, site=site)
-            answered_both(trainee, before, after, before_answers, after_answers)
-
+    group = dashboard_data.matched_group
     group(riverside, programmes["patient"], SEVEN, version)
     group(hillside, programmes["patient"], SEVEN[:5], version)
     group(riverside, programmes["professional"], SEVEN[:3], professional_version)

@@ -12,7 +12,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments.models import Phase
 from courses import dashboard_views
 from courses.dashboard import DashboardFilterForm, DashboardFilters, dashboard_for
 from courses.figures import figures_refresh, figures_refreshed_at, why_not_ready
@@ -20,17 +19,16 @@ from courses.models import (
     Attendance,
     ChangeFigures,
     CohortFigures,
-    Enrolment,
     FiguresRefresh,
     Session,
     SessionFigures,
 )
 from courses.rules import Rule
 from courses.selectors import sites_for
-from tests.assessments.matched import SEVEN, answered_both
-from tests.assessments.reflections import administration, version_with_items
+from tests.assessments.matched import SEVEN
+from tests.assessments.reflections import version_with_items
 from tests.courses import dashboard_data
-from tests.factories import CourseRunFactory, UserFactory
+from tests.factories import CourseRunFactory
 
 PAGE = "/programme/"
 REFRESH = "/programme/refresh/"
@@ -153,12 +151,7 @@ def spring_cohort(riverside, programmes):
         run=run, number=1, venue=run.venue, starts_at=first, ends_at=first + timedelta(hours=3)
     )
     version = version_with_items(slug="cohort-change")
-    before = administration(version, Phase.BEFORE, run, programme=patient)
-    after = administration(version, Phase.AFTER, run, programme=patient)
-    for before_answers, after_answers in SEVEN:
-        trainee = UserFactory()
-        Enrolment.objects.create(trainee=trainee, run=run, site=riverside)
-        answered_both(trainee, before, after, before_answers, after_answers)
+    dashboard_data.matched_group(riverside, patient, SEVEN, version, run=run)
     figures_refresh()
     return run
 
