@@ -52,6 +52,7 @@ from .models import (
 )
 from .reflections import MODULE_MODEL, RUN_MODEL, _of_model
 from .rules import Rule, readiness_of, sessions_for_rules
+from .teaching import ON_THE_REGISTER
 
 # How often the scheduled task works the figures out again (the page says so).
 REFRESH_EVERY = timedelta(minutes=10)
@@ -70,8 +71,6 @@ RULE_WORDS = {
     Rule.DOUBLE_BOOKING: "booked elsewhere then",
     Rule.MONTHLY_CAP: "over their monthly limit",
 }
-
-ACTIVE = (Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED)
 
 # Each condition checks one kind of enrolment, so that a set of enrolments filtered by it is a
 # semi-join the database can hash, and a course booking never probes lesson progress.
@@ -258,7 +257,7 @@ def _problems_ahead() -> dict[int, str]:
 def _sessions(by_run: dict[int, tuple]) -> list[tuple]:
     sessions = Session.objects.exclude(run__status=CourseRun.Status.CANCELLED)
     on_the_course = sessions.filter(
-        Q(run__enrolments__status__in=ACTIVE)
+        Q(run__enrolments__status__in=ON_THE_REGISTER)
         | Q(
             run__enrolments__status=Enrolment.Status.WITHDRAWN,
             run__enrolments__withdrawn_at__gt=F("starts_at"),
