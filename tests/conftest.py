@@ -1,8 +1,24 @@
 import pytest
+import time_machine
 from django.core.cache import cache
 
 from cms.roles import Role
+from tests import clock
 from tests.factories import SiteFactory, SiteMembershipFactory, UserFactory
+
+
+def pytest_report_header(config):
+    return f"clock frozen at {clock.instant().isoformat()} (TEST_NOW to change it)"
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(request):
+    """Every test but the browser journeys runs with the clock stopped at clock.instant()."""
+    if request.node.get_closest_marker("e2e"):
+        yield None
+        return
+    with time_machine.travel(clock.instant(), tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

@@ -74,6 +74,15 @@ def programme_page(*, title="Moving on Together", track=Track.PATIENT, slug=None
     return page
 
 
+def days_from_today(days: int, *, at: time = time(10, 0)) -> datetime:
+    """An aware datetime `days` local days from today (negative: ago) at the local time `at`.
+
+    Data is placed at fixed times of day, never at "now plus N weeks", so what a test builds does
+    not depend on the hour it runs (a session at 21:30 finds its tutors unavailable)."""
+    day = timezone.localdate() + timedelta(days=days)
+    return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
+
+
 def next_weekday(weekday: int, *, weeks_ahead: int = 1, at: time = time(10, 0)) -> datetime:
     """An aware datetime on `weekday` (0 = Monday) at least `weeks_ahead` weeks from today."""
     today = timezone.localdate()

@@ -1,6 +1,6 @@
 """The small hand-built programme the dashboard tests count, with the figures worked out by hand.
 
-Riverside (today is "now"; weeks relative to it):
+Riverside (sessions at 10:00 local time, weeks from today):
 - Run A "Riverside spring", patient, sessions 1-3 ten, nine and eight weeks ago (finished).
   p1, p2 completed; p3 booked; p4 withdrew one day after session 1; p5 on the waiting list.
   Session 1: p1, p2, p3, p4 present. Sessions 2 and 3: p1, p2 present, p3 absent / apologies.
@@ -43,9 +43,20 @@ from courses.models import (
 )
 from tests.assessments.matched import answered_both
 from tests.assessments.reflections import administration, version_with_items
-from tests.factories import CourseRunFactory, TutorFactory, UserFactory, VenueFactory
+from tests.factories import (
+    CourseRunFactory,
+    TutorFactory,
+    UserFactory,
+    VenueFactory,
+    days_from_today,
+)
 
 WEEK = timedelta(weeks=1)
+
+
+def weeks_from_today(weeks):
+    """A session's start: `weeks` weeks from today (negative: ago), at 10:00 local time."""
+    return days_from_today(7 * weeks)
 
 
 def person(key, first, last):
@@ -142,7 +153,7 @@ def build(riverside, hillside, programmes):
     # Run A: finished.
     run_a = run(riverside, venue, "Riverside spring", patient, status=CourseRun.Status.OPEN)
     a_sessions = [
-        session(run_a, n, now - (11 - n) * WEEK, lay=lee, clinical=clare) for n in (1, 2, 3)
+        session(run_a, n, weeks_from_today(n - 11), lay=lee, clinical=clare) for n in (1, 2, 3)
     ]
     p = {key: person(key, key.upper(), "Spring") for key in ["p1", "p2", "p3", "p4", "p5"]}
     a = {
@@ -166,9 +177,9 @@ def build(riverside, hillside, programmes):
 
     # Run B: under way, two gaps ahead.
     run_b = run(riverside, venue, "Riverside autumn", patient, status=CourseRun.Status.OPEN)
-    b1 = session(run_b, 1, now - WEEK, lay=lee, clinical=clare)
-    session(run_b, 2, now + WEEK, clinical=clare)
-    session(run_b, 3, now + 2 * WEEK)
+    b1 = session(run_b, 1, weeks_from_today(-1), lay=lee, clinical=clare)
+    session(run_b, 2, weeks_from_today(1), clinical=clare)
+    session(run_b, 3, weeks_from_today(2))
     q1 = enrol(person("q1", "Q1", "Autumn"), run=run_b)
     q2 = enrol(person("q2", "Q2", "Autumn"), run=run_b)
     mark(b1, q1)
@@ -176,7 +187,7 @@ def build(riverside, hillside, programmes):
 
     # Run C: professional workshop in three weeks.
     run_c = run(riverside, venue, "Partnership workshop", professional)
-    session(run_c, 1, now + 3 * WEEK, lay=lee, clinical=clare)
+    session(run_c, 1, weeks_from_today(3), lay=lee, clinical=clare)
     enrol(person("r1", "R1", "Workshop"), run=run_c)
 
     # Run D: cancelled.
@@ -188,7 +199,7 @@ def build(riverside, hillside, programmes):
         status=CourseRun.Status.CANCELLED,
         cancelled_at=now,
     )
-    session(run_d, 1, now - 2 * WEEK)
+    session(run_d, 1, weeks_from_today(-2))
     enrol(person("x1", "X1", "Cancelled"), run=run_d)
 
     # E-learning.
@@ -219,13 +230,13 @@ def build(riverside, hillside, programmes):
 
     # Hillside.
     run_h = run(hillside, hill_venue, "Hillside winter", patient, status=CourseRun.Status.OPEN)
-    h_sessions = [session(run_h, n, now - (7 - n) * WEEK, lay=hal) for n in (1, 2)]
+    h_sessions = [session(run_h, n, weeks_from_today(n - 7), lay=hal) for n in (1, 2)]
     h1 = enrol(person("h1", "H1", "Hill"), run=run_h, status=Enrolment.Status.COMPLETED)
     h2 = enrol(person("h2", "H2", "Hill"), run=run_h)
     mark(h_sessions[0], h1)
     mark(h_sessions[0], h2)
     run_h2 = run(hillside, hill_venue, "Hillside next", patient)
-    session(run_h2, 1, now + 2 * WEEK, lay=hal)
+    session(run_h2, 1, weeks_from_today(2), lay=hal)
     he1 = enrol(
         person("he1", "HE1", "Hill"),
         module=module,
@@ -284,15 +295,13 @@ def matched_group(site, programme, answers, version, run=None):
 def grow(site, programme, *, runs=3, people=6, start=0):
     """More of everything at `site`: finished runs with people, attendance and answers, more
     e-learning, more gaps and tutors. The dashboard's query count must not notice."""
-    now = timezone.now()
     venue = VenueFactory(site=site)
     for index in range(runs):
         the_run = CourseRunFactory(site=site, venue=venue, programme=programme)
-        sessions = [
-            session(the_run, n, now - (12 - n) * WEEK - index * timedelta(days=1))
-            for n in range(1, 8)
-        ]
-        session(CourseRunFactory(site=site, venue=venue, programme=programme), 1, now + WEEK)
+        sessions = [session(the_run, n, days_from_today(7 * (n - 12) - index)) for n in range(1, 8)]
+        session(
+            CourseRunFactory(site=site, venue=venue, programme=programme), 1, weeks_from_today(1)
+        )
         for number in range(people):
             trainee = UserFactory()
             status = Enrolment.Status.COMPLETED if number % 2 else Enrolment.Status.BOOKED

@@ -292,7 +292,7 @@ def test_withdrawing_twice_changes_nothing_the_second_time(run, django_capture_o
 
 
 def test_rejoining_after_withdrawing_reuses_the_enrolment_and_goes_to_the_back(
-    run, django_capture_on_commit_callbacks
+    run, django_capture_on_commit_callbacks, frozen_clock
 ):
     for _ in range(2):
         book(trainee(), run, django_capture_on_commit_callbacks)
@@ -300,6 +300,7 @@ def test_rejoining_after_withdrawing_reuses_the_enrolment_and_goes_to_the_back(
     first = book(person, run, django_capture_on_commit_callbacks)
     later = book(trainee(), run, django_capture_on_commit_callbacks)
     withdraw(first, django_capture_on_commit_callbacks)
+    frozen_clock.shift(timedelta(minutes=10))
 
     again = book(person, run, django_capture_on_commit_callbacks)
 

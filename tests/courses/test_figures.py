@@ -3,7 +3,7 @@ hand-built programme in dashboard_data.py, that the dashboard shows them as of t
 were worked out, the change period by cohort, the command and the lead's "work them out again"."""
 
 import io
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -28,7 +28,7 @@ from courses.selectors import sites_for
 from tests.assessments.matched import SEVEN
 from tests.assessments.reflections import version_with_items
 from tests.courses import dashboard_data
-from tests.factories import CourseRunFactory
+from tests.factories import CourseRunFactory, days_from_today
 
 PAGE = "/programme/"
 REFRESH = "/programme/refresh/"
@@ -267,8 +267,8 @@ def test_only_sessions_in_the_weeks_ahead_are_checked(data):
         run=runs["c"],
         number=2,
         venue=runs["c"].venue,
-        starts_at=timezone.now() + timedelta(weeks=9),
-        ends_at=timezone.now() + timedelta(weeks=9, hours=3),
+        starts_at=days_from_today(9 * 7),
+        ends_at=days_from_today(9 * 7, at=time(13, 0)),
     )
     figures_refresh()
     assert SessionFigures.objects.get(session=far).checked is False
