@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -11,7 +11,18 @@ curricula_patterns = [
     path("search/", views.search, name="search"),
 ]
 
+# One way in: every URL that would check a password outside allauth (rate limits, lockout,
+# mandatory verification) is taken over here, ahead of the Wagtail URLs that define it.
+# tests/test_security.py walks the resolver to keep it so.
+sign_in_doors = [
+    path("admin/login/", views.SignInWithAllauth.as_view()),
+    path("_util/login/", views.SignInWithAllauth.as_view()),
+    re_path(r"^_util/authenticate_with_password/", views.shared_password_refused),
+    re_path(r"^documents/authenticate_with_password/", views.shared_password_refused),
+]
+
 urlpatterns = [
+    *sign_in_doors,
     path("healthz", views.healthz, name="healthz"),
     path("curricula/", include((curricula_patterns, "cms"))),
     path("readyz", views.readyz, name="readyz"),

@@ -2,10 +2,11 @@ import re
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.generic import RedirectView
 
 from . import selectors
 from .permissions import role_required
@@ -49,3 +50,21 @@ def search(request):
         paginator = Paginator(selectors.lesson_search(query=query), per_page=20)
         results = paginator.get_page(request.GET.get("page"))
     return render(request, "cms/search.html", {"query": query, "results": results})
+
+
+class SignInWithAllauth(RedirectView):
+    """Stands in for Wagtail's own sign-in pages (`/admin/login/`, `/_util/login/`).
+
+    They check a password without allauth's rate limits, lockout or mandatory email
+    verification. There is one way in, allauth's, and every other door leads to it, keeping
+    `next` (so a private page or the admin still returns the person to where they were going).
+    """
+
+    pattern_name = "account_login"
+    query_string = True
+
+
+def shared_password_refused(request, *args, **kwargs):
+    """Wagtail's shared passwords for private pages and documents are switched off
+    (WAGTAIL_PRIVATE_PAGE_OPTIONS): one password for many people, checked without limits."""
+    raise Http404("Shared passwords are not used on this site.")

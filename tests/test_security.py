@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 
@@ -94,3 +96,101 @@ def test_every_learning_post_needs_a_csrf_token(learner_urls, people):
     assert set(refused.values()) == {403}
     assert Enrolment.objects.get().status == Enrolment.Status.BOOKED
     assert not LessonProgress.objects.exists()
+
+
+# --- one way in ----------------------------------------------------------------------------------
+
+
+class PasswordCheckRecorder:
+    """An authentication backend that only records which view asked it to check a password."""
+
+    calls: list[str] = []
+
+    def authenticate(self, request, **credentials):
+        if request is not None and request.resolver_match is not None:
+            PasswordCheckRecorder.calls.append(request.resolver_match._func_path)
+        return None
+
+    def get_user(self, user_id):
+        return None
+
+
+SAMPLE_ARGUMENTS = {"int": "1", "str": "x", "slug": "x", "uuid": "0" * 32, "path": "x"}
+
+
+def every_url(resolver=None, prefix=""):
+    """One URL per pattern the resolver can reach, with a sample value for each argument."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    for entry in (resolver or get_resolver()).url_patterns:
+        pattern = str(entry.pattern)
+        for converter, sample in SAMPLE_ARGUMENTS.items():
+            pattern = re.sub(rf"<{converter}:\w+>", sample, pattern)
+        pattern = re.sub(r"<\w+>", "x", pattern)
+        # Regular expressions: their groups take a sample, their anchors go.
+        pattern = re.sub(r"\([^)]*\)", "1", pattern).replace("^", "").replace("$", "")
+        pattern = pattern.replace("\\", "")
+        if isinstance(entry, URLResolver):
+            yield from every_url(entry, prefix + pattern)
+        elif isinstance(entry, URLPattern):
+            yield "/" + prefix + pattern
+
+
+def test_no_view_but_allauths_checks_a_password(settings, home_page, people):
+    """Walks every URL and posts a real email and password to it: only allauth's views may
+    check them. Any other view that authenticates would skip the rate limits and lockout."""
+    settings.AUTHENTICATION_BACKENDS = [
+        "tests.test_security.PasswordCheckRecorder",
+        "allauth.account.auth_backends.AuthenticationBackend",
+    ]
+    PasswordCheckRecorder.calls = []
+    people["lead"].set_password("correct horse battery")
+    people["lead"].save()
+    credentials = {
+        "login": "lead@example.com",
+        "email": "lead@example.com",
+        "username": "lead@example.com",
+        "password": "correct horse battery",
+    }
+    client = Client(raise_request_exception=False)
+    urls = sorted(set(every_url()))
+    assert "/admin/login/" in urls
+    assert "/_util/login/" in urls
+
+    for url in urls:
+        client.post(url, credentials)
+        client.logout()
+
+    checked_by = set(PasswordCheckRecorder.calls)
+    assert "allauth.account.views.LoginView" in checked_by
+    assert {view for view in checked_by if not view.startswith("allauth.")} == set()
+
+
+@pytest.mark.parametrize("door", ["/admin/login/", "/_util/login/"])
+def test_wagtails_sign_in_pages_lead_to_allauths_keeping_next(client, door):
+    response = client.get(f"{door}?next=/admin/pages/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/pages/"
+
+
+@pytest.mark.parametrize("door", ["/admin/login/", "/_util/login/"])
+def test_wagtails_sign_in_pages_log_nobody_in(client, people, door):
+    """An unverified account, or guesses past the lockout, get in through no other door."""
+    from allauth.account.models import EmailAddress
+
+    lead = people["lead"]
+    lead.set_password("correct horse battery")
+    lead.save()
+    EmailAddress.objects.filter(user=lead).update(verified=False)
+
+    response = client.post(door, {"username": lead.email, "password": "correct horse battery"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+
+
+def test_shared_passwords_for_private_pages_and_documents_are_gone(client):
+    assert client.post("/_util/authenticate_with_password/1/1/", {"password": "x"}).status_code == 404
+    assert client.post("/documents/authenticate_with_password/1/", {"password": "x"}).status_code == 404

@@ -148,10 +148,9 @@ else:
 TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
 
 # --- accounts (django-allauth) -----------------------------------------------------------------
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# allauth's backend only (it is a ModelBackend, so permissions work as before): a password is
+# checked by allauth's login, with its rate limits and mandatory verification (cms/urls.py).
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -178,6 +177,10 @@ LOGIN_REDIRECT_URL = "/"
 WAGTAIL_SITE_NAME = SERVICE_NAME
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+# No shared passwords on private pages or documents: people sign in as themselves.
+WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
+WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # No avatars fetched from gravatar.com: no third-party requests from the admin.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
