@@ -1,5 +1,6 @@
 import re
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
 
 from . import selectors
+from .cache import ping
 from .permissions import role_required
 from .roles import Role
 
@@ -23,13 +25,21 @@ def healthz(request):
 @require_GET
 @never_cache
 def readyz(request):
-    """The process can reach its database: a load balancer may send it traffic."""
+    """The process can reach its database and its cache. 503 names the part that fails.
+
+    Pages keep working without Redis (cms/cache.py), only slower and with per-process rate
+    limits, so a deployment may choose to keep sending traffic while it says "cache failing"."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # any database failure means "not ready", whatever the driver raised
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    cache_problem = ping(cache)
+    if cache_problem:
+        return HttpResponse(
+            f"database ok\ncache failing: {cache_problem}", status=503, content_type="text/plain"
+        )
     return HttpResponse("ok", content_type="text/plain")
 
 

@@ -1,10 +1,21 @@
 """Wagtail admin wiring for the curricula: sign-off log actions and labels, module pairings."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_http_methods
 from wagtail import hooks
+from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import MenuItem
 from wagtail.log_actions import LogFormatter
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
-from .models import ModulePairing
+from .models import ModulePairing, OutgoingEmail
+from .outbox import outgoing_email_retry
 from .workflows import SLOTS, CoAuthorSignOffTaskState
 
 
@@ -60,3 +71,93 @@ class ModulePairingViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_module_pairing_viewset():
     return ModulePairingViewSet("module_pairings")
+
+
+class SystemAdministratorsReadOnly(ModelPermissionPolicy):
+    """The outbox is written by the site, never by hand: system administrators (superusers) may
+    view it, and send a message again from it; nobody adds, edits or deletes a row."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and user.is_active and user.is_superuser
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def users_with_any_permission(self, actions, **kwargs):
+        users = super().users_with_any_permission(actions, **kwargs)
+        return users.filter(is_superuser=True) if "view" in actions else users.none()
+
+
+register_permission_policy(OutgoingEmail, SystemAdministratorsReadOnly(OutgoingEmail))
+
+
+@require_http_methods(["GET", "POST"])
+def outgoing_email_send_again(request, pk):
+    if not (request.user.is_active and request.user.is_superuser):
+        raise PermissionDenied
+    outgoing = get_object_or_404(OutgoingEmail, pk=pk)
+    if request.method == "POST":
+        outgoing = outgoing_email_retry(outgoing_id=outgoing.pk)
+        if outgoing.status == OutgoingEmail.Status.SENT:
+            messages.info(request, f"“{outgoing.subject}” had already been sent.")
+        else:
+            messages.success(request, f"“{outgoing.subject}” will be sent again now.")
+        return redirect("outgoing_email:index")
+    return TemplateResponse(
+        request, "wagtailadmin/outgoing_email/send_again.html", {"outgoing": outgoing}
+    )
+
+
+class OutgoingEmailIndexView(IndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if instance.status != OutgoingEmail.Status.SENT:
+            buttons.append(
+                MenuItem(
+                    "Send again",
+                    url=reverse("outgoing_email:send_again", args=[instance.pk]),
+                    icon_name="resubmit",
+                    priority=15,
+                )
+            )
+        return buttons
+
+
+class OutgoingEmailViewSet(ModelViewSet):
+    """Every email the site has sent or is trying to send: failed ones show their error and can
+    be sent again. For system administrators only."""
+
+    model = OutgoingEmail
+    menu_label = "Outgoing email"
+    icon = "mail"
+    add_to_settings_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "created_at",
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "sent_at",
+    ]
+    list_display = ["created_at", "to", "subject", "status", "attempts", "last_error"]
+    list_filter = ["status"]
+    search_fields = ["to", "subject"]
+    ordering = ["-created_at"]
+    form_fields = ["subject"]  # never offered: nobody has the add or change permission
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("send-again/<int:pk>/", outgoing_email_send_again, name="send_again"),
+        ]
+
+    index_view_class = OutgoingEmailIndexView
+
+
+@hooks.register("register_admin_viewset")
+def register_outgoing_email_viewset():
+    return OutgoingEmailViewSet("outgoing_email")

@@ -117,7 +117,16 @@ MATRIX = {
         "/_util/authenticate_with_password/999/999/",
         everyone(404),
     ),
-    "_util/login/": ("/_util/login/", ALL),
+    # Wagtail's own sign-in pages are taken over: they lead to allauth's (cms/urls.py).
+    "_util/login/": ("/_util/login/", everyone(LOGIN)),
+    "^_util/authenticate_with_password/": (
+        "/_util/authenticate_with_password/999/999/",
+        everyone(404),
+    ),
+    "^documents/authenticate_with_password/": (
+        "/documents/authenticate_with_password/999/",
+        everyone(404),
+    ),
     # --- workshops: trainees booking (Find a course, a course's page, book, withdraw) ---
     # Trainees only. {run_id} is open and the Riverside trainee is booked on it (its first
     # session has started, so its page says booking has closed). Booking is POST only.
@@ -279,6 +288,25 @@ WAGTAIL_ADMIN_ROWS = {
     # administrators, each seeing their own sites' rows) ---
     "/admin/instruments/": {**WORKSHOP_ADMIN_INDEX, "site_admin": AWAY},
     "/admin/reports/reflection-answers/": WORKSHOP_ADMIN_INDEX,
+    # Wagtail's admin sign-in page leads to allauth's, for everyone.
+    "/admin/login/": everyone(LOGIN),
+    # The outbox (every email, with failures to send again): system administrators only.
+    "/admin/outgoing_email/": {
+        **everyone(LOGIN),
+        "lay_tutor": AWAY,
+        "clinical_tutor": AWAY,
+        "other_lead": AWAY,
+        "lead": AWAY,
+        "site_admin": AWAY,
+    },
+    "/admin/outgoing_email/send-again/1/": {
+        **everyone(LOGIN),
+        "lay_tutor": AWAY,
+        "clinical_tutor": AWAY,
+        "other_lead": AWAY,
+        "lead": AWAY,
+        "site_admin": AWAY,
+    },
     # Who downloaded reflection answers: system administrators only.
     "/admin/export_log/": {
         **everyone(LOGIN),

@@ -192,5 +192,10 @@ def test_wagtails_sign_in_pages_log_nobody_in(client, people, door):
 
 
 def test_shared_passwords_for_private_pages_and_documents_are_gone(client):
-    assert client.post("/_util/authenticate_with_password/1/1/", {"password": "x"}).status_code == 404
-    assert client.post("/documents/authenticate_with_password/1/", {"password": "x"}).status_code == 404
+    assert (
+        client.post("/_util/authenticate_with_password/1/1/", {"password": "x"}).status_code == 404
+    )
+    assert (
+        client.post("/documents/authenticate_with_password/1/", {"password": "x"}).status_code
+        == 404
+    )

@@ -137,10 +137,12 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache with short timeouts, falling back to memory when Redis fails.
+            "BACKEND": "cms.cache.ForgivingRedisCache",
             "LOCATION": CACHE_URL,
         }
     }
+    # Sessions are written to the database and only read through the cache: they survive Redis.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -270,7 +272,12 @@ def mailer_from_url(url):
 
 
 def mailers(default_url):
-    return {"default": mailer_from_url(EMAIL_URL or default_url)}
+    """Every email is saved to the outbox and sent after commit by a task (cms/outbox.py);
+    "delivery" is the real mail server that task hands it to."""
+    return {
+        "default": {"BACKEND": "cms.outbox.OutboxBackend"},
+        "delivery": mailer_from_url(EMAIL_URL or default_url),
+    }
 
 
 MAILERS = mailers("smtp://localhost:25")

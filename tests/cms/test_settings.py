@@ -134,6 +134,6 @@ def test_redis_url_switches_the_cache_to_redis():
     )
 
     assert result.stdout.split() == [
-        "django.core.cache.backends.redis.RedisCache",
+        "cms.cache.ForgivingRedisCache",
         "django.contrib.sessions.backends.cached_db",
     ]
