@@ -1,6 +1,8 @@
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
+from .validation import single_line
+
 
 class NHSUKFormRenderer(TemplatesSetting):
     """Every Django form renders in NHS.UK design-system markup: an error summary at the top,
@@ -35,11 +37,13 @@ class SignupDetailsForm(forms.Form):
     first_name = forms.CharField(
         label="First name",
         max_length=150,
+        validators=[single_line],
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
         label="Last name",
         max_length=150,
+        validators=[single_line],
         help_text="Your name appears on your certificates.",
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )

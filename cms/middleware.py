@@ -1,3 +1,4 @@
+from django.http import HttpResponseBadRequest
 from django.middleware.csp import ContentSecurityPolicyMiddleware
 
 
@@ -14,3 +15,35 @@ class PublicSiteContentSecurityPolicyMiddleware(ContentSecurityPolicyMiddleware)
         if request.path.startswith(self.exempt_prefixes):
             return response
         return super().process_response(request, response)
+
+
+class RefuseNulBytesMiddleware:
+    """A NUL byte is never part of a real address or a form: a path, query or posted form with
+    one is answered 400 before any view sees it (databases refuse NUL in text, so it would
+    otherwise surface as a 500 wherever the value reaches a query)."""
+
+    # Forms only: a JSON or other body is the view's to read whole (request.POST would be empty).
+    FORMS = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self.carries_nul(request):
+            return HttpResponseBadRequest(
+                "This address or form contains a character that is not allowed.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
+    def carries_nul(self, request) -> bool:
+        if "\x00" in request.path:
+            return True
+        if any("\x00" in key or "\x00" in value for key, value in request.GET.items()):
+            return True
+        if request.method == "POST" and request.content_type in self.FORMS:
+            return any(
+                "\x00" in key or any("\x00" in value for value in values)
+                for key, values in request.POST.lists()
+            )
+        return False

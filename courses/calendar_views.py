@@ -3,8 +3,8 @@ finds their feed address and can change it."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
@@ -48,7 +48,9 @@ def calendar_reset(request):
     calendar_feed_reset(user=request.user)
     messages.success(request, errors.CALENDAR_ADDRESS_CHANGED)
     next_url = request.POST.get("next", "")
-    # Only an address on this site (a path): never send people on to another host.
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts=set()):
+    # Only a path on this site: never another host, and never a name redirect() would look up.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts=set()
+    ):
         next_url = "/"
-    return redirect(next_url)
+    return HttpResponseRedirect(next_url)

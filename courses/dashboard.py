@@ -50,6 +50,7 @@ from assessments.analysis import MIN_MATCHED, change_from_sums
 from cms.curricula import Track
 from cms.forms import RowChoiceField
 from cms.models import ModulePage, ProgrammePage
+from cms.validation import plausible_date
 
 from . import figures
 from .figures import ANSWERED, COMPLETED, NEXT_WEEKS, STARTED
@@ -147,6 +148,7 @@ class DashboardFilterForm(forms.Form):
         label="From",
         required=False,
         input_formats=DATE_FORMATS,
+        validators=[plausible_date],
         help_text="For example 1/9/2026. Courses by their first session, e-learning by the day "
         "people enrolled.",
     )
@@ -154,6 +156,7 @@ class DashboardFilterForm(forms.Form):
         label="Until",
         required=False,
         input_formats=DATE_FORMATS,
+        validators=[plausible_date],
         help_text="For example 31/8/2027.",
     )
 

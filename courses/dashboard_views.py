@@ -4,14 +4,11 @@ Leads and site administrators see the figures of their own sites only; the filte
 reach any other site (a site that is not theirs is "not a valid choice", 400).
 """
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cms.permissions import role_required
@@ -19,7 +16,7 @@ from cms.roles import Role
 
 from . import dashboard, tasks
 from .dashboard import PEOPLE_STAGES, STAGE_LABELS, DashboardFilterForm, Table
-from .figures import REFRESH_EVERY, figures_refreshed_at
+from .figures import REFRESH_EVERY, figures_refresh_claim, figures_refreshed_at
 
 LEADS_AND_ADMINS = (Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR)
 PEOPLE_PER_PAGE = 50
@@ -30,9 +27,9 @@ ANSWERS_PRIVATE = (
 )
 
 # A lead's "work the figures out again" is not queued twice within this time.
-REFRESH_PAUSE = timedelta(minutes=1)
 REFRESHED_JUST_NOW = (
-    "The figures were worked out less than a minute ago, so they were not worked out again."
+    "The figures were worked out, or asked for, less than a minute ago: they are not asked for "
+    "again yet."
 )
 REFRESH_QUEUED = (
     "The figures are being worked out again. At most sites this takes a few seconds: reload "
@@ -166,12 +163,11 @@ def programme(request):
 def programme_refresh(request):
     """Queue the task that works the figures out again (once a minute at most), then go back to
     the dashboard with the same filters."""
-    refreshed_at = figures_refreshed_at()
-    if refreshed_at is not None and timezone.now() - refreshed_at < REFRESH_PAUSE:
-        messages.info(request, REFRESHED_JUST_NOW)
-    else:
+    if figures_refresh_claim():
         tasks.refresh_dashboard_figures.enqueue()
         messages.success(request, REFRESH_QUEUED)
+    else:
+        messages.info(request, REFRESHED_JUST_NOW)
     # Only filters that are valid for this user go back into the address.
     form = DashboardFilterForm(QueryDict(request.POST.get("filters", "")), user=request.user)
     query = form.query()

@@ -17,6 +17,7 @@ present at a session or a lesson finished; answered means the after reflection w
 import time as clock
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import (
     Count,
@@ -56,6 +57,10 @@ from .teaching import ON_THE_REGISTER
 
 # How often the scheduled task works the figures out again (the page says so).
 REFRESH_EVERY = timedelta(minutes=10)
+# A lead may ask for the figures again at most once a minute, whether or not a worker has run
+# the last request yet (ten presses while the worker is busy queue one task, not ten).
+REFRESH_PAUSE = timedelta(minutes=1)
+REFRESH_REQUESTED = "courses:figures-refresh-requested"
 # How far ahead the dashboard looks for sessions without a ready pair of tutors; the figures
 # check a day more, so the window is covered until the next refresh.
 NEXT_WEEKS = 8
@@ -380,6 +385,16 @@ def figures_refresh() -> FiguresRefresh:
     record.seconds = clock.perf_counter() - started
     record.save()
     return record
+
+
+def figures_refresh_claim() -> bool:
+    """True, once a minute at most, when a refresh may be queued: the figures are older than
+    REFRESH_PAUSE and nobody asked for them in the last REFRESH_PAUSE. The claim is an atomic
+    cache add, so two presses at the same moment queue one task."""
+    refreshed_at = figures_refreshed_at()
+    if refreshed_at is not None and timezone.now() - refreshed_at < REFRESH_PAUSE:
+        return False
+    return cache.add(REFRESH_REQUESTED, True, timeout=REFRESH_PAUSE.total_seconds())
 
 
 def figures_refreshed_at():

@@ -2,6 +2,7 @@ from django import forms
 
 from cms.forms import RowChoiceField
 from cms.models import ModulePage
+from cms.validation import WholeNumberField, plausible_date, single_line
 
 from .models import Site
 
@@ -27,14 +28,16 @@ class InvitationCodeForm(forms.Form):
         required=False,
         help_text="For example 27/11/2026. Leave empty to start today.",
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        validators=[plausible_date],
     )
     valid_until = forms.DateField(
         label="Last day it can be used",
         required=False,
         help_text="For example 31/3/2027. Leave empty for no end date.",
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        validators=[plausible_date],
     )
-    max_uses = forms.IntegerField(
+    max_uses = WholeNumberField(
         label="How many people can use it",
         required=False,
         min_value=1,
@@ -70,11 +73,13 @@ class RunForm(forms.Form):
     title = forms.CharField(
         label="Name of the run",
         max_length=200,
+        validators=[single_line],
         help_text="What trainees see, for example Moving on Together, Riverside Library, spring 2027.",
     )
     first_date = forms.DateField(
         label="Start date",
         input_formats=DATE_FORMATS,
+        validators=[plausible_date],
         help_text="The first session is on the chosen weekday on or after this date, for example 12/1/2027.",
     )
     weekday = forms.TypedChoiceField(label="Day of the week", coerce=int, choices=())
@@ -83,23 +88,23 @@ class RunForm(forms.Form):
         input_formats=["%H:%M", "%H.%M"],
         help_text="24-hour clock, for example 10:00.",
     )
-    session_minutes = forms.IntegerField(
+    session_minutes = WholeNumberField(
         label="Length of each session in minutes", min_value=1, max_value=600, initial=180
     )
-    session_count = forms.IntegerField(
+    session_count = WholeNumberField(
         label="Number of sessions", min_value=1, max_value=20, initial=7
     )
-    capacity = forms.IntegerField(
+    capacity = WholeNumberField(
         label="Places",
         min_value=1,
         max_value=200,
         initial=15,
         help_text="Patient groups are usually 8 to 15. More people join the waiting list.",
     )
-    minimum_group = forms.IntegerField(
+    minimum_group = WholeNumberField(
         label="Smallest group that can run", min_value=1, max_value=200, initial=8
     )
-    completion_sessions = forms.IntegerField(
+    completion_sessions = WholeNumberField(
         label="Sessions a trainee must attend to complete", min_value=1, max_value=20, initial=5
     )
     reminder_days = forms.CharField(
@@ -140,6 +145,7 @@ class RunForm(forms.Form):
                 raise forms.ValidationError(
                     f"“{line[:20]}” is not a date. Write dates like 29/12/2026, one per line."
                 )
+            plausible_date(found[-1])
         return found
 
 

@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
+
+from cms.validation import plain_text, plausible_date, single_line
 
 
 class Site(ClusterableModel):
@@ -14,9 +16,14 @@ class Site(ClusterableModel):
     Programme leads and site administrators see and manage only the sites they are members of.
     """
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[single_line])
     slug = models.SlugField(max_length=100, unique=True, help_text="Used in web addresses.")
-    description = models.TextField(blank=True, help_text="Where the site is and whom it serves.")
+    description = models.TextField(
+        blank=True,
+        max_length=2000,
+        validators=[MaxLengthValidator(2000), plain_text],
+        help_text="Where the site is and whom it serves.",
+    )
     travel_buffer_minutes = models.PositiveSmallIntegerField(
         default=30,
         validators=[MaxValueValidator(480)],
@@ -67,8 +74,8 @@ class InvitationCode(models.Model):
     code = models.CharField(max_length=16, unique=True)
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="invitation_codes")
     module = models.ForeignKey("cms.ModulePage", on_delete=models.CASCADE, related_name="+")
-    valid_from = models.DateField(null=True, blank=True)
-    valid_until = models.DateField(null=True, blank=True)
+    valid_from = models.DateField(null=True, blank=True, validators=[plausible_date])
+    valid_until = models.DateField(null=True, blank=True, validators=[plausible_date])
     max_uses = models.PositiveIntegerField(
         null=True, blank=True, help_text="Leave empty for no limit."
     )
@@ -188,8 +195,12 @@ class Venue(models.Model):
     """A community venue where a site runs courses."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="venues")
-    name = models.CharField(max_length=200)
-    address = models.TextField(help_text="As it should appear in emails and calendars.")
+    name = models.CharField(max_length=200, validators=[single_line])
+    address = models.TextField(
+        max_length=500,
+        validators=[MaxLengthValidator(500), plain_text],
+        help_text="As it should appear in emails and calendars.",
+    )
     postcode = models.CharField(max_length=12, blank=True)
     capacity = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1)], help_text="How many people the room holds."
@@ -197,7 +208,10 @@ class Venue(models.Model):
     step_free = models.BooleanField("step-free access", default=False)
     hearing_loop = models.BooleanField(default=False)
     access_notes = models.TextField(
-        blank=True, help_text="Parking, public transport, toilets, how to find the room."
+        blank=True,
+        max_length=2000,
+        validators=[MaxLengthValidator(2000), plain_text],
+        help_text="Parking, public transport, toilets, how to find the room.",
     )
     is_active = models.BooleanField("in use", default=True)
 
@@ -258,8 +272,8 @@ class Accreditation(models.Model):
 
     tutor = ParentalKey(Tutor, on_delete=models.CASCADE, related_name="accreditations")
     programme = models.ForeignKey("cms.ProgrammePage", on_delete=models.CASCADE, related_name="+")
-    accredited_on = models.DateField()
-    expires_on = models.DateField()
+    accredited_on = models.DateField(validators=[plausible_date])
+    expires_on = models.DateField(validators=[plausible_date])
 
     panels = [FieldPanel("programme"), FieldPanel("accredited_on"), FieldPanel("expires_on")]
 
@@ -316,9 +330,9 @@ class TimeAway(models.Model):
     """Dates a tutor cannot teach (holidays, treatment, other commitments)."""
 
     tutor = ParentalKey(Tutor, on_delete=models.CASCADE, related_name="time_away")
-    first_day = models.DateField()
-    last_day = models.DateField()
-    note = models.CharField(max_length=200, blank=True)
+    first_day = models.DateField(validators=[plausible_date])
+    last_day = models.DateField(validators=[plausible_date])
+    note = models.CharField(max_length=200, blank=True, validators=[single_line])
 
     panels = [FieldPanel("first_day"), FieldPanel("last_day"), FieldPanel("note")]
 
@@ -341,8 +355,8 @@ class ClosedDay(models.Model):
     """A day a site runs no sessions (bank holidays, venue closures). Runs skip these dates."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="closed_days")
-    date = models.DateField()
-    reason = models.CharField(max_length=200, blank=True)
+    date = models.DateField(validators=[plausible_date])
+    reason = models.CharField(max_length=200, blank=True, validators=[single_line])
 
     class Meta:
         ordering = ["site", "date"]
@@ -367,7 +381,7 @@ class CourseRun(models.Model):
     programme = models.ForeignKey("cms.ProgrammePage", on_delete=models.PROTECT, related_name="+")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="runs")
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="runs")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[single_line])
     capacity = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(200)],
         help_text="Places that can be booked; further people join the waiting list.",
@@ -430,7 +444,7 @@ def parse_reminder_days(text: str) -> list[int]:
     for part in (text or "").replace(" ", "").split(","):
         if not part:
             continue
-        if not part.isdigit() or not 0 < int(part) <= 60:
+        if not (part.isascii() and part.isdigit()) or not 0 < int(part) <= 60:
             raise ValueError(
                 "Give whole numbers of days from 1 to 60, separated by commas, e.g. 7,1."
             )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cms.permissions import role_required
 from cms.roles import Role
+from cms.validation import plausible_date
 
 from . import errors
 from .errors import CoursesError
@@ -31,12 +32,14 @@ class PlanPeriodForm(forms.Form):
     first_day = forms.DateField(
         label="From",
         input_formats=DATE_FORMATS,
+        validators=[plausible_date],
         help_text="For example 5/1/2027.",
         widget=forms.DateInput(format="%d/%m/%Y"),
     )
     last_day = forms.DateField(
         label="Until",
         input_formats=DATE_FORMATS,
+        validators=[plausible_date],
         help_text="The last day to plan, for example 30/3/2027.",
         widget=forms.DateInput(format="%d/%m/%Y"),
     )

@@ -23,6 +23,7 @@ from cms.forms import RowChoiceField
 from cms.models import ProgrammePage
 from cms.permissions import role_required
 from cms.roles import Role
+from cms.validation import plausible_date
 
 from .models import CourseRun, Session, Site
 from .reflections import responses_in_scope, shared_reflections_query
@@ -67,12 +68,14 @@ class ReflectionFilterForm(forms.Form):
         label="After reflections sent from",
         required=False,
         input_formats=DATE_FORMATS,
+        validators=[plausible_date],
         help_text="For example 1/9/2026. Leave empty to start from the first.",
     )
     submitted_until = forms.DateField(
         label="After reflections sent until",
         required=False,
         input_formats=DATE_FORMATS,
+        validators=[plausible_date],
         help_text="For example 31/8/2027. Leave empty for up to today.",
     )
 

@@ -1,0 +1,61 @@
+"""What any value a person types must be, whichever form or service it reaches.
+
+Model fields carry these validators, so a ModelForm (the admin) and a service's `full_clean()`
+both refuse the same things with the same words; plain forms add them to their fields.
+"""
+
+import re
+import unicodedata
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+DATE_OUT_OF_RANGE = "Enter a date between 2000 and 2100."
+CONTROL_CHARACTERS = (
+    "Remove the line break or other control character: this must be a single line of text."
+)
+CONTROL_CHARACTERS_IN_TEXT = "Remove the control character (an invisible character) from the text."
+NOT_A_WHOLE_NUMBER = "Enter a whole number using the digits 0 to 9."
+
+# The line breaks and tab a paragraph may hold; every other control character is refused.
+ALLOWED_IN_TEXT = {"\n", "\r", "\t"}
+
+
+def plausible_date(value: date) -> None:
+    """A date a programme could mean: no year 1, no year 9999."""
+    if value is not None and not EARLIEST <= value <= LATEST:
+        raise ValidationError(DATE_OUT_OF_RANGE, code="date_out_of_range")
+
+
+def _controls(value: str) -> set[str]:
+    return {char for char in str(value) if unicodedata.category(char) in {"Cc", "Cf"}}
+
+
+def single_line(value: str) -> None:
+    """A title or a name: it reaches email subjects, calendar summaries and file names."""
+    if _controls(value):
+        raise ValidationError(CONTROL_CHARACTERS, code="control_characters")
+
+
+def plain_text(value: str) -> None:
+    """A paragraph: line breaks and tabs are fine, other control characters are not."""
+    if _controls(value) - ALLOWED_IN_TEXT:
+        raise ValidationError(CONTROL_CHARACTERS_IN_TEXT, code="control_characters")
+
+
+ASCII_WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
+class WholeNumberField(forms.IntegerField):
+    """An IntegerField that takes only the digits 0 to 9 (Python's int() also reads full-width
+    and other scripts' digits, which people do not mean and other systems do not read back)."""
+
+    default_error_messages = {"invalid": NOT_A_WHOLE_NUMBER}
+
+    def to_python(self, value):
+        if value not in self.empty_values and not ASCII_WHOLE_NUMBER.fullmatch(str(value)):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
