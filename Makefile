@@ -12,11 +12,12 @@ PYTHON313 := $(shell for candidate in python3.13 python3 python; do \
 	   $$candidate -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' >/dev/null 2>&1; then \
 	  command -v $$candidate; break; fi; done)
 
-.PHONY: help demo serve test lint format e2e bench install install-dev clean
+.PHONY: help demo serve test test-clock lint format e2e bench install install-dev clean
 
 help:
 	@echo "make demo   - install, load demo data, serve http://127.0.0.1:8000"
 	@echo "make test   - lint, migration check and the whole pytest suite"
+	@echo "make test-clock - the date- and time-sensitive tests at each awkward instant"
 	@echo "make e2e    - browser journeys in Chromium against a live demo site"
 	@echo "make bench  - benchmarks in tests/perf"
 
@@ -58,6 +59,17 @@ format: install-dev
 test: lint
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
+
+# The tests marked `clock` again at each instant of tests/clock.py SWEEP (late Sunday, early
+# Monday, both sides of both clock changes, New Year's Eve, a leap day). `make test` runs the
+# whole suite at one instant; TEST_NOW=<ISO instant> moves it.
+test-clock: install-dev
+	@failed=""; \
+	for instant in $$($(PY) -c 'from tests.clock import SWEEP; print(*SWEEP)'); do \
+	  echo "== tests marked clock, at $$instant"; \
+	  TEST_NOW=$$instant $(PY) -m pytest -q -m clock -p no:randomly || failed="$$failed $$instant"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "Failed at:$$failed"; exit 1; fi
 
 e2e: install-dev
 	bash tests/e2e/run.sh

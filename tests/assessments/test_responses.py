@@ -33,7 +33,8 @@ from tests.assessments.answering import (
 )
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# Dates and times of day matter here: make test-clock runs this module at awkward instants.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def window(opens_in_days=-1, closes_in_days=7):

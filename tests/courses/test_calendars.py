@@ -22,7 +22,8 @@ from tests.factories import (
     VenueFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# Dates and times of day matter here: make test-clock runs this module at awkward instants.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture

@@ -24,6 +24,9 @@ from tests.assessments.matched import SEVEN
 from tests.assessments.reflections import version_with_items
 from tests.courses import dashboard_data
 
+# Dates and times of day matter here: make test-clock runs this module at awkward instants.
+pytestmark = pytest.mark.clock
+
 # The lead's site ids, then one query per table (the tutor gaps take two).
 DASHBOARD_QUERIES = 11
 

@@ -24,7 +24,8 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# Dates and times of day matter here: make test-clock runs this module at awkward instants.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 HILLSIDE_RUN = "Hillside evening group"
 RIVERSIDE_RUN = "Riverside spring group"

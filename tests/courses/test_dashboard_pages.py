@@ -10,6 +10,9 @@ from courses.models import Enrolment
 from tests.courses import dashboard_data
 from tests.factories import UserFactory
 
+# Dates and times of day matter here: make test-clock runs this module at awkward instants.
+pytestmark = pytest.mark.clock
+
 PAGE = "/programme/"
 PEOPLE = "/programme/people/"
 

@@ -20,7 +20,8 @@ from tests.assessments.curricula import CHECK, MODULE_FOLDER, elearning_curricul
 from tests.curricula_builder import write
 from tests.factories import SiteMembershipFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Dates and times of day matter here: make test-clock runs this module at awkward instants.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture

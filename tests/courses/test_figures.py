@@ -30,6 +30,9 @@ from tests.assessments.reflections import version_with_items
 from tests.courses import dashboard_data
 from tests.factories import CourseRunFactory, days_from_today
 
+# Dates and times of day matter here: make test-clock runs this module at awkward instants.
+pytestmark = pytest.mark.clock
+
 PAGE = "/programme/"
 REFRESH = "/programme/refresh/"
 

@@ -15,6 +15,9 @@ from courses.tasks import send_due_reflection_reminders
 from tests.assessments.reflections import version_with_items
 from tests.factories import CourseRunFactory, SessionFactory, UserFactory
 
+# Dates and times of day matter here: make test-clock runs this module at awkward instants.
+pytestmark = pytest.mark.clock
+
 
 def run_with_sessions(site, programme, *starts):
     run = CourseRunFactory(

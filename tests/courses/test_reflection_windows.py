@@ -13,6 +13,9 @@ from courses.models import CourseRun, Enrolment, LessonProgress
 from tests.assessments.reflections import version_with_items
 from tests.factories import CourseRunFactory, SessionFactory, UserFactory
 
+# Dates and times of day matter here: make test-clock runs this module at awkward instants.
+pytestmark = pytest.mark.clock
+
 
 @pytest.fixture
 def questionnaire(programmes):

@@ -16,7 +16,8 @@ from courses.models import CourseRun, Enrolment, ReminderSent, Session, TutorKin
 from courses.tasks import nearest_due, send_due_reminders
 from tests.factories import CourseRunFactory, SessionFactory, TutorFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Dates and times of day matter here: make test-clock runs this module at awkward instants.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ from courses.scheduling import SchedulingError
 from tests.courses.scheduling_helpers import next_spring_clock_change, session_on
 from tests.factories import SessionFactory, TutorFactory, VenueFactory
 
-pytestmark = pytest.mark.django_db
+# Dates and times of day matter here: make test-clock runs this module at awkward instants.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 LAY, CLINICAL = TutorKind.LAY, TutorKind.CLINICAL
 REMINDERS_MESSAGE = "Give whole numbers of days from 1 to 60, separated by commas, e.g. 7,1."

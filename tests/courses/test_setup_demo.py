@@ -105,3 +105,60 @@ def test_setup_demo_with_an_unknown_role_changes_nothing(tmp_path):
         run_setup_demo("--file", str(demo))
     assert get_user_model().objects.count() == 0
     assert not HomePage.objects.exists()
+
+
+@pytest.mark.clock
+def test_the_demo_keeps_its_promises_at_this_instant():
+    """`make test-clock` runs this at each instant of tests/clock.py SWEEP: whatever day the demo
+    is loaded, it has runs in every state, a planner gap, a waiting list and reflections due."""
+    from django.db.models import Count, Max, Min, Q
+    from django.utils import timezone
+
+    from assessments import windows
+    from courses.models import Session
+
+    run_setup_demo()
+    now = timezone.now()
+    runs = CourseRun.objects.exclude(status=CourseRun.Status.CANCELLED).annotate(
+        first=Min("sessions__starts_at"),
+        last=Max("sessions__ends_at"),
+        booked=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.BOOKED)),
+        waiting=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
+        completed=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.COMPLETED)),
+    )
+    ahead = [run for run in runs if run.first > now]
+    states = {
+        "open and full": [
+            r for r in ahead if r.status == CourseRun.Status.OPEN and r.booked >= r.capacity
+        ],
+        "open with a waiting list": [
+            r for r in ahead if r.status == CourseRun.Status.OPEN and r.waiting
+        ],
+        "in progress": [r for r in runs if r.first <= now < r.last],
+        "finished, with people completed": [r for r in runs if r.last <= now and r.completed],
+        "in planning": [r for r in ahead if r.status == CourseRun.Status.PLANNING],
+    }
+    assert {state: bool(found) for state, found in states.items()} == dict.fromkeys(states, True)
+
+    gaps = Session.objects.filter(
+        Q(lay_tutor=None) | Q(clinical_tutor=None),
+        run__status=CourseRun.Status.PLANNING,
+        starts_at__gt=now,
+    )
+    assert gaps.exists()
+
+    professional = get_user_model().objects.get(email="professional@example.com")
+    due = windows.windows_for(professional, windows.candidate_administrations(professional))
+    unanswered = [
+        pk
+        for pk, window in due.items()
+        if window.is_open(now)
+        and not Response.objects.filter(
+            administration_id=pk, respondent=professional, status=Response.Status.SUBMITTED
+        ).exists()
+    ]
+    assert unanswered, "the professional's before reflection is waiting to be filled in"
+
+    # The finished course's made-up answers still give results (10 matched people).
+    changes = matched_change(responses_in_scope(sites=Site.objects.filter(slug="riverside")))
+    assert [change.n for change in changes] == [10, 10, 10, 10]
