@@ -32,18 +32,6 @@ COLUMNS = {
 }
 
 
-# A spreadsheet program opening a CSV runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """Text a person wrote, made inert for a spreadsheet program: a leading apostrophe stops
-    "=HYPERLINK(...)" and the like being run as a formula when a CSV is opened."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def answer_rows(responses: QuerySet[Response]) -> QuerySet[Answer]:
     """The answers of the submitted responses among `responses` (the caller's scope), each a
     dict of COLUMNS, ordered by pseudonym, instrument, version, phase and item."""

@@ -2,18 +2,19 @@
 erasing their answers. Everything here is the signed-in person's own: a reflection that is not
 theirs is 404, whoever asks."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+
+from cms.spreadsheets import csv_writer
 
 from . import errors, responses
 from .errors import AssessmentError
-from .exports import spreadsheet_safe
+from .exports import export_log
 from .forms import ReflectionForm
 from .models import Response
 
@@ -96,26 +97,34 @@ def _saved_message(reflection) -> str:
 
 
 @require_GET
+@never_cache
 @login_required
 def download(request):
     rows = responses.answers_rows_for(request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"my-reflections-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["Reflection", "Before or after", "Question", "Answer", "Sent on"])
     for row in rows:
         writer.writerow(
             [
-                spreadsheet_safe(row.label),
+                row.label,
                 row.phase,
-                spreadsheet_safe(row.question),
-                spreadsheet_safe(row.answer),
+                row.question,
+                row.answer,
                 timezone.localtime(row.submitted_at).date().isoformat()
                 if row.submitted_at
                 else "Not sent yet",
             ]
         )
+    export_log(
+        user=request.user,
+        what="My reflections (their own answers)",
+        file_format="csv",
+        filters={},
+        row_count=len(rows),
+    )
     return response
 
 

@@ -6,3 +6,8 @@ class CmsConfig(AppConfig):
     label = "cms"
     verbose_name = "Site and curricula"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import spreadsheets
+
+        spreadsheets.install()

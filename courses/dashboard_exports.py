@@ -7,7 +7,6 @@ and row count. The tables hold figures and names of sites, runs and programmes, 
 email; text cells are made inert for spreadsheet programs.
 """
 
-import csv
 import io
 import re
 from datetime import date, datetime
@@ -15,11 +14,13 @@ from datetime import date, datetime
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from assessments.exports import export_log, spreadsheet_safe
+from assessments.exports import export_log
 from cms.permissions import role_required
 from cms.roles import Role
+from cms.spreadsheets import csv_writer
 
 from .dashboard import TABLE_KEYS, DashboardFilterForm, Table, table_for
 
@@ -73,8 +74,8 @@ def _plain(value):
 
 def as_csv(table: Table) -> bytes:
     output = io.StringIO()
-    writer = csv.writer(output)
-    writer.writerow([spreadsheet_safe(column.label) for column in table.columns])
+    writer = csv_writer(output)
+    writer.writerow([column.label for column in table.columns])
     for row in table.rows:
         cells = []
         for column in table.columns:
@@ -83,8 +84,6 @@ def as_csv(table: Table) -> bytes:
                 cells.append("")
             elif isinstance(value, date):
                 cells.append(value.isoformat(sep=" ") if isinstance(value, datetime) else value)
-            elif isinstance(value, str):
-                cells.append(spreadsheet_safe(value))
             else:
                 cells.append(value)
         writer.writerow(cells)
@@ -127,6 +126,7 @@ def as_xlsx(table: Table) -> bytes:
 
 
 @require_GET
+@never_cache
 @role_required(*LEADS_AND_ADMINS)
 def programme_export(request, key, fmt):
     if key not in TABLE_KEYS or fmt not in FORMATS:

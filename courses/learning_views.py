@@ -1,6 +1,5 @@
 """E-learning pages: /learn/, lessons, knowledge checks, certificates, progress for tutors and leads."""
 
-import csv
 import re
 
 from django.conf import settings
@@ -10,9 +9,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.errors import AssessmentError
+from assessments.exports import export_log
 from assessments.forms import KnowledgeCheckForm
 from assessments.responses import due_for
 from assessments.selectors import (
@@ -23,6 +24,7 @@ from assessments.selectors import (
 from assessments.services import knowledge_check_submit
 from cms.permissions import role_required
 from cms.roles import Role, roles_of
+from cms.spreadsheets import csv_writer
 
 from . import booking, selectors, services
 from .certificates import certificate_pdf
@@ -209,6 +211,7 @@ def certificate(request, code):
 
 
 @require_GET
+@never_cache
 @login_required
 def certificate_download(request, code):
     certificate = selectors.certificate_for_owner(request.user, code)
@@ -221,6 +224,13 @@ def certificate_download(request, code):
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
+    export_log(
+        user=request.user,
+        what=f"Certificate {certificate.code} (PDF)",
+        file_format="pdf",
+        filters={"certificate": certificate.code},
+        row_count=1,
+    )
     return response
 
 
@@ -268,11 +278,20 @@ def revoke_certificate(request, code):
 
 
 @require_GET
+@never_cache
 @role_required(*STAFF_ROLES)
 def progress(request):
     rows = selectors.progress_rows_for(request.user)
     if request.GET.get("format") == "csv":
-        return _progress_csv(rows)
+        response = _progress_csv(rows)
+        export_log(
+            user=request.user,
+            what="E-learning progress",
+            file_format="csv",
+            filters={},
+            row_count=len(rows),
+        )
+        return response
     return render(
         request,
         "courses/progress.html",
@@ -288,7 +307,7 @@ def _progress_csv(rows):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"elearning-progress-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             "Name",

@@ -8,12 +8,13 @@ import django_filters
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
-from assessments.exports import COLUMNS, answer_rows, export_log, spreadsheet_safe
+from assessments.exports import COLUMNS, answer_rows, export_log
 from assessments.models import Answer, Phase
 from cms.models import ProgrammePage
 from cms.roles import Role, has_any_role
@@ -66,11 +67,8 @@ class ReflectionAnswersView(ReportView):
     list_export = list(COLUMNS)
     export_headings = COLUMNS
     columns = [Column(name, label=heading, accessor=name) for name, heading in COLUMNS.items()]
-    # Written answers and questions are people's text: inert in a CSV (XLSX cells are already
-    # kept as text by Wagtail).
-    custom_field_preprocess = {
-        name: {ReportView.FORMAT_CSV: spreadsheet_safe} for name in ("item_text", "value")
-    }
+    # Written answers and questions are people's text: every Wagtail CSV cell goes through
+    # cms.spreadsheets.safe_cell (XLSX cells are kept as text by Wagtail).
     model = Answer
 
     def dispatch(self, request, *args, **kwargs):
@@ -118,7 +116,9 @@ class ReflectionAnswersView(ReportView):
             filters=self._filters_for_log(),
             row_count=queryset.count(),
         )
-        return super().as_spreadsheet(queryset, spreadsheet_format)
+        response = super().as_spreadsheet(queryset, spreadsheet_format)
+        add_never_cache_headers(response)
+        return response
 
 
 class ReflectionAnswersMenuItem(MenuItem):

@@ -1,6 +1,6 @@
 import pytest
 
-from assessments.exports import COLUMNS, answer_rows, export_log, spreadsheet_safe
+from assessments.exports import COLUMNS, answer_rows, export_log
 from assessments.models import ExportLog, Pseudonym, Response
 from tests.assessments.matched import SEVEN, answered, answered_both
 from tests.assessments.reflections import administration, version_with_items
@@ -137,23 +137,6 @@ def test_export_log_records_who_what_format_filters_and_rows(people):
         42,
     )
     assert stored.exported_at is not None
-
-
-@pytest.mark.parametrize(
-    ("text", "kept_as"),
-    [
-        ("=1+1", "'=1+1"),
-        ("+44 7700", "'+44 7700"),
-        ("-rm", "'-rm"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tx", "'\tx"),
-        ("I speak first.", "I speak first."),
-        ("", ""),
-        (7, 7),
-    ],
-)
-def test_spreadsheet_safe_makes_formulas_inert(text, kept_as):
-    assert spreadsheet_safe(text) == kept_as
 
 
 def test_system_administrators_read_the_export_log_and_nobody_else(client, people):

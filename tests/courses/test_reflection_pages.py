@@ -35,7 +35,8 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# Dates and times of day matter here: make test-clock runs this module at awkward instants.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 REPORT = "/admin/reports/reflection-answers/"
 MARCH = datetime(2026, 3, 10, 12, tzinfo=UTC)
@@ -374,6 +375,7 @@ def test_the_csv_export_holds_the_sites_answers_under_pseudonyms(client, people,
 
     today = timezone.localdate().isoformat()
     assert f'filename="reflection-answers-{today}.csv"' in response["Content-Disposition"]
+    assert "no-store" in response["Cache-Control"]
     rows = read_csv(response)
     assert rows[0] == HEADINGS
     riverside_codes = {f"MOT-{person.pk:06d}" for person in reflections["people"]}

@@ -554,7 +554,7 @@ def test_a_lead_edits_their_tutors_availability(client, people, estate):
         {},
         {"site": "not-a-number", "date": "31/02/2027"},
         {"site": "999999", "date": "2027-02-30"},
-        {"site": "\x00", "date": "\x00", "reason": "x" * 500},
+        {"site": "1 OR 1=1", "date": "０３/０５/２０２７", "reason": "x" * 500},
     ],
 )
 def test_bad_closed_day_input_never_fails_the_page(client, people, riverside, data):
