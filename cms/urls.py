@@ -2,9 +2,11 @@ from django.conf import settings
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views
+from courses.reports import ScopedSiteHistoryView
 
 curricula_patterns = [
     path("modules/<int:module_id>/side-by-side/", views.module_side_by_side, name="side_by_side"),
@@ -21,8 +23,22 @@ sign_in_doors = [
     re_path(r"^documents/authenticate_with_password/", views.shared_password_refused),
 ]
 
+# Wagtail's Site history shows a model's whole history to anyone who may view the model; this
+# one leaves out other sites' venues, tutors, closed days and runs (courses/reports.py).
+scoped_reports = [
+    path(
+        "admin/reports/site-history/",
+        require_admin_access(ScopedSiteHistoryView.as_view()),
+    ),
+    path(
+        "admin/reports/site-history/results/",
+        require_admin_access(ScopedSiteHistoryView.as_view(results_only=True)),
+    ),
+]
+
 urlpatterns = [
     *sign_in_doors,
+    *scoped_reports,
     path("healthz", views.healthz, name="healthz"),
     path("curricula/", include((curricula_patterns, "cms"))),
     path("readyz", views.readyz, name="readyz"),

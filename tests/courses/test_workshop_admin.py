@@ -885,3 +885,37 @@ def test_a_forged_child_row_id_is_refused_not_a_500(client, people, estate, forg
         "Select a valid choice. That choice is not one of the available choices."
     ]
     assert snapshot(tutor) == before
+
+
+def test_site_history_shows_a_lead_their_own_sites_edits_only(client, people, estate):
+    """Wagtail's Site history showed a Riverside lead the Hillside lead's edits of Hillside's
+    tutors and venues (and named the Hillside lead in its filter)."""
+    from wagtail.log_actions import log
+
+    for site_key, editor in (("riverside", people["lead"]), ("hillside", people["other_lead"])):
+        for screen in SCREENS:
+            log(estate[site_key][screen], "wagtail.edit", user=editor)
+    client.force_login(people["lead"])
+
+    page = client.get("/admin/reports/site-history/")
+    rows = read_csv(client.get("/admin/reports/site-history/", {"export": "csv"}))
+
+    assert page.status_code == 200
+    names = {row[1] for row in rows[1:]}
+    assert {str(estate["riverside"][screen]) for screen in SCREENS} <= names
+    assert not {str(estate["hillside"][screen]) for screen in SCREENS} & names
+    assert "Hillside Hall" not in page.text
+    assert people["other_lead"].get_full_name() not in page.text
+
+
+def test_a_system_administrator_sees_every_sites_history(client, people, estate):
+    from wagtail.log_actions import log
+
+    for site_key in ("riverside", "hillside"):
+        log(estate[site_key]["venues"], "wagtail.edit", user=people["lead"])
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+
+    rows = read_csv(client.get("/admin/reports/site-history/", {"export": "csv"}))
+
+    assert {"Hillside Hall", "Riverside Library"} <= {row[1] for row in rows[1:]}
