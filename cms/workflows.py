@@ -6,7 +6,8 @@ slot per kind of co-author on its task state, and approves (so that Wagtail, at 
 workflow, publishes) only when both slots hold current approvals from two different people.
 
 An author of the change is whoever requested the workflow, or saved a revision of the page since
-it started. Each slot records the revision its approver signed off, and counts only while that is
+it was last published (a draft saved before the workflow started is part of the change: else a
+colleague could submit someone's draft unchanged and its writer approve it). Each slot records the revision its approver signed off, and counts only while that is
 still the page's latest revision: Wagtail publishes the *latest* revision when the workflow
 finishes, so an approval given before someone edited the page would otherwise put text live that
 its approver never saw. A stale slot is open again.
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from wagtail.log_actions import LogContext, get_active_log_context, log
 from wagtail.models import Page, Revision, Task, TaskState
@@ -128,6 +129,16 @@ def _latest_revision_id():
     )
 
 
+def _live_revision_id_of_revisions_page():
+    """Inside a query of revisions: the live revision of each one's page (None if the page was
+    never published)."""
+    return Subquery(
+        Page.objects.filter(pk=Cast(OuterRef("object_id"), models.BigIntegerField())).values(
+            "live_revision_id"
+        )[:1]
+    )
+
+
 def _holds_current_approval(slot):
     return Q(
         **{
@@ -148,9 +159,12 @@ class CoAuthorSignOffTaskStateQuerySet(TaskStateQuerySet):
         """Annotate, per slot, whether `user` may fill it now. The whole rule is in this one
         query, so the dashboard, the actions offered and the check made when someone approves
         cannot disagree."""
+        # Revisions after the live one (all of them for a page never published), by id: two
+        # saves in the same second are still told apart, and a draft saved before the workflow
+        # started is as much the change under review as one saved after.
         is_author = Q(workflow_state__requested_by_id=user.pk) | Exists(
             _revisions_of_page().filter(
-                user_id=user.pk, created_at__gte=OuterRef("workflow_state__created_at")
+                user_id=user.pk, pk__gt=Coalesce(_live_revision_id_of_revisions_page(), 0)
             )
         )
         roles = roles_of(user)

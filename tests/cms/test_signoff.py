@@ -424,3 +424,52 @@ def test_the_workflow_covers_both_tracks(home_page, workflow, module):
     assert module.get_workflow() == workflow
     assert professional.get_workflow() == workflow
     assert Task.objects.get(name=SIGN_OFF_NAME).specific.get_description() == DESCRIPTION
+
+
+# 3b. the writer of a draft is an author, whoever submits it
+
+
+@pytest.fixture
+def drafted_by_lay(module, lay):
+    """A draft written by `lay` after the author's first version (the module never published)."""
+    ModulePage.objects.get(pk=module.pk).save_revision(user=lay)
+    return module
+
+
+def test_a_colleague_submitting_someone_elses_draft_unchanged_leaves_its_writer_an_author(
+    act, drafted_by_lay, workflow, clinician, lay
+):
+    """The dodge: a lay tutor saves a draft, a colleague submits it as it is, and the draft's
+    writer approves their own words. Everyone who saved a revision since the page was last
+    published is an author."""
+    colleague = UserFactory(roles=["clinical tutor"])
+    workflow.start(ModulePage.objects.get(pk=drafted_by_lay.pk), colleague)
+
+    assert action_names(drafted_by_lay, lay) == ["reject"]
+    assert not act(lay, drafted_by_lay, "approve")
+    assert action_names(drafted_by_lay, colleague) == ["reject"]  # the requester
+    assert "approve" in action_names(drafted_by_lay, clinician)
+    assert task_state_of(ModulePage.objects.get(pk=drafted_by_lay.pk)).lay_approver is None
+
+
+def test_the_author_who_submits_their_own_draft_cannot_approve(act, module, workflow, author):
+    workflow.start(ModulePage.objects.get(pk=module.pk), author)
+
+    assert not act(author, module, "approve")
+
+
+def test_after_publication_only_later_drafts_make_authors(
+    submitted, module, workflow, author, lay, clinician
+):
+    """Once published, the writers of the published text may sign off the next change made by
+    someone else."""
+    for approver in (lay, clinician):
+        page = ModulePage.objects.get(pk=module.pk)
+        page.current_workflow_task.on_action(page.current_workflow_task_state, approver, "approve")
+    assert is_live(module)
+    editor = UserFactory(roles=["clinical tutor"])
+    ModulePage.objects.get(pk=module.pk).save_revision(user=editor)
+    workflow.start(ModulePage.objects.get(pk=module.pk), editor)
+
+    assert "approve" in action_names(module, author)
+    assert action_names(module, editor) == ["reject"]
