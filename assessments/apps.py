@@ -9,6 +9,7 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self):
         from cms.signals import curricula_loaded, lesson_front_matter
+        from cms.signoff import signed_off_model_register
 
         from .receivers import (
             knowledge_check_front_matter,
@@ -16,6 +17,8 @@ class AssessmentsConfig(AppConfig):
             load_knowledge_checks,
         )
 
+        # A knowledge check changes what trainees must answer: it goes live by co-author sign-off.
+        signed_off_model_register("assessments.KnowledgeCheck")
         curricula_loaded.connect(load_knowledge_checks, dispatch_uid="assessments.knowledge_checks")
         curricula_loaded.connect(load_instruments, dispatch_uid="assessments.instruments")
         lesson_front_matter.connect(

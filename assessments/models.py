@@ -1,9 +1,11 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from wagtail.fields import StreamField
+from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, WorkflowMixin
 
 from .blocks import QuestionKind, QuestionsBlock
 from .instrument_blocks import DefinitionBlock
@@ -36,11 +38,15 @@ class Question:
         return frozenset(option.id for option in self.options if option.correct)
 
 
-class KnowledgeCheck(models.Model):
+class KnowledgeCheck(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models.Model):
     """A short quiz at the end of an e-learning lesson.
 
     Questions and options are identified by their StreamField and ListBlock item ids, which stay
     the same through edits (and through reloads from content/), so attempts keep their meaning.
+
+    A check changes what trainees must answer, so like a lesson it goes live only through the
+    co-production sign-off (cms.workflows): an edit in the admin is a draft, and trainees keep
+    answering the live check (the row; `live`) until a lay and a clinical tutor approve.
     """
 
     lesson = models.OneToOneField(
@@ -53,12 +59,24 @@ class KnowledgeCheck(models.Model):
     questions = StreamField(QuestionsBlock(), min_num=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="knowledgecheck")
+    workflow_states = GenericRelation(
+        "wagtailcore.WorkflowState",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="knowledgecheck",
+        for_concrete_model=False,
+    )
 
     class Meta:
         ordering = ["lesson__path"]
 
     def __str__(self):
         return f"{self.title} ({self.lesson.title})"
+
+    @property
+    def revisions(self):
+        return self._revisions
 
     def question_list(self) -> list[Question]:
         """The questions with their options, correct flags and feedback, in order."""

@@ -71,8 +71,9 @@ class AttemptFeedback:
 
 
 def knowledge_check_for_lesson(lesson_id: int) -> KnowledgeCheck | None:
-    """The lesson's knowledge check, or None. One query."""
-    return KnowledgeCheck.objects.filter(lesson_id=lesson_id).order_by().first()
+    """The lesson's live knowledge check, or None. One query. A check not yet signed off is
+    not asked; an edit awaiting sign-off is a revision, and the live check is the row."""
+    return KnowledgeCheck.objects.filter(lesson_id=lesson_id, live=True).order_by().first()
 
 
 def questions_for_display(check: KnowledgeCheck) -> list[DisplayQuestion]:
@@ -176,7 +177,7 @@ def lessons_with_checks(lesson_ids: Iterable[int]) -> set[int]:
     if not lesson_ids:
         return set()
     return set(
-        KnowledgeCheck.objects.filter(lesson_id__in=lesson_ids)
+        KnowledgeCheck.objects.filter(lesson_id__in=lesson_ids, live=True)
         .order_by()
         .values_list("lesson_id", flat=True)
     )

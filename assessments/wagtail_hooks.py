@@ -9,6 +9,8 @@ from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .instrument_blocks import definition_from_stream
 from .instruments import (
@@ -21,18 +23,22 @@ from .instruments import (
 from .models import ExportLog, Instrument, KnowledgeCheck
 
 
-class KnowledgeCheckViewSet(ModelViewSet):
+class KnowledgeCheckViewSet(SnippetViewSet):
     """The short quiz at the end of an e-learning lesson. Its questions and answers are checked
-    on the server; people see the feedback only after they submit."""
+    on the server; people see the feedback only after they submit. A snippet with drafts and
+    revisions, under the co-production sign-off: an edit goes live when a lay and a clinical
+    tutor approve it (cms.signoff), and trainees answer the live check until then."""
 
     model = KnowledgeCheck
+    admin_url_namespace = "knowledge_checks"
+    base_url_path = "knowledge_checks"
     menu_label = "Knowledge checks"
     icon = "help"
     add_to_admin_menu = True
     menu_order = 310
     copy_view_enabled = False
-    list_display = ["lesson", "title", "pass_mark", "updated_at"]
-    list_export = ["lesson", "title", "pass_mark", "updated_at"]
+    list_display = ["lesson", "title", "pass_mark", "updated_at", "live"]
+    list_export = ["lesson", "title", "pass_mark", "updated_at", "live"]
     export_filename = "knowledge-checks"
     search_fields = ["title"]
     panels = [
@@ -51,9 +57,7 @@ class KnowledgeCheckViewSet(ModelViewSet):
     ]
 
 
-@hooks.register("register_admin_viewset")
-def register_knowledge_check_viewset():
-    return KnowledgeCheckViewSet("knowledge_checks")
+register_snippet(KnowledgeCheckViewSet)
 
 
 # --- reflection questionnaires -----------------------------------------------------------------

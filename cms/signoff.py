@@ -1,17 +1,34 @@
 """Writes for the co-production sign-off (domain rule 1). Each runs in one transaction."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from wagtail.models import Page, Workflow, WorkflowPage, WorkflowTask
+from wagtail.models import Page, Workflow, WorkflowContentType, WorkflowPage, WorkflowTask
 
 from .workflows import CoAuthorSignOffTask
 
 SIGN_OFF_NAME = "Co-production sign-off"
 
+# Models other than pages that go live only through the sign-off ("app_label.ModelName"), added
+# by the apps that own them in their AppConfig.ready (a lower app never imports a higher one).
+_signed_off_models: list[str] = []
+
+
+def signed_off_model_register(label: str) -> None:
+    if label not in _signed_off_models:
+        _signed_off_models.append(label)
+
+
+def signed_off_models() -> list:
+    from django.apps import apps
+
+    return [apps.get_model(label) for label in _signed_off_models]
+
 
 @transaction.atomic
 def signoff_workflow_ensure(*, root_page: Page) -> tuple[Workflow, bool]:
     """Make sure the "Co-production sign-off" workflow, with its one co-author sign-off task,
-    exists, is active, and covers `root_page` and every page below it (both tracks).
+    exists, is active, and covers `root_page` and every page below it (both tracks), and the
+    models registered with signed_off_model_register (knowledge checks).
     Returns (workflow, changed); a second run changes nothing."""
     changed = False
     task = CoAuthorSignOffTask.objects.filter(name=SIGN_OFF_NAME).order_by("pk").first()
@@ -42,6 +59,17 @@ def signoff_workflow_ensure(*, root_page: Page) -> tuple[Workflow, bool]:
         steps.delete()
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
         changed = True
+
+    for model in signed_off_models():
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        assigned = WorkflowContentType.objects.filter(content_type=content_type).first()
+        if assigned is None:
+            WorkflowContentType.objects.create(content_type=content_type, workflow=workflow)
+            changed = True
+        elif assigned.workflow_id != workflow.pk:
+            assigned.workflow = workflow
+            assigned.save(update_fields=["workflow"])
+            changed = True
 
     assignment = WorkflowPage.objects.filter(page=root_page).first()
     if assignment is None:

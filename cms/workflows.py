@@ -20,6 +20,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Subquery, Value, When
@@ -121,21 +122,33 @@ def _revisions_of_page():
 
 
 def _latest_revision_id():
-    """The revision Wagtail will publish when the outer task state's workflow finishes."""
-    return Subquery(
-        Page.objects.filter(
-            pk=Cast(OuterRef("workflow_state__object_id"), models.BigIntegerField())
-        ).values("latest_revision_id")[:1]
-    )
+    """The revision Wagtail will publish when the outer task state's workflow finishes: the
+    page's (or knowledge check's) latest."""
+    return Subquery(_revisions_of_page().order_by("-pk").values("pk")[:1])
 
 
 def _live_revision_id_of_revisions_page():
-    """Inside a query of revisions: the live revision of each one's page (None if the page was
-    never published)."""
-    return Subquery(
-        Page.objects.filter(pk=Cast(OuterRef("object_id"), models.BigIntegerField())).values(
-            "live_revision_id"
-        )[:1]
+    """Inside a query of revisions: the live revision of each one's page or signed-off object
+    (None if it was never published through a revision)."""
+    from .signoff import signed_off_models
+
+    def live_of(model):
+        return Subquery(
+            model.objects.filter(pk=Cast(OuterRef("object_id"), models.BigIntegerField())).values(
+                "live_revision_id"
+            )[:1]
+        )
+
+    return Case(
+        *(
+            When(
+                base_content_type_id=ContentType.objects.get_for_model(model).pk,
+                then=live_of(model),
+            )
+            for model in (Page, *signed_off_models())
+        ),
+        default=Value(None),
+        output_field=models.BigIntegerField(),
     )
 
 

@@ -448,7 +448,7 @@ def test_tutors_and_leads_write_knowledge_checks_in_wagtail(client, lesson, peop
 
     assert client.get("/admin/knowledge_checks/").status_code == 200
     response = client.post(
-        "/admin/knowledge_checks/new/",
+        "/admin/knowledge_checks/add/",
         admin_form(
             lesson,
             pass_mark=1,
@@ -470,7 +470,7 @@ def test_the_admin_form_shows_why_a_check_cannot_be_marked(client, lesson, peopl
     client.force_login(people["lead"])
 
     response = client.post(
-        "/admin/knowledge_checks/new/",
+        "/admin/knowledge_checks/add/",
         admin_form(
             lesson,
             pass_mark=2,
@@ -492,3 +492,85 @@ def test_people_who_do_not_write_curricula_cannot_reach_knowledge_checks(client,
     response = client.get("/admin/knowledge_checks/")
 
     assert response.status_code == 302
+
+
+# --- under the co-production sign-off -------------------------------------------------------------
+
+
+def approve(check, user):
+    check = KnowledgeCheck.objects.get(pk=check.pk)
+    check.current_workflow_task.on_action(check.current_workflow_task_state, user, "approve")
+
+
+def test_an_edit_in_the_admin_waits_for_sign_off_and_trainees_keep_the_live_check(
+    client, check, people
+):
+    from tests.factories import UserFactory
+
+    live_text = check.question_list()[0].text
+    editor, other_lay = people["lay_tutor"], UserFactory(roles=["lay tutor"])
+    client.force_login(editor)
+
+    response = client.post(
+        f"/admin/knowledge_checks/edit/{check.pk}/",
+        {
+            **admin_form(
+                check.lesson,
+                pass_mark=1,
+                questions=[
+                    ("A new question?", "single", [("Yes", True, "Right."), ("No", False, "No.")])
+                ],
+            ),
+            "action-submit": "Submit",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    asked = knowledge_check_for_lesson(check.lesson_id)
+    assert asked.question_list()[0].text == live_text  # trainees still answer the live check
+    assert KnowledgeCheck.objects.get(pk=check.pk).has_unpublished_changes
+    # The editor may not approve their own change; one approval is not enough.
+    assert (
+        KnowledgeCheck.objects.get(pk=check.pk).current_workflow_task_state.open_slot_for(editor)
+        is None
+    )
+    approve(check, other_lay)
+    assert knowledge_check_for_lesson(check.lesson_id).question_list()[0].text == live_text
+
+    approve(check, people["clinical_tutor"])
+
+    assert knowledge_check_for_lesson(check.lesson_id).question_list()[0].text == (
+        "A new question?"
+    )
+
+
+def test_a_new_check_is_not_asked_until_it_is_signed_off(client, lesson, people):
+    from tests.factories import UserFactory
+
+    client.force_login(people["lead"])
+    response = client.post(
+        "/admin/knowledge_checks/add/",
+        {
+            **admin_form(
+                lesson,
+                pass_mark=1,
+                questions=[("Which?", "single", [("This", True, "Yes."), ("That", False, "No.")])],
+            ),
+            "action-submit": "Submit",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    check = KnowledgeCheck.objects.get(lesson=lesson)
+    assert not check.live
+    assert knowledge_check_for_lesson(lesson.pk) is None
+    approve(check, UserFactory(roles=["lay tutor"]))
+    approve(check, people["clinical_tutor"])
+    assert knowledge_check_for_lesson(lesson.pk).pk == check.pk
+
+
+def test_tutors_and_leads_cannot_publish_a_check_directly(client, check, people):
+    from wagtail.snippets.permissions import get_permission_name
+
+    for role in ("lay_tutor", "clinical_tutor", "lead"):
+        assert not people[role].has_perm(get_permission_name("publish", KnowledgeCheck))
