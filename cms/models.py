@@ -59,6 +59,7 @@ class HomePage(Page):
 
     introduction = models.TextField(
         blank=True,
+        max_length=5000,
         help_text="A short welcome in plain English, shown under the page title.",
     )
 
@@ -81,7 +82,7 @@ class ProgrammePage(Page):
     track = models.CharField(max_length=20, choices=Track.choices)
     summary = models.CharField(max_length=300, help_text="One sentence shown in lists.")
     introduction = models.TextField(
-        blank=True, help_text="Markdown: who it is for and how it runs."
+        blank=True, max_length=5000, help_text="Markdown: who it is for and how it runs."
     )
 
     content_panels = [
@@ -123,7 +124,7 @@ class ModulePage(Page):
     )
     summary = models.CharField(max_length=300, help_text="One sentence shown in lists.")
     overview = models.TextField(
-        blank=True, help_text="Markdown: what the module is for and its outcomes."
+        blank=True, max_length=5000, help_text="Markdown: what the module is for and its outcomes."
     )
     session_minutes = models.PositiveIntegerField(
         null=True,
