@@ -6,9 +6,12 @@ import logging
 import pytest
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cms import validation
 from courses.models import ClosedDay, CourseRun, InvitationCode, Venue
+from tests.strategies import typed_text
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +211,24 @@ def test_a_403_is_logged_on_one_line_without_a_traceback(client, people, caplog)
     handler = logging.getLogger().handlers[0]
     lines = [handler.format(record) for record in caplog.records if record.status_code == 403]
     assert lines == ["Forbidden (Permission denied): /programme/"]
+
+
+@given(
+    data=st.dictionaries(typed_text(min_size=1, max_size=20), typed_text(max_size=40), max_size=5),
+    where=st.integers(min_value=0, max_value=40),
+)
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_any_form_with_a_nul_somewhere_is_a_400_and_writes_nothing(lead, workshop, data, where):
+    data = {**run_data(workshop), **data}
+    key = sorted(data)[where % len(data)]
+    data[key] = str(data[key])[:where] + "\x00" + str(data[key])[where:]
+    runs_before = CourseRun.objects.count()
+
+    response = lead.post("/sites/riverside/runs/new/", data)
+
+    assert response.status_code == 400
+    assert CourseRun.objects.count() == runs_before

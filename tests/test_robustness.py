@@ -7,12 +7,13 @@ from hypothesis import strategies as st
 
 from assessments.models import KnowledgeCheckAttempt
 from courses.models import Enrolment, InvitationCode
+from tests.strategies import typed_text
 
 pytestmark = pytest.mark.django_db
 
-text = st.text(max_size=300)
+text = typed_text(max_size=300)
 values = st.one_of(text, st.lists(text, max_size=4))
-form_data = st.dictionaries(st.text(min_size=1, max_size=40), values, max_size=8)
+form_data = st.dictionaries(typed_text(min_size=1, max_size=40), values, max_size=8)
 HYPOTHESIS = settings(
     max_examples=25,
     deadline=None,

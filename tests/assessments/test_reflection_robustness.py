@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from assessments import windows
 from assessments.models import Answer, Pseudonym, Response, ScaleScore
 from tests.assessments.answering import counts, make_course, offered, open_for
+from tests.strategies import typed_text
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ HYPOTHESIS = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-text = st.text(max_size=300)
+text = typed_text(max_size=300)
 values = st.one_of(text, st.lists(text, max_size=4))
 # Good values (on both the 0-10 and the 1-5 scales, or empty), and nonsense.
 good_points = st.sampled_from(["1", "3", "5"])
@@ -28,8 +29,8 @@ points = st.one_of(st.sampled_from(["0", "10", "6", "-1", "2.5", ""]), good_poin
 KEYS = ["a1", "a2", "a-retro", "e1", "e2", "e-retro", "heard"]
 forged_keys = st.one_of(
     st.integers(min_value=0, max_value=10**30).map(lambda n: f"item-{n}"),
-    st.text(max_size=40).map(lambda name: f"item-{name}"),
-    st.text(min_size=1, max_size=40),
+    typed_text(max_size=40).map(lambda name: f"item-{name}"),
+    typed_text(min_size=1, max_size=40),
 )
 form_data = st.dictionaries(forged_keys, values, max_size=6)
 actions = st.one_of(st.just("send"), st.one_of(st.just("save"), text, st.lists(text, max_size=3)))

@@ -25,6 +25,7 @@ from tests.factories import (
     UserFactory,
     VenueFactory,
 )
+from tests.strategies import typed_text
 
 pytestmark = pytest.mark.django_db
 
@@ -817,7 +818,7 @@ def test_the_tutor_export_query_count_stays_fixed(client, people, riverside, pro
 
 # --- whatever is posted ---------------------------------------------------------------------------
 
-text = st.text(max_size=60)
+text = typed_text(max_size=60)
 tutor_keys = st.sampled_from(
     [
         "user",
