@@ -76,14 +76,21 @@ class ForgivingRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ForgivingRedisCacheClient
 
+    @property
+    def client(self) -> ForgivingRedisCacheClient:
+        return self._cache
+
+    def ping(self) -> str | None:
+        """None if Redis answers now, else what went wrong (for /readyz)."""
+        from redis import RedisError
+
+        try:
+            self.client.get_client(write=True).ping()
+        except RedisError as error:
+            return f"{type(error).__name__}: {error}"
+        return None
+
 
 def ping(cache) -> str | None:
-    """None if the cache answers, else what went wrong (for /readyz)."""
-    client = getattr(cache, "_cache", None)
-    if not isinstance(client, ForgivingRedisCacheClient):
-        return None
-    try:
-        client.get_client(write=True).ping()
-    except client._lib.RedisError as error:
-        return f"{type(error).__name__}: {error}"
-    return None
+    """None if the cache answers (or is not Redis), else what went wrong."""
+    return cache.ping() if isinstance(cache, ForgivingRedisCache) else None

@@ -28,6 +28,9 @@ DELIVERY_MAILER = "delivery"
 MAX_ATTEMPTS = 12
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)
+# A sent message holds personal data and sign-in links: it is kept a week (for questions such as
+# "did my confirmation go?"), then deleted. Failed ones stay until sent again or deleted by hand.
+KEEP_SENT = timedelta(days=7)
 
 
 def one_line(text) -> str:
@@ -135,6 +138,14 @@ def send_queued_email() -> int:
         status=OutgoingEmail.Status.QUEUED, next_attempt_at__lte=timezone.now()
     ).values_list("pk", flat=True)
     return sum(deliver_email.call(pk) == "sent" for pk in list(due))
+
+
+def outbox_prune() -> int:
+    """Delete sent messages older than KEEP_SENT. Returns how many."""
+    deleted, _ = OutgoingEmail.objects.filter(
+        status=OutgoingEmail.Status.SENT, sent_at__lt=timezone.now() - KEEP_SENT
+    ).delete()
+    return deleted
 
 
 def outgoing_email_retry(*, outgoing_id: int) -> OutgoingEmail:

@@ -1,6 +1,6 @@
 import re
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse
@@ -35,7 +35,7 @@ def readyz(request):
             cursor.fetchone()
     except Exception:  # any database failure means "not ready", whatever the driver raised
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
-    cache_problem = ping(cache)
+    cache_problem = ping(caches["default"])
     if cache_problem:
         return HttpResponse(
             f"database ok\ncache failing: {cache_problem}", status=503, content_type="text/plain"

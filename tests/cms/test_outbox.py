@@ -249,3 +249,28 @@ def test_a_line_break_in_stored_text_never_reaches_a_header(mail_server_down, op
     assert waiting.recipients == [trainee.email]
     headers = message_from_bytes(bytes(waiting.message), policy=default_policy)
     assert headers["Bcc"] is None
+
+
+def test_sent_messages_are_deleted_after_a_week_and_failed_ones_kept(frozen_clock):
+    def message(status, sent_days_ago=None):
+        return OutgoingEmail.objects.create(
+            from_email="a@example.com",
+            recipients=["b@example.com"],
+            to="b@example.com",
+            subject=f"{status} {sent_days_ago}",
+            message=b"Subject: x\r\n\r\nhello",
+            status=status,
+            next_attempt_at=timezone.now(),
+            sent_at=None if sent_days_ago is None else timezone.now() - timedelta(sent_days_ago),
+        )
+
+    old = message(OutgoingEmail.Status.SENT, 8)
+    recent = message(OutgoingEmail.Status.SENT, 6)
+    failed = message(OutgoingEmail.Status.FAILED)
+    out = StringIO()
+
+    call_command("send_queued_email", stdout=out)
+
+    assert set(OutgoingEmail.objects.values_list("pk", flat=True)) == {recent.pk, failed.pk}
+    assert not OutgoingEmail.objects.filter(pk=old.pk).exists()
+    assert "1 sent more than a week ago deleted." in out.getvalue()
