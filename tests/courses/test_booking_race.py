@@ -17,10 +17,14 @@ from courses import booking, errors
 from courses.models import CourseRun, Enrolment
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="row locks are proven on PostgreSQL: run with DATABASE_URL=postgres://... (CI does)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks are proven on PostgreSQL: run with DATABASE_URL=postgres://... (CI does)",
+    ),
+    # First come, first served is checked by the time each booking was made.
+    pytest.mark.ticking_clock,
+]
 # Real transactions (each thread commits on its own connection). Each test ends by flushing the
 # database; serialized_rollback puts back what the migrations made (Wagtail's root page).
 RACE = pytest.mark.django_db(transaction=True, serialized_rollback=True)
