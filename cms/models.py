@@ -343,7 +343,7 @@ class OutgoingEmail(models.Model):
     message = models.BinaryField(help_text="The whole message (MIME), as it will be sent.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField("next try")
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

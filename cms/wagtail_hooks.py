@@ -143,7 +143,15 @@ class OutgoingEmailViewSet(ModelViewSet):
         "last_error",
         "sent_at",
     ]
-    list_display = ["created_at", "to", "subject", "status", "attempts", "last_error"]
+    list_display = [
+        "created_at",
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
     list_filter = ["status"]
     search_fields = ["to", "subject"]
     ordering = ["-created_at"]

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('message', models.BinaryField(help_text='The whole message (MIME), as it will be sent.')),
                 ('status', models.CharField(choices=[('queued', 'Waiting to be sent'), ('sent', 'Sent'), ('failed', 'Failed: gave up')], default='queued', max_length=10)),
                 ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField()),
+                ('next_attempt_at', models.DateTimeField(verbose_name='next try')),
                 ('last_error', models.TextField(blank=True)),
                 ('sent_at', models.DateTimeField(blank=True, null=True)),
             ],
