@@ -64,12 +64,7 @@ test: lint
 # Monday, both sides of both clock changes, New Year's Eve, a leap day). `make test` runs the
 # whole suite at one instant; TEST_NOW=<ISO instant> moves it.
 test-clock: install-dev
-	@failed=""; \
-	for instant in $$($(PY) -c 'from tests.clock import SWEEP; print(*SWEEP)'); do \
-	  echo "== tests marked clock, at $$instant"; \
-	  TEST_NOW=$$instant $(PY) -m pytest -q -m clock -p no:randomly || failed="$$failed $$instant"; \
-	done; \
-	if [ -n "$$failed" ]; then echo "Failed at:$$failed"; exit 1; fi
+	bash tests/clock_sweep.sh
 
 e2e: install-dev
 	bash tests/e2e/run.sh

@@ -7,10 +7,11 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList, Panel
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from cms.permissions import ReadBySystemAdministratorsOnly
 
 from .instrument_blocks import definition_from_stream
 from .instruments import (
@@ -216,22 +217,7 @@ def register_instrument_viewset():
     return InstrumentViewSet("instruments")
 
 
-class ReadByAdministratorsOnly(ModelPermissionPolicy):
-    """A log is read, never written by hand: system administrators may view it, nobody may add,
-    change or delete a row (superusers included)."""
-
-    def user_has_permission(self, user, action):
-        return action == "view" and user.is_active and user.is_superuser
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-    def users_with_any_permission(self, actions, **kwargs):
-        users = super().users_with_any_permission(actions, **kwargs)
-        return users.filter(is_superuser=True) if "view" in actions else users.none()
-
-
-register_permission_policy(ExportLog, ReadByAdministratorsOnly(ExportLog))
+register_permission_policy(ExportLog, ReadBySystemAdministratorsOnly(ExportLog))
 
 
 class ExportLogViewSet(ModelViewSet):

@@ -2,6 +2,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from .roles import Role, has_any_role
 
@@ -24,3 +25,19 @@ def role_required(*roles: Role):
         return wrapped
 
     return decorator
+
+
+class ReadBySystemAdministratorsOnly(ModelPermissionPolicy):
+    """For logs the site writes and nobody edits (the outbox, the export log): system
+    administrators (superusers) may view; nobody may add, change or delete a row, superusers
+    included."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and user.is_active and user.is_superuser
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def users_with_any_permission(self, actions, **kwargs):
+        users = super().users_with_any_permission(actions, **kwargs)
+        return users.filter(is_superuser=True) if "view" in actions else users.none()

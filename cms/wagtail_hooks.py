@@ -11,11 +11,11 @@ from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import MenuItem
 from wagtail.log_actions import LogFormatter
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from .models import ModulePairing, OutgoingEmail
 from .outbox import outgoing_email_retry
+from .permissions import ReadBySystemAdministratorsOnly
 from .workflows import SLOTS, CoAuthorSignOffTaskState
 
 
@@ -73,22 +73,7 @@ def register_module_pairing_viewset():
     return ModulePairingViewSet("module_pairings")
 
 
-class SystemAdministratorsReadOnly(ModelPermissionPolicy):
-    """The outbox is written by the site, never by hand: system administrators (superusers) may
-    view it, and send a message again from it; nobody adds, edits or deletes a row."""
-
-    def user_has_permission(self, user, action):
-        return action == "view" and user.is_active and user.is_superuser
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-    def users_with_any_permission(self, actions, **kwargs):
-        users = super().users_with_any_permission(actions, **kwargs)
-        return users.filter(is_superuser=True) if "view" in actions else users.none()
-
-
-register_permission_policy(OutgoingEmail, SystemAdministratorsReadOnly(OutgoingEmail))
+register_permission_policy(OutgoingEmail, ReadBySystemAdministratorsOnly(OutgoingEmail))
 
 
 @require_http_methods(["GET", "POST"])
@@ -133,16 +118,6 @@ class OutgoingEmailViewSet(ModelViewSet):
     add_to_settings_menu = True
     copy_view_enabled = False
     inspect_view_enabled = True
-    inspect_view_fields = [
-        "created_at",
-        "to",
-        "subject",
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "last_error",
-        "sent_at",
-    ]
     list_display = [
         "created_at",
         "to",
@@ -152,6 +127,7 @@ class OutgoingEmailViewSet(ModelViewSet):
         "next_attempt_at",
         "last_error",
     ]
+    inspect_view_fields = [*list_display, "sent_at"]
     list_filter = ["status"]
     search_fields = ["to", "subject"]
     ordering = ["-created_at"]

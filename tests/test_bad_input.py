@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from cms import validation
 from courses.models import ClosedDay, CourseRun, InvitationCode, Venue
+from tests.courses.form_data import run_form, venue_data
 from tests.strategies import typed_text
 
 pytestmark = pytest.mark.django_db
@@ -65,25 +66,6 @@ def test_resetting_the_calendar_with_an_unknown_next_goes_home(client, people):
 # --- dates, numbers and lengths ------------------------------------------------------------------
 
 
-def run_data(workshop, **changes):
-    return {
-        "programme": workshop["programme"].pk,
-        "venue": workshop["venue"].pk,
-        "title": "Autumn group",
-        "first_date": "12/1/2027",
-        "weekday": "2",
-        "start_time": "13:30",
-        "session_minutes": "180",
-        "session_count": "7",
-        "capacity": "12",
-        "minimum_group": "8",
-        "completion_sessions": "5",
-        "reminder_days": "7,1",
-        "closed_dates": "",
-        **changes,
-    }
-
-
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
@@ -100,7 +82,7 @@ def test_planning_a_run_refuses_implausible_values_with_a_message(
 ):
     runs_before = CourseRun.objects.count()
 
-    response = lead.post("/sites/riverside/runs/new/", run_data(workshop, **changes))
+    response = lead.post("/sites/riverside/runs/new/", run_form(workshop, **changes))
 
     assert response.status_code in {200, 400}
     assert message in " ".join(response.context["form"].errors[field])
@@ -117,19 +99,6 @@ def test_invitation_codes_must_end_in_a_plausible_year(lead, elearning, riversid
 
     assert validation.DATE_OUT_OF_RANGE in response.text
     assert not InvitationCode.objects.exists()
-
-
-def venue_data(site, **extra):
-    return {
-        "site": site.pk,
-        "name": "Eastgate Health Centre",
-        "address": "2 East Gate",
-        "postcode": "RV2 2BB",
-        "capacity": "20",
-        "access_notes": "",
-        "is_active": "on",
-        **extra,
-    }
 
 
 @pytest.mark.parametrize(
@@ -223,7 +192,7 @@ def test_a_403_is_logged_on_one_line_without_a_traceback(client, people, caplog)
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_any_form_with_a_nul_somewhere_is_a_400_and_writes_nothing(lead, workshop, data, where):
-    data = {**run_data(workshop), **data}
+    data = {**run_form(workshop), **data}
     key = sorted(data)[where % len(data)]
     data[key] = str(data[key])[:where] + "\x00" + str(data[key])[where:]
     runs_before = CourseRun.objects.count()

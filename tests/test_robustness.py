@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from assessments.models import KnowledgeCheckAttempt
 from courses.models import Enrolment, InvitationCode
+from tests.courses.form_data import run_form
 from tests.strategies import typed_text
 
 pytestmark = pytest.mark.django_db
@@ -393,25 +394,7 @@ RUN_FIELDS = [
 
 
 def valid_run_form(workshop):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    return {
-        "programme": str(workshop["programme"].pk),
-        "venue": str(workshop["venue"].pk),
-        "title": "Robust group",
-        "first_date": (timezone.localdate() + timedelta(days=9)).strftime("%d/%m/%Y"),
-        "weekday": "3",
-        "start_time": "10:00",
-        "session_minutes": "180",
-        "session_count": "7",
-        "capacity": "12",
-        "minimum_group": "8",
-        "completion_sessions": "5",
-        "reminder_days": "7,1",
-        "closed_dates": "",
-    }
+    return run_form(workshop, title="Robust group", weekday="3", start_time="10:00")
 
 
 @given(changes=st.dictionaries(st.sampled_from(RUN_FIELDS), values, max_size=4))

@@ -14,6 +14,7 @@ from courses.models import (
     TutorKind,
     TutorWithdrawal,
 )
+from tests.courses.form_data import run_form
 from tests.factories import (
     CourseRunFactory,
     SessionFactory,
@@ -24,25 +25,6 @@ from tests.factories import (
 
 # Dates and times of day matter here: make test-clock runs this module at awkward instants.
 pytestmark = pytest.mark.clock
-
-
-def run_form(workshop, **changes):
-    data = {
-        "programme": workshop["programme"].pk,
-        "venue": workshop["venue"].pk,
-        "title": "Autumn group",
-        "first_date": (timezone.localdate() + timedelta(days=10)).strftime("%d/%m/%Y"),
-        "weekday": "2",
-        "start_time": "13:30",
-        "session_minutes": "180",
-        "session_count": "7",
-        "capacity": "12",
-        "minimum_group": "8",
-        "completion_sessions": "5",
-        "reminder_days": "7,1",
-        "closed_dates": "",
-    }
-    return {**data, **changes}
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from cms.roles import Role
 from courses.admin_permissions import TUTOR_NOT_AT_SITE, TUTOR_ROLE_MISSING
 from courses.models import Accreditation, ClosedDay, Tutor, TutorKind, Venue, WeeklyAvailability
 from courses.wagtail_hooks import IN_USE_ELSEWHERE
+from tests.courses.form_data import venue_data
 from tests.factories import (
     CourseRunFactory,
     SiteMembershipFactory,
@@ -234,20 +235,6 @@ def test_the_site_choice_holds_the_managers_sites_only(client, people, riverside
     form = client.get(url(screen, "add")).context["form"]
 
     assert list(form.fields["site"].queryset) == [riverside]
-
-
-def venue_data(site, **extra):
-    return {
-        "site": site.pk,
-        "name": "Eastgate Health Centre",
-        "address": "2 East Gate",
-        "postcode": "RV2 2BB",
-        "capacity": "20",
-        "step_free": "on",
-        "access_notes": "",
-        "is_active": "on",
-        **extra,
-    }
 
 
 def test_a_lead_adds_a_venue_at_their_site(client, people, riverside):
