@@ -31,7 +31,8 @@ class RefuseNulBytesMiddleware:
     def __call__(self, request):
         if self.carries_nul(request):
             return HttpResponseBadRequest(
-                "This address or form contains a character that is not allowed.",
+                "This address or form contains a character that is not allowed (a NUL byte). "
+                "Go back and try again.",
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
@@ -39,11 +40,16 @@ class RefuseNulBytesMiddleware:
     def carries_nul(self, request) -> bool:
         if "\x00" in request.path:
             return True
-        if any("\x00" in key or "\x00" in value for key, value in request.GET.items()):
+        if self.in_query_dict(request.GET):
             return True
-        if request.method == "POST" and request.content_type in self.FORMS:
-            return any(
-                "\x00" in key or any("\x00" in value for value in values)
-                for key, values in request.POST.lists()
-            )
-        return False
+        return request.method == "POST" and (
+            request.content_type in self.FORMS and self.in_query_dict(request.POST)
+        )
+
+    @staticmethod
+    def in_query_dict(data) -> bool:
+        """Every key and every value of a repeated key (`?a=1&a=%00`), not only the last."""
+        return any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in data.lists()
+        )

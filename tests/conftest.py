@@ -8,7 +8,10 @@ from tests.factories import SiteFactory, SiteMembershipFactory, UserFactory
 
 
 def pytest_report_header(config):
-    return f"clock frozen at {clock.instant().isoformat()} (TEST_NOW to change it)"
+    return (
+        f"clock frozen at {clock.instant().isoformat()} (TEST_NOW to change it; "
+        "browser journeys keep the real clock)"
+    )
 
 
 @pytest.fixture(autouse=True)

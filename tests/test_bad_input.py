@@ -34,6 +34,7 @@ def lead(client, people):
         "/courses/?q=%00",
         "/curricula/search/?q=a%00b",
         "/accounts/login/?next=/%00",
+        "/courses/?site=%00&site=1",
     ],
 )
 def test_a_nul_byte_in_an_address_is_a_400_not_a_500(url):
