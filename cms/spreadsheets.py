@@ -28,10 +28,6 @@ class _SafeWriter:
     def writerow(self, row):
         return self.writer.writerow([safe_cell(value) for value in row])
 
-    def writerows(self, rows):
-        for row in rows:
-            self.writerow(row)
-
 
 def csv_writer(file):
     """csv.writer(file), with every cell made safe."""
@@ -52,6 +48,3 @@ def install() -> None:
     from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
     SpreadsheetExportMixin.write_csv_row = _write_csv_row
-
-
-__all__ = ["FORMULA_STARTS", "csv_writer", "install", "safe_cell"]

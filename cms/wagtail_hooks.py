@@ -1,4 +1,5 @@
-"""Wagtail admin wiring for the curricula: sign-off log actions and labels, module pairings."""
+"""Wagtail admin wiring for the curricula (sign-off log actions and labels, module pairings) and
+the outbox of outgoing email, for system administrators."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -113,6 +114,7 @@ class OutgoingEmailViewSet(ModelViewSet):
     be sent again. For system administrators only."""
 
     model = OutgoingEmail
+    index_view_class = OutgoingEmailIndexView
     menu_label = "Outgoing email"
     icon = "mail"
     add_to_settings_menu = True
@@ -138,8 +140,6 @@ class OutgoingEmailViewSet(ModelViewSet):
             *super().get_urlpatterns(),
             path("send-again/<int:pk>/", outgoing_email_send_again, name="send_again"),
         ]
-
-    index_view_class = OutgoingEmailIndexView
 
 
 @hooks.register("register_admin_viewset")

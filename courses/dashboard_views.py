@@ -26,7 +26,7 @@ ANSWERS_PRIVATE = (
     "many did."
 )
 
-# A lead's "work the figures out again" is not queued twice within this time.
+# A lead's "work the figures out again" within a minute of the last (figures.figures_refresh_claim).
 REFRESHED_JUST_NOW = (
     "The figures were worked out, or asked for, less than a minute ago: they are not asked for "
     "again yet."
