@@ -5,6 +5,8 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.8
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_PYTHON_DOWNLOADS := never
+# pytest-xdist workers for make test, each with its own test database (auto: one per core).
+TEST_JOBS ?= auto
 
 # The first of these that is Python 3.13 (pyenv reads .python-version for python3).
 PYTHON313 := $(shell for candidate in python3.13 python3 python; do \
@@ -58,7 +60,7 @@ format: install-dev
 
 test: lint
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_JOBS) --dist worksteal
 
 # The tests marked `clock` again at each instant of tests/clock.py SWEEP (late Sunday, early
 # Monday, both sides of both clock changes, New Year's Eve, a leap day). `make test` runs the
