@@ -8,6 +8,6 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import reflections
+        from courses.reflections import administrations
 
-        reflections.register()
+        administrations.register()

@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from assessments.models import Phase, ReflectionReminder
-
-from . import calendars, figures, notifications, reflections
-from .models import CourseRun, Enrolment, ReminderSent, Session, TutorKind
+from courses.calendars import feeds
+from courses.dashboard import figures
+from courses.models import CourseRun, Enrolment, ReminderSent, Session, TutorKind
+from courses.reflections import administrations
+from courses.workshops import emails
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +66,7 @@ def due_reminders(now: datetime) -> list[Reminder]:
             starts_at__lte=now + LONGEST_REMINDER,
             run__status=CourseRun.Status.OPEN,
         )
-        .select_related(*calendars.SESSION_JOINS)
+        .select_related(*feeds.SESSION_JOINS)
         .order_by("starts_at", "pk")
     )
     for session in sessions:
@@ -77,7 +79,7 @@ def due_reminders(now: datetime) -> list[Reminder]:
     trainees_of_run = {}
     enrolments = Enrolment.objects.filter(
         run_id__in={session.run_id for session in due_days},
-        status__in=calendars.ACTIVE_BOOKING,
+        status__in=feeds.ACTIVE_BOOKING,
         trainee__is_active=True,
     ).select_related("trainee")
     for enrolment in enrolments:
@@ -143,21 +145,21 @@ def insert_claims(model, key_fields: tuple[str, ...], keys: list[tuple]) -> list
 
 def _tutor_email(reminder: Reminder) -> dict:
     session = reminder.session
-    co_tutor = calendars.co_tutor_of(session, reminder.person.pk)
+    co_tutor = feeds.co_tutor_of(session, reminder.person.pk)
     return {
-        "subject": f"Reminder: you are teaching {calendars.summary(session)} on "
+        "subject": f"Reminder: you are teaching {feeds.summary(session)} on "
         f"{date_format(timezone.localtime(session.starts_at), 'l j F')}",
         "template": "reminder_tutor",
         "context": {
             "person": reminder.person,
             "session": session,
-            "when": calendars.when(session),
-            "place": calendars.place(session.venue),
-            "access": calendars.access_notes(session.venue),
+            "when": feeds.when(session),
+            "place": feeds.place(session.venue),
+            "access": feeds.access_notes(session.venue),
             "co_tutor": co_tutor,
             "co_tutor_role": TutorKind(co_tutor.kind).label.lower() if co_tutor else "",
-            "plan_url": calendars.session_plan_url(session.pk),
-            "register_url": calendars.session_register_url(session.pk),
+            "plan_url": feeds.session_plan_url(session.pk),
+            "register_url": feeds.session_register_url(session.pk),
         },
     }
 
@@ -165,29 +167,27 @@ def _tutor_email(reminder: Reminder) -> dict:
 def _trainee_email(reminder: Reminder) -> dict:
     session = reminder.session
     return {
-        "subject": f"Reminder: {calendars.summary(session)} on "
+        "subject": f"Reminder: {feeds.summary(session)} on "
         f"{date_format(timezone.localtime(session.starts_at), 'l j F')}",
         "template": "reminder_trainee",
         "context": {
             "person": reminder.person,
             "session": session,
-            "when": calendars.when(session),
+            "when": feeds.when(session),
             "venue": session.venue,
-            "address": calendars.address_lines(session.venue),
-            "access": calendars.access_notes(session.venue),
-            "tutors": calendars.tutor_names(session),
-            "course_url": calendars.course_url(session.run_id),
+            "address": feeds.address_lines(session.venue),
+            "access": feeds.access_notes(session.venue),
+            "tutors": feeds.tutor_names(session),
+            "course_url": feeds.course_url(session.run_id),
         },
     }
 
 
 def send_reminder(reminder: Reminder) -> None:
     email = _tutor_email(reminder) if reminder.as_tutor else _trainee_email(reminder)
-    notifications.send(
+    emails.send(
         to=[reminder.person.email],
-        attachments=[
-            ("session.ics", calendars.session_invitation(reminder.session), "text/calendar")
-        ],
+        attachments=[("session.ics", feeds.session_invitation(reminder.session), "text/calendar")],
         **email,
     )
 
@@ -221,11 +221,11 @@ def send_due_reminders() -> int:
 # --- reflections -------------------------------------------------------------------------------
 
 
-def _send_reflection_reminders(due: list[reflections.ReflectionDue]) -> None:
+def _send_reflection_reminders(due: list[administrations.ReflectionDue]) -> None:
     for found in due:
         administration = found.administration
         try:
-            notifications.send(
+            emails.send(
                 to=[found.person.email],
                 subject=(
                     f"Your {administration.get_phase_display().lower()}-course reflection: "
@@ -241,7 +241,7 @@ def _send_reflection_reminders(due: list[reflections.ReflectionDue]) -> None:
                         if found.closes_at
                         else ""
                     ),
-                    "answer_url": f"{calendars.base_url()}/reflections/{administration.pk}/",
+                    "answer_url": f"{feeds.base_url()}/reflections/{administration.pk}/",
                 },
             )
         except Exception:
@@ -258,7 +258,7 @@ def send_due_reflection_reminders() -> int:
     survey. Returns how many were sent."""
     now = timezone.now()
     with transaction.atomic():
-        due = {found.key: found for found in reflections.reflection_reminders_due(now)}
+        due = {found.key: found for found in administrations.reflection_reminders_due(now)}
         inserted = insert_claims(ReflectionReminder, ("administration", "person"), list(due))
         claimed = [due[key] for key in inserted]
         transaction.on_commit(lambda: _send_reflection_reminders(claimed))

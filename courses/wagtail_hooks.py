@@ -24,10 +24,14 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import policy_registry, register_permission_policy
 
-from .admin_permissions import SiteScopedForm, SiteScopedPermissionPolicy, TutorForm
-from .models import Accreditation, ClosedDay, Site, Tutor, TutorKind, Venue
-from .reports import REPORT_TITLE, ReflectionAnswersMenuItem, ReflectionAnswersView
-from .selectors import sites_for
+from courses.elearning.selectors import sites_for
+from courses.models import Accreditation, ClosedDay, Site, Tutor, TutorKind, Venue
+from courses.reflections.report import (
+    REPORT_TITLE,
+    ReflectionAnswersMenuItem,
+    ReflectionAnswersView,
+)
+from courses.sites.admin import SiteScopedForm, SiteScopedPermissionPolicy, TutorForm
 
 IN_USE_ELSEWHERE = "{name} cannot be deleted because courses or sessions use it. {instead}"
 INSTEAD = {

@@ -85,7 +85,7 @@ def elearning(tmp_path, home_page, authors, people):
     from cms.curriculum_files import parse_curricula
     from cms.models import LessonPage, ModulePage
     from cms.services import curricula_load
-    from courses import services
+    from courses.elearning import services
     from tests.assessments.curricula import elearning_curriculum
 
     curricula_load(programmes=parse_curricula(elearning_curriculum(tmp_path / "e", lessons=1)))

@@ -356,7 +356,7 @@ def objects(small_curriculum, people):
 def reflection_objects(module):
     """The before survey of the Riverside run workshop_objects made (the trainee is booked)."""
     from courses.models import CourseRun
-    from courses.reflections import administrations_ensure_for_run
+    from courses.reflections.administrations import administrations_ensure_for_run
     from tests.assessments.reflections import version_with_items
 
     run = CourseRun.objects.get()

@@ -130,7 +130,7 @@ def taught_session(small_curriculum, people):
 
     from cms.models import ModulePage
     from courses.models import CourseRun, TutorKind
-    from courses.teaching import module_activities
+    from courses.workshops.teaching import module_activities
     from tests.factories import CourseRunFactory, SessionFactory, TutorFactory, UserFactory
 
     module = ModulePage.objects.get(slug="getting-started")
@@ -270,7 +270,7 @@ def test_booking_with_any_data_or_address_never_fails_or_overbooks(
 def test_withdrawing_with_any_data_never_fails_and_withdraws_whole(
     client, bookable_run, people, data, book_first
 ):
-    from courses.booking import run_book
+    from courses.workshops.booking import run_book
 
     trainee = people["trainee"]
     if book_first and run_places(bookable_run).get(trainee.pk, "withdrawn") == "withdrawn":

@@ -126,7 +126,7 @@ def test_the_dashboards_downloads_write_hostile_names_as_text(client, people, ho
 
     from django.utils import timezone
 
-    from courses.figures import figures_refresh
+    from courses.dashboard.figures import figures_refresh
     from courses.models import Accreditation
 
     today = timezone.localdate()

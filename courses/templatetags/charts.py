@@ -8,7 +8,7 @@
 
 from django import template
 
-from courses import charts
+from courses.dashboard import charts
 
 register = template.Library()
 

@@ -132,7 +132,7 @@ def test_the_email_goes_out_once_when_the_mail_server_is_back(
     frozen_clock,
     django_capture_on_commit_callbacks,
 ):
-    from courses.booking import run_book
+    from courses.workshops.booking import run_book
 
     trainee = UserFactory(roles=[Role.TRAINEE.value])
     with django_capture_on_commit_callbacks(execute=True):
@@ -233,7 +233,7 @@ def test_only_system_administrators_see_the_outbox(people, mail_server_down):
 
 
 def test_a_line_break_in_stored_text_never_reaches_a_header(mail_server_down, open_run):
-    from courses.booking import notify_booked
+    from courses.workshops.booking import notify_booked
 
     open_run.title = "Spring group\r\nBcc: everyone@example.com"
     open_run.save()

@@ -31,7 +31,7 @@ from django.utils import timezone
 from assessments.models import Phase, Response
 from cms.curricula import ModuleFormat, Theme
 from cms.models import LessonPage, ModulePage
-from courses.figures import figures_refresh
+from courses.dashboard.figures import figures_refresh
 from courses.models import (
     Accreditation,
     Attendance,

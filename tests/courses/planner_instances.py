@@ -18,7 +18,7 @@ from courses.models import (
     TutorKind,
     WeeklyAvailability,
 )
-from courses.rules import load_tutors, refusals, sessions_for_rules, snapshot_of
+from courses.workshops.readiness import load_tutors, refusals, sessions_for_rules, snapshot_of
 from tests.factories import CourseRunFactory, TutorFactory, VenueFactory
 
 KINDS = (TutorKind.LAY, TutorKind.CLINICAL)

@@ -5,8 +5,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from courses import rules
 from courses.models import Session
+from courses.workshops import readiness
 from tests.factories import SessionFactory
 
 
@@ -49,17 +49,17 @@ def session_on(run, number, day, *, start=(10, 0), minutes=180, venue=None, **tu
 
 
 def loaded(session) -> Session:
-    return rules.sessions_for_rules().get(pk=session.pk)
+    return readiness.sessions_for_rules().get(pk=session.pk)
 
 
-def rule_refusals(session, tutor, kind) -> list[rules.Refusal]:
+def rule_refusals(session, tutor, kind) -> list[readiness.Refusal]:
     """What the rules say about `tutor` taking the `kind` place, straight from `refusals()`."""
     session = loaded(session)
     day = timezone.localtime(session.starts_at).date()
-    snapshot = rules.load_tutors([tutor.pk], first=day, last=day)[tutor.pk]
-    return rules.refusals(snapshot, rules.snapshot_of(session), kind=kind)
+    snapshot = readiness.load_tutors([tutor.pk], first=day, last=day)[tutor.pk]
+    return readiness.refusals(snapshot, readiness.snapshot_of(session), kind=kind)
 
 
 def problems_of(session) -> list[str]:
-    [readiness] = rules.readiness_of([loaded(session)])
-    return readiness.problems
+    [state] = readiness.readiness_of([loaded(session)])
+    return state.problems

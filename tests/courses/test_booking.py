@@ -14,9 +14,10 @@ from django.utils.formats import date_format
 from icalendar import Calendar
 
 from cms.roles import Role
-from courses import booking, errors
-from courses.booking import BookingError, booking_withdraw, run_book, waiting_position
+from courses import errors
 from courses.models import CourseRun, Enrolment
+from courses.workshops import booking
+from courses.workshops.booking import BookingError, booking_withdraw, run_book, waiting_position
 from tests.factories import (
     CourseRunFactory,
     SessionFactory,
@@ -525,7 +526,7 @@ def test_find_a_course_is_paginated_with_a_fixed_number_of_queries(client, run, 
 
 
 def booking_views_per_page():
-    from courses.booking_views import RUNS_PER_PAGE
+    from courses.workshops.views.trainee import RUNS_PER_PAGE
 
     return RUNS_PER_PAGE
 

@@ -13,8 +13,9 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
-from courses import booking, errors
+from courses import errors
 from courses.models import CourseRun, Enrolment
+from courses.workshops import booking
 from tests.factories import UserFactory
 
 pytestmark = [

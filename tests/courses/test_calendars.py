@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from courses import errors
-from courses.calendars import (
+from courses.calendars.feeds import (
     calendar_feed_ensure,
     calendar_feed_reset,
     feed_for,

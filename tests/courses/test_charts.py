@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from django.template import Context, Template
 from django.utils.safestring import SafeString
 
-from courses.charts import NO_DATA, bar_chart, line_chart
+from courses.dashboard.charts import NO_DATA, bar_chart, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

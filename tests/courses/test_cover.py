@@ -5,9 +5,10 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
-from courses import errors, rules, scheduling
+from courses import errors
 from courses.models import CourseRun, TimeAway, TutorKind, WeeklyAvailability
-from courses.rules import Rule
+from courses.workshops import readiness, scheduling
+from courses.workshops.readiness import Rule
 from tests.courses.scheduling_helpers import (
     loaded,
     rule_refusals,
@@ -129,7 +130,7 @@ def test_candidates_are_ranked_continuity_then_co_tutor_then_load_then_name(work
     session_on(group["other"], 1, group["tuesdays"][0], start=(18, 0), lay_tutor=clark)
     session_on(group["other"], 2, group["tuesdays"][3], start=(18, 0), lay_tutor=grey)
 
-    candidates = rules.cover_candidates(loaded(target), LAY)
+    candidates = readiness.cover_candidates(loaded(target), LAY)
 
     assert facts(candidates) == [
         ("Zoe Adams", 2, 0, 2),
@@ -142,7 +143,7 @@ def test_candidates_are_ranked_continuity_then_co_tutor_then_load_then_name(work
         ("Tess Grey", 0, 0, 1),
     ]
     assert [c.tutor_id for c in candidates][:2] == [adams.pk, brown.pk]
-    assert [(i.name, i.rule, i.reason) for i in rules.ineligible_with_reasons(target, LAY)] == [
+    assert [(i.name, i.rule, i.reason) for i in readiness.ineligible_with_reasons(target, LAY)] == [
         ("Wendy Walker", None, errors.COVER_WITHDREW.format(name="Wendy Walker"))
     ]
 
@@ -153,7 +154,7 @@ def test_the_best_candidate_can_be_given_the_place(workshop, group, people):
     scheduling.session_assign(session=target, tutor_id=leaving.pk, kind=LAY)
     scheduling.tutor_withdraw(session=target, tutor=leaving)
 
-    [best, *_] = rules.cover_candidates(loaded(target), LAY)
+    [best, *_] = readiness.cover_candidates(loaded(target), LAY)
     scheduling.session_cover(session=target, tutor_id=best.tutor_id, assigned_by=people["lead"])
 
     target.refresh_from_db()
@@ -187,7 +188,7 @@ def test_each_rule_keeps_a_tutor_off_the_list_and_says_why(workshop, group, prog
         site=hillside, kind=CLINICAL, accredited_for=[workshop["programme"]]
     )
 
-    options = rules.cover_options(loaded(target), LAY)
+    options = readiness.cover_options(loaded(target), LAY)
 
     assert [c.name for c in options.candidates] == ["Ella Able", "Hal Holder"]
     expected = {
@@ -209,9 +210,9 @@ def test_each_rule_keeps_a_tutor_off_the_list_and_says_why(workshop, group, prog
     assert "is away from" in expected["Abe Away"][1]
     # Once the place is filled, its holder is not offered as cover for it.
     scheduling.session_assign(session=target, tutor_id=holder.pk, kind=LAY)
-    assert [c.name for c in rules.cover_candidates(loaded(target), LAY)] == ["Ella Able"]
+    assert [c.name for c in readiness.cover_candidates(loaded(target), LAY)] == ["Ella Able"]
     # The clinical place: its holder Carol Crane is not offered, nor Hillside's clinician.
-    clinical = rules.cover_options(loaded(target), CLINICAL)
+    clinical = readiness.cover_options(loaded(target), CLINICAL)
     assert clinician_elsewhere.pk not in {c.tutor_id for c in clinical.candidates}
     assert {c.name for c in clinical.candidates} == {"Pat Moss"}
     assert clinical.ineligible == []
@@ -220,7 +221,7 @@ def test_each_rule_keeps_a_tutor_off_the_list_and_says_why(workshop, group, prog
 def test_tutors_of_another_site_are_never_listed(workshop, group, hillside):
     TutorFactory(site=hillside, kind=LAY, accredited_for=[workshop["programme"]])
 
-    options = rules.cover_options(loaded(group["sessions"][0]), LAY)
+    options = readiness.cover_options(loaded(group["sessions"][0]), LAY)
 
     assert [c.name for c in options.candidates] == ["Sam Hill"]
     assert options.ineligible == []
@@ -257,11 +258,11 @@ def test_cover_takes_eight_queries_whatever_the_size_of_the_pool(
     target = loaded(group["sessions"][1])
 
     with django_assert_num_queries(8):
-        options = rules.cover_options(target, LAY)
+        options = readiness.cover_options(target, LAY)
     with django_assert_num_queries(8):
-        rules.cover_candidates(target, LAY)
+        readiness.cover_candidates(target, LAY)
     with django_assert_num_queries(8):
-        rules.ineligible_with_reasons(target, LAY)
+        readiness.ineligible_with_reasons(target, LAY)
 
     assert len(options.candidates) + len(options.ineligible) == size + 1
     assert options.ineligible  # some are away or at their cap

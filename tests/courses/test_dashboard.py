@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from cms.curricula import Track
-from courses.dashboard import (
+from courses.dashboard.figures import figures_refresh
+from courses.dashboard.tables import (
     SUPPRESSED,
     TABLE_KEYS,
     DashboardFilterForm,
@@ -17,9 +18,8 @@ from courses.dashboard import (
     funnel_people,
     table_for,
 )
-from courses.figures import figures_refresh
+from courses.elearning.selectors import sites_for
 from courses.models import Site
-from courses.selectors import sites_for
 from tests.assessments.matched import SEVEN
 from tests.assessments.reflections import version_with_items
 from tests.courses import dashboard_data

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import ExportLog
-from courses.dashboard import TABLE_KEYS, Column, DashboardFilterForm, Table, table_for
-from courses.dashboard_exports import FORMATS, as_csv, as_xlsx
-from courses.figures import figures_refresh
+from courses.dashboard.exports import FORMATS, as_csv, as_xlsx
+from courses.dashboard.figures import figures_refresh
+from courses.dashboard.tables import TABLE_KEYS, Column, DashboardFilterForm, Table, table_for
 from courses.models import Attendance, Enrolment
 from tests.factories import (
     CourseRunFactory,

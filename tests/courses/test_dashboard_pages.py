@@ -4,8 +4,8 @@ they show, bad input (400, never 500), and fixed query counts."""
 import pytest
 from django.urls import reverse
 
-from courses.dashboard_views import ANSWERS_PRIVATE, BAD_STAGE, NOT_YET, WORKED_OUT_AHEAD
-from courses.figures import figures_refresh
+from courses.dashboard.figures import figures_refresh
+from courses.dashboard.views import ANSWERS_PRIVATE, BAD_STAGE, NOT_YET, WORKED_OUT_AHEAD
 from courses.models import Enrolment
 from tests.courses import dashboard_data
 from tests.factories import UserFactory

@@ -14,7 +14,8 @@ from cms.curriculum_files import parse_curricula
 from cms.models import LessonPage, ModulePage
 from cms.roles import Role
 from cms.services import curricula_load
-from courses import errors, services
+from courses import errors
+from courses.elearning import services
 from courses.models import Certificate, Enrolment, InvitationCode, LessonProgress
 from tests.assessments.curricula import CHECK, MODULE_FOLDER, elearning_curriculum, lesson_text
 from tests.curricula_builder import write

@@ -9,7 +9,7 @@ from assessments.models import KnowledgeCheck
 from cms.curriculum_files import parse_curricula
 from cms.models import LessonPage, ModulePage
 from cms.services import curricula_load
-from courses import services
+from courses.elearning import services
 from courses.models import Certificate, Enrolment, LessonProgress
 from tests.assessments.curricula import elearning_curriculum
 

@@ -12,9 +12,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from courses import dashboard_views
-from courses.dashboard import DashboardFilterForm, DashboardFilters, dashboard_for
-from courses.figures import figures_refresh, figures_refreshed_at, why_not_ready
+from courses.dashboard import views
+from courses.dashboard.figures import figures_refresh, figures_refreshed_at, why_not_ready
+from courses.dashboard.tables import DashboardFilterForm, DashboardFilters, dashboard_for
+from courses.elearning.selectors import sites_for
 from courses.models import (
     Attendance,
     ChangeFigures,
@@ -23,8 +24,7 @@ from courses.models import (
     Session,
     SessionFigures,
 )
-from courses.rules import Rule
-from courses.selectors import sites_for
+from courses.workshops.readiness import Rule
 from tests.assessments.matched import SEVEN
 from tests.assessments.reflections import version_with_items
 from tests.courses import dashboard_data
@@ -204,7 +204,7 @@ def test_a_lead_asks_for_the_figures_again_and_keeps_the_filters(client, people,
     assert response["Location"] == f"{PAGE}?site={riverside.pk}&track=patient"
     assert figures_refreshed_at() is not None
     page = client.get(response["Location"])
-    assert dashboard_views.REFRESH_QUEUED in page.text
+    assert views.REFRESH_QUEUED in page.text
     assert "Figures worked out at " in page.text
 
 
@@ -214,11 +214,11 @@ def test_asking_again_within_a_minute_does_nothing(client, people):
     stamp = figures_refreshed_at()
     client.force_login(people["lead"])
     page = client.post(REFRESH, follow=True)
-    assert dashboard_views.REFRESHED_JUST_NOW in page.text
+    assert views.REFRESHED_JUST_NOW in page.text
     assert figures_refreshed_at() == stamp
     FiguresRefresh.objects.update(finished_at=timezone.now() - timedelta(minutes=2))
     page = client.post(REFRESH, follow=True)
-    assert dashboard_views.REFRESH_QUEUED in page.text
+    assert views.REFRESH_QUEUED in page.text
     assert figures_refreshed_at() > stamp
 
 

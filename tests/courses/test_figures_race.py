@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from courses.figures import figures_refresh
+from courses.dashboard.figures import figures_refresh
 from courses.models import CohortFigures, CourseRun, FiguresRefresh, SessionFigures
 from tests.courses import dashboard_data
 

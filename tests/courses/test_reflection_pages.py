@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from assessments.models import ExportLog, Pseudonym, Response
 from courses.models import TutorKind
-from courses.reflection_views import (
+from courses.reflections.report import NO_ANSWERS
+from courses.reflections.views import (
     NO_PAIRS,
     NO_PAIRS_FILTERED,
     NO_SHARED_ANSWERS,
@@ -24,7 +25,6 @@ from courses.reflection_views import (
     SHIFT_SUPPRESSED,
     SUPPRESSED,
 )
-from courses.reports import NO_ANSWERS
 from tests.assessments.matched import SEVEN, answered_both
 from tests.assessments.reflections import administration, version_with_items
 from tests.factories import (

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from assessments.models import ReflectionReminder, Response
-from courses import reflections
 from courses.models import CourseRun, Enrolment
+from courses.reflections import administrations
 from courses.tasks import send_due_reflection_reminders
 from tests.assessments.reflections import version_with_items
 from tests.factories import CourseRunFactory, SessionFactory, UserFactory
@@ -25,7 +25,7 @@ def run_with_sessions(site, programme, *starts):
     )
     for number, starts_at in enumerate(starts, start=1):
         SessionFactory(run=run, number=number, starts_at=starts_at)
-    reflections.administrations_ensure_for_run(run=run)
+    administrations.administrations_ensure_for_run(run=run)
     return run
 
 
@@ -133,7 +133,7 @@ def test_cancelled_runs_and_withdrawn_people_are_left_alone(
 def test_module_after_survey_follows_completion(send, elearning, people):
     module, _ = elearning
     version_with_items(programme=module.get_parent().specific)
-    reflections.administrations_ensure_for_module(module=module)
+    administrations.administrations_ensure_for_module(module=module)
     trainee = people["trainee"]
     assert send() == 0
     Enrolment.objects.filter(trainee=trainee, module=module).update(
@@ -165,5 +165,5 @@ def test_finding_due_reminders_takes_five_queries_however_many_runs(
         for _ in range(4):
             book(run)
     with django_assert_num_queries(5):
-        due = reflections.reflection_reminders_due(now)
+        due = administrations.reflection_reminders_due(now)
     assert len(due) == 12

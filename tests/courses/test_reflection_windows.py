@@ -1,5 +1,5 @@
 """When a trainee may answer a run's or a module's before and after surveys, and whose answers
-fall in a lead's scope (courses/reflections.py)."""
+fall in a lead's scope (courses/administrations.py)."""
 
 from datetime import timedelta
 
@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from assessments import windows
 from assessments.models import Administration, Phase, Response
-from courses import reflections, services
+from courses.elearning import services
 from courses.models import CourseRun, Enrolment, LessonProgress
+from courses.reflections import administrations
 from tests.assessments.reflections import version_with_items
 from tests.factories import CourseRunFactory, SessionFactory, UserFactory
 
@@ -24,7 +25,7 @@ def questionnaire(programmes):
 
 @pytest.fixture
 def surveyed_run(workshop, questionnaire):
-    before, after = reflections.administrations_ensure_for_run(run=workshop["run"])
+    before, after = administrations.administrations_ensure_for_run(run=workshop["run"])
     return workshop["run"], before, after
 
 
@@ -37,19 +38,19 @@ def test_a_run_gets_a_before_and_an_after_survey_once(surveyed_run, questionnair
     assert (before.phase, after.phase) == (Phase.BEFORE, Phase.AFTER)
     assert before.version == after.version == questionnaire
     assert before.label == "Spring group"
-    assert reflections.administrations_ensure_for_run(run=run) == [before, after]
+    assert administrations.administrations_ensure_for_run(run=run) == [before, after]
     assert Administration.objects.count() == 2
 
 
 def test_a_programme_without_a_questionnaire_asks_nothing(workshop):
-    assert reflections.administrations_ensure_for_run(run=workshop["run"]) == []
+    assert administrations.administrations_ensure_for_run(run=workshop["run"]) == []
     assert not Administration.objects.exists()
 
 
 def test_a_cohort_keeps_the_version_it_started_with(surveyed_run, questionnaire):
     run, before, _ = surveyed_run
     version_with_items(instrument=questionnaire.instrument, number=2)
-    reflections.administrations_ensure_for_run(run=run)
+    administrations.administrations_ensure_for_run(run=run)
     before.refresh_from_db()
     assert before.version == questionnaire
 
@@ -74,7 +75,7 @@ def test_waiting_or_withdrawn_people_have_no_survey(surveyed_run, people, status
     run, before, after = surveyed_run
     book(people["trainee"], run, status=status)
     assert windows.windows_for(people["trainee"], [before, after]) == {}
-    assert list(reflections.candidates_for(people["trainee"])) == []
+    assert list(administrations.candidates_for(people["trainee"])) == []
 
 
 def test_nobody_else_may_answer(surveyed_run, people):
@@ -103,9 +104,9 @@ def test_candidates_are_the_surveys_of_runs_and_modules_the_person_is_on(
     run, before, after = surveyed_run
     other_run = CourseRunFactory(site=riverside, programme=run.programme)
     SessionFactory(run=other_run, number=1)
-    reflections.administrations_ensure_for_run(run=other_run)
+    administrations.administrations_ensure_for_run(run=other_run)
     book(people["trainee"], run)
-    assert list(reflections.candidates_for(people["trainee"])) == [before, after]
+    assert list(administrations.candidates_for(people["trainee"])) == [before, after]
     assert windows.candidate_administrations(people["trainee"]) == [before, after]
 
 
@@ -117,7 +118,7 @@ def test_elearning_windows_follow_enrolment_first_lesson_and_completion(
     trainee = people["trainee"]
     enrolment = Enrolment.objects.get(trainee=trainee, module=module)
     # Enrolled before the questionnaire existed: enrolling again makes the surveys.
-    before, after = reflections.administrations_ensure_for_module(module=module)
+    before, after = administrations.administrations_ensure_for_module(module=module)
     assert (before.phase, after.phase) == (Phase.BEFORE, Phase.AFTER)
 
     found = windows.windows_for(trainee, [before, after])
@@ -158,14 +159,14 @@ def test_a_leads_scope_is_their_sites_runs(surveyed_run, people, hillside, progr
     hillside_run = CourseRunFactory(site=hillside, programme=programmes["patient"])
     SessionFactory(run=hillside_run, number=1)
     theirs = _submitted(
-        reflections.administrations_ensure_for_run(run=hillside_run)[0], UserFactory()
+        administrations.administrations_ensure_for_run(run=hillside_run)[0], UserFactory()
     )
     riverside_sites = [run.site]
-    assert list(reflections.responses_in_scope(sites=riverside_sites)) == [mine]
-    assert list(reflections.responses_in_scope(sites=[hillside])) == [theirs]
-    assert list(reflections.responses_in_scope(sites=riverside_sites, run_id=run.pk)) == [mine]
-    assert not reflections.responses_in_scope(sites=riverside_sites, run_id=hillside_run.pk)
-    assert not reflections.responses_in_scope(
+    assert list(administrations.responses_in_scope(sites=riverside_sites)) == [mine]
+    assert list(administrations.responses_in_scope(sites=[hillside])) == [theirs]
+    assert list(administrations.responses_in_scope(sites=riverside_sites, run_id=run.pk)) == [mine]
+    assert not administrations.responses_in_scope(sites=riverside_sites, run_id=hillside_run.pk)
+    assert not administrations.responses_in_scope(
         sites=riverside_sites, programme_id=programmes["professional"].pk
     )
 
@@ -175,11 +176,11 @@ def test_module_answers_count_for_the_site_the_person_enrolled_at(
 ):
     module, _ = elearning
     version_with_items(programme=module.get_parent().specific)
-    before, _ = reflections.administrations_ensure_for_module(module=module)
+    before, _ = administrations.administrations_ensure_for_module(module=module)
     Enrolment.objects.filter(trainee=people["trainee"]).update(site=riverside)
     response = _submitted(before, people["trainee"])
-    assert list(reflections.responses_in_scope(sites=[riverside])) == [response]
-    assert not reflections.responses_in_scope(sites=[hillside])
+    assert list(administrations.responses_in_scope(sites=[riverside])) == [response]
+    assert not administrations.responses_in_scope(sites=[hillside])
 
 
 def test_tutors_see_only_answers_shared_with_them(surveyed_run, people):
@@ -187,7 +188,7 @@ def test_tutors_see_only_answers_shared_with_them(surveyed_run, people):
     shared = _submitted(before, people["trainee"], share_with_tutors=True)
     _submitted(before, UserFactory(), share_with_tutors=False)
     _submitted(after, UserFactory(), share_with_tutors=None)
-    assert list(reflections.shared_reflections_query(run)) == [shared]
+    assert list(administrations.shared_reflections_query(run)) == [shared]
 
 
 def test_my_learning_lists_the_reflections_waiting_and_drops_them_once_sent(

@@ -1,5 +1,5 @@
 """The readiness rules, one by one: through the service a lead uses (`session_assign`), through
-`rules.refusals` and through `rules.readiness_of`, each with its exact message naming the rule and
+`readiness.refusals` and through `readiness.readiness_of`, each with its exact message naming the rule and
 the person; overrides; opening a run; London time."""
 
 from datetime import UTC, time, timedelta
@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from courses import errors, rules, scheduling
+from courses import errors
 from courses.models import (
     Accreditation,
     AssignmentOverride,
@@ -18,8 +18,9 @@ from courses.models import (
     TutorKind,
     WeeklyAvailability,
 )
-from courses.rules import Refusal, Rule
-from courses.scheduling import SchedulingError
+from courses.workshops import readiness, scheduling
+from courses.workshops.readiness import Refusal, Rule
+from courses.workshops.scheduling import SchedulingError
 from tests.courses.scheduling_helpers import (
     loaded,
     local,
@@ -55,7 +56,7 @@ def assert_refused(workshop, session, tutor, kind, rule, message):
     with pytest.raises(SchedulingError) as refused:
         scheduling.session_assign(session=session, tutor_id=tutor.pk, kind=kind)
     expected = message
-    if rule in rules.OVERRIDABLE:
+    if rule in readiness.OVERRIDABLE:
         expected = f"{message} {errors.OVERRIDE_REASON_REQUIRED}"
     assert refused.value.message == expected
     assert [(r.rule, r.tutor_id) for r in refused.value.refusals] == [(rule, tutor.pk)]
@@ -763,10 +764,10 @@ def test_readiness_takes_six_queries_however_many_sessions_and_tutors(
     sessions = [loaded(s) for s in paired_sessions(workshop, other_run, count)]
 
     with django_assert_num_queries(6):
-        readiness = rules.readiness_of(sessions)
+        states = readiness.readiness_of(sessions)
 
-    assert len(readiness) == count
-    assert all(r.ready for r in readiness)
+    assert len(states) == count
+    assert all(r.ready for r in states)
 
 
 @pytest.mark.parametrize("count", [2, 20])
@@ -778,7 +779,7 @@ def test_loading_tutors_takes_five_queries_however_many(
     today = timezone.localdate()
 
     with django_assert_num_queries(5):
-        tutors = rules.load_tutors(ids, first=today, last=today + timedelta(days=40))
+        tutors = readiness.load_tutors(ids, first=today, last=today + timedelta(days=40))
 
     assert len(tutors) == 2 * count
     assert all(len(tutors[s.lay_tutor_id].busy) == 2 for s in sessions)
@@ -797,7 +798,7 @@ def test_a_person_is_named_in_full_in_every_message(workshop, first):
 
 def test_an_override_ends_when_its_tutor_leaves_the_place(workshop, people):
     from courses.models import AssignmentOverride
-    from courses.rules import readiness_of, sessions_for_rules
+    from courses.workshops.readiness import readiness_of, sessions_for_rules
 
     session = workshop["sessions"][0]
     away = TutorFactory(

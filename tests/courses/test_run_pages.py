@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from courses import errors, scheduling
+from courses import errors
 from courses.models import (
     AssignmentOverride,
     CourseRun,
@@ -14,6 +14,7 @@ from courses.models import (
     TutorKind,
     TutorWithdrawal,
 )
+from courses.workshops import scheduling
 from tests.courses.form_data import run_form
 from tests.factories import (
     CourseRunFactory,
@@ -429,7 +430,7 @@ def test_the_service_refuses_a_blank_reason_a_second_cancel_and_a_finished_run(w
 
 
 def test_a_cancelled_run_frees_its_tutors_for_other_sessions(workshop):
-    from courses.rules import load_tutors
+    from courses.workshops.readiness import load_tutors
 
     pair_all(workshop)
     # The months around all three sessions: they can fall in one month or two.
@@ -458,7 +459,7 @@ def test_the_run_page_counts_answers_to_its_reflections_but_names_nobody(
     lead_client, workshop, django_assert_num_queries
 ):
     from assessments.models import Response
-    from courses import reflections
+    from courses.reflections import administrations
     from tests.assessments.reflections import version_with_items
 
     run = workshop["run"]
@@ -466,7 +467,7 @@ def test_the_run_page_counts_answers_to_its_reflections_but_names_nobody(
     assert "has no before-and-after questionnaire yet" in lead_client.get(url).text
 
     version_with_items(programme=run.programme)
-    before, _ = reflections.administrations_ensure_for_run(run=run)
+    before, _ = administrations.administrations_ensure_for_run(run=run)
     answered, started = UserFactory(first_name="Ada"), UserFactory(first_name="Bea")
     for person in (answered, started):
         Enrolment.objects.create(trainee=person, run=run)

@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 
 from cms.curricula import ModuleFormat
 from cms.models import ModulePage, ProgrammePage
-from courses import errors, scheduling
+from courses import errors
 from courses.models import (
     AssignmentOverride,
     ClosedDay,
@@ -20,7 +20,8 @@ from courses.models import (
     TutorKind,
     TutorWithdrawal,
 )
-from courses.scheduling import SchedulingError
+from courses.workshops import scheduling
+from courses.workshops.scheduling import SchedulingError
 from tests.courses.scheduling_helpers import next_spring_clock_change, session_on
 from tests.factories import SessionFactory, TutorFactory, VenueFactory
 

@@ -15,6 +15,14 @@ from django.utils import timezone
 
 from assessments.models import Administration, Answer, ExportLog, Phase, Response, ScaleScore
 from cms.models import LessonPage, ModulePage, ProgrammePage
+from courses.demo.scale import (
+    LEAD_EMAIL,
+    ScaleError,
+    scale_people,
+    scale_remove,
+    scale_seed,
+    scale_sites,
+)
 from courses.models import (
     Accreditation,
     Attendance,
@@ -29,15 +37,7 @@ from courses.models import (
     Tutor,
     Venue,
 )
-from courses.reflections import administrations_ensure_for_run
-from courses.scale import (
-    LEAD_EMAIL,
-    ScaleError,
-    scale_people,
-    scale_remove,
-    scale_seed,
-    scale_sites,
-)
+from courses.reflections.administrations import administrations_ensure_for_run
 from tests.curricula_builder import PATIENT_SESSION, PROFESSIONAL_WORKSHOP, write
 from tests.factories import CourseRunFactory, SessionFactory, UserFactory
 

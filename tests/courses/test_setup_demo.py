@@ -10,7 +10,7 @@ from assessments.analysis import matched_change
 from assessments.models import Response
 from cms.models import HomePage
 from courses.models import CourseRun, Enrolment, Site, SiteMembership
-from courses.reflections import responses_in_scope
+from courses.reflections.administrations import responses_in_scope
 
 pytestmark = pytest.mark.django_db
 

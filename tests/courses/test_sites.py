@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from cms.roles import Role
-from courses import selectors
+from courses.elearning import selectors
 from tests.factories import SiteFactory, SiteMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ from courses.models import (
     TutorKind,
     TutorWithdrawal,
 )
-from courses.teaching import (
+from courses.workshops.teaching import (
     TeachingError,
     attendance_by_session,
     attendance_mark,

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from cms.roles import Role
-from courses.admin_permissions import TUTOR_NOT_AT_SITE, TUTOR_ROLE_MISSING
 from courses.models import Accreditation, ClosedDay, Tutor, TutorKind, Venue, WeeklyAvailability
+from courses.sites.admin import TUTOR_NOT_AT_SITE, TUTOR_ROLE_MISSING
 from courses.wagtail_hooks import IN_USE_ELSEWHERE
 from tests.courses.form_data import venue_data
 from tests.factories import (

@@ -36,7 +36,7 @@ def sign_in_lead(client):
     """The seed's programme lead, a member of every scale site."""
     from django.contrib.auth import get_user_model
 
-    from courses.scale import LEAD_EMAIL
+    from courses.demo.scale import LEAD_EMAIL
 
     lead = get_user_model().objects.get(email=LEAD_EMAIL)
     client.force_login(lead)
@@ -79,7 +79,7 @@ def measure():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         # The figures the page reads, worked out again as the scheduled task would.
-        from courses.figures import figures_refresh
+        from courses.dashboard.figures import figures_refresh
 
         refreshed = figures_refresh()
         client = Client()

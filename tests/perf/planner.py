@@ -180,7 +180,7 @@ def measure():
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    from courses.planner import plan_for
+    from courses.workshops.planner.search import plan_for
 
     setup_test_environment()
     test_database = None

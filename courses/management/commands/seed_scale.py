@@ -3,7 +3,7 @@ import time
 from django.core.management import BaseCommand, CommandError, call_command
 
 from cms.models import HomePage, ProgrammePage
-from courses.scale import (
+from courses.demo.scale import (
     LEAD_EMAIL,
     SITE_ADMIN_EMAIL,
     Report,

@@ -1,0 +1,336 @@
+"""Demo workshops for `setup_demo`: venues, a tutor pool, demo trainees and course runs in every
+state a lead meets (open and full, with a waiting list, in progress, in planning with a gap).
+
+Future runs are built through the services, so the demo obeys every rule. A run already in progress
+is written directly: the services rightly refuse to schedule or book in the past.
+"""
+
+from datetime import time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError
+from django.utils import timezone
+
+from cms.models import ProgrammePage
+from cms.roles import Role
+from cms.services import account_ensure
+from courses.elearning.services import site_membership_ensure
+from courses.models import (
+    Accreditation,
+    Attendance,
+    CourseRun,
+    Enrolment,
+    Session,
+    Site,
+    Tutor,
+    TutorKind,
+    Venue,
+    WeeklyAvailability,
+)
+from courses.workshops import scheduling
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def workshops_ensure(demo: dict, *, password: str) -> int:
+    """Load the [[venues]], [[tutors]], [demo_trainees] and [[runs]] of the demo file. Returns the
+    number of things created; a second run creates nothing."""
+    sites = {site.slug: site for site in Site.objects.all()}
+    changes = 0
+    for entry in demo.get("venues", []):
+        changes += _venue_ensure(sites, entry)
+    for entry in demo.get("tutors", []):
+        changes += _tutor_ensure(sites, entry, password)
+    trainees = demo.get("demo_trainees")
+    if trainees:
+        for number, name in enumerate(trainees["names"], start=1):
+            first_name, last_name = name.split(" ", 1)
+            user, created = account_ensure(
+                email=f"trainee{number:02d}@example.com",
+                first_name=first_name,
+                last_name=last_name,
+                roles=[Role.TRAINEE],
+                password=password,
+            )
+            changes += created
+            changes += site_membership_ensure(site=_site(sites, trainees["site"]), user=user)[1]
+    for entry in demo.get("runs", []):
+        changes += _run_ensure(sites, entry)
+    return changes
+
+
+def _site(sites, slug):
+    if slug not in sites:
+        raise CommandError(f"No site with slug {slug!r} in the demo file.")
+    return sites[slug]
+
+
+def _venue_ensure(sites, entry) -> bool:
+    site = _site(sites, entry["site"])
+    fields = {key: value for key, value in entry.items() if key not in {"site", "name"}}
+    _, created = Venue.objects.update_or_create(site=site, name=entry["name"], defaults=fields)
+    return created
+
+
+def _tutor_ensure(sites, entry, password) -> bool:
+    site = _site(sites, entry["site"])
+    user = get_user_model().objects.filter(email=entry["email"]).first()
+    kind = TutorKind(entry["kind"])
+    role = Role.LAY_TUTOR if kind == TutorKind.LAY else Role.CLINICAL_TUTOR
+    if user is None:
+        user, _ = account_ensure(
+            email=entry["email"],
+            first_name=entry["first_name"],
+            last_name=entry["last_name"],
+            roles=[role],
+            password=password,
+        )
+        site_membership_ensure(site=site, user=user)
+    tutor, created = Tutor.objects.get_or_create(
+        user=user, defaults={"site": site, "kind": kind, "monthly_cap": 10}
+    )
+    if created:
+        for weekday in range(5):
+            WeeklyAvailability.objects.create(
+                tutor=tutor, weekday=weekday, starts_at=time(9, 0), ends_at=time(21, 0)
+            )
+        today = timezone.localdate()
+        for programme in ProgrammePage.objects.live():
+            Accreditation.objects.create(
+                tutor=tutor,
+                programme=programme,
+                accredited_on=today - timedelta(days=400),
+                expires_on=today + timedelta(days=730),
+            )
+    return created
+
+
+def _first_date(entry):
+    today = timezone.localdate()
+    weekday = WEEKDAYS.index(entry["weekday"])
+    start = today + timedelta(weeks=entry["first_session_in_weeks"])
+    return start + timedelta(days=(weekday - start.weekday()) % 7), weekday
+
+
+def _run_ensure(sites, entry) -> bool:
+    if CourseRun.objects.filter(title=entry["title"]).exists():
+        return False
+    site = _site(sites, entry["site"])
+    venue = Venue.objects.get(site=site, name=entry["venue"])
+    programme = ProgrammePage.objects.live().filter(slug=entry["programme"]).first()
+    if programme is None:
+        raise CommandError(f"{entry['title']}: no live programme {entry['programme']!r}.")
+    tutors = {kind: Tutor.objects.get(user__email=entry[kind]) for kind in ("lay", "clinical")}
+    first_date, weekday = _first_date(entry)
+    hour, minute = (int(part) for part in entry["start_time"].split(":"))
+    settings = {
+        "site": site,
+        "programme_id": programme.pk,
+        "venue_id": venue.pk,
+        "title": entry["title"],
+        "weekday": weekday,
+        "start_time": time(hour, minute),
+        "session_minutes": entry["minutes"],
+        "session_count": entry["sessions"],
+        "capacity": entry["capacity"],
+        "minimum_group": entry["minimum_group"],
+        "completion_sessions": entry["completion_sessions"],
+    }
+    if first_date >= timezone.localdate():
+        run = scheduling.run_create(first_date=first_date, **settings)
+        paired = entry.get("paired_sessions", entry["sessions"])
+        for session in run.sessions.order_by("number")[:paired]:
+            for kind, tutor in tutors.items():
+                scheduling.session_assign(session=session, tutor_id=tutor.pk, kind=kind)
+        if entry.get("open"):
+            scheduling.run_open(run=run)
+    else:
+        run = _run_in_progress(first_date, tutors, settings, programme, venue)
+    _bookings_ensure(run, entry)
+    return True
+
+
+def _run_in_progress(first_date, tutors, settings, programme, venue):
+    run = CourseRun.objects.create(
+        programme=programme,
+        site=settings["site"],
+        venue=venue,
+        title=settings["title"],
+        capacity=settings["capacity"],
+        minimum_group=settings["minimum_group"],
+        completion_sessions=settings["completion_sessions"],
+        status=CourseRun.Status.OPEN,
+        opened_at=timezone.now() - timedelta(weeks=6),
+    )
+    days = [first_date + timedelta(weeks=week) for week in range(settings["session_count"])]
+    Session.objects.bulk_create(
+        scheduling.session_rows(
+            run=run,
+            days=days,
+            start_time=settings["start_time"],
+            session_minutes=settings["session_minutes"],
+            lay_tutor=tutors["lay"],
+            clinical_tutor=tutors["clinical"],
+        )
+    )
+    return run
+
+
+def _bookings_ensure(run, entry):
+    names = [*entry.get("booked", []), *entry.get("waitlisted", [])]
+    users = {
+        user.email: user
+        for user in get_user_model().objects.filter(email__in=[f"{n}@example.com" for n in names])
+    }
+    started = timezone.now() - timedelta(days=30)
+    first = run.sessions.order_by("starts_at").first()
+    if first is not None:
+        # Everyone booked a fortnight or more before the course began.
+        started = min(started, first.starts_at - timedelta(days=14))
+    order = 0
+    enrolments = {}
+    for status, names in (
+        (Enrolment.Status.BOOKED, entry.get("booked", [])),
+        (Enrolment.Status.WAITLISTED, entry.get("waitlisted", [])),
+    ):
+        for name in names:
+            order += 1
+            enrolments[name] = Enrolment.objects.create(
+                trainee=users[f"{name}@example.com"],
+                run=run,
+                site=run.site,
+                status=status,
+                enrolled_at=started + timedelta(hours=order),
+            )
+    marked = entry.get("registers_marked", [])
+    for session in run.sessions.filter(number__in=marked):
+        absent = set(entry.get("absent", {}).get(str(session.number), []))
+        apologies = set(entry.get("apologies", {}).get(str(session.number), []))
+        lines = []
+        for name, enrolment in enrolments.items():
+            if enrolment.status != Enrolment.Status.BOOKED:
+                continue
+            status = Attendance.Status.PRESENT
+            if name in absent:
+                status = Attendance.Status.ABSENT
+            elif name in apologies:
+                status = Attendance.Status.APOLOGIES
+            lines.append(Attendance(session=session, enrolment=enrolment, status=status))
+        Attendance.objects.bulk_create(lines)
+    if entry.get("completed"):
+        _completions_ensure(run)
+
+
+def _completions_ensure(run):
+    """Those who came to enough sessions of a finished run completed it when it ended: the
+    registers' own completion rule, applied at the last session's end."""
+    from courses.workshops.teaching import apply_completion_rule
+
+    last = run.sessions.order_by("-ends_at").first()
+    apply_completion_rule(
+        run=run,
+        enrolment_ids=list(run.enrolments.values_list("pk", flat=True)),
+        now=last.ends_at,
+    )
+
+
+# --- made-up reflections ---------------------------------------------------------------------
+
+DEMO_WRITTEN = [
+    "I write my questions down before an appointment now, and I ask them.",
+    "Hearing the others made me feel less alone with my condition.",
+    "I set myself a small goal each week and tell the nurse how it went.",
+    "It was good to see the two tutors working as equals.",
+    "I still find it hard to speak up when the doctor is in a hurry.",
+    "I feel more in charge of my own health than I did.",
+    "Agreeing at the start what we would talk about made my last review much better.",
+]
+
+
+def reflections_ensure(demo: dict) -> int:
+    """Made-up answers for each [[generated_reflections]] run, given through the same service
+    trainees use (at a moment inside each survey's window) and marked generated. Returns how
+    many were made; a second run makes none."""
+    import random
+
+    from assessments.models import Response
+    from assessments.responses import items_asked, response_save
+    from courses.reflections.administrations import administrations_ensure_for_run
+
+    made = 0
+    for entry in demo.get("generated_reflections", []):
+        run = CourseRun.objects.filter(title=entry["run"]).first()
+        if run is None:
+            raise CommandError(f"[[generated_reflections]]: no run called {entry['run']!r}.")
+        surveys = administrations_ensure_for_run(run=run)
+        if not surveys or Response.objects.filter(administration__in=surveys).exists():
+            continue
+        before, after = surveys
+        sessions = list(run.sessions.order_by("starts_at"))
+        people = [
+            enrolment.trainee
+            for enrolment in run.enrolments.filter(
+                status__in=[Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED]
+            )
+            .select_related("trainee")
+            .order_by("enrolled_at", "pk")
+        ]
+        chance = random.Random(entry.get("seed", 1))  # noqa: S311 - made-up answers, not secrets
+        levels = {}
+        for person in people[: entry.get("before", 0)]:
+            levels[person.pk] = {
+                scale.key: chance.randint(2, 6) for scale in before.version.scales.all()
+            }
+            response_save(
+                administration_id=before.pk,
+                respondent=person,
+                answers=_made_up_answers(items_asked(before), levels[person.pk], chance),
+                share_with_tutors=chance.random() < 0.7,
+                submit=True,
+                now=sessions[0].starts_at - timedelta(days=3),
+                generated=True,
+            )
+            made += 1
+        for person in people[: entry.get("after", 0)]:
+            was = levels.get(person.pk, {})
+            now_levels = {
+                key: min(10, level + chance.choice([0, 1, 2, 2, 3, 3, 4]))
+                for key, level in was.items()
+            }
+            # Looking back, people often rate their old selves lower than they did at the time.
+            back_then = {
+                key: max(0, level - chance.choice([0, 1, 1, 2])) for key, level in was.items()
+            }
+            response_save(
+                administration_id=after.pk,
+                respondent=person,
+                answers=_made_up_answers(items_asked(after), now_levels, chance, back_then),
+                share_with_tutors=chance.random() < 0.7,
+                submit=True,
+                now=min(timezone.now(), sessions[-1].starts_at + timedelta(days=2)),
+                generated=True,
+            )
+            made += 1
+    return made
+
+
+def _made_up_answers(items, levels, chance, back_then=None) -> dict[str, str]:
+    """A value for every item from the person's level on its scale (0 to 10), spread onto the
+    item's own points and turned round for reverse-scored items."""
+    from assessments.models import ItemKind
+
+    answers = {}
+    for item in items:
+        if item.kind == ItemKind.FREE_TEXT:
+            answers[str(item.pk)] = chance.choice(DEMO_WRITTEN)
+        elif item.kind == ItemKind.CHOICE:
+            answers[str(item.pk)] = chance.choice(item.options)["value"]
+        else:
+            source = back_then if item.kind == ItemKind.RETROSPECTIVE and back_then else levels
+            level = min(10, max(0, source.get(item.scale.key, 5) + chance.choice([-1, 0, 0, 1])))
+            low, high = item.lowest, item.highest
+            value = low + round(level * (high - low) / 10)
+            if item.reverse_scored:
+                value = low + high - value
+            answers[str(item.pk)] = str(value)
+    return answers

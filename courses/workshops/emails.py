@@ -1,0 +1,124 @@
+"""Emails about workshops. Services call these from `transaction.on_commit`, with ids, so a
+message is only sent for a change that was saved, and reads what was saved."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+
+from cms.roles import Role
+
+
+def send(*, to, subject: str, template: str, context: dict, attachments=()) -> None:
+    """Send one plain-text email per recipient (so nobody sees who else was told)."""
+    context = {
+        **context,
+        "service_name": settings.SERVICE_NAME,
+        "base_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/"),
+    }
+    for address in dict.fromkeys(address for address in to if address):
+        message = EmailMessage(
+            subject=f"[{settings.SERVICE_NAME}] {subject}",
+            body=render_to_string(f"courses/email/{template}.txt", context),
+            to=[address],
+        )
+        for filename, content, mimetype in attachments:
+            message.attach(filename, content, mimetype)
+        message.send()
+
+
+def leads_of(site_id) -> list[str]:
+    return list(
+        get_user_model()
+        .objects.filter(
+            site_memberships__site_id=site_id,
+            groups__name=Role.PROGRAMME_LEAD.value,
+            is_active=True,
+        )
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def _withdrawal(withdrawal_id):
+    from courses.models import TutorWithdrawal
+
+    return (
+        TutorWithdrawal.objects.select_related(
+            "tutor__user",
+            "covered_by__user",
+            "session__run__site",
+            "session__venue",
+            "session__lay_tutor__user",
+            "session__clinical_tutor__user",
+        )
+        .filter(pk=withdrawal_id)
+        .first()
+    )
+
+
+def tutor_withdrawn(withdrawal_id: int) -> None:
+    withdrawal = _withdrawal(withdrawal_id)
+    if withdrawal is None:
+        return
+    session = withdrawal.session
+    co_tutor = session.clinical_tutor or session.lay_tutor
+    context = {"withdrawal": withdrawal, "session": session, "co_tutor": co_tutor}
+    subject = f"{withdrawal.tutor.name} has withdrawn from {session}"
+    send(
+        to=[withdrawal.tutor.user.email],
+        subject=f"You have withdrawn from {session}",
+        template="tutor_withdrawn_self",
+        context=context,
+    )
+    recipients = leads_of(session.run.site_id)
+    if co_tutor is not None:
+        recipients.append(co_tutor.user.email)
+    send(to=recipients, subject=subject, template="tutor_withdrawn", context=context)
+
+
+def cover_found(withdrawal_id: int) -> None:
+    withdrawal = _withdrawal(withdrawal_id)
+    if withdrawal is None or withdrawal.covered_by is None:
+        return
+    session = withdrawal.session
+    context = {"withdrawal": withdrawal, "session": session, "cover": withdrawal.covered_by}
+    recipients = [
+        tutor.user.email for tutor in (session.lay_tutor, session.clinical_tutor) if tutor
+    ]
+    recipients += leads_of(session.run.site_id)
+    send(
+        to=recipients,
+        subject=f"{withdrawal.covered_by.name} is covering {session}",
+        template="cover_found",
+        context=context,
+    )
+
+
+def run_cancelled(run_id: int) -> None:
+    from django.db.models import Q
+
+    from courses.models import CourseRun, Enrolment, Tutor
+
+    run = CourseRun.objects.select_related("venue", "site").filter(pk=run_id).first()
+    if run is None or run.status != CourseRun.Status.CANCELLED:
+        return
+    context = {"run": run}
+    trainees = Enrolment.objects.filter(
+        run=run, status__in=[Enrolment.Status.BOOKED, Enrolment.Status.WAITLISTED]
+    ).values_list("trainee__email", flat=True)
+    send(
+        to=list(trainees),
+        subject=f"{run.title} has been cancelled",
+        template="run_cancelled_trainee",
+        context=context,
+    )
+    tutors = Tutor.objects.filter(
+        Q(lay_sessions__run=run) | Q(clinical_sessions__run=run)
+    ).values_list("user__email", flat=True)
+    send(
+        to=[*tutors, *leads_of(run.site_id)],
+        subject=f"{run.title} has been cancelled",
+        template="run_cancelled_staff",
+        context=context,
+    )

@@ -1,0 +1,188 @@
+from django import forms
+
+from cms.forms import RowChoiceField
+from cms.models import ModulePage
+from cms.validation import WholeNumberField, plausible_date, single_line
+from courses.models import Site
+
+
+class JoinWithCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Invitation code",
+        max_length=30,
+        help_text="The code your course organiser gave you, for example K7PM3QXA.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+    )
+
+
+class InvitationCodeForm(forms.Form):
+    site = RowChoiceField(queryset=Site.objects.none(), label="Site", empty_label=None)
+    module = RowChoiceField(
+        queryset=ModulePage.objects.none(), label="E-learning module", empty_label=None
+    )
+    valid_from = forms.DateField(
+        label="First day it can be used",
+        required=False,
+        help_text="For example 27/11/2026. Leave empty to start today.",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        validators=[plausible_date],
+    )
+    valid_until = forms.DateField(
+        label="Last day it can be used",
+        required=False,
+        help_text="For example 31/3/2027. Leave empty for no end date.",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        validators=[plausible_date],
+    )
+    max_uses = WholeNumberField(
+        label="How many people can use it",
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        help_text="Leave empty for no limit.",
+    )
+
+    def __init__(self, *args, sites, modules, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        self.fields["module"].queryset = modules
+
+
+class RevokeCertificateForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this certificate being revoked?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The holder's tutors and leads can see this reason.",
+    )
+
+
+# --- workshops: leads ---------------------------------------------------------------------------
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+class RunForm(forms.Form):
+    """A new course run. Types are checked here; the scheduling rules in `scheduling.run_create`."""
+
+    programme = RowChoiceField(queryset=None, label="Programme", empty_label=None)
+    venue = RowChoiceField(queryset=None, label="Venue", empty_label=None)
+    title = forms.CharField(
+        label="Name of the run",
+        max_length=200,
+        validators=[single_line],
+        help_text="What trainees see, for example Moving on Together, Riverside Library, spring 2027.",
+    )
+    first_date = forms.DateField(
+        label="Start date",
+        input_formats=DATE_FORMATS,
+        validators=[plausible_date],
+        help_text="The first session is on the chosen weekday on or after this date, for example 12/1/2027.",
+    )
+    weekday = forms.TypedChoiceField(label="Day of the week", coerce=int, choices=())
+    start_time = forms.TimeField(
+        label="Start time",
+        input_formats=["%H:%M", "%H.%M"],
+        help_text="24-hour clock, for example 10:00.",
+    )
+    session_minutes = WholeNumberField(
+        label="Length of each session in minutes", min_value=1, max_value=600, initial=180
+    )
+    session_count = WholeNumberField(
+        label="Number of sessions", min_value=1, max_value=20, initial=7
+    )
+    capacity = WholeNumberField(
+        label="Places",
+        min_value=1,
+        max_value=200,
+        initial=15,
+        help_text="Patient groups are usually 8 to 15. More people join the waiting list.",
+    )
+    minimum_group = WholeNumberField(
+        label="Smallest group that can run", min_value=1, max_value=200, initial=8
+    )
+    completion_sessions = WholeNumberField(
+        label="Sessions a trainee must attend to complete", min_value=1, max_value=20, initial=5
+    )
+    reminder_days = forms.CharField(
+        label="Reminder emails, in days before each session",
+        max_length=40,
+        required=False,
+        initial="7,1",
+        help_text="For example 7,1 sends a reminder a week before and the day before. Leave empty for none.",
+    )
+    closed_dates = forms.CharField(
+        label="Dates with no session",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One date per line, for example 29/12/2026. The course then runs a week later. "
+        "The site's closed days are always skipped.",
+    )
+
+    def __init__(self, *args, programmes, venues, **kwargs):
+        from courses.models import Weekday
+
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        self.fields["venue"].queryset = venues
+        self.fields["weekday"].choices = Weekday.choices
+
+    def clean_closed_dates(self):
+        from datetime import datetime
+
+        found = []
+        for line in self.cleaned_data["closed_dates"].split():
+            for date_format in DATE_FORMATS:
+                try:
+                    found.append(datetime.strptime(line.strip(), date_format).date())
+                    break
+                except ValueError:
+                    continue
+            else:
+                raise forms.ValidationError(
+                    f"“{line[:20]}” is not a date. Write dates like 29/12/2026, one per line."
+                )
+            plausible_date(found[-1])
+        return found
+
+
+class SessionTutorsForm(forms.Form):
+    lay_tutor = forms.TypedChoiceField(
+        label="Lay tutor", coerce=int, required=False, empty_value=None
+    )
+    clinical_tutor = forms.TypedChoiceField(
+        label="Clinical tutor", coerce=int, required=False, empty_value=None
+    )
+    override_reason = forms.CharField(
+        label="Reason for overriding availability or the monthly cap (if needed)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only needed when you choose someone outside their usual availability or over "
+        "their monthly cap. The reason is recorded.",
+    )
+
+    def __init__(self, *args, lay_choices, clinical_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lay_tutor"].choices = [("", "No lay tutor yet"), *lay_choices]
+        self.fields["clinical_tutor"].choices = [("", "No clinical tutor yet"), *clinical_choices]
+
+
+class CoverForm(forms.Form):
+    tutor = forms.TypedChoiceField(label="Cover tutor", coerce=int, widget=forms.RadioSelect)
+    override_reason = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tutor"].choices = choices
+
+
+class CancelRunForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the run cancelled?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Everyone booked or waiting, the tutors and the site's leads get this in an email.",
+    )

@@ -1,0 +1,121 @@
+"""My teaching: a tutor's sessions, each session's plan and register, and withdrawing from one."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cms.permissions import role_required
+from cms.roles import Role
+from courses.calendars import feeds
+from courses.errors import CoursesError
+from courses.workshops import teaching
+from courses.workshops.forms.tutor import RegisterForm, SessionPlanForm, WithdrawForm
+from courses.workshops.scheduling import tutor_withdraw
+
+TUTOR_ROLES = (Role.LAY_TUTOR, Role.CLINICAL_TUTOR)
+# A session's plan and register: its two tutors, and the programme leads of the run's site.
+SESSION_ROLES = (*TUTOR_ROLES, Role.PROGRAMME_LEAD)
+
+
+@require_GET
+@role_required(*TUTOR_ROLES)
+def teach(request):
+    context = teaching.teaching_for(request.user)
+    if context["tutor"] is not None:
+        # The address calendar programs subscribe to: what this tutor teaches, kept up to date.
+        context["feed_url"] = feeds.feed_url(feeds.calendar_feed_ensure(user=request.user))
+    return render(request, "courses/teach/teaching.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*SESSION_ROLES)
+def session_plan(request, session_id):
+    session = teaching.session_for_teaching(request.user, session_id)
+    plan = teaching.session_plan_for(session)
+    form = SessionPlanForm(request.POST if request.method == "POST" else None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            teaching.session_plan_set(session=session, leads=form.leads(), updated_by=request.user)
+        except CoursesError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "The session plan is saved.")
+            return redirect("courses:session_plan", session_id=session.pk)
+    return render(
+        request,
+        "courses/teach/session_plan.html",
+        {
+            **plan,
+            "form": form,
+            "when": feeds.when(session),
+            "is_tutor": teaching.teaches(request.user, session),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*SESSION_ROLES)
+def register(request, session_id):
+    session = teaching.session_for_teaching(request.user, session_id)
+    people = teaching.register_for(session)
+    form = RegisterForm(request.POST if request.method == "POST" else None, register=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = teaching.attendance_mark(
+                session=session, marks=form.marks(), marked_by=request.user
+            )
+        except CoursesError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                f"The register for session {session.number} is saved: "
+                f"{saved} {'person' if saved == 1 else 'people'} marked.",
+            )
+            return redirect("courses:register", session_id=session.pk)
+    return render(
+        request,
+        "courses/teach/register.html",
+        {
+            "session": session,
+            "run": session.run,
+            "form": form,
+            "when": feeds.when(session),
+            "started": session.starts_at <= timezone.now(),
+            "session_count": session.run.sessions.count(),
+            "is_tutor": teaching.teaches(request.user, session),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*TUTOR_ROLES)
+def teach_withdraw(request, session_id):
+    session, tutor = teaching.session_taught_by(request.user, session_id)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tutor_withdraw(
+                session=session,
+                tutor=tutor,
+                reason=form.cleaned_data["reason"],
+                recorded_by=request.user,
+            )
+        except CoursesError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                f"You have withdrawn from {session.run.title}, session {session.number} "
+                f"({feeds.when(session)}). Your co-tutor and programme lead have been told.",
+            )
+            return redirect("courses:teach")
+    return render(
+        request,
+        "courses/teach/withdraw.html",
+        {"session": session, "form": form, "when": feeds.when(session)},
+        status=400 if form.errors else 200,
+    )
