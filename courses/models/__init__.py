@@ -1,0 +1,81 @@
+"""The models of course delivery, one module per area, all re-exported here: import them from
+`courses.models` (`from courses.models import CourseRun`). The modules import only each other and
+`cms`, never an area of `courses`, so every area may use every model."""
+
+from courses.models.calendars import (
+    CalendarFeed,
+)
+from courses.models.elearning import (
+    Certificate,
+    LessonProgress,
+)
+from courses.models.enrolments import (
+    Enrolment,
+    InvitationCode,
+)
+from courses.models.figures import (
+    ChangeFigures,
+    CohortFigures,
+    FigureRow,
+    FiguresRefresh,
+    SessionFigures,
+)
+from courses.models.reminders import (
+    ReminderSent,
+)
+from courses.models.sites import (
+    ClosedDay,
+    Site,
+    SiteMembership,
+    Venue,
+)
+from courses.models.teaching import (
+    ActivityLead,
+    Attendance,
+)
+from courses.models.tutors import (
+    Accreditation,
+    TimeAway,
+    Tutor,
+    TutorKind,
+    Weekday,
+    WeeklyAvailability,
+)
+from courses.models.workshops import (
+    AssignmentOverride,
+    CourseRun,
+    Session,
+    TutorWithdrawal,
+    parse_reminder_days,
+)
+
+__all__ = [
+    "Site",
+    "SiteMembership",
+    "Venue",
+    "ClosedDay",
+    "InvitationCode",
+    "Enrolment",
+    "LessonProgress",
+    "Certificate",
+    "TutorKind",
+    "Tutor",
+    "Accreditation",
+    "Weekday",
+    "WeeklyAvailability",
+    "TimeAway",
+    "CourseRun",
+    "parse_reminder_days",
+    "Session",
+    "AssignmentOverride",
+    "TutorWithdrawal",
+    "ActivityLead",
+    "Attendance",
+    "CalendarFeed",
+    "ReminderSent",
+    "FigureRow",
+    "CohortFigures",
+    "SessionFigures",
+    "ChangeFigures",
+    "FiguresRefresh",
+]

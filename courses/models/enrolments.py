@@ -1,0 +1,88 @@
+"""A trainee's place on an e-learning module or a course run, and the invitation codes that give one."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from cms.validation import plausible_date
+from courses.models.sites import Site
+
+
+class InvitationCode(models.Model):
+    """A code a lead gives out so people can enrol in an e-learning module for their site."""
+
+    code = models.CharField(max_length=16, unique=True)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="invitation_codes")
+    module = models.ForeignKey("cms.ModulePage", on_delete=models.CASCADE, related_name="+")
+    valid_from = models.DateField(null=True, blank=True, validators=[plausible_date])
+    valid_until = models.DateField(null=True, blank=True, validators=[plausible_date])
+    max_uses = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Leave empty for no limit."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.code
+
+
+class Enrolment(models.Model):
+    """A trainee's place on an e-learning module or on a course run (booked or waiting)."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Enrolled"
+        WAITLISTED = "waitlisted", "On the waiting list"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        COMPLETED = "completed", "Completed"
+
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    module = models.ForeignKey(
+        "cms.ModulePage", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="enrolments"
+    )
+    invitation = models.ForeignKey(
+        InvitationCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="enrolments"
+    )
+    run = models.ForeignKey(
+        "CourseRun", on_delete=models.PROTECT, related_name="enrolments", null=True, blank=True
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
+    # Set again when someone rejoins after withdrawing: the waiting list is ordered by it.
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-enrolled_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trainee", "module"],
+                condition=models.Q(module__isnull=False),
+                name="one_enrolment_per_trainee_and_module",
+            ),
+            models.UniqueConstraint(
+                fields=["trainee", "run"],
+                condition=models.Q(run__isnull=False),
+                name="one_enrolment_per_trainee_and_run",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["site", "status"]),
+            models.Index(fields=["run", "status", "enrolled_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.trainee} on {self.run or self.module_id}"
+
+    @property
+    def is_active(self):
+        return self.status in {self.Status.BOOKED, self.Status.COMPLETED}

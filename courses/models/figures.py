@@ -1,0 +1,99 @@
+"""The dashboard's figures, worked out ahead."""
+
+from django.db import models
+
+from courses.models.sites import Site
+from courses.models.workshops import CourseRun, Session
+
+# --- the dashboard's figures -----------------------------------------------------------------------
+#
+# The programme dashboard reads these small tables instead of counting every enrolment, register
+# line and score on each view: `courses.dashboard.figures.figures_refresh` works them all out again in one
+# transaction (a scheduled task, every 10 minutes). Each row carries the dashboard's filters
+# (site, programme, track, the day its cohort began), so any choice of filters is a sum over rows.
+
+
+class FigureRow(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey("cms.ProgrammePage", on_delete=models.CASCADE, related_name="+")
+    track = models.CharField(max_length=20)
+    # A course run's cohort began on the day of its first session; an e-learning cohort is the
+    # people who enrolled at a site on one day. Null for a run with no sessions.
+    starts_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class CohortFigures(FigureRow):
+    """A course run (not cancelled), or the e-learning enrolments on one module at one site on
+    one day: how many enrolled (not waiting), started, completed and sent the after reflection."""
+
+    run = models.ForeignKey(CourseRun, on_delete=models.CASCADE, null=True, related_name="+")
+    module = models.ForeignKey(
+        "cms.ModulePage", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    first_start = models.DateTimeField(null=True, blank=True)
+    last_end = models.DateTimeField(null=True, blank=True)
+    enrolled = models.PositiveIntegerField(default=0)
+    started = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"Cohort at site {self.site_id} from {self.starts_on}: {self.enrolled} enrolled"
+
+
+class SessionFigures(FigureRow):
+    """A session of a run that is not cancelled: the people on the course at its start (booked
+    or completed, or withdrew after it began) and how many were marked present."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveSmallIntegerField()
+    starts_at = models.DateTimeField()
+    booked = models.PositiveIntegerField(default=0)
+    present = models.PositiveIntegerField(default=0)
+    # Sessions in the weeks ahead when the figures were worked out are checked against the
+    # readiness rules: problems is "" when ready, otherwise why not, in words without names
+    # ("Lay tutor: missing; clinical tutor: not accredited then").
+    checked = models.BooleanField(default=False)
+    problems = models.TextField(blank=True, default="")
+
+    def __str__(self):
+        return (
+            f"Session {self.number} at {self.starts_at:%Y-%m-%d}: {self.present} of {self.booked}"
+        )
+
+
+class ChangeFigures(FigureRow):
+    """One scale in one cohort's after reflection: sums over the people who answered both
+    before and after, from which the matched change of any set of cohorts follows."""
+
+    scale_key = models.SlugField(max_length=60)
+    scale_label = models.CharField(max_length=200)
+    first_seen = models.PositiveBigIntegerField()  # the lowest score id: the scales' order
+    n = models.PositiveIntegerField()
+    sum_before = models.FloatField()
+    sum_after = models.FloatField()
+    sum_change = models.FloatField()
+    sum_change_squares = models.FloatField()
+    improved = models.PositiveIntegerField()
+    shift_n = models.PositiveIntegerField()
+    sum_retrospective = models.FloatField()
+    sum_shift = models.FloatField()
+    sum_shift_squares = models.FloatField()
+    generated = models.PositiveIntegerField()
+
+    def __str__(self):
+        return f"{self.scale_label}: {self.n} people"
+
+
+class FiguresRefresh(models.Model):
+    """When the dashboard's figures were last worked out (one row)."""
+
+    finished_at = models.DateTimeField()
+    seconds = models.FloatField()
+    rows = models.PositiveIntegerField()
+
+    def __str__(self):
+        return f"Figures of {self.finished_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,121 @@
+"""Sites, their members, venues and closed days."""
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel
+
+from cms.validation import plain_text, plausible_date, single_line
+
+
+class Site(ClusterableModel):
+    """A delivery site, such as a health board, where courses run and people are based.
+
+    Programme leads and site administrators see and manage only the sites they are members of.
+    """
+
+    name = models.CharField(max_length=200, unique=True, validators=[single_line])
+    slug = models.SlugField(max_length=100, unique=True, help_text="Used in web addresses.")
+    description = models.TextField(
+        blank=True,
+        max_length=2000,
+        validators=[MaxLengthValidator(2000), plain_text],
+        help_text="Where the site is and whom it serves.",
+    )
+    travel_buffer_minutes = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MaxValueValidator(480)],
+        help_text="Time a tutor needs between sessions at two different venues.",
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        FieldPanel("travel_buffer_minutes"),
+        InlinePanel("memberships", heading="People at this site", label="Member"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SiteMembership(models.Model):
+    """A person based at a site. For leads and administrators this is the scope of what they see."""
+
+    site = ParentalKey(Site, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_memberships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    panels = [FieldPanel("user")]
+
+    class Meta:
+        ordering = ["site", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "user"], name="one_membership_per_site_and_user"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} at {self.site}"
+
+
+class Venue(models.Model):
+    """A community venue where a site runs courses."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="venues")
+    name = models.CharField(max_length=200, validators=[single_line])
+    address = models.TextField(
+        max_length=500,
+        validators=[MaxLengthValidator(500), plain_text],
+        help_text="As it should appear in emails and calendars.",
+    )
+    postcode = models.CharField(max_length=12, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)], help_text="How many people the room holds."
+    )
+    step_free = models.BooleanField("step-free access", default=False)
+    hearing_loop = models.BooleanField(default=False)
+    access_notes = models.TextField(
+        blank=True,
+        max_length=2000,
+        validators=[MaxLengthValidator(2000), plain_text],
+        help_text="Parking, public transport, toilets, how to find the room.",
+    )
+    is_active = models.BooleanField("in use", default=True)
+
+    class Meta:
+        ordering = ["site", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="one_venue_name_per_site")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ClosedDay(models.Model):
+    """A day a site runs no sessions (bank holidays, venue closures). Runs skip these dates."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="closed_days")
+    date = models.DateField(validators=[plausible_date])
+    reason = models.CharField(max_length=200, blank=True, validators=[single_line])
+
+    class Meta:
+        ordering = ["site", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "date"], name="one_closed_day_per_site_and_date"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.site} closed {self.date}"

@@ -1,0 +1,187 @@
+"""Course runs, their sessions, overridden rules and tutors' withdrawals."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from cms.validation import single_line
+from courses.models.sites import Site, Venue
+from courses.models.tutors import Tutor, TutorKind
+
+
+class CourseRun(models.Model):
+    """One group's course: a programme taught at a site and venue on a run of dates."""
+
+    class Status(models.TextChoices):
+        PLANNING = "planning", "Planning"
+        OPEN = "open", "Open for booking"
+        CANCELLED = "cancelled", "Cancelled"
+
+    programme = models.ForeignKey("cms.ProgrammePage", on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="runs")
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="runs")
+    title = models.CharField(max_length=200, validators=[single_line])
+    capacity = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(200)],
+        help_text="Places that can be booked; further people join the waiting list.",
+    )
+    minimum_group = models.PositiveSmallIntegerField(
+        "smallest group",
+        default=8,
+        validators=[MinValueValidator(1)],
+        help_text="The run is viable with at least this many booked.",
+    )
+    completion_sessions = models.PositiveSmallIntegerField(
+        "sessions needed to complete",
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text="A trainee completes the course by attending at least this many sessions.",
+    )
+    reminder_days = models.CharField(
+        max_length=40,
+        default="7,1",
+        help_text="Days before each session to email tutors and trainees, e.g. 7,1.",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNING)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=models.F("minimum_group")),
+                name="run_capacity_at_least_minimum_group",
+                violation_error_message="The capacity must be at least the smallest group.",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def reminder_day_list(self) -> list[int]:
+        return parse_reminder_days(self.reminder_days)
+
+    def clean(self):
+        try:
+            parse_reminder_days(self.reminder_days)
+        except ValueError as error:
+            raise ValidationError({"reminder_days": str(error)}) from error
+        if self.venue_id and self.site_id and self.venue.site_id != self.site_id:
+            raise ValidationError({"venue": "Choose a venue at this run's site."})
+
+
+def parse_reminder_days(text: str) -> list[int]:
+    """'7, 1' -> [7, 1]. An empty text means no reminders."""
+    days = []
+    for part in (text or "").replace(" ", "").split(","):
+        if not part:
+            continue
+        if not (part.isascii() and part.isdigit()) or not 0 < int(part) <= 60:
+            raise ValueError(
+                "Give whole numbers of days from 1 to 60, separated by commas, e.g. 7,1."
+            )
+        days.append(int(part))
+    return sorted(set(days), reverse=True)
+
+
+class Session(models.Model):
+    """One meeting of a run, co-delivered by a lay tutor and a clinical tutor."""
+
+    run = models.ForeignKey(CourseRun, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveSmallIntegerField()
+    module = models.ForeignKey(
+        "cms.ModulePage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The curriculum module this session teaches.",
+    )
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="sessions")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    lay_tutor = models.ForeignKey(
+        Tutor, on_delete=models.PROTECT, null=True, blank=True, related_name="lay_sessions"
+    )
+    clinical_tutor = models.ForeignKey(
+        Tutor, on_delete=models.PROTECT, null=True, blank=True, related_name="clinical_sessions"
+    )
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="one_session_number_per_run"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="session_ends_after_it_starts",
+                violation_error_message="A session must end after it starts.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lay_tutor", "starts_at"]),
+            models.Index(fields=["clinical_tutor", "starts_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.run}, session {self.number}"
+
+    @property
+    def has_pair(self):
+        return self.lay_tutor_id is not None and self.clinical_tutor_id is not None
+
+    def tutor_of_kind(self, kind):
+        return self.lay_tutor if kind == TutorKind.LAY else self.clinical_tutor
+
+
+class AssignmentOverride(models.Model):
+    """A lead's recorded decision to assign a tutor despite their availability or monthly cap."""
+
+    class Rule(models.TextChoices):
+        AVAILABILITY = "availability", "Availability"
+        MONTHLY_CAP = "monthly_cap", "Monthly cap"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="overrides")
+    tutor = models.ForeignKey(Tutor, on_delete=models.CASCADE, related_name="overrides")
+    rule = models.CharField(max_length=20, choices=Rule.choices)
+    reason = models.CharField(max_length=500)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+    # Set when the tutor leaves the place: the record stays, the override no longer applies.
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-decided_at"]
+
+    def __str__(self):
+        return f"{self.get_rule_display()} overridden for {self.tutor} on {self.session}"
+
+
+class TutorWithdrawal(models.Model):
+    """A tutor stepping down from a session they were assigned to; the slot then needs cover."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="withdrawals")
+    tutor = models.ForeignKey(Tutor, on_delete=models.CASCADE, related_name="withdrawals")
+    reason = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(auto_now_add=True)
+    covered_by = models.ForeignKey(
+        Tutor, null=True, blank=True, on_delete=models.SET_NULL, related_name="covers"
+    )
+
+    class Meta:
+        ordering = ["-withdrawn_at"]
+
+    def __str__(self):
+        return f"{self.tutor} withdrew from {self.session}"
