@@ -6,7 +6,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views
-from courses.reflections.report import ScopedSiteHistoryView
+from courses.sites.history import ScopedSiteHistoryView
 
 curricula_patterns = [
     path("modules/<int:module_id>/side-by-side/", views.module_side_by_side, name="side_by_side"),

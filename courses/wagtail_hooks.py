@@ -24,7 +24,6 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import policy_registry, register_permission_policy
 
-from courses.elearning.selectors import sites_for
 from courses.models import Accreditation, ClosedDay, Site, Tutor, TutorKind, Venue
 from courses.reflections.report import (
     REPORT_TITLE,
@@ -32,6 +31,7 @@ from courses.reflections.report import (
     ReflectionAnswersView,
 )
 from courses.sites.admin import SiteScopedForm, SiteScopedPermissionPolicy, TutorForm
+from courses.sites.scope import sites_for
 
 IN_USE_ELSEWHERE = "{name} cannot be deleted because courses or sessions use it. {instead}"
 INSTEAD = {

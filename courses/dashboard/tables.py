@@ -51,9 +51,9 @@ from cms.curricula import Track
 from cms.forms import RowChoiceField
 from cms.models import ModulePage, ProgrammePage
 from cms.validation import plausible_date
+from courses.common.queries import count_rows
 from courses.dashboard import figures
 from courses.dashboard.figures import ANSWERED, COMPLETED, NEXT_WEEKS, STARTED
-from courses.elearning.selectors import count_rows, sites_for
 from courses.models import (
     Accreditation,
     ChangeFigures,
@@ -66,6 +66,7 @@ from courses.models import (
     Tutor,
     TutorKind,
 )
+from courses.sites.scope import sites_for
 
 EXPIRING_DAYS = 90
 DEFAULT_LIMIT = 25

@@ -49,8 +49,8 @@ from cms.bulk import rows_write
 from cms.curricula import ModuleFormat
 from cms.models import ModulePage, ProgrammePage
 from cms.roles import Role
+from courses.common.curricula import module_lessons
 from courses.dashboard.figures import figures_refresh
-from courses.elearning.selectors import module_lessons
 from courses.models import (
     Accreditation,
     ActivityLead,

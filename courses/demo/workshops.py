@@ -14,7 +14,6 @@ from django.utils import timezone
 from cms.models import ProgrammePage
 from cms.roles import Role
 from cms.services import account_ensure
-from courses.elearning.services import site_membership_ensure
 from courses.models import (
     Accreditation,
     Attendance,
@@ -27,6 +26,7 @@ from courses.models import (
     Venue,
     WeeklyAvailability,
 )
+from courses.sites.services import site_membership_ensure
 from courses.workshops import scheduling
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]

@@ -1,4 +1,5 @@
-"""Writes for course delivery. Each service runs in one transaction and validates what it saves."""
+"""Writes for e-learning: enrolling (directly or with an invitation code), finishing lessons,
+certificates. Each service runs in one transaction and validates what it saves."""
 
 import secrets
 
@@ -10,7 +11,7 @@ from assessments.selectors import lessons_with_checks, passed_lesson_ids
 from cms.curricula import ModuleFormat
 from cms.models import ModulePage
 from courses import errors
-from courses.elearning.selectors import module_lessons
+from courses.common.curricula import module_lessons
 from courses.errors import CoursesError
 from courses.models import (
     Certificate,
@@ -18,32 +19,8 @@ from courses.models import (
     InvitationCode,
     LessonProgress,
     Site,
-    SiteMembership,
 )
 from courses.reflections.administrations import administrations_ensure_for_module
-
-
-@transaction.atomic
-def site_ensure(*, name: str, slug: str, description: str = "") -> tuple[Site, bool]:
-    """Create a site, or bring an existing one (found by slug) up to date. Returns (site, changed)."""
-    site = Site.objects.filter(slug=slug).first()
-    if site is None:
-        site = Site(name=name, slug=slug, description=description)
-        site.full_clean()
-        site.save()
-        return site, True
-    if (site.name, site.description) == (name, description):
-        return site, False
-    site.name, site.description = name, description
-    site.full_clean()
-    site.save()
-    return site, True
-
-
-@transaction.atomic
-def site_membership_ensure(*, site: Site, user) -> tuple[SiteMembership, bool]:
-    return SiteMembership.objects.get_or_create(site=site, user=user)
-
 
 # --- e-learning -------------------------------------------------------------------------------
 

@@ -25,12 +25,14 @@ from assessments.services import knowledge_check_submit
 from cms.permissions import role_required
 from cms.roles import Role, roles_of
 from cms.spreadsheets import csv_writer
+from courses.common import curricula
 from courses.elearning import selectors, services
 from courses.elearning.certificates import certificate_pdf
+from courses.elearning.forms import InvitationCodeForm, JoinWithCodeForm, RevokeCertificateForm
 from courses.errors import CoursesError
 from courses.models import Enrolment
+from courses.sites import scope
 from courses.workshops import booking
-from courses.workshops.forms.lead import InvitationCodeForm, JoinWithCodeForm, RevokeCertificateForm
 
 STAFF_ROLES = (Role.LAY_TUTOR, Role.CLINICAL_TUTOR, Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR)
 LEAD_ROLES = (Role.PROGRAMME_LEAD,)
@@ -100,7 +102,7 @@ def module(request, module_id):
     enrolment = selectors.enrolment_for(request.user, module_id)
     lesson = selectors.first_unfinished_lesson(enrolment)
     if lesson is None:
-        lesson = selectors.module_lessons(enrolment.module).first()
+        lesson = curricula.module_lessons(enrolment.module).first()
     if lesson is None:
         raise Http404("This module has no lessons yet.")
     return redirect("courses:lesson", module_id=module_id, lesson_id=lesson.pk)
@@ -344,7 +346,7 @@ def _progress_csv(rows):
 @require_http_methods(["GET", "POST"])
 @role_required(*LEAD_ROLES)
 def invitations(request):
-    sites = selectors.sites_for(request.user).order_by("name")
+    sites = scope.sites_for(request.user).order_by("name")
     form = InvitationCodeForm(
         request.POST if request.method == "POST" else None,
         sites=sites,

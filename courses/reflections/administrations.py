@@ -345,7 +345,7 @@ class RunSurvey:
 def run_surveys(run: CourseRun, *, first_start, last_start) -> list[RunSurvey]:
     """The run's before and after surveys with how many have answered, in one query. Counts
     only: who answered what is never shown to a lead."""
-    from courses.elearning.selectors import count_rows
+    from courses.common.queries import count_rows
 
     responses = Response.objects.filter(administration=OuterRef("pk"))
     administrations = (

@@ -1,29 +1,25 @@
-"""Reports in the Wagtail admin. The "Reflection answers" report: every answer to the before-and-after
+"""The "Reflection answers" report in the Wagtail admin: every answer to the before-and-after
 reflections of the user's sites, one row per answer under a pseudonym, to read or to download as
 CSV or XLSX for funders and evaluators. Programme leads and site administrators of those sites
-(and superusers) only; every download is logged. Site history, scoped to the viewer's sites.
+(and superusers) only; every download is logged.
 """
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
-from wagtail.admin.views.reports.audit_logging import LogEntriesView, SiteHistoryReportFilterSet
-from wagtail.models import ModelLogEntry, PageLogEntry
 
 from assessments.exports import COLUMNS, answer_rows, export_log
 from assessments.models import Answer, Phase
 from cms.models import ProgrammePage
 from cms.roles import Role, has_any_role
-from courses.elearning.selectors import sites_for
 from courses.reflections.administrations import responses_in_scope
+from courses.sites.scope import sites_for
 
 REPORT_TITLE = "Reflection answers"
 NO_ANSWERS = "No reflection answers at your sites yet."
@@ -127,70 +123,3 @@ class ReflectionAnswersView(ReportView):
 class ReflectionAnswersMenuItem(MenuItem):
     def is_shown(self, request):
         return may_see_reflection_answers(request.user)
-
-
-# --- site history, scoped to the viewer's sites ---------------------------------------------------
-
-# The delivery objects whose history belongs to a site, and the path from each to its site.
-SITE_SCOPED_HISTORY = {
-    "site": "pk",
-    "venue": "site",
-    "tutor": "site",
-    "closedday": "site",
-    "courserun": "site",
-    "invitationcode": "site",
-}
-
-
-def history_outside_scope(user) -> Q:
-    """Model log entries about another site's venues, tutors, closed days, runs and codes.
-
-    Wagtail shows a model's whole history to anyone who may view that model; a Riverside lead
-    would read the Hillside lead's edits of Hillside's tutors. Pages (the shared curricula) and
-    models that belong to no site keep Wagtail's own rules."""
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
-
-    sites = sites_for(user)
-    outside = Q(pk__in=[])
-    for model_name, path in SITE_SCOPED_HISTORY.items():
-        model = apps.get_model("courses", model_name)
-        in_scope = (
-            model.objects.filter(**{f"{path}__in": sites})
-            .annotate(text_id=Cast("pk", output_field=CharField()))
-            .values("text_id")
-        )
-        outside |= Q(content_type=ContentType.objects.get_for_model(model)) & ~Q(
-            object_id__in=in_scope
-        )
-    return outside
-
-
-class ScopedSiteHistoryFilterSet(SiteHistoryReportFilterSet):
-    def get_user_choices(self):
-        user = self.request.user
-        if user.is_superuser:
-            return super().get_user_choices()
-        ids = set(PageLogEntry.objects.viewable_by_user(user).get_user_ids())
-        ids |= set(
-            ModelLogEntry.objects.viewable_by_user(user)
-            .exclude(history_outside_scope(user))
-            .get_user_ids()
-        )
-        return get_user_model().objects.filter(pk__in=ids).order_by("email")
-
-    class Meta(SiteHistoryReportFilterSet.Meta):
-        pass
-
-
-class ScopedSiteHistoryView(LogEntriesView):
-    """Wagtail's Site history, with another site's delivery objects left out (cms/urls.py puts
-    it at Wagtail's own address)."""
-
-    filterset_class = ScopedSiteHistoryFilterSet
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if queryset.model is ModelLogEntry and not self.request.user.is_superuser:
-            queryset = queryset.exclude(history_outside_scope(self.request.user))
-        return queryset

@@ -24,9 +24,9 @@ from cms.models import ProgrammePage
 from cms.permissions import role_required
 from cms.roles import Role
 from cms.validation import plausible_date
-from courses.elearning.selectors import site_for_lead
 from courses.models import CourseRun, Session, Site
 from courses.reflections.administrations import responses_in_scope, shared_reflections_query
+from courses.sites.scope import site_for_lead
 
 LEADS_AND_ADMINS = (Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR)
 TUTOR_ROLES = (Role.LAY_TUTOR, Role.CLINICAL_TUTOR)

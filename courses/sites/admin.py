@@ -13,23 +13,14 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from cms.roles import TUTOR_ROLES, Role
-from courses.elearning.selectors import sites_for
 from courses.models import Site, SiteMembership, TutorKind
+from courses.sites.scope import site_ids_for, sites_for
 
 TUTOR_ROLE_MISSING = (
     "{person} is not a {kind}: choose someone who holds that role, or change the kind."
 )
 TUTOR_NOT_AT_SITE = "{person} is not a member of {site}: choose someone based at that site."
 ROLE_FOR_KIND = {TutorKind.LAY: Role.LAY_TUTOR, TutorKind.CLINICAL: Role.CLINICAL_TUTOR}
-
-
-def site_ids_for(user) -> frozenset[int]:
-    """The ids of the sites a person manages, read once per request and kept on the user."""
-    cached = getattr(user, "_workshop_admin_site_ids", None)
-    if cached is None:
-        cached = frozenset(sites_for(user).values_list("pk", flat=True))
-        user._workshop_admin_site_ids = cached
-    return cached
 
 
 class SiteScopedPermissionPolicy(ModelPermissionPolicy):

@@ -3,7 +3,7 @@ from django.views.decorators.http import require_GET
 
 from cms.permissions import role_required
 from cms.roles import Role, has_any_role
-from courses.elearning import selectors
+from courses.sites import selectors
 
 SITE_ROLES = (Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR)
 

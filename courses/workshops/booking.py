@@ -29,7 +29,7 @@ from django.utils.formats import date_format
 from cms.locking import is_lock_timeout, wait_at_most
 from courses import errors
 from courses.calendars import feeds
-from courses.elearning.selectors import count_rows
+from courses.common.queries import count_rows
 from courses.errors import CoursesError
 from courses.models import CourseRun, Enrolment, Session
 from courses.workshops import emails

@@ -23,9 +23,11 @@ from cms.models import LessonPage
 from cms.roles import Role, has_any_role
 from courses import errors
 from courses.calendars import feeds
-from courses.elearning.selectors import count_rows, module_lessons, sites_for
+from courses.common.curricula import module_lessons
+from courses.common.queries import count_rows
 from courses.errors import CoursesError
 from courses.models import ActivityLead, Attendance, CourseRun, Enrolment, Session, Tutor
+from courses.sites.scope import sites_for
 
 # Enrolments that hold a place on a run: they are on the register and count as booked.
 ON_THE_REGISTER = (Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED)

@@ -18,8 +18,8 @@ from courses.dashboard.tables import (
     funnel_people,
     table_for,
 )
-from courses.elearning.selectors import sites_for
 from courses.models import Site
+from courses.sites.scope import sites_for
 from tests.assessments.matched import SEVEN
 from tests.assessments.reflections import version_with_items
 from tests.courses import dashboard_data

@@ -15,7 +15,6 @@ from django.utils import timezone
 from courses.dashboard import views
 from courses.dashboard.figures import figures_refresh, figures_refreshed_at, why_not_ready
 from courses.dashboard.tables import DashboardFilterForm, DashboardFilters, dashboard_for
-from courses.elearning.selectors import sites_for
 from courses.models import (
     Attendance,
     ChangeFigures,
@@ -24,6 +23,7 @@ from courses.models import (
     Session,
     SessionFigures,
 )
+from courses.sites.scope import sites_for
 from courses.workshops.readiness import Rule
 from tests.assessments.matched import SEVEN
 from tests.assessments.reflections import version_with_items

@@ -2,21 +2,21 @@ import pytest
 from django.contrib.auth.models import Group
 
 from cms.roles import Role
-from courses.elearning import selectors
+from courses.sites import scope
 from tests.factories import SiteFactory, SiteMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_lead_sees_only_their_own_sites(people, riverside, hillside):
-    assert list(selectors.sites_for(people["lead"])) == [riverside]
-    assert list(selectors.sites_for(people["other_lead"])) == [hillside]
+    assert list(scope.sites_for(people["lead"])) == [riverside]
+    assert list(scope.sites_for(people["other_lead"])) == [hillside]
 
 
 def test_a_superuser_sees_every_site(riverside, hillside):
     admin = UserFactory(is_superuser=True)
 
-    assert list(selectors.sites_for(admin).order_by("name")) == [hillside, riverside]
+    assert list(scope.sites_for(admin).order_by("name")) == [hillside, riverside]
 
 
 def test_site_list_page_shows_the_leads_sites_with_headcounts(client, people):

@@ -9,7 +9,7 @@ from cms.roles import Role
 from cms.services import account_ensure, home_page_ensure
 from cms.signoff import signoff_workflow_ensure
 from courses.demo.workshops import reflections_ensure, workshops_ensure
-from courses.elearning.services import site_ensure, site_membership_ensure
+from courses.sites.services import site_ensure, site_membership_ensure
 
 DEFAULT_DEMO_FILE = Path(settings.BASE_DIR) / "content" / "demo" / "demo.toml"
 
@@ -121,7 +121,7 @@ class Command(BaseCommand):
         from assessments.selectors import knowledge_check_for_lesson, passed_lesson_ids
         from assessments.services import knowledge_check_submit
         from cms.models import CurriculumSource
-        from courses.elearning.selectors import module_lessons
+        from courses.common.curricula import module_lessons
         from courses.elearning.services import enrolment_create, lesson_complete
         from courses.models import Enrolment
 

@@ -15,8 +15,8 @@ from cms.permissions import role_required
 from cms.roles import Role
 from cms.validation import plausible_date
 from courses import errors
-from courses.elearning.selectors import sites_for
 from courses.errors import CoursesError
+from courses.sites.scope import sites_for
 from courses.workshops.planner.search import plan_accept, plan_for
 
 DEFAULT_WEEKS = 12

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_GET, require_POST
 from cms.models import ProgrammePage
 from cms.permissions import role_required
 from cms.roles import Role, has_any_role
-from courses.elearning import selectors
 from courses.errors import CoursesError
 from courses.models import Venue
 from courses.reflections import administrations
-from courses.workshops import readiness, scheduling
+from courses.sites import scope
+from courses.workshops import readiness, scheduling, selectors
 from courses.workshops.forms.lead import CancelRunForm, CoverForm, RunForm, SessionTutorsForm
 
 LEADS = (Role.PROGRAMME_LEAD,)
@@ -29,7 +29,7 @@ def _can_plan(user):
 @require_GET
 @role_required(*LEADS_AND_ADMINS)
 def run_list(request, slug):
-    site = selectors.site_for_lead(request.user, slug)
+    site = scope.site_for_lead(request.user, slug)
     page = Paginator(selectors.runs_for_site(site), 20).get_page(request.GET.get("page"))
     return render(
         request,
@@ -40,7 +40,7 @@ def run_list(request, slug):
 
 @role_required(*LEADS)
 def run_create(request, slug):
-    site = selectors.site_for_lead(request.user, slug)
+    site = scope.site_for_lead(request.user, slug)
     form = RunForm(
         request.POST if request.method == "POST" else None,
         programmes=ProgrammePage.objects.live().order_by("title"),

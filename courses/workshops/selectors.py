@@ -1,0 +1,134 @@
+"""Reads for the leads' run pages: a site's runs, one run with its sessions' readiness and
+bookings, one session and the tutors who could take it. Each takes a fixed number of queries."""
+
+from django.db.models import (
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from courses.common.queries import count_rows
+from courses.models import (
+    Enrolment,
+)
+from courses.sites.scope import site_for_lead
+
+
+def runs_for_site(site) -> QuerySet:
+    """A site's runs with their dates, pairing gaps and bookings, soonest first."""
+    from django.db.models import Max, Min
+
+    from courses.models import CourseRun, Session
+
+    sessions = Session.objects.filter(run=OuterRef("pk"))
+    enrolments = Enrolment.objects.filter(run=OuterRef("pk"))
+    active = [Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED]
+    return (
+        CourseRun.objects.filter(site=site)
+        .select_related("programme", "venue")
+        .annotate(
+            first_start=Min("sessions__starts_at"),
+            last_start=Max("sessions__starts_at"),
+            session_count=count_rows(sessions),
+            unpaired_count=count_rows(
+                sessions.filter(Q(lay_tutor__isnull=True) | Q(clinical_tutor__isnull=True))
+            ),
+            booked_count=count_rows(enrolments.filter(status__in=active)),
+            waiting_count=count_rows(enrolments.filter(status=Enrolment.Status.WAITLISTED)),
+        )
+        .order_by("status", "first_start", "pk")
+    )
+
+
+def run_for_lead(user, slug, run_id):
+    """A run at one of the lead's sites (404 otherwise), with the page's related rows."""
+    from courses.models import CourseRun
+
+    site = site_for_lead(user, slug)
+    run = get_object_or_404(
+        CourseRun.objects.select_related("programme", "venue", "site"), pk=run_id, site=site
+    )
+    return site, run
+
+
+def run_sessions_with_readiness(run):
+    """Each session of a run with its tutors, any uncovered withdrawal and every reason it is
+    not ready. A fixed number of queries, whatever the number of sessions."""
+    from courses.models import TutorWithdrawal
+    from courses.workshops.readiness import readiness_of, sessions_for_rules
+
+    sessions = list(
+        sessions_for_rules()
+        .filter(run=run)
+        .select_related("module", "lay_tutor__user", "clinical_tutor__user")
+        .annotate(
+            open_withdrawals=count_rows(
+                TutorWithdrawal.objects.filter(session=OuterRef("pk"), covered_by__isnull=True)
+            )
+        )
+        .order_by("number")
+    )
+    return readiness_of(sessions)
+
+
+def run_bookings(run) -> dict:
+    """Who has a place and who is waiting, in waiting-list order."""
+    enrolments = list(
+        Enrolment.objects.filter(
+            run=run,
+            status__in=[
+                Enrolment.Status.BOOKED,
+                Enrolment.Status.COMPLETED,
+                Enrolment.Status.WAITLISTED,
+            ],
+        )
+        .select_related("trainee")
+        .order_by("enrolled_at", "pk")
+    )
+    booked = [e for e in enrolments if e.status != Enrolment.Status.WAITLISTED]
+    waiting = [e for e in enrolments if e.status == Enrolment.Status.WAITLISTED]
+    return {"booked": booked, "waiting": waiting}
+
+
+def session_for_lead(user, slug, session_id):
+    """A session of a run at one of the lead's sites (404 otherwise), loaded for the rules."""
+    from courses.workshops.readiness import sessions_for_rules
+
+    site = site_for_lead(user, slug)
+    session = get_object_or_404(
+        sessions_for_rules().select_related("lay_tutor__user", "clinical_tutor__user", "module"),
+        pk=session_id,
+        run__site=site,
+    )
+    return site, session
+
+
+def tutor_choices_for(session) -> dict[str, list[tuple[int, str]]]:
+    """The site's active tutors of each kind, each labelled with whether they can take this
+    session or the first rule that stops them, for the lead's assignment form."""
+    from courses.models import Tutor, TutorKind
+    from courses.workshops.readiness import load_tutors, overridden_rules, refusals, snapshot_of
+
+    day = timezone.localtime(session.starts_at).date()
+    # The site's pool, and whoever holds a place now (so the form can show them).
+    pool = Tutor.objects.filter(
+        Q(site=session.run.site, is_active=True)
+        | Q(pk__in=[session.lay_tutor_id or 0, session.clinical_tutor_id or 0])
+    )
+    tutors = load_tutors(pool, first=day, last=day)
+    overrides = overridden_rules([session.pk])
+    snapshot = snapshot_of(session)
+    choices = {TutorKind.LAY: [], TutorKind.CLINICAL: []}
+    for tutor in sorted(tutors.values(), key=lambda tutor: tutor.name):
+        found = refusals(
+            tutor,
+            snapshot,
+            kind=tutor.kind,
+            overridden=overrides.get((session.pk, tutor.id), set()),
+            first_only=True,
+        )
+        note = found[0].message if found else "can teach this session"
+        choices[tutor.kind].append((tutor.id, f"{tutor.name} ({note})"))
+    return choices
