@@ -15,8 +15,14 @@ from django.db.models import Q
 from django.utils import timezone
 from icalendar import Calendar, Event, vDuration
 
+from courses.common.links import course_url, session_plan_url
+from courses.common.wording import (
+    access_notes,
+    place,
+    summary,
+    tutor_names,
+)
 from courses.models import CalendarFeed, CourseRun, Enrolment, Session, TutorKind
-from courses.workshops.readiness import when_text
 
 # Tutors see what they taught recently (to find a register they still have to mark), not years back.
 TUTOR_HISTORY = timedelta(days=30)
@@ -60,84 +66,6 @@ def calendar_feed_reset(*, user) -> CalendarFeed:
 # --- addresses and wording ----------------------------------------------------------------------
 
 
-def base_url() -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-
-
-def course_url(run_id: int) -> str:
-    return f"{base_url()}/courses/{run_id}/"
-
-
-def session_plan_url(session_id: int) -> str:
-    return f"{base_url()}/teach/sessions/{session_id}/plan/"
-
-
-def session_register_url(session_id: int) -> str:
-    return f"{base_url()}/teach/sessions/{session_id}/register/"
-
-
-def feed_url(feed: CalendarFeed) -> str:
-    return f"{base_url()}/calendar/{feed.token}.ics"
-
-
-def when(session: Session) -> str:
-    """'Tuesday 12 January 2027, 10:00 to 13:00', in local time."""
-    return when_text(session.starts_at, session.ends_at)
-
-
-def access_notes(venue) -> list[str]:
-    """What someone with a disability needs to know about getting in and hearing."""
-    notes = []
-    notes.append("Step-free access." if venue.step_free else "No step-free access.")
-    if venue.hearing_loop:
-        notes.append("Hearing loop available.")
-    if venue.access_notes.strip():
-        notes.append(venue.access_notes.strip())
-    return notes
-
-
-def address_lines(venue) -> list[str]:
-    """The venue's address without a first line that only repeats the venue's name."""
-    lines = [line.strip().rstrip(",") for line in venue.address.splitlines() if line.strip()]
-    if len(lines) == 1:
-        lines = [part.strip() for part in lines[0].split(",") if part.strip()]
-    if lines and lines[0].casefold() == venue.name.casefold():
-        lines = lines[1:]
-    if venue.postcode and venue.postcode not in lines:
-        lines.append(venue.postcode)
-    return lines
-
-
-def place(venue) -> str:
-    """Venue name and address on one line, as calendar programs show a location."""
-    return ", ".join([venue.name, *address_lines(venue)])
-
-
-def tutor_names(session: Session) -> str:
-    names = [tutor.name for tutor in (session.lay_tutor, session.clinical_tutor) if tutor]
-    return " and ".join(names) if names else "to be confirmed"
-
-
-def co_tutor_of(session: Session, user_id: int):
-    """The other tutor of the pair, for the tutor who is `user_id` (None if not assigned)."""
-    if session.lay_tutor and session.lay_tutor.user_id == user_id:
-        return session.clinical_tutor
-    if session.clinical_tutor and session.clinical_tutor.user_id == user_id:
-        return session.lay_tutor
-    return None
-
-
-def teaches(session: Session, user_id: int) -> bool:
-    return any(
-        tutor is not None and tutor.user_id == user_id
-        for tutor in (session.lay_tutor, session.clinical_tutor)
-    )
-
-
-def summary(session: Session) -> str:
-    return f"{session.run.programme.title} – session {session.number}"
-
-
 # --- events -------------------------------------------------------------------------------------
 
 
@@ -179,7 +107,7 @@ def trainee_description(session: Session) -> list[str]:
 
 
 def tutor_description(session: Session, user_id: int) -> list[str]:
-    co_tutor = co_tutor_of(session, user_id)
+    co_tutor = session.co_tutor_of(user_id)
     if co_tutor is None:
         co_teaching = "Co-tutor: not assigned yet."
     else:
@@ -252,7 +180,7 @@ def feed_for(feed: CalendarFeed) -> bytes:
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH_INTERVAL))
     stamp = timezone.now()
     for session in feed_sessions(user_id, now=stamp):
-        if teaches(session, user_id):
+        if session.is_taught_by(user_id):
             description = tutor_description(session, user_id)
         else:
             description = trainee_description(session)

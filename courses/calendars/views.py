@@ -9,7 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from courses import errors
-from courses.calendars.feeds import calendar_feed_ensure, calendar_feed_reset, feed_for, feed_url
+from courses.calendars.feeds import calendar_feed_ensure, calendar_feed_reset, feed_for
+from courses.common.links import feed_url
 from courses.models import CalendarFeed
 
 

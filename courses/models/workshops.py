@@ -133,6 +133,21 @@ class Session(models.Model):
     def __str__(self):
         return f"{self.run}, session {self.number}"
 
+    def is_taught_by(self, user_id: int) -> bool:
+        """Whether the person `user_id` is one of this session's two tutors."""
+        return any(
+            tutor is not None and tutor.user_id == user_id
+            for tutor in (self.lay_tutor, self.clinical_tutor)
+        )
+
+    def co_tutor_of(self, user_id: int):
+        """The other tutor of the pair, for the tutor who is `user_id` (None if not assigned)."""
+        if self.lay_tutor and self.lay_tutor.user_id == user_id:
+            return self.clinical_tutor
+        if self.clinical_tutor and self.clinical_tutor.user_id == user_id:
+            return self.lay_tutor
+        return None
+
     @property
     def has_pair(self):
         return self.lay_tutor_id is not None and self.clinical_tutor_id is not None

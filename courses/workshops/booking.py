@@ -29,10 +29,10 @@ from django.utils.formats import date_format
 from cms.locking import is_lock_timeout, wait_at_most
 from courses import errors
 from courses.calendars import feeds
+from courses.common import links, mail, wording
 from courses.common.queries import count_rows
 from courses.errors import CoursesError
 from courses.models import CourseRun, Enrolment, Session
-from courses.workshops import emails
 
 # --- switches for the race test -------------------------------------------------------------
 # tests/courses/test_booking_race.py proves that the row lock is what keeps a run from being
@@ -354,8 +354,8 @@ def _email_context(enrolment) -> dict:
         "run": run,
         "sessions": list(run.sessions.select_related("venue").order_by("starts_at", "pk")),
         "venue": run.venue,
-        "access": feeds.access_notes(run.venue),
-        "course_url": feeds.course_url(run.pk),
+        "access": wording.access_notes(run.venue),
+        "course_url": links.course_url(run.pk),
     }
 
 
@@ -367,7 +367,7 @@ def notify_booked(enrolment_id: int) -> None:
     enrolment = _enrolment_for_email(enrolment_id)
     if enrolment is None or enrolment.status != Enrolment.Status.BOOKED:
         return
-    emails.send(
+    mail.send(
         to=[enrolment.trainee.email],
         subject=f"Your place on {enrolment.run.title}",
         template="booking_confirmed",
@@ -381,7 +381,7 @@ def notify_waitlisted(enrolment_id: int) -> None:
     if enrolment is None or enrolment.status != Enrolment.Status.WAITLISTED:
         return
     position = waiting_position(enrolment)
-    emails.send(
+    mail.send(
         to=[enrolment.trainee.email],
         subject=f"You are number {position} on the waiting list for {enrolment.run.title}",
         template="booking_waitlisted",
@@ -393,7 +393,7 @@ def notify_promoted(enrolment_id: int) -> None:
     enrolment = _enrolment_for_email(enrolment_id)
     if enrolment is None or enrolment.status != Enrolment.Status.BOOKED:
         return
-    emails.send(
+    mail.send(
         to=[enrolment.trainee.email],
         subject=f"A place has come up for you on {enrolment.run.title}",
         template="booking_promoted",
@@ -406,7 +406,7 @@ def notify_withdrawn(enrolment_id: int, gave_up_a_place: bool) -> None:
     enrolment = _enrolment_for_email(enrolment_id)
     if enrolment is None or enrolment.status != Enrolment.Status.WITHDRAWN:
         return
-    emails.send(
+    mail.send(
         to=[enrolment.trainee.email],
         subject=(
             f"You have cancelled your place on {enrolment.run.title}"

@@ -1,30 +1,10 @@
 """Emails about workshops. Services call these from `transaction.on_commit`, with ids, so a
 message is only sent for a change that was saved, and reads what was saved."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 
 from cms.roles import Role
-
-
-def send(*, to, subject: str, template: str, context: dict, attachments=()) -> None:
-    """Send one plain-text email per recipient (so nobody sees who else was told)."""
-    context = {
-        **context,
-        "service_name": settings.SERVICE_NAME,
-        "base_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/"),
-    }
-    for address in dict.fromkeys(address for address in to if address):
-        message = EmailMessage(
-            subject=f"[{settings.SERVICE_NAME}] {subject}",
-            body=render_to_string(f"courses/email/{template}.txt", context),
-            to=[address],
-        )
-        for filename, content, mimetype in attachments:
-            message.attach(filename, content, mimetype)
-        message.send()
+from courses.common.mail import send
 
 
 def leads_of(site_id) -> list[str]:

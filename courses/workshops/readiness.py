@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 
 from courses import errors
+from courses.common.wording import when_text
 from courses.models import CourseRun, Session, Tutor, TutorKind
 
 
@@ -132,21 +133,12 @@ class TutorSnapshot:
                 self.month_load[session.month] -= 1
                 return
 
-    def teaches(self, session: SessionSnapshot) -> bool:
+    def is_teaching(self, session: SessionSnapshot) -> bool:
         return any(busy.session_id == session.id for busy in self.busy if session.id)
 
     def is_free_for(self, session: SessionSnapshot) -> bool:
         """Available by the weekly pattern and not away: the shared-availability test."""
         return _availability(self, session) is None
-
-
-def when_text(moment_start: datetime, moment_end: datetime) -> str:
-    """'Tuesday 12 January 2027, 10:00 to 13:00', in local time."""
-    start = timezone.localtime(moment_start)
-    end = timezone.localtime(moment_end)
-    return (
-        f"{date_format(start, 'l j F Y')}, {time_format(start, 'H:i')} to {time_format(end, 'H:i')}"
-    )
 
 
 def _accreditation(tutor: TutorSnapshot, session: SessionSnapshot) -> Refusal | None:
@@ -219,7 +211,7 @@ def _double_booking(tutor: TutorSnapshot, session: SessionSnapshot) -> Refusal |
 
 def _monthly_cap(tutor: TutorSnapshot, session: SessionSnapshot) -> Refusal | None:
     count = tutor.month_load[session.month]
-    if tutor.teaches(session):
+    if tutor.is_teaching(session):
         count -= 1  # re-checking an assignment that is already counted
     if count < tutor.monthly_cap:
         return None

@@ -22,7 +22,6 @@ from cms.curricula import SuggestedLead
 from cms.models import LessonPage
 from cms.roles import Role, has_any_role
 from courses import errors
-from courses.calendars import feeds
 from courses.common.curricula import module_lessons
 from courses.common.queries import count_rows
 from courses.errors import CoursesError
@@ -226,17 +225,13 @@ def _sessions_with_people():
     )
 
 
-def teaches(user, session) -> bool:
-    return feeds.teaches(session, user.pk)
-
-
 def session_for_teaching(user, session_id) -> Session:
     """A session whose plan and register `user` may see and change: its two tutors, a programme
     lead of the run's site (or a superuser). Anyone else: 404."""
     session = _sessions_with_people().filter(pk=session_id).first()
     if session is None:
         raise Http404("No such session.")
-    if user.is_superuser or teaches(user, session):
+    if user.is_superuser or session.is_taught_by(user.pk):
         return session
     if (
         has_any_role(user, Role.PROGRAMME_LEAD)
@@ -249,7 +244,7 @@ def session_for_teaching(user, session_id) -> Session:
 def session_taught_by(user, session_id) -> tuple[Session, Tutor]:
     """A session `user` teaches, and the Tutor they teach it as. Anyone else: 404."""
     session = _sessions_with_people().filter(pk=session_id).first()
-    if session is None or not teaches(user, session):
+    if session is None or not session.is_taught_by(user.pk):
         raise Http404("No such session.")
     # They teach it, so if they are not its lay tutor they are its clinical tutor.
     if session.lay_tutor is not None and session.lay_tutor.user_id == user.pk:
@@ -341,7 +336,7 @@ def teaching_for(user) -> dict:
             TeachingSession(
                 session=session,
                 kind="lay" if is_lay else "clinical",
-                co_tutor=feeds.co_tutor_of(session, tutor.user_id),
+                co_tutor=session.co_tutor_of(tutor.user_id),
                 activity_count=len(ids),
                 planned_count=len(planned.get(session.pk, set()) & set(ids)),
                 booked=session.booked,

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from courses import tasks
 from courses.models import CourseRun, Enrolment, ReminderSent, Session, TutorKind
-from courses.tasks import nearest_due, send_due_reminders
+from courses.tasks import send_due_reminders
+from courses.workshops import reminders
+from courses.workshops.reminders import nearest_due
 from tests.factories import CourseRunFactory, SessionFactory, TutorFactory, UserFactory
 
 # Dates and times of day matter here: make test-clock runs this module at awkward instants.
@@ -366,7 +368,7 @@ def test_two_workers_at_once_send_each_reminder_once(workshop, monkeypatch, cont
     expected = 3 * 32  # three sessions, two tutors and thirty trainees
     # Both workers find the same due reminders before either claims one: the worst case.
     barrier = threading.Barrier(2)
-    find = tasks.due_reminders
+    find = reminders.due_reminders
 
     def find_then_wait(now):
         found = find(now)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cms.permissions import role_required
 from cms.roles import Role
 from courses.calendars import feeds
+from courses.common import links, wording
 from courses.errors import CoursesError
 from courses.workshops import teaching
 from courses.workshops.forms.tutor import RegisterForm, SessionPlanForm, WithdrawForm
@@ -24,7 +25,7 @@ def teach(request):
     context = teaching.teaching_for(request.user)
     if context["tutor"] is not None:
         # The address calendar programs subscribe to: what this tutor teaches, kept up to date.
-        context["feed_url"] = feeds.feed_url(feeds.calendar_feed_ensure(user=request.user))
+        context["feed_url"] = links.feed_url(feeds.calendar_feed_ensure(user=request.user))
     return render(request, "courses/teach/teaching.html", context)
 
 
@@ -48,8 +49,8 @@ def session_plan(request, session_id):
         {
             **plan,
             "form": form,
-            "when": feeds.when(session),
-            "is_tutor": teaching.teaches(request.user, session),
+            "when": wording.when(session),
+            "is_tutor": session.is_taught_by(request.user.pk),
         },
         status=400 if form.errors else 200,
     )
@@ -82,10 +83,10 @@ def register(request, session_id):
             "session": session,
             "run": session.run,
             "form": form,
-            "when": feeds.when(session),
+            "when": wording.when(session),
             "started": session.starts_at <= timezone.now(),
             "session_count": session.run.sessions.count(),
-            "is_tutor": teaching.teaches(request.user, session),
+            "is_tutor": session.is_taught_by(request.user.pk),
         },
         status=400 if form.errors else 200,
     )
@@ -110,12 +111,12 @@ def teach_withdraw(request, session_id):
             messages.success(
                 request,
                 f"You have withdrawn from {session.run.title}, session {session.number} "
-                f"({feeds.when(session)}). Your co-tutor and programme lead have been told.",
+                f"({wording.when(session)}). Your co-tutor and programme lead have been told.",
             )
             return redirect("courses:teach")
     return render(
         request,
         "courses/teach/withdraw.html",
-        {"session": session, "form": form, "when": feeds.when(session)},
+        {"session": session, "form": form, "when": wording.when(session)},
         status=400 if form.errors else 200,
     )

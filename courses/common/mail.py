@@ -1,0 +1,25 @@
+"""Sending one email: plain text from a template, one message per recipient, through the outbox."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+
+from courses.common import links
+
+
+def send(*, to, subject: str, template: str, context: dict, attachments=()) -> None:
+    """Send one plain-text email per recipient (so nobody sees who else was told)."""
+    context = {
+        **context,
+        "service_name": settings.SERVICE_NAME,
+        "base_url": links.base_url(),
+    }
+    for address in dict.fromkeys(address for address in to if address):
+        message = EmailMessage(
+            subject=f"[{settings.SERVICE_NAME}] {subject}",
+            body=render_to_string(f"courses/email/{template}.txt", context),
+            to=[address],
+        )
+        for filename, content, mimetype in attachments:
+            message.attach(filename, content, mimetype)
+        message.send()

@@ -1,0 +1,61 @@
+"""How a session, a venue and its tutors are put in words on pages, in emails and in calendars."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
+
+from courses.models import Session
+
+
+def when_text(moment_start: datetime, moment_end: datetime) -> str:
+    """'Tuesday 12 January 2027, 10:00 to 13:00', in local time."""
+    start = timezone.localtime(moment_start)
+    end = timezone.localtime(moment_end)
+    return (
+        f"{date_format(start, 'l j F Y')}, {time_format(start, 'H:i')} to {time_format(end, 'H:i')}"
+    )
+
+
+def when(session: Session) -> str:
+    """'Tuesday 12 January 2027, 10:00 to 13:00', in local time."""
+    return when_text(session.starts_at, session.ends_at)
+
+
+def access_notes(venue) -> list[str]:
+    """What someone with a disability needs to know about getting in and hearing."""
+    notes = []
+    notes.append("Step-free access." if venue.step_free else "No step-free access.")
+    if venue.hearing_loop:
+        notes.append("Hearing loop available.")
+    if venue.access_notes.strip():
+        notes.append(venue.access_notes.strip())
+    return notes
+
+
+def address_lines(venue) -> list[str]:
+    """The venue's address without a first line that only repeats the venue's name."""
+    lines = [line.strip().rstrip(",") for line in venue.address.splitlines() if line.strip()]
+    if len(lines) == 1:
+        lines = [part.strip() for part in lines[0].split(",") if part.strip()]
+    if lines and lines[0].casefold() == venue.name.casefold():
+        lines = lines[1:]
+    if venue.postcode and venue.postcode not in lines:
+        lines.append(venue.postcode)
+    return lines
+
+
+def place(venue) -> str:
+    """Venue name and address on one line, as calendar programs show a location."""
+    return ", ".join([venue.name, *address_lines(venue)])
+
+
+def tutor_names(session: Session) -> str:
+    names = [tutor.name for tutor in (session.lay_tutor, session.clinical_tutor) if tutor]
+    return " and ".join(names) if names else "to be confirmed"
+
+
+def summary(session: Session) -> str:
+    return f"{session.run.programme.title} – session {session.number}"

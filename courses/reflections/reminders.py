@@ -1,0 +1,58 @@
+"""Reminder emails for the before and after reflections: once per person and survey, while it is
+open for them (the windows are in `administrations.py`)."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from assessments.models import Phase, ReflectionReminder
+from courses.common import links, mail
+from courses.common.queries import insert_claims
+from courses.reflections import administrations
+
+logger = logging.getLogger(__name__)
+
+
+def _send_reflection_reminders(due: list[administrations.ReflectionDue]) -> None:
+    for found in due:
+        administration = found.administration
+        try:
+            mail.send(
+                to=[found.person.email],
+                subject=(
+                    f"Your {administration.get_phase_display().lower()}-course reflection: "
+                    f"{administration.label}"
+                ),
+                template="reflection_due",
+                context={
+                    "person": found.person,
+                    "administration": administration,
+                    "before": administration.phase == Phase.BEFORE,
+                    "closes": (
+                        date_format(timezone.localtime(found.closes_at), "l j F Y")
+                        if found.closes_at
+                        else ""
+                    ),
+                    "answer_url": links.reflection_url(administration.pk),
+                },
+            )
+        except Exception:
+            logger.exception(
+                "Could not send the reflection reminder for administration %s to user %s.",
+                administration.pk,
+                found.person.pk,
+            )
+
+
+def reflection_reminders_send_due() -> int:
+    """Email each trainee whose before or after reflection is waiting for them, once per
+    survey. Returns how many were claimed (each is sent after commit)."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = {found.key: found for found in administrations.reflection_reminders_due(now)}
+        inserted = insert_claims(ReflectionReminder, ("administration", "person"), list(due))
+        claimed = [due[key] for key in inserted]
+        transaction.on_commit(lambda: _send_reflection_reminders(claimed))
+    return len(claimed)
