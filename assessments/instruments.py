@@ -25,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef
 
+from cms.models import ProgrammePage
+
 from .instrument_blocks import stream_from_definition
 from .models import SCORED_KINDS, Instrument, InstrumentVersion, Item, ItemKind, Response, Scale
 
@@ -654,7 +656,6 @@ def instruments_load(
     time. A questionnaire changed in the admin since it was loaded is kept unless `force`.
     `programme_slugs` limits the load to those programmes' questionnaires (load_curricula loads
     the ones of the programmes it loaded)."""
-    from cms.models import ProgrammePage
 
     directory = Path(directory)
     loaded = InstrumentsLoaded()

@@ -324,6 +324,11 @@ class Item(models.Model):
     def highest(self) -> int | None:
         return max(self.point_values, default=None)
 
+    def counted(self, number: int) -> int:
+        """What an answer counts for in its scale: a reverse-scored item is turned round
+        (lowest + highest - the answer), so a higher score always means more of the scale."""
+        return self.lowest + self.highest - number if self.reverse_scored else number
+
     def asked_in(self, phase: str) -> bool:
         return self.asked_before if phase == Phase.BEFORE else self.asked_after
 

@@ -357,6 +357,12 @@ def _write_answers(response: Response, items: list[Item], tidy: dict[int, Value]
         Answer.objects.bulk_create(new)
 
 
+def scale_score(ratings: list[float], looking_back: list[float]) -> tuple[float, float | None]:
+    """A scale's score from the values its items count for (`Item.counted`): the mean of its
+    rating items, and the mean of its looking-back items (None when none was answered)."""
+    return fmean(ratings), (fmean(looking_back) if looking_back else None)
+
+
 def _write_scores(response, administration, items: list[Item], tidy: dict[int, Value]) -> None:
     """One row per scale with a rating answered: the mean of its rating items (reverse-scored
     items turned round: lowest + highest - value), the mean of its looking-back items, and for an
@@ -367,9 +373,7 @@ def _write_scores(response, administration, items: list[Item], tidy: dict[int, V
         value = tidy.get(item.pk)
         if item.scale_id is None or item.kind not in SCORED_KINDS or value is None:
             continue
-        number = value[0]
-        if item.reverse_scored:
-            number = item.lowest + item.highest - number
+        number = item.counted(value[0])
         _scale, ratings, looking_back = scales.setdefault(item.scale_id, (item.scale, [], []))
         (ratings if item.kind == ItemKind.RATING else looking_back).append(number)
     before = {}
@@ -383,21 +387,24 @@ def _write_scores(response, administration, items: list[Item], tidy: dict[int, V
                 administration__phase=Phase.BEFORE,
             ).values_list("scale_key", "score")
         )
-    rows = [
-        ScaleScore(
-            response=response,
-            administration=administration,
-            scale_key=scale.key,
-            scale_label=scale.label,
-            score=fmean(ratings),
-            retrospective_score=fmean(looking_back) if looking_back else None,
-            before_score=before.get(scale.key),
+    rows = []
+    for scale, ratings, looking_back in sorted(
+        scales.values(), key=lambda row: (row[0].position, row[0].pk)
+    ):
+        if not ratings:
+            continue
+        score, retrospective = scale_score(ratings, looking_back)
+        rows.append(
+            ScaleScore(
+                response=response,
+                administration=administration,
+                scale_key=scale.key,
+                scale_label=scale.label,
+                score=score,
+                retrospective_score=retrospective,
+                before_score=before.get(scale.key),
+            )
         )
-        for scale, ratings, looking_back in sorted(
-            scales.values(), key=lambda row: (row[0].position, row[0].pk)
-        )
-        if ratings
-    ]
     ScaleScore.objects.bulk_create(rows)
 
 

@@ -10,7 +10,7 @@ from wagtail.search import index
 
 from .blocks import LessonStreamBlock
 from .curricula import ModuleFormat, Theme, Track
-from .roles import Role, has_any_role
+from .roles import TUTORS_AND_LEADS, has_any_role
 
 
 class UserManager(BaseUserManager):
@@ -305,9 +305,7 @@ class LessonPage(Page):
 
 def can_see_tutor_notes(user):
     """Tutors' instructions are for the people who teach and plan courses."""
-    return user.is_superuser or has_any_role(
-        user, Role.LAY_TUTOR, Role.CLINICAL_TUTOR, Role.PROGRAMME_LEAD
-    )
+    return user.is_superuser or has_any_role(user, *TUTORS_AND_LEADS)
 
 
 class CurriculumSource(models.Model):

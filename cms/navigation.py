@@ -8,7 +8,14 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from .roles import Role, roles_of
+from .roles import (
+    LEADS_AND_ADMINISTRATORS,
+    STAFF_ROLES,
+    TUTOR_ROLES,
+    TUTORS_AND_LEADS,
+    Role,
+    roles_of,
+)
 
 
 @dataclass(frozen=True)
@@ -25,31 +32,27 @@ SIGNED_IN_ITEMS = [
     NavItem("My learning", "courses:learn", frozenset({Role.TRAINEE})),
     NavItem("Find a course", "courses:run_list", frozenset({Role.TRAINEE})),
     NavItem("My reflections", "assessments:reflections", frozenset({Role.TRAINEE})),
-    NavItem("My teaching", "courses:teach", frozenset({Role.LAY_TUTOR, Role.CLINICAL_TUTOR})),
+    NavItem("My teaching", "courses:teach", TUTOR_ROLES),
     NavItem(
         "Learners' progress",
         "courses:progress",
-        frozenset(
-            {Role.LAY_TUTOR, Role.CLINICAL_TUTOR, Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR}
-        ),
+        STAFF_ROLES,
     ),
-    NavItem(
-        "Your sites", "courses:site_list", frozenset({Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR})
-    ),
+    NavItem("Your sites", "courses:site_list", LEADS_AND_ADMINISTRATORS),
     NavItem(
         "Programme dashboard",
         "courses:programme",
-        frozenset({Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR}),
+        LEADS_AND_ADMINISTRATORS,
     ),
     NavItem(
         "Write curricula",
         "wagtailadmin_home",
-        frozenset({Role.LAY_TUTOR, Role.CLINICAL_TUTOR, Role.PROGRAMME_LEAD}),
+        TUTORS_AND_LEADS,
     ),
     NavItem(
         "Venues and tutors",
         "tutors:index",
-        frozenset({Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR}),
+        LEADS_AND_ADMINISTRATORS,
     ),
     NavItem("Your account", "account_email", frozenset()),
 ]

@@ -11,8 +11,13 @@ class Role(StrEnum):
     SITE_ADMINISTRATOR = "site administrator"
 
 
+# The groups of roles pages are opened to, named once (views pass them to role_required).
 TUTOR_ROLES = frozenset({Role.LAY_TUTOR, Role.CLINICAL_TUTOR})
-SCOPED_TO_SITES = frozenset({Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR})
+# Scoped to their sites: they see their own sites' runs, people and figures.
+LEADS_AND_ADMINISTRATORS = frozenset({Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR})
+# Those who teach or plan sessions: tutors and the programme lead.
+TUTORS_AND_LEADS = TUTOR_ROLES | {Role.PROGRAMME_LEAD}
+STAFF_ROLES = TUTOR_ROLES | LEADS_AND_ADMINISTRATORS
 
 
 def roles_of(user) -> frozenset[Role]:

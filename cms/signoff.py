@@ -1,5 +1,6 @@
 """Writes for the co-production sign-off (domain rule 1). Each runs in one transaction."""
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from wagtail.models import Page, Workflow, WorkflowContentType, WorkflowPage, WorkflowTask
@@ -19,7 +20,6 @@ def signed_off_model_register(label: str) -> None:
 
 
 def signed_off_models() -> list:
-    from django.apps import apps
 
     return [apps.get_model(label) for label in _signed_off_models]
 

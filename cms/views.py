@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlencode
 
 from django.core.cache import caches
 from django.core.paginator import Paginator
@@ -12,7 +13,7 @@ from django.views.generic import RedirectView
 from . import selectors
 from .cache import ping
 from .permissions import role_required
-from .roles import Role
+from .roles import TUTORS_AND_LEADS
 
 
 @require_GET
@@ -44,7 +45,7 @@ def readyz(request):
 
 
 @require_GET
-@role_required(Role.LAY_TUTOR, Role.CLINICAL_TUTOR, Role.PROGRAMME_LEAD)
+@role_required(*TUTORS_AND_LEADS)
 def module_side_by_side(request, module_id):
     context = selectors.module_pair_side_by_side(module_id=module_id)
     return render(request, "cms/side_by_side.html", context)
@@ -59,7 +60,12 @@ def search(request):
     if query:
         paginator = Paginator(selectors.lesson_search(query=query), per_page=20)
         results = paginator.get_page(request.GET.get("page"))
-    return render(request, "cms/search.html", {"query": query, "results": results})
+    return render(
+        request,
+        "cms/search.html",
+        # The query string the pages of results keep (the include adds page=).
+        {"query": query, "results": results, "page_query": urlencode({"q": query})},
+    )
 
 
 class SignInWithAllauth(RedirectView):

@@ -29,7 +29,6 @@ TUTOR_HISTORY = timedelta(days=30)
 # How often calendar programs should fetch the feed again (Outlook and Apple honour it; Google
 # refreshes on its own schedule, every few hours).
 REFRESH_INTERVAL = timedelta(hours=4)
-ACTIVE_BOOKING = [Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED]
 SESSION_JOINS = [
     "run__programme",
     "venue",
@@ -157,7 +156,7 @@ def feed_sessions(user_id: int, *, now=None):
     now = now or timezone.now()
     teaching = Q(lay_tutor__user_id=user_id) | Q(clinical_tutor__user_id=user_id)
     booked_runs = Enrolment.objects.filter(
-        trainee_id=user_id, status__in=ACTIVE_BOOKING, run__isnull=False
+        trainee_id=user_id, status__in=Enrolment.ON_THE_COURSE, run__isnull=False
     ).values("run_id")
     return (
         Session.objects.filter(

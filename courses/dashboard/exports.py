@@ -16,14 +16,16 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from assessments.exports import export_log
 from cms.permissions import role_required
-from cms.roles import Role
+from cms.roles import LEADS_AND_ADMINISTRATORS
 from cms.spreadsheets import csv_writer
 from courses.dashboard.tables import TABLE_KEYS, DashboardFilterForm, Table, table_for
 
-LEADS_AND_ADMINS = (Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR)
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -90,9 +92,6 @@ def as_csv(table: Table) -> bytes:
 
 
 def as_xlsx(table: Table) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(
@@ -126,7 +125,7 @@ def as_xlsx(table: Table) -> bytes:
 
 @require_GET
 @never_cache
-@role_required(*LEADS_AND_ADMINS)
+@role_required(*LEADS_AND_ADMINISTRATORS)
 def programme_export(request, key, fmt):
     if key not in TABLE_KEYS or fmt not in FORMATS:
         raise Http404("No such table or file format.")

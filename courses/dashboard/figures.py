@@ -50,9 +50,8 @@ from courses.models import (
     SessionFigures,
     TutorKind,
 )
-from courses.reflections.administrations import MODULE_MODEL, RUN_MODEL, _of_model
+from courses.reflections.administrations import MODULE_MODEL, RUN_MODEL, evaluating
 from courses.workshops.readiness import Rule, readiness_of, sessions_for_rules
-from courses.workshops.teaching import ON_THE_REGISTER
 
 # How often the scheduled task works the figures out again (the page says so).
 REFRESH_EVERY = timedelta(minutes=10)
@@ -96,7 +95,7 @@ RUN_ANSWERED = Q(
     Q(run__isnull=False),
     Exists(
         _AFTER.filter(
-            _of_model(RUN_MODEL, "administration__"), administration__target_id=OuterRef("run_id")
+            evaluating(RUN_MODEL, "administration__"), administration__target_id=OuterRef("run_id")
         )
     ),
 )
@@ -104,7 +103,7 @@ MODULE_ANSWERED = Q(
     Q(module__isnull=False),
     Exists(
         _AFTER.filter(
-            _of_model(MODULE_MODEL, "administration__"),
+            evaluating(MODULE_MODEL, "administration__"),
             administration__target_id=OuterRef("module_id"),
         )
     ),
@@ -261,7 +260,7 @@ def _problems_ahead() -> dict[int, str]:
 def _sessions(by_run: dict[int, tuple]) -> list[tuple]:
     sessions = Session.objects.exclude(run__status=CourseRun.Status.CANCELLED)
     on_the_course = sessions.filter(
-        Q(run__enrolments__status__in=ON_THE_REGISTER)
+        Q(run__enrolments__status__in=Enrolment.ON_THE_COURSE)
         | Q(
             run__enrolments__status=Enrolment.Status.WITHDRAWN,
             run__enrolments__withdrawn_at__gt=F("starts_at"),
@@ -330,7 +329,7 @@ def _change(by_run: dict[int, tuple], programmes: dict[int, tuple[int, str]]) ->
     )
     rows = []
     run_scores = (
-        matched.filter(_of_model(RUN_MODEL, "administration__"))
+        matched.filter(evaluating(RUN_MODEL, "administration__"))
         .order_by()
         .values("administration__target_id", "scale_key")
         .annotate(**_sums())
@@ -344,7 +343,7 @@ def _change(by_run: dict[int, tuple], programmes: dict[int, tuple[int, str]]) ->
         module_id=OuterRef("administration__target_id"),
     ).exclude(status=Enrolment.Status.WAITLISTED)
     module_scores = (
-        matched.filter(_of_model(MODULE_MODEL, "administration__"))
+        matched.filter(evaluating(MODULE_MODEL, "administration__"))
         .annotate(
             site_id=Subquery(enrolment.values("site_id")[:1], output_field=IntegerField()),
             day=Subquery(enrolment.annotate(day=TruncDate("enrolled_at")).values("day")[:1]),

@@ -50,7 +50,7 @@ from assessments.analysis import MIN_MATCHED, change_from_sums
 from cms.curricula import Track
 from cms.forms import RowChoiceField
 from cms.models import ModulePage, ProgrammePage
-from cms.validation import plausible_date
+from courses.common.forms import DayField, PeriodForm
 from courses.common.queries import count_rows
 from courses.dashboard import figures
 from courses.dashboard.figures import ANSWERED, COMPLETED, NEXT_WEEKS, STARTED
@@ -92,12 +92,7 @@ STAGE_LABELS = {
     "answered": "Sent the after reflection",
 }
 
-PERIOD_BACKWARDS = "The first day must be on or before the last day."
 PROGRAMME_NOT_ON_TRACK = "That programme is not on the track you chose."
-DATE_OUT_OF_RANGE = "Give a date from 1 January 2000 to 31 December 2099."
-FIRST_DAY = date(2000, 1, 1)
-LAST_DAY = date(2099, 12, 31)
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
 @dataclass(frozen=True)
@@ -131,7 +126,9 @@ class DashboardFilters:
 # --- the filters ---------------------------------------------------------------------------------
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(PeriodForm):
+    period_fields = ("since", "until")
+
     site = RowChoiceField(
         queryset=Site.objects.none(), label="Site", required=False, empty_label="All your sites"
     )
@@ -144,19 +141,15 @@ class DashboardFilterForm(forms.Form):
     track = forms.ChoiceField(
         label="Track", required=False, choices=[("", "Both tracks"), *Track.choices]
     )
-    since = forms.DateField(
+    since = DayField(
         label="From",
         required=False,
-        input_formats=DATE_FORMATS,
-        validators=[plausible_date],
         help_text="For example 1/9/2026. Courses by their first session, e-learning by the day "
         "people enrolled.",
     )
-    until = forms.DateField(
+    until = DayField(
         label="Until",
         required=False,
-        input_formats=DATE_FORMATS,
-        validators=[plausible_date],
         help_text="For example 31/8/2027.",
     )
 
@@ -166,23 +159,8 @@ class DashboardFilterForm(forms.Form):
         self.fields["site"].queryset = sites_for(user).order_by("name")
         self.fields["programme"].queryset = ProgrammePage.objects.order_by("title")
 
-    def _clean_day(self, name):
-        day = self.cleaned_data.get(name)
-        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-            raise forms.ValidationError(DATE_OUT_OF_RANGE)
-        return day
-
-    def clean_since(self):
-        return self._clean_day("since")
-
-    def clean_until(self):
-        return self._clean_day("until")
-
     def clean(self):
         cleaned_data = super().clean()
-        first, last = cleaned_data.get("since"), cleaned_data.get("until")
-        if first and last and first > last:
-            self.add_error("until", PERIOD_BACKWARDS)
         programme, track = cleaned_data.get("programme"), cleaned_data.get("track")
         if programme and track and programme.track != track:
             self.add_error("track", PROGRAMME_NOT_ON_TRACK)

@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from cms.permissions import role_required
-from cms.roles import Role
+from cms.roles import LEADS_AND_ADMINISTRATORS
 from courses import tasks
 from courses.dashboard import tables as dashboard
+from courses.dashboard.charts import bar_chart, line_chart
 from courses.dashboard.figures import REFRESH_EVERY, figures_refresh_claim, figures_refreshed_at
 from courses.dashboard.tables import PEOPLE_STAGES, STAGE_LABELS, DashboardFilterForm, Table
 
-LEADS_AND_ADMINS = (Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR)
 PEOPLE_PER_PAGE = 50
 BAD_STAGE = "Choose which people to list: enrolled, started or completed."
 ANSWERS_PRIVATE = (
@@ -84,7 +84,6 @@ def _cells(table: Table) -> list[dict]:
 
 def _charts(tables: dict[str, Table]) -> dict[str, str]:
     """The three charts, each a picture of the table printed under it."""
-    from courses.dashboard.charts import bar_chart, line_chart
 
     funnel = tables["funnel"]
     bars = []
@@ -120,7 +119,7 @@ def _charts(tables: dict[str, Table]) -> dict[str, str]:
 
 
 @require_GET
-@role_required(*LEADS_AND_ADMINS)
+@role_required(*LEADS_AND_ADMINISTRATORS)
 def programme(request):
     form = DashboardFilterForm(request.GET or None, user=request.user)
     refreshed_at = figures_refreshed_at()
@@ -159,7 +158,7 @@ def programme(request):
 
 
 @require_POST
-@role_required(*LEADS_AND_ADMINS)
+@role_required(*LEADS_AND_ADMINISTRATORS)
 def programme_refresh(request):
     """Queue the task that works the figures out again (once a minute at most), then go back to
     the dashboard with the same filters."""
@@ -175,7 +174,7 @@ def programme_refresh(request):
 
 
 @require_GET
-@role_required(*LEADS_AND_ADMINS)
+@role_required(*LEADS_AND_ADMINISTRATORS)
 def programme_people(request):
     form = DashboardFilterForm(request.GET, user=request.user)
     stage = request.GET.get("stage", "")

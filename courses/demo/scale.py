@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from math import ceil
-from statistics import fmean
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -45,6 +45,7 @@ from assessments.models import (
     Response,
     ScaleScore,
 )
+from assessments.responses import scale_score
 from cms.bulk import rows_write
 from cms.curricula import ModuleFormat
 from cms.models import ModulePage, ProgrammePage
@@ -827,11 +828,10 @@ class _Seeder:
             administrations,
         )  # fmt: skip
 
-        answering = (Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED)
         planned = []  # (enrolment, phase, submitted_at, levels per scale, levels looking back)
         for enrolment in self.enrolments:
             run = enrolment.run
-            if enrolment.status not in answering or run.id not in surveys:
+            if enrolment.status not in Enrolment.ON_THE_COURSE or run.id not in surveys:
                 continue
             closes = min(run.starts[0], now, run.cancelled_at or now)
             window = (closes - enrolment.enrolled_at).total_seconds()
@@ -892,11 +892,11 @@ class _Seeder:
             for scale_key, label in form.scales:
                 if not ratings[scale_key]:
                     continue
-                mine[scale_key] = score = fmean(ratings[scale_key])
-                back = looking_back[scale_key]
+                score, retrospective = scale_score(ratings[scale_key], looking_back[scale_key])
+                mine[scale_key] = score
                 scores.append(
-                    (response_id, administration_id, scale_key, label, score,
-                     fmean(back) if back else None, earlier.get(scale_key))
+                    (response_id, administration_id, scale_key, label, score, retrospective,
+                     earlier.get(scale_key))
                 )  # fmt: skip
             if is_before:
                 before_scores[key] = mine
@@ -957,9 +957,8 @@ def _form(items: list[Item]) -> _Form:
                 min(values, key=lambda value, level=level: abs(value - low - level * (high - low) / 10))
                 for level in range(11)
             ]  # fmt: skip
-            points = tuple(
-                (value, low + high - value if item.reverse_scored else value) for value in nearest
-            )
+            # Turning round is its own inverse: the answer that counts for `value` is counted(value).
+            points = tuple((value, item.counted(value)) for value in nearest)
         question = _Question(
             item_id=item.pk,
             scale=item.scale.key if scored else None,
@@ -1055,7 +1054,6 @@ def _row_checks_restore() -> None:
 def _references_check(report: Report) -> None:
     """Every foreign key of every table written points at a row that exists, or ScaleError
     (and the whole transaction is rolled back)."""
-    from django.apps import apps
 
     quote = connection.ops.quote_name
     broken = []
@@ -1079,7 +1077,6 @@ def _references_check(report: Report) -> None:
 
 
 def _table(label: str) -> str:
-    from django.apps import apps
 
     return apps.get_model(label)._meta.db_table
 

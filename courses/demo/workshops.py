@@ -5,12 +5,15 @@ Future runs are built through the services, so the demo obeys every rule. A run 
 is written directly: the services rightly refuse to schedule or book in the past.
 """
 
+import random
 from datetime import time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError
 from django.utils import timezone
 
+from assessments.models import ItemKind, Response
+from assessments.responses import items_asked, response_save
 from cms.models import ProgrammePage
 from cms.roles import Role
 from cms.services import account_ensure
@@ -26,8 +29,10 @@ from courses.models import (
     Venue,
     WeeklyAvailability,
 )
+from courses.reflections.administrations import administrations_ensure_for_run
 from courses.sites.services import site_membership_ensure
 from courses.workshops import scheduling
+from courses.workshops.teaching import apply_completion_rule
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -224,7 +229,6 @@ def _bookings_ensure(run, entry):
 def _completions_ensure(run):
     """Those who came to enough sessions of a finished run completed it when it ended: the
     registers' own completion rule, applied at the last session's end."""
-    from courses.workshops.teaching import apply_completion_rule
 
     last = run.sessions.order_by("-ends_at").first()
     apply_completion_rule(
@@ -251,11 +255,6 @@ def reflections_ensure(demo: dict) -> int:
     """Made-up answers for each [[generated_reflections]] run, given through the same service
     trainees use (at a moment inside each survey's window) and marked generated. Returns how
     many were made; a second run makes none."""
-    import random
-
-    from assessments.models import Response
-    from assessments.responses import items_asked, response_save
-    from courses.reflections.administrations import administrations_ensure_for_run
 
     made = 0
     for entry in demo.get("generated_reflections", []):
@@ -269,9 +268,7 @@ def reflections_ensure(demo: dict) -> int:
         sessions = list(run.sessions.order_by("starts_at"))
         people = [
             enrolment.trainee
-            for enrolment in run.enrolments.filter(
-                status__in=[Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED]
-            )
+            for enrolment in run.enrolments.on_the_course()
             .select_related("trainee")
             .order_by("enrolled_at", "pk")
         ]
@@ -317,7 +314,6 @@ def reflections_ensure(demo: dict) -> int:
 def _made_up_answers(items, levels, chance, back_then=None) -> dict[str, str]:
     """A value for every item from the person's level on its scale (0 to 10), spread onto the
     item's own points and turned round for reverse-scored items."""
-    from assessments.models import ItemKind
 
     answers = {}
     for item in items:

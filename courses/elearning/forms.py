@@ -5,7 +5,8 @@ from django import forms
 
 from cms.forms import RowChoiceField
 from cms.models import ModulePage
-from cms.validation import WholeNumberField, plausible_date
+from cms.validation import WholeNumberField
+from courses.common.forms import DayField
 from courses.models import Site
 
 
@@ -25,19 +26,15 @@ class InvitationCodeForm(forms.Form):
     module = RowChoiceField(
         queryset=ModulePage.objects.none(), label="E-learning module", empty_label=None
     )
-    valid_from = forms.DateField(
+    valid_from = DayField(
         label="First day it can be used",
         required=False,
         help_text="For example 27/11/2026. Leave empty to start today.",
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        validators=[plausible_date],
     )
-    valid_until = forms.DateField(
+    valid_until = DayField(
         label="Last day it can be used",
         required=False,
         help_text="For example 31/3/2027. Leave empty for no end date.",
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        validators=[plausible_date],
     )
     max_uses = WholeNumberField(
         label="How many people can use it",

@@ -23,7 +23,7 @@ from assessments.selectors import (
 )
 from assessments.services import knowledge_check_submit
 from cms.permissions import role_required
-from cms.roles import Role, roles_of
+from cms.roles import STAFF_ROLES, Role, roles_of
 from cms.spreadsheets import csv_writer
 from courses.common import curricula
 from courses.elearning import selectors, services
@@ -33,9 +33,6 @@ from courses.errors import CoursesError
 from courses.models import Enrolment
 from courses.sites import scope
 from courses.workshops import booking
-
-STAFF_ROLES = (Role.LAY_TUTOR, Role.CLINICAL_TUTOR, Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR)
-LEAD_ROLES = (Role.PROGRAMME_LEAD,)
 
 
 @require_GET
@@ -254,7 +251,7 @@ def verify_certificate(request, code=None):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*LEAD_ROLES)
+@role_required(Role.PROGRAMME_LEAD)
 def revoke_certificate(request, code):
     certificate = selectors.certificate_in_scope(request.user, code)
     form = RevokeCertificateForm(request.POST if request.method == "POST" else None)
@@ -344,7 +341,7 @@ def _progress_csv(rows):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*LEAD_ROLES)
+@role_required(Role.PROGRAMME_LEAD)
 def invitations(request):
     sites = scope.sites_for(request.user).order_by("name")
     form = InvitationCodeForm(

@@ -31,6 +31,12 @@ class InvitationCode(models.Model):
         return self.code
 
 
+class EnrolmentQuerySet(models.QuerySet):
+    def on_the_course(self):
+        """The enrolments on the course: booked or completed (not waiting, not withdrawn)."""
+        return self.filter(status__in=Enrolment.ON_THE_COURSE)
+
+
 class Enrolment(models.Model):
     """A trainee's place on an e-learning module or on a course run (booked or waiting)."""
 
@@ -39,6 +45,11 @@ class Enrolment(models.Model):
         WAITLISTED = "waitlisted", "On the waiting list"
         WITHDRAWN = "withdrawn", "Withdrawn"
         COMPLETED = "completed", "Completed"
+
+    # On the course: holding a place or having finished. The one definition: registers, places
+    # taken, calendars, reflections and figures all count these (`Enrolment.objects.on_the_course()`,
+    # or `status__in=Enrolment.ON_THE_COURSE` across a relation).
+    ON_THE_COURSE = (Status.BOOKED, Status.COMPLETED)
 
     trainee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
@@ -60,6 +71,8 @@ class Enrolment(models.Model):
     enrolled_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EnrolmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-enrolled_at"]
@@ -84,5 +97,5 @@ class Enrolment(models.Model):
         return f"{self.trainee} on {self.run or self.module_id}"
 
     @property
-    def is_active(self):
-        return self.status in {self.Status.BOOKED, self.Status.COMPLETED}
+    def is_on_the_course(self):
+        return self.status in self.ON_THE_COURSE

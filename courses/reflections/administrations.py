@@ -18,6 +18,7 @@ Windows:
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 
@@ -30,21 +31,21 @@ from assessments.models import (
     Response,
 )
 from cms.models import ModulePage
+from courses.common.queries import count_rows
 from courses.models import CourseRun, Enrolment, Session
 
 RUN_MODEL = "courses.courserun"
 MODULE_MODEL = "cms.modulepage"
-ANSWERING = (Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED)
 
 
-def _of_model(label: str, prefix: str = "") -> Q:
+def evaluating(label: str, prefix: str = "") -> Q:
+    """Administrations (or, with a prefix such as "administration__", rows of them) whose target
+    is of the model `label` ("courses.courserun")."""
     app_label, model = label.split(".")
     return Q(**{f"{prefix}target_type__app_label": app_label, f"{prefix}target_type__model": model})
 
 
 def _content_type(label: str):
-    from django.contrib.contenttypes.models import ContentType
-
     app_label, model = label.split(".")
     return ContentType.objects.get_by_natural_key(app_label, model)
 
@@ -108,7 +109,9 @@ def run_windows(person, administrations) -> dict[int, windows.Window]:
     for administration in administrations:
         by_run.setdefault(administration.target_id, []).append(administration)
     enrolments = (
-        Enrolment.objects.filter(trainee=person, run_id__in=by_run, status__in=ANSWERING)
+        Enrolment.objects.filter(
+            trainee=person, run_id__in=by_run, status__in=Enrolment.ON_THE_COURSE
+        )
         .annotate(
             first_start=_session_start("starts_at", run="run_id"),
             last_start=_session_start("-starts_at", run="run_id"),
@@ -138,7 +141,7 @@ def module_windows(person, administrations) -> dict[int, windows.Window]:
     for administration in administrations:
         by_module.setdefault(administration.target_id, []).append(administration)
     enrolments = Enrolment.objects.filter(
-        trainee=person, module_id__in=by_module, status__in=ANSWERING
+        trainee=person, module_id__in=by_module, status__in=Enrolment.ON_THE_COURSE
     ).annotate(first_done=Min("progress__completed_at"))
     found = {}
     for enrolment in enrolments:
@@ -156,15 +159,15 @@ def module_windows(person, administrations) -> dict[int, windows.Window]:
 
 def candidates_for(person) -> QuerySet[Administration]:
     """Administrations of every run and e-learning module the person is (or was) booked on."""
-    enrolments = Enrolment.objects.filter(trainee=person, status__in=ANSWERING)
+    enrolments = Enrolment.objects.filter(trainee=person, status__in=Enrolment.ON_THE_COURSE)
     return (
         Administration.objects.filter(
             (
-                _of_model(RUN_MODEL)
+                evaluating(RUN_MODEL)
                 & Q(target_id__in=enrolments.filter(run__isnull=False).values("run_id"))
             )
             | (
-                _of_model(MODULE_MODEL)
+                evaluating(MODULE_MODEL)
                 & Q(target_id__in=enrolments.filter(module__isnull=False).values("module_id"))
             )
         )
@@ -197,7 +200,7 @@ def responses_in_scope(*, sites, programme_id=None, run_id=None) -> QuerySet[Res
     if run_id is not None:
         runs = runs.filter(pk=run_id)
     run_surveys = Administration.objects.filter(
-        _of_model(RUN_MODEL), target_id__in=runs.values("pk")
+        evaluating(RUN_MODEL), target_id__in=runs.values("pk")
     )
     in_scope = submitted.filter(administration__in=run_surveys).values("pk")
     if run_id is None:
@@ -206,7 +209,7 @@ def responses_in_scope(*, sites, programme_id=None, run_id=None) -> QuerySet[Res
             module_id=OuterRef("administration__target_id"),
             site__in=sites,
         )
-        module_surveys = Administration.objects.filter(_of_model(MODULE_MODEL))
+        module_surveys = Administration.objects.filter(evaluating(MODULE_MODEL))
         if programme_id is not None:
             module_surveys = module_surveys.filter(programme_id=programme_id)
         in_scope = in_scope.union(
@@ -221,7 +224,7 @@ def shared_reflections_query(run: CourseRun) -> QuerySet[Response]:
     """Submitted responses to the run's surveys whose authors agreed to share their written
     answers with the tutors."""
     return Response.objects.filter(
-        _of_model(RUN_MODEL, "administration__"),
+        evaluating(RUN_MODEL, "administration__"),
         administration__target_id=run.pk,
         status=Response.Status.SUBMITTED,
         share_with_tutors=True,
@@ -263,13 +266,13 @@ def reflection_reminders_due(now: datetime) -> list[ReflectionDue]:
     administrations = list(
         Administration.objects.filter(
             (
-                _of_model(RUN_MODEL)
+                evaluating(RUN_MODEL)
                 & (
                     Q(phase=Phase.BEFORE, target_id__in=starting_soon.values("pk"))
                     | Q(phase=Phase.AFTER, target_id__in=ended.values("pk"))
                 )
             )
-            | (_of_model(MODULE_MODEL) & Q(phase=Phase.AFTER))
+            | (evaluating(MODULE_MODEL) & Q(phase=Phase.AFTER))
         ).select_related("target_type")
     )
     if not administrations:
@@ -283,7 +286,7 @@ def reflection_reminders_due(now: datetime) -> list[ReflectionDue]:
     by_target = {(a.target_type.model, a.target_id, a.phase): a for a in administrations}
     module_ids = [a.target_id for a in administrations if a.target_type.model == "modulepage"]
     enrolments = Enrolment.objects.filter(
-        Q(run_id__in=list(runs_by_id), status__in=ANSWERING)
+        Q(run_id__in=list(runs_by_id), status__in=Enrolment.ON_THE_COURSE)
         | Q(
             module_id__in=module_ids,
             status=Enrolment.Status.COMPLETED,
@@ -345,11 +348,10 @@ class RunSurvey:
 def run_surveys(run: CourseRun, *, first_start, last_start) -> list[RunSurvey]:
     """The run's before and after surveys with how many have answered, in one query. Counts
     only: who answered what is never shown to a lead."""
-    from courses.common.queries import count_rows
 
     responses = Response.objects.filter(administration=OuterRef("pk"))
     administrations = (
-        Administration.objects.filter(_of_model(RUN_MODEL), target_id=run.pk)
+        Administration.objects.filter(evaluating(RUN_MODEL), target_id=run.pk)
         .annotate(
             answered=count_rows(responses.filter(status=Response.Status.SUBMITTED)),
             started=count_rows(responses.filter(status=Response.Status.DRAFT)),

@@ -17,18 +17,19 @@ from wagtail.admin.views.reports import ReportView
 from assessments.exports import COLUMNS, answer_rows, export_log
 from assessments.models import Answer, Phase
 from cms.models import ProgrammePage
-from cms.roles import Role, has_any_role
+from cms.roles import LEADS_AND_ADMINISTRATORS, has_any_role
 from courses.reflections.administrations import responses_in_scope
 from courses.sites.scope import sites_for
 
 REPORT_TITLE = "Reflection answers"
 NO_ANSWERS = "No reflection answers at your sites yet."
 NO_MATCHING_ANSWERS = "No reflection answers match these filters."
-REPORT_ROLES = (Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR)
 
 
 def may_see_reflection_answers(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or has_any_role(user, *REPORT_ROLES))
+    return user.is_authenticated and (
+        user.is_superuser or has_any_role(user, *LEADS_AND_ADMINISTRATORS)
+    )
 
 
 class ReflectionAnswersFilterSet(WagtailFilterSet):

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from itertools import groupby
 from urllib.parse import urlencode
 
-from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import render
@@ -22,14 +21,11 @@ from assessments.models import Answer, ItemKind, Phase
 from cms.forms import RowChoiceField
 from cms.models import ProgrammePage
 from cms.permissions import role_required
-from cms.roles import Role
-from cms.validation import plausible_date
+from cms.roles import LEADS_AND_ADMINISTRATORS, TUTOR_ROLES
+from courses.common.forms import DayField, PeriodForm
 from courses.models import CourseRun, Session, Site
 from courses.reflections.administrations import responses_in_scope, shared_reflections_query
 from courses.sites.scope import site_for_lead
-
-LEADS_AND_ADMINS = (Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR)
-TUTOR_ROLES = (Role.LAY_TUTOR, Role.CLINICAL_TUTOR)
 
 SUPPRESSED = (
     f"Fewer than {MIN_MATCHED} people answered both before and after, so results are not shown, "
@@ -38,19 +34,19 @@ SUPPRESSED = (
 SHIFT_SUPPRESSED = f"Fewer than {MIN_MATCHED} people answered the looking-back questions."
 NO_PAIRS = "Nobody at {site} has answered both the before and the after reflection yet."
 NO_PAIRS_FILTERED = "Nobody answered both the before and the after reflection in these results."
-PERIOD_BACKWARDS = "The first day must be on or before the last day."
 RUN_NOT_OF_PROGRAMME = "That course run is not part of the programme you chose."
 NO_SHARED_ANSWERS = (
     "Nobody in this group has shared a written answer yet. People choose whether to share "
     "their written answers with their tutors when they send their reflection."
 )
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
 # --- the site's matched change --------------------------------------------------------------------
 
 
-class ReflectionFilterForm(forms.Form):
+class ReflectionFilterForm(PeriodForm):
+    period_fields = ("submitted_from", "submitted_until")
+
     programme = RowChoiceField(
         queryset=ProgrammePage.objects.none(),
         label="Programme",
@@ -63,18 +59,14 @@ class ReflectionFilterForm(forms.Form):
         required=False,
         empty_label="All course runs",
     )
-    submitted_from = forms.DateField(
+    submitted_from = DayField(
         label="After reflections sent from",
         required=False,
-        input_formats=DATE_FORMATS,
-        validators=[plausible_date],
         help_text="For example 1/9/2026. Leave empty to start from the first.",
     )
-    submitted_until = forms.DateField(
+    submitted_until = DayField(
         label="After reflections sent until",
         required=False,
-        input_formats=DATE_FORMATS,
-        validators=[plausible_date],
         help_text="For example 31/8/2027. Leave empty for up to today.",
     )
 
@@ -88,9 +80,6 @@ class ReflectionFilterForm(forms.Form):
 
     def clean(self):
         cleaned_data = super().clean()
-        first, last = cleaned_data.get("submitted_from"), cleaned_data.get("submitted_until")
-        if first and last and first > last:
-            self.add_error("submitted_until", PERIOD_BACKWARDS)
         programme, run = cleaned_data.get("programme"), cleaned_data.get("run")
         if programme and run and run.programme_id != programme.pk:
             self.add_error("run", RUN_NOT_OF_PROGRAMME)
@@ -113,7 +102,7 @@ def _export_url(programme) -> str:
 
 
 @require_GET
-@role_required(*LEADS_AND_ADMINS)
+@role_required(*LEADS_AND_ADMINISTRATORS)
 def site_reflections(request, slug):
     site = site_for_lead(request.user, slug)
     form = ReflectionFilterForm(request.GET or None, site=site)

@@ -2,7 +2,9 @@
 own sites' venues, tutors, closed days, runs and invitation codes, never another site's (nor its
 editors in the user filter); system administrators see all."""
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from wagtail.admin.views.reports.audit_logging import LogEntriesView, SiteHistoryReportFilterSet
@@ -27,8 +29,6 @@ def history_outside_scope(user) -> Q:
     Wagtail shows a model's whole history to anyone who may view that model; a Riverside lead
     would read the Hillside lead's edits of Hillside's tutors. Pages (the shared curricula) and
     models that belong to no site keep Wagtail's own rules."""
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
 
     sites = sites_for(user)
     outside = Q(pk__in=[])

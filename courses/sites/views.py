@@ -2,14 +2,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cms.permissions import role_required
-from cms.roles import Role, has_any_role
+from cms.roles import LEADS_AND_ADMINISTRATORS, Role, has_any_role
 from courses.sites import selectors
-
-SITE_ROLES = (Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR)
 
 
 @require_GET
-@role_required(*SITE_ROLES)
+@role_required(*LEADS_AND_ADMINISTRATORS)
 def site_list(request):
     return render(
         request, "courses/site_list.html", {"sites": selectors.site_list_for(request.user)}
@@ -17,7 +15,7 @@ def site_list(request):
 
 
 @require_GET
-@role_required(*SITE_ROLES)
+@role_required(*LEADS_AND_ADMINISTRATORS)
 def site_detail(request, slug):
     site, people_by_role = selectors.site_detail_for(request.user, slug)
     can_plan = request.user.is_superuser or has_any_role(request.user, Role.PROGRAMME_LEAD)

@@ -52,10 +52,6 @@ test sets it to a short sleep, widening the window in which unlocked bookings wo
 same count; with the lock on, it only makes the queue slower."""
 
 
-TAKING_A_PLACE = (Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED)
-ON_THE_COURSE = (*TAKING_A_PLACE, Enrolment.Status.WAITLISTED)
-
-
 class BookingError(CoursesError):
     """A refused booking or withdrawal. Nothing was changed."""
 
@@ -169,7 +165,7 @@ def _refuse_if_on_it(enrolment: Enrolment | None) -> None:
 
 def places_taken(run: CourseRun) -> int:
     """Places taken on the run, counted from the rows."""
-    return Enrolment.objects.filter(run=run, status__in=TAKING_A_PLACE).count()
+    return Enrolment.objects.filter(run=run).on_the_course().count()
 
 
 def _promote_waiting(run: CourseRun) -> list[Enrolment]:
@@ -231,7 +227,7 @@ def _sessions_of_run(order="starts_at"):
 def open_runs(*, trainee, site_slug: str | None = None, programme_id: int | None = None):
     """Runs open for booking whose first session is still to come, soonest first, each with its
     dates, places left and the trainee's own status. One query, however many runs."""
-    taken = count_rows(Enrolment.objects.filter(run=OuterRef("pk"), status__in=TAKING_A_PLACE))
+    taken = count_rows(Enrolment.objects.filter(run=OuterRef("pk")).on_the_course())
     runs = (
         CourseRun.objects.filter(status=CourseRun.Status.OPEN)
         .annotate(
@@ -267,7 +263,7 @@ def run_detail_for(*, trainee, run_id: int) -> dict:
         .select_related("venue", "site", "programme")
         .annotate(
             places_left=F("capacity")
-            - count_rows(Enrolment.objects.filter(run=OuterRef("pk"), status__in=TAKING_A_PLACE))
+            - count_rows(Enrolment.objects.filter(run=OuterRef("pk")).on_the_course())
         ),
         pk=run_id,
     )

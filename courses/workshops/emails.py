@@ -2,9 +2,11 @@
 message is only sent for a change that was saved, and reads what was saved."""
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from cms.roles import Role
 from courses.common.mail import send
+from courses.models import CourseRun, Enrolment, Tutor, TutorWithdrawal
 
 
 def leads_of(site_id) -> list[str]:
@@ -21,7 +23,6 @@ def leads_of(site_id) -> list[str]:
 
 
 def _withdrawal(withdrawal_id):
-    from courses.models import TutorWithdrawal
 
     return (
         TutorWithdrawal.objects.select_related(
@@ -76,9 +77,6 @@ def cover_found(withdrawal_id: int) -> None:
 
 
 def run_cancelled(run_id: int) -> None:
-    from django.db.models import Q
-
-    from courses.models import CourseRun, Enrolment, Tutor
 
     run = CourseRun.objects.select_related("venue", "site").filter(pk=run_id).first()
     if run is None or run.status != CourseRun.Status.CANCELLED:

@@ -24,7 +24,17 @@ from django.utils.formats import date_format, time_format
 
 from courses import errors
 from courses.common.wording import when_text
-from courses.models import CourseRun, Session, Tutor, TutorKind
+from courses.models import (
+    Accreditation,
+    AssignmentOverride,
+    CourseRun,
+    Session,
+    TimeAway,
+    Tutor,
+    TutorKind,
+    TutorWithdrawal,
+    WeeklyAvailability,
+)
 
 
 class Rule(StrEnum):
@@ -321,7 +331,6 @@ def load_tutors(tutors, *, first: date, last: date) -> dict[int, TutorSnapshot]:
     if not snapshots:
         return snapshots
     ids = list(snapshots)
-    from courses.models import Accreditation, TimeAway, WeeklyAvailability
 
     for tutor_id, programme_id, first_day, last_day in Accreditation.objects.filter(
         tutor_id__in=ids
@@ -363,7 +372,6 @@ def load_tutors(tutors, *, first: date, last: date) -> dict[int, TutorSnapshot]:
 
 def overridden_rules(session_ids) -> dict[tuple[int, int], set[Rule]]:
     """(session id, tutor id) -> the rules a lead overrode for that assignment."""
-    from courses.models import AssignmentOverride
 
     found: dict[tuple[int, int], set[Rule]] = defaultdict(set)
     for session_id, tutor_id, rule in AssignmentOverride.objects.filter(
@@ -468,7 +476,6 @@ def cover_options(session: Session, kind: str) -> CoverOptions:
     then name. Whoever withdrew from the session, or holds the place now, is never a candidate.
     At most eight queries, whatever the size of the pool.
     """
-    from courses.models import TutorWithdrawal
 
     snapshot = snapshot_of(session)
     site_id = session.run.site_id

@@ -73,7 +73,7 @@ def due_reminders(now: datetime) -> list[Reminder]:
     trainees_of_run = {}
     enrolments = Enrolment.objects.filter(
         run_id__in={session.run_id for session in due_days},
-        status__in=feeds.ACTIVE_BOOKING,
+        status__in=Enrolment.ON_THE_COURSE,
         trainee__is_active=True,
     ).select_related("trainee")
     for enrolment in enrolments:

@@ -2,6 +2,8 @@
 bookings, one session and the tutors who could take it. Each takes a fixed number of queries."""
 
 from django.db.models import (
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -11,20 +13,29 @@ from django.utils import timezone
 
 from courses.common.queries import count_rows
 from courses.models import (
+    CourseRun,
     Enrolment,
+    Session,
+    Tutor,
+    TutorKind,
+    TutorWithdrawal,
 )
 from courses.sites.scope import site_for_lead
+from courses.workshops.readiness import (
+    load_tutors,
+    overridden_rules,
+    readiness_of,
+    refusals,
+    sessions_for_rules,
+    snapshot_of,
+)
 
 
 def runs_for_site(site) -> QuerySet:
     """A site's runs with their dates, pairing gaps and bookings, soonest first."""
-    from django.db.models import Max, Min
-
-    from courses.models import CourseRun, Session
 
     sessions = Session.objects.filter(run=OuterRef("pk"))
     enrolments = Enrolment.objects.filter(run=OuterRef("pk"))
-    active = [Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED]
     return (
         CourseRun.objects.filter(site=site)
         .select_related("programme", "venue")
@@ -35,7 +46,7 @@ def runs_for_site(site) -> QuerySet:
             unpaired_count=count_rows(
                 sessions.filter(Q(lay_tutor__isnull=True) | Q(clinical_tutor__isnull=True))
             ),
-            booked_count=count_rows(enrolments.filter(status__in=active)),
+            booked_count=count_rows(enrolments.on_the_course()),
             waiting_count=count_rows(enrolments.filter(status=Enrolment.Status.WAITLISTED)),
         )
         .order_by("status", "first_start", "pk")
@@ -44,7 +55,6 @@ def runs_for_site(site) -> QuerySet:
 
 def run_for_lead(user, slug, run_id):
     """A run at one of the lead's sites (404 otherwise), with the page's related rows."""
-    from courses.models import CourseRun
 
     site = site_for_lead(user, slug)
     run = get_object_or_404(
@@ -56,8 +66,6 @@ def run_for_lead(user, slug, run_id):
 def run_sessions_with_readiness(run):
     """Each session of a run with its tutors, any uncovered withdrawal and every reason it is
     not ready. A fixed number of queries, whatever the number of sessions."""
-    from courses.models import TutorWithdrawal
-    from courses.workshops.readiness import readiness_of, sessions_for_rules
 
     sessions = list(
         sessions_for_rules()
@@ -94,7 +102,6 @@ def run_bookings(run) -> dict:
 
 def session_for_lead(user, slug, session_id):
     """A session of a run at one of the lead's sites (404 otherwise), loaded for the rules."""
-    from courses.workshops.readiness import sessions_for_rules
 
     site = site_for_lead(user, slug)
     session = get_object_or_404(
@@ -108,8 +115,6 @@ def session_for_lead(user, slug, session_id):
 def tutor_choices_for(session) -> dict[str, list[tuple[int, str]]]:
     """The site's active tutors of each kind, each labelled with whether they can take this
     session or the first rule that stops them, for the lead's assignment form."""
-    from courses.models import Tutor, TutorKind
-    from courses.workshops.readiness import load_tutors, overridden_rules, refusals, snapshot_of
 
     day = timezone.localtime(session.starts_at).date()
     # The site's pool, and whoever holds a place now (so the form can show them).

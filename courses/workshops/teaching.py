@@ -29,7 +29,6 @@ from courses.models import ActivityLead, Attendance, CourseRun, Enrolment, Sessi
 from courses.sites.scope import sites_for
 
 # Enrolments that hold a place on a run: they are on the register and count as booked.
-ON_THE_REGISTER = (Enrolment.Status.BOOKED, Enrolment.Status.COMPLETED)
 RECENT_DAYS = 14
 
 
@@ -156,7 +155,8 @@ def attendance_mark(*, session: Session, marks: dict[int, str], marked_by) -> in
     # from deciding completion on counts the other is changing.
     found = set(
         Enrolment.objects.select_for_update()
-        .filter(run=run, status__in=ON_THE_REGISTER, pk__in=list(marks))
+        .filter(run=run, pk__in=list(marks))
+        .on_the_course()
         .values_list("pk", flat=True)
     )
     if found != set(marks):
@@ -257,11 +257,11 @@ def session_taught_by(user, session_id) -> tuple[Session, Tutor]:
 
 def _with_register_counts(sessions):
     return sessions.annotate(
-        booked=count_rows(
-            Enrolment.objects.filter(run=OuterRef("run"), status__in=ON_THE_REGISTER)
-        ),
+        booked=count_rows(Enrolment.objects.filter(run=OuterRef("run")).on_the_course()),
         marked=count_rows(
-            Attendance.objects.filter(session=OuterRef("pk"), enrolment__status__in=ON_THE_REGISTER)
+            Attendance.objects.filter(
+                session=OuterRef("pk"), enrolment__status__in=Enrolment.ON_THE_COURSE
+            )
         ),
     )
 
@@ -395,7 +395,8 @@ def register_for(session: Session) -> list[Enrolment]:
     """The people booked on the session's run, each with `mark` (their register line for this
     session, or None) and `attended` (sessions of the run they were present at). One query."""
     return list(
-        Enrolment.objects.filter(run_id=session.run_id, status__in=ON_THE_REGISTER)
+        Enrolment.objects.filter(run_id=session.run_id)
+        .on_the_course()
         .select_related("trainee")
         .annotate(
             mark=Subquery(
@@ -439,13 +440,13 @@ def attendance_by_session(run: CourseRun) -> list[SessionAttendance]:
     sessions = (
         Session.objects.filter(run=run)
         .annotate(
-            booked=count_rows(
-                Enrolment.objects.filter(run=OuterRef("run"), status__in=ON_THE_REGISTER)
-            ),
+            booked=count_rows(Enrolment.objects.filter(run=OuterRef("run")).on_the_course()),
             present=Count("attendance", filter=Q(attendance__status=status.PRESENT)),
             absent=Count("attendance", filter=Q(attendance__status=status.ABSENT)),
             apologies=Count("attendance", filter=Q(attendance__status=status.APOLOGIES)),
-            marked=Count("attendance", filter=Q(attendance__enrolment__status__in=ON_THE_REGISTER)),
+            marked=Count(
+                "attendance", filter=Q(attendance__enrolment__status__in=Enrolment.ON_THE_COURSE)
+            ),
         )
         .order_by("number")
     )

@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import ExportLog, Pseudonym, Response
+from courses import errors
 from courses.models import TutorKind
 from courses.reflections.report import NO_ANSWERS
 from courses.reflections.views import (
     NO_PAIRS,
     NO_PAIRS_FILTERED,
     NO_SHARED_ANSWERS,
-    PERIOD_BACKWARDS,
     RUN_NOT_OF_PROGRAMME,
     SHIFT_SUPPRESSED,
     SUPPRESSED,
@@ -257,7 +257,7 @@ def test_a_site_with_no_pairs_says_so(client, people, workshop):
         (
             {"submitted_from": "2/3/2026", "submitted_until": "1/3/2026"},
             "submitted_until",
-            PERIOD_BACKWARDS,
+            errors.DATES_REVERSED,
         ),
     ],
 )

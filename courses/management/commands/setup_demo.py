@@ -2,13 +2,20 @@ import tomllib
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import transaction
 
+from assessments.selectors import knowledge_check_for_lesson, passed_lesson_ids
+from assessments.services import knowledge_check_submit
+from cms.models import CurriculumSource
 from cms.roles import Role
 from cms.services import account_ensure, home_page_ensure
 from cms.signoff import signoff_workflow_ensure
+from courses.common.curricula import module_lessons
 from courses.demo.workshops import reflections_ensure, workshops_ensure
+from courses.elearning.services import enrolment_create, lesson_complete
+from courses.models import Enrolment
 from courses.sites.services import site_ensure, site_membership_ensure
 
 DEFAULT_DEMO_FILE = Path(settings.BASE_DIR) / "content" / "demo" / "demo.toml"
@@ -116,14 +123,6 @@ class Command(BaseCommand):
     def learning_ensure(self, entry):
         """Enrol a demo trainee and finish lessons for them, passing each knowledge check with
         the right answers, as they would. Does nothing when they are already enrolled."""
-        from django.contrib.auth import get_user_model
-
-        from assessments.selectors import knowledge_check_for_lesson, passed_lesson_ids
-        from assessments.services import knowledge_check_submit
-        from cms.models import CurriculumSource
-        from courses.common.curricula import module_lessons
-        from courses.elearning.services import enrolment_create, lesson_complete
-        from courses.models import Enrolment
 
         trainee = get_user_model().objects.get(email=entry["email"])
         source = CurriculumSource.objects.filter(path=f"{entry['module']}/module.md").first()

@@ -4,10 +4,8 @@ from django import forms
 
 from cms.forms import RowChoiceField
 from cms.validation import WholeNumberField, plausible_date, single_line
-
-# --- workshops: leads ---------------------------------------------------------------------------
-
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+from courses.common.forms import DayField, parse_day
+from courses.models import Weekday
 
 
 class RunForm(forms.Form):
@@ -21,10 +19,8 @@ class RunForm(forms.Form):
         validators=[single_line],
         help_text="What trainees see, for example Moving on Together, Riverside Library, spring 2027.",
     )
-    first_date = forms.DateField(
+    first_date = DayField(
         label="Start date",
-        input_formats=DATE_FORMATS,
-        validators=[plausible_date],
         help_text="The first session is on the chosen weekday on or after this date, for example 12/1/2027.",
     )
     weekday = forms.TypedChoiceField(label="Day of the week", coerce=int, choices=())
@@ -68,7 +64,6 @@ class RunForm(forms.Form):
     )
 
     def __init__(self, *args, programmes, venues, **kwargs):
-        from courses.models import Weekday
 
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
@@ -76,21 +71,16 @@ class RunForm(forms.Form):
         self.fields["weekday"].choices = Weekday.choices
 
     def clean_closed_dates(self):
-        from datetime import datetime
 
         found = []
         for line in self.cleaned_data["closed_dates"].split():
-            for date_format in DATE_FORMATS:
-                try:
-                    found.append(datetime.strptime(line.strip(), date_format).date())
-                    break
-                except ValueError:
-                    continue
-            else:
+            day = parse_day(line)
+            if day is None:
                 raise forms.ValidationError(
                     f"“{line[:20]}” is not a date. Write dates like 29/12/2026, one per line."
                 )
-            plausible_date(found[-1])
+            plausible_date(day)
+            found.append(day)
         return found
 
 

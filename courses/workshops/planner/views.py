@@ -13,32 +13,27 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cms.permissions import role_required
 from cms.roles import Role
-from cms.validation import plausible_date
 from courses import errors
+from courses.common.forms import DayField, PeriodForm
 from courses.errors import CoursesError
 from courses.sites.scope import sites_for
 from courses.workshops.planner.search import plan_accept, plan_for
 
 DEFAULT_WEEKS = 12
 LONGEST_PERIOD_DAYS = 366
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 ACCEPTED = "Tutors assigned to {count} session{plural}."
 # Ids are plain digits and fit the database's integers; anything else is a forged form.
 _ID = re.compile(r"[0-9]{1,18}", re.ASCII)
 
 
-class PlanPeriodForm(forms.Form):
-    first_day = forms.DateField(
+class PlanPeriodForm(PeriodForm):
+    first_day = DayField(
         label="From",
-        input_formats=DATE_FORMATS,
-        validators=[plausible_date],
         help_text="For example 5/1/2027.",
         widget=forms.DateInput(format="%d/%m/%Y"),
     )
-    last_day = forms.DateField(
+    last_day = DayField(
         label="Until",
-        input_formats=DATE_FORMATS,
-        validators=[plausible_date],
         help_text="The last day to plan, for example 30/3/2027.",
         widget=forms.DateInput(format="%d/%m/%Y"),
     )
@@ -46,13 +41,10 @@ class PlanPeriodForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         first, last = cleaned.get("first_day"), cleaned.get("last_day")
-        if first and last:
-            if last < first:
-                self.add_error("last_day", errors.DATES_REVERSED)
-            elif (last - first).days >= LONGEST_PERIOD_DAYS:
-                self.add_error(
-                    "last_day", errors.PLANNER_PERIOD_TOO_LONG.format(days=LONGEST_PERIOD_DAYS)
-                )
+        if first and last and last >= first and (last - first).days >= LONGEST_PERIOD_DAYS:
+            self.add_error(
+                "last_day", errors.PLANNER_PERIOD_TOO_LONG.format(days=LONGEST_PERIOD_DAYS)
+            )
         return cleaned
 
 

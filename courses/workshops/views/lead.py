@@ -10,16 +10,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cms.models import ProgrammePage
 from cms.permissions import role_required
-from cms.roles import Role, has_any_role
+from cms.roles import LEADS_AND_ADMINISTRATORS, Role, has_any_role
 from courses.errors import CoursesError
 from courses.models import Venue
 from courses.reflections import administrations
 from courses.sites import scope
 from courses.workshops import readiness, scheduling, selectors
 from courses.workshops.forms.lead import CancelRunForm, CoverForm, RunForm, SessionTutorsForm
-
-LEADS = (Role.PROGRAMME_LEAD,)
-LEADS_AND_ADMINS = (Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRATOR)
+from courses.workshops.teaching import attendance_by_session
 
 
 def _can_plan(user):
@@ -27,7 +25,7 @@ def _can_plan(user):
 
 
 @require_GET
-@role_required(*LEADS_AND_ADMINS)
+@role_required(*LEADS_AND_ADMINISTRATORS)
 def run_list(request, slug):
     site = scope.site_for_lead(request.user, slug)
     page = Paginator(selectors.runs_for_site(site), 20).get_page(request.GET.get("page"))
@@ -38,7 +36,7 @@ def run_list(request, slug):
     )
 
 
-@role_required(*LEADS)
+@role_required(Role.PROGRAMME_LEAD)
 def run_create(request, slug):
     site = scope.site_for_lead(request.user, slug)
     form = RunForm(
@@ -83,9 +81,8 @@ def run_create(request, slug):
 
 
 @require_GET
-@role_required(*LEADS_AND_ADMINS)
+@role_required(*LEADS_AND_ADMINISTRATORS)
 def run_detail(request, slug, run_id):
-    from courses.workshops.teaching import attendance_by_session
 
     site, run = selectors.run_for_lead(request.user, slug, run_id)
     sessions = selectors.run_sessions_with_readiness(run)
@@ -115,7 +112,7 @@ def run_detail(request, slug, run_id):
 
 
 @require_POST
-@role_required(*LEADS)
+@role_required(Role.PROGRAMME_LEAD)
 def run_open(request, slug, run_id):
     site, run = selectors.run_for_lead(request.user, slug, run_id)
     try:
@@ -127,7 +124,7 @@ def run_open(request, slug, run_id):
     return redirect("courses:site_run", slug=site.slug, run_id=run.pk)
 
 
-@role_required(*LEADS)
+@role_required(Role.PROGRAMME_LEAD)
 def run_cancel(request, slug, run_id):
     site, run = selectors.run_for_lead(request.user, slug, run_id)
     form = CancelRunForm(request.POST if request.method == "POST" else None)
@@ -152,7 +149,7 @@ def run_cancel(request, slug, run_id):
     )
 
 
-@role_required(*LEADS)
+@role_required(Role.PROGRAMME_LEAD)
 def session_tutors(request, slug, session_id):
     site, session = selectors.session_for_lead(request.user, slug, session_id)
     choices = selectors.tutor_choices_for(session)
@@ -185,7 +182,7 @@ def session_tutors(request, slug, session_id):
     )
 
 
-@role_required(*LEADS)
+@role_required(Role.PROGRAMME_LEAD)
 def session_cover(request, slug, session_id):
     site, session = selectors.session_for_lead(request.user, slug, session_id)
     kinds = [kind for kind in ("lay", "clinical") if session.tutor_of_kind(kind) is None]

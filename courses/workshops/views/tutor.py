@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cms.permissions import role_required
-from cms.roles import Role
+from cms.roles import TUTOR_ROLES, TUTORS_AND_LEADS
 from courses.calendars import feeds
 from courses.common import links, wording
 from courses.errors import CoursesError
@@ -14,9 +14,7 @@ from courses.workshops import teaching
 from courses.workshops.forms.tutor import RegisterForm, SessionPlanForm, WithdrawForm
 from courses.workshops.scheduling import tutor_withdraw
 
-TUTOR_ROLES = (Role.LAY_TUTOR, Role.CLINICAL_TUTOR)
 # A session's plan and register: its two tutors, and the programme leads of the run's site.
-SESSION_ROLES = (*TUTOR_ROLES, Role.PROGRAMME_LEAD)
 
 
 @require_GET
@@ -30,7 +28,7 @@ def teach(request):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*SESSION_ROLES)
+@role_required(*TUTORS_AND_LEADS)
 def session_plan(request, session_id):
     session = teaching.session_for_teaching(request.user, session_id)
     plan = teaching.session_plan_for(session)
@@ -57,7 +55,7 @@ def session_plan(request, session_id):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*SESSION_ROLES)
+@role_required(*TUTORS_AND_LEADS)
 def register(request, session_id):
     session = teaching.session_for_teaching(request.user, session_id)
     people = teaching.register_for(session)
