@@ -35,7 +35,7 @@ def calendar(request):
     address = feed_url(feed)
     return render(
         request,
-        "courses/calendar.html",
+        "courses/calendars/calendar.html",
         {
             "feed_address": address,
             "webcal_address": "webcal://" + address.split("://", 1)[-1],

@@ -17,7 +17,7 @@ def send(*, to, subject: str, template: str, context: dict, attachments=()) -> N
     for address in dict.fromkeys(address for address in to if address):
         message = EmailMessage(
             subject=f"[{settings.SERVICE_NAME}] {subject}",
-            body=render_to_string(f"courses/email/{template}.txt", context),
+            body=render_to_string(template, context),
             to=[address],
         )
         for filename, content, mimetype in attachments:

@@ -40,7 +40,7 @@ from courses.workshops import booking
 def learn(request):
     return render(
         request,
-        "courses/learn.html",
+        "courses/elearning/learn.html",
         {
             **selectors.learning_for(request.user),
             "courses": list(booking.courses_for(request.user)),
@@ -77,7 +77,9 @@ def join(request):
         else:
             messages.success(request, f"You are enrolled on {enrolment.module.title}.")
             return redirect("courses:module", module_id=enrolment.module_id)
-    return render(request, "courses/join.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "courses/elearning/join.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @require_POST
@@ -136,7 +138,7 @@ def lesson(request, module_id, lesson_id):
         attempt = attempt_for_feedback(attempt_id=int(request.GET["attempt"]), user=request.user)
     return render(
         request,
-        "courses/lesson.html",
+        "courses/elearning/lesson.html",
         _lesson_context(request, enrolment, lesson_id, attempt=attempt),
     )
 
@@ -163,7 +165,7 @@ def check(request, module_id, lesson_id):
     # The error summary goes at the top of the page, where it is seen first, not above the form.
     form.error_summary_shown_above = True
     context = _lesson_context(request, enrolment, lesson_id, form=form)
-    return render(request, "courses/lesson.html", context, status=400)
+    return render(request, "courses/elearning/lesson.html", context, status=400)
 
 
 @require_POST
@@ -204,7 +206,7 @@ def certificate(request, code):
     certificate = selectors.certificate_for_owner(request.user, code)
     return render(
         request,
-        "courses/certificate.html",
+        "courses/elearning/certificate.html",
         {"certificate": certificate, "verify_url": _verify_url(request, certificate)},
     )
 
@@ -244,7 +246,7 @@ def verify_certificate(request, code=None):
     status = 404 if code and certificate is None else 200
     return render(
         request,
-        "courses/verify_certificate.html",
+        "courses/elearning/verify_certificate.html",
         {"code": code, "certificate": certificate},
         status=status,
     )
@@ -267,7 +269,7 @@ def revoke_certificate(request, code):
             return redirect("courses:progress")
     return render(
         request,
-        "courses/revoke_certificate.html",
+        "courses/elearning/revoke_certificate.html",
         {"certificate": certificate, "form": form},
         status=400 if form.errors else 200,
     )
@@ -293,7 +295,7 @@ def progress(request):
         return response
     return render(
         request,
-        "courses/progress.html",
+        "courses/elearning/progress.html",
         {
             "rows": rows,
             "can_revoke": request.user.is_superuser
@@ -368,7 +370,7 @@ def invitations(request):
             return redirect("courses:invitations")
     return render(
         request,
-        "courses/invitations.html",
+        "courses/elearning/invitations.html",
         {
             "form": form,
             "codes": selectors.invitation_codes_for(request.user),

@@ -25,7 +25,7 @@ def _send_reflection_reminders(due: list[administrations.ReflectionDue]) -> None
                     f"Your {administration.get_phase_display().lower()}-course reflection: "
                     f"{administration.label}"
                 ),
-                template="reflection_due",
+                template="courses/reflections/email/reflection_due.txt",
                 context={
                     "person": found.person,
                     "administration": administration,

@@ -10,7 +10,7 @@ from courses.sites import selectors
 @role_required(*LEADS_AND_ADMINISTRATORS)
 def site_list(request):
     return render(
-        request, "courses/site_list.html", {"sites": selectors.site_list_for(request.user)}
+        request, "courses/sites/site_list.html", {"sites": selectors.site_list_for(request.user)}
     )
 
 
@@ -21,6 +21,6 @@ def site_detail(request, slug):
     can_plan = request.user.is_superuser or has_any_role(request.user, Role.PROGRAMME_LEAD)
     return render(
         request,
-        "courses/site_detail.html",
+        "courses/sites/site_detail.html",
         {"site": site, "people_by_role": people_by_role, "can_plan": can_plan},
     )

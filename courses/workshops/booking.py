@@ -366,7 +366,7 @@ def notify_booked(enrolment_id: int) -> None:
     mail.send(
         to=[enrolment.trainee.email],
         subject=f"Your place on {enrolment.run.title}",
-        template="booking_confirmed",
+        template="courses/workshops/email/booking_confirmed.txt",
         context=_email_context(enrolment),
         attachments=_invitation(enrolment),
     )
@@ -380,7 +380,7 @@ def notify_waitlisted(enrolment_id: int) -> None:
     mail.send(
         to=[enrolment.trainee.email],
         subject=f"You are number {position} on the waiting list for {enrolment.run.title}",
-        template="booking_waitlisted",
+        template="courses/workshops/email/booking_waitlisted.txt",
         context={**_email_context(enrolment), "position": position},
     )
 
@@ -392,7 +392,7 @@ def notify_promoted(enrolment_id: int) -> None:
     mail.send(
         to=[enrolment.trainee.email],
         subject=f"A place has come up for you on {enrolment.run.title}",
-        template="booking_promoted",
+        template="courses/workshops/email/booking_promoted.txt",
         context=_email_context(enrolment),
         attachments=_invitation(enrolment),
     )
@@ -409,6 +409,6 @@ def notify_withdrawn(enrolment_id: int, gave_up_a_place: bool) -> None:
             if gave_up_a_place
             else f"You have left the waiting list for {enrolment.run.title}"
         ),
-        template="booking_withdrawn",
+        template="courses/workshops/email/booking_withdrawn.txt",
         context={**_email_context(enrolment), "gave_up_a_place": gave_up_a_place},
     )

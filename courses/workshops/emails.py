@@ -49,13 +49,18 @@ def tutor_withdrawn(withdrawal_id: int) -> None:
     send(
         to=[withdrawal.tutor.user.email],
         subject=f"You have withdrawn from {session}",
-        template="tutor_withdrawn_self",
+        template="courses/workshops/email/tutor_withdrawn_self.txt",
         context=context,
     )
     recipients = leads_of(session.run.site_id)
     if co_tutor is not None:
         recipients.append(co_tutor.user.email)
-    send(to=recipients, subject=subject, template="tutor_withdrawn", context=context)
+    send(
+        to=recipients,
+        subject=subject,
+        template="courses/workshops/email/tutor_withdrawn.txt",
+        context=context,
+    )
 
 
 def cover_found(withdrawal_id: int) -> None:
@@ -71,7 +76,7 @@ def cover_found(withdrawal_id: int) -> None:
     send(
         to=recipients,
         subject=f"{withdrawal.covered_by.name} is covering {session}",
-        template="cover_found",
+        template="courses/workshops/email/cover_found.txt",
         context=context,
     )
 
@@ -88,7 +93,7 @@ def run_cancelled(run_id: int) -> None:
     send(
         to=list(trainees),
         subject=f"{run.title} has been cancelled",
-        template="run_cancelled_trainee",
+        template="courses/workshops/email/run_cancelled_trainee.txt",
         context=context,
     )
     tutors = Tutor.objects.filter(
@@ -97,6 +102,6 @@ def run_cancelled(run_id: int) -> None:
     send(
         to=[*tutors, *leads_of(run.site_id)],
         subject=f"{run.title} has been cancelled",
-        template="run_cancelled_staff",
+        template="courses/workshops/email/run_cancelled_staff.txt",
         context=context,
     )

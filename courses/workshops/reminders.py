@@ -112,7 +112,7 @@ def _tutor_email(reminder: Reminder) -> dict:
     return {
         "subject": f"Reminder: you are teaching {wording.summary(session)} on "
         f"{date_format(timezone.localtime(session.starts_at), 'l j F')}",
-        "template": "reminder_tutor",
+        "template": "courses/workshops/email/reminder_tutor.txt",
         "context": {
             "person": reminder.person,
             "session": session,
@@ -132,7 +132,7 @@ def _trainee_email(reminder: Reminder) -> dict:
     return {
         "subject": f"Reminder: {wording.summary(session)} on "
         f"{date_format(timezone.localtime(session.starts_at), 'l j F')}",
-        "template": "reminder_trainee",
+        "template": "courses/workshops/email/reminder_trainee.txt",
         "context": {
             "person": reminder.person,
             "session": session,

@@ -66,7 +66,7 @@ def planner(request, slug):
     plan = plan_for(site=site, **period) if period else None
     return render(
         request,
-        "courses/planner.html",
+        "courses/workshops/planner/planner.html",
         {"site": site, "form": form, "plan": plan},
         status=400 if form.errors else 200,
     )

@@ -31,7 +31,7 @@ def run_list(request, slug):
     page = Paginator(selectors.runs_for_site(site), 20).get_page(request.GET.get("page"))
     return render(
         request,
-        "courses/lead/runs.html",
+        "courses/workshops/lead/runs.html",
         {"site": site, "page": page, "can_plan": _can_plan(request.user)},
     )
 
@@ -75,7 +75,7 @@ def run_create(request, slug):
             return redirect("courses:site_run", slug=site.slug, run_id=run.pk)
     return render(
         request,
-        "courses/lead/run_form.html",
+        "courses/workshops/lead/run_form.html",
         {"site": site, "form": form, "has_venues": form.fields["venue"].queryset.exists()},
     )
 
@@ -89,7 +89,7 @@ def run_detail(request, slug, run_id):
     now = timezone.now()
     return render(
         request,
-        "courses/lead/run_detail.html",
+        "courses/workshops/lead/run_detail.html",
         {
             "site": site,
             "run": run,
@@ -144,7 +144,7 @@ def run_cancel(request, slug, run_id):
             return redirect("courses:site_run", slug=site.slug, run_id=run.pk)
     return render(
         request,
-        "courses/lead/run_cancel.html",
+        "courses/workshops/lead/run_cancel.html",
         {"site": site, "run": run, "form": form, "bookings": selectors.run_bookings(run)},
     )
 
@@ -177,7 +177,7 @@ def session_tutors(request, slug, session_id):
             return redirect("courses:site_run", slug=site.slug, run_id=session.run_id)
     return render(
         request,
-        "courses/lead/session_tutors.html",
+        "courses/workshops/lead/session_tutors.html",
         {"site": site, "session": session, "form": form, "needs_reason": needs_reason},
     )
 
@@ -212,7 +212,7 @@ def session_cover(request, slug, session_id):
             return redirect("courses:site_run", slug=site.slug, run_id=session.run_id)
     return render(
         request,
-        "courses/lead/session_cover.html",
+        "courses/workshops/lead/session_cover.html",
         {
             "site": site,
             "session": session,

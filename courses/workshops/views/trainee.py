@@ -59,7 +59,7 @@ def run_list(request):
     query.pop("page", None)
     return render(
         request,
-        "courses/booking/run_list.html",
+        "courses/workshops/trainee/run_list.html",
         {"form": form, "page": page, "runs": page.object_list, "query": query.urlencode()},
     )
 
@@ -69,7 +69,7 @@ def run_list(request):
 def run_detail(request, run_id):
     return render(
         request,
-        "courses/booking/run_detail.html",
+        "courses/workshops/trainee/run_detail.html",
         booking.run_detail_for(trainee=request.user, run_id=run_id),
     )
 
@@ -106,7 +106,9 @@ def run_withdraw(request, run_id):
             messages.info(request, f"You are not booked on {run.title}.")
             return redirect("courses:run_detail", run_id=run.pk)
         return render(
-            request, "courses/booking/run_withdraw.html", {"enrolment": enrolment, "run": run}
+            request,
+            "courses/workshops/trainee/run_withdraw.html",
+            {"enrolment": enrolment, "run": run},
         )
     was = enrolment.status
     try:

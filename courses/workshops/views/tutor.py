@@ -24,7 +24,7 @@ def teach(request):
     if context["tutor"] is not None:
         # The address calendar programs subscribe to: what this tutor teaches, kept up to date.
         context["feed_url"] = links.feed_url(feeds.calendar_feed_ensure(user=request.user))
-    return render(request, "courses/teach/teaching.html", context)
+    return render(request, "courses/workshops/tutor/teaching.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -43,7 +43,7 @@ def session_plan(request, session_id):
             return redirect("courses:session_plan", session_id=session.pk)
     return render(
         request,
-        "courses/teach/session_plan.html",
+        "courses/workshops/tutor/session_plan.html",
         {
             **plan,
             "form": form,
@@ -76,7 +76,7 @@ def register(request, session_id):
             return redirect("courses:register", session_id=session.pk)
     return render(
         request,
-        "courses/teach/register.html",
+        "courses/workshops/tutor/register.html",
         {
             "session": session,
             "run": session.run,
@@ -114,7 +114,7 @@ def teach_withdraw(request, session_id):
             return redirect("courses:teach")
     return render(
         request,
-        "courses/teach/withdraw.html",
+        "courses/workshops/tutor/withdraw.html",
         {"session": session, "form": form, "when": wording.when(session)},
         status=400 if form.errors else 200,
     )
