@@ -86,7 +86,7 @@ def elearning(tmp_path, home_page, authors, people):
     from cms.models import LessonPage, ModulePage
     from cms.services import curricula_load
     from courses.elearning import services
-    from tests.assessments.curricula import elearning_curriculum
+    from tests.assessments.curricula_builders import elearning_curriculum
 
     curricula_load(programmes=parse_curricula(elearning_curriculum(tmp_path / "e", lessons=1)))
     module = ModulePage.objects.get(slug="preparing")
@@ -100,7 +100,7 @@ def small_curriculum(tmp_path, home_page, authors):
     """A loaded curriculum: one patient module paired with one professional module."""
     from cms.curriculum_files import parse_curricula
     from cms.services import curricula_load
-    from tests.curricula_builder import small_curriculum as write_small_curriculum
+    from tests.curricula_builders import small_curriculum as write_small_curriculum
 
     root = write_small_curriculum(tmp_path / "curricula")
     curricula_load(programmes=parse_curricula(root))

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cms import validation
 from courses.models import ClosedDay, CourseRun, InvitationCode, Venue
-from tests.courses.form_data import run_form, venue_data
+from tests.courses.workshops.run_form_builders import run_form, venue_data
 from tests.strategies import typed_text
 
 pytestmark = pytest.mark.django_db

@@ -357,7 +357,7 @@ def reflection_objects(module):
     """The before survey of the Riverside run workshop_objects made (the trainee is booked)."""
     from courses.models import CourseRun
     from courses.reflections.administrations import administrations_ensure_for_run
-    from tests.assessments.reflections import version_with_items
+    from tests.assessments.reflection_builders import version_with_items
 
     run = CourseRun.objects.get()
     version_with_items(programme=run.programme)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from assessments.models import KnowledgeCheckAttempt
 from courses.models import Enrolment, InvitationCode
-from tests.courses.form_data import run_form
+from tests.courses.workshops.run_form_builders import run_form
 from tests.strategies import typed_text
 
 pytestmark = pytest.mark.django_db

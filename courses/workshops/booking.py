@@ -13,7 +13,7 @@ and each withdrawal is one durable transaction that
 4. saves, and sends its emails only once the transaction has committed.
 
 A lock that cannot be had within `LOCK_TIMEOUT` becomes a `BookingError` asking the person to
-try again, never a 500. The proof is `tests/courses/test_booking_race.py` (PostgreSQL).
+try again, never a 500. The proof is `tests/courses/workshops/test_booking_race.py` (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from courses.errors import CoursesError
 from courses.models import CourseRun, Enrolment, Session
 
 # --- switches for the race test -------------------------------------------------------------
-# tests/courses/test_booking_race.py proves that the row lock is what keeps a run from being
+# tests/courses/workshops/test_booking_race.py proves that the row lock is what keeps a run from being
 # overbooked: its control turns LOCK_RUN_ROW off and shows the run overbooked. Nothing else
 # should change these.
 

@@ -7,7 +7,7 @@ import pytest
 from assessments.analysis import MIN_MATCHED, change_from_sums, matched_change, t_critical
 from assessments.models import Response, ScaleScore
 from assessments.responses import response_save
-from tests.assessments.matched import (
+from tests.assessments.matched_builders import (
     AGENDA_AFTER,
     AGENDA_BEFORE,
     AGENDA_LOOKING_BACK,
@@ -18,7 +18,7 @@ from tests.assessments.matched import (
     answered,
     answered_both,
 )
-from tests.assessments.reflections import (
+from tests.assessments.reflection_builders import (
     administration,
     open_now,
     open_windows,

@@ -36,7 +36,7 @@ from assessments.models import (
     ScaleScore,
 )
 from assessments.wagtail_hooks import QUESTIONS_NEED_ATTENTION, SLUG_KEPT
-from tests.assessments.reflections import administration
+from tests.assessments.reflection_builders import administration
 from tests.factories import UserFactory
 
 CONTENT = Path(settings.BASE_DIR) / "content" / "instruments"

@@ -25,7 +25,7 @@ from assessments.services import knowledge_check_submit
 from cms.curriculum_files import parse_curricula
 from cms.models import LessonPage
 from cms.services import curricula_load
-from tests.assessments.curricula import elearning_curriculum
+from tests.assessments.curricula_builders import elearning_curriculum
 from tests.assessments.factories import KnowledgeCheckFactory, option, question
 
 pytestmark = pytest.mark.django_db

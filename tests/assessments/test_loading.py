@@ -15,8 +15,13 @@ from cms.curricula import ModuleFormat
 from cms.curriculum_files import parse_curricula
 from cms.models import LessonPage, ProgrammePage
 from cms.services import curricula_load
-from tests.assessments.curricula import CHECK, elearning_curriculum, lesson_path, lesson_text
-from tests.curricula_builder import export_load_export, write
+from tests.assessments.curricula_builders import (
+    CHECK,
+    elearning_curriculum,
+    lesson_path,
+    lesson_text,
+)
+from tests.curricula_builders import export_load_export, write
 
 pytestmark = pytest.mark.django_db
 

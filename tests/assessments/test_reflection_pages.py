@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from assessments import errors, responses, windows
 from assessments.models import Answer, Erasure, Response
-from tests.assessments.answering import (
+from tests.assessments.answering_builders import (
     AFTER,
     BEFORE,
     counts,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from assessments import windows
 from assessments.models import Answer, Pseudonym, Response, ScaleScore
-from tests.assessments.answering import counts, make_course, offered, open_for
+from tests.assessments.answering_builders import counts, make_course, offered, open_for
 from tests.strategies import typed_text
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ from assessments.responses import (
     response_save,
     responses_erase,
 )
-from tests.assessments.answering import (
+from tests.assessments.answering_builders import (
     AFTER,
     BEFORE,
     counts,

@@ -14,7 +14,7 @@ from cms.curriculum_files import parse_curricula
 from cms.markdown import render_markdown
 from cms.models import HomePage, LessonPage, ModulePage, ModulePairing, ProgrammePage
 from cms.services import curricula_load, module_pairing_set
-from tests.curricula_builder import export_load_export, small_curriculum, write
+from tests.curricula_builders import export_load_export, small_curriculum, write
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from cms.curriculum_files import (
     parse_blocks,
     parse_curricula,
 )
-from tests.curricula_builder import small_curriculum, write
+from tests.curricula_builders import small_curriculum, write
 
 
 def problems_in(root):

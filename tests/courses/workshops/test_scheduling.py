@@ -22,7 +22,7 @@ from courses.models import (
 )
 from courses.workshops import scheduling
 from courses.workshops.scheduling import SchedulingError
-from tests.courses.scheduling_helpers import next_spring_clock_change, session_on
+from tests.courses.workshops.scheduling_builders import next_spring_clock_change, session_on
 from tests.factories import SessionFactory, TutorFactory, VenueFactory
 
 # Dates and times of day matter here: make test-clock runs this module at awkward instants.

@@ -25,8 +25,8 @@ from courses.reflections.views import (
     SHIFT_SUPPRESSED,
     SUPPRESSED,
 )
-from tests.assessments.matched import SEVEN, answered_both
-from tests.assessments.reflections import administration, version_with_items
+from tests.assessments.matched_builders import SEVEN, answered_both
+from tests.assessments.reflection_builders import administration, version_with_items
 from tests.factories import (
     CourseRunFactory,
     SessionFactory,

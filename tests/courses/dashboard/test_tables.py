@@ -1,4 +1,4 @@
-"""Every figure of the programme dashboard against the hand-built programme in dashboard_data.py
+"""Every figure of the programme dashboard against the hand-built programme in dashboard_builders.py
 (the figures below are worked out by hand from its docstring), its scope and its filters, and
 a query count that does not grow with the data."""
 
@@ -20,9 +20,9 @@ from courses.dashboard.tables import (
 )
 from courses.models import Site
 from courses.sites.scope import sites_for
-from tests.assessments.matched import SEVEN
-from tests.assessments.reflections import version_with_items
-from tests.courses import dashboard_data
+from tests.assessments.matched_builders import SEVEN
+from tests.assessments.reflection_builders import version_with_items
+from tests.courses.dashboard import dashboard_builders
 
 # Dates and times of day matter here: make test-clock runs this module at awkward instants.
 pytestmark = pytest.mark.clock
@@ -33,7 +33,7 @@ DASHBOARD_QUERIES = 11
 
 @pytest.fixture
 def data(riverside, hillside, programmes):
-    return dashboard_data.build_and_work_out(riverside, hillside, programmes)
+    return dashboard_builders.build_and_work_out(riverside, hillside, programmes)
 
 
 def everything(user):
@@ -189,7 +189,7 @@ def matched(riverside, hillside, programmes):
     version = version_with_items(slug="matched-patient")
     professional_version = version_with_items(slug="matched-professional")
 
-    group = dashboard_data.matched_group
+    group = dashboard_builders.matched_group
     group(riverside, programmes["patient"], SEVEN, version)
     group(hillside, programmes["patient"], SEVEN[:5], version)
     group(riverside, programmes["professional"], SEVEN[:3], professional_version)
@@ -367,7 +367,7 @@ def test_query_count_does_not_grow_with_the_data(
     filters = filtered(lead, site=str(riverside.pk), since="2020-01-01")
     with django_assert_num_queries(DASHBOARD_QUERIES):
         small = dashboard_for(lead, filters)
-    dashboard_data.grow(riverside, programmes["patient"], runs=4, people=7)
+    dashboard_builders.grow(riverside, programmes["patient"], runs=4, people=7)
     figures_refresh()
     with django_assert_num_queries(DASHBOARD_QUERIES):
         large = dashboard_for(lead, filters)

@@ -9,7 +9,7 @@ from courses import errors
 from courses.models import CourseRun, TimeAway, TutorKind, WeeklyAvailability
 from courses.workshops import readiness, scheduling
 from courses.workshops.readiness import Rule
-from tests.courses.scheduling_helpers import (
+from tests.courses.workshops.scheduling_builders import (
     loaded,
     rule_refusals,
     session_on,

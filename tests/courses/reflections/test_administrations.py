@@ -11,7 +11,7 @@ from assessments.models import Administration, Phase, Response
 from courses.elearning import services
 from courses.models import CourseRun, Enrolment, LessonProgress
 from courses.reflections import administrations
-from tests.assessments.reflections import version_with_items
+from tests.assessments.reflection_builders import version_with_items
 from tests.factories import CourseRunFactory, SessionFactory, UserFactory
 
 # Dates and times of day matter here: make test-clock runs this module at awkward instants.

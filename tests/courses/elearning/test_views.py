@@ -17,8 +17,13 @@ from cms.services import curricula_load
 from courses import errors
 from courses.elearning import services
 from courses.models import Certificate, Enrolment, InvitationCode, LessonProgress
-from tests.assessments.curricula import CHECK, MODULE_FOLDER, elearning_curriculum, lesson_text
-from tests.curricula_builder import write
+from tests.assessments.curricula_builders import (
+    CHECK,
+    MODULE_FOLDER,
+    elearning_curriculum,
+    lesson_text,
+)
+from tests.curricula_builders import write
 from tests.factories import SiteMembershipFactory, UserFactory
 
 # Dates and times of day matter here: make test-clock runs this module at awkward instants.

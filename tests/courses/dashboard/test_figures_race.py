@@ -7,7 +7,7 @@ from django.db import connection, connections
 
 from courses.dashboard.figures import figures_refresh
 from courses.models import CohortFigures, CourseRun, FiguresRefresh, SessionFigures
-from tests.courses import dashboard_data
+from tests.courses.dashboard import dashboard_builders
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks are proven on PostgreSQL (CI runs it)"
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_refreshes_at_once_leave_one_set_of_figures(riverside, hillside, programmes):
-    dashboard_data.build(riverside, hillside, programmes)
+    dashboard_builders.build(riverside, hillside, programmes)
     barrier = threading.Barrier(2)
     failures = []
 

@@ -38,7 +38,7 @@ from courses.models import (
     Venue,
 )
 from courses.reflections.administrations import administrations_ensure_for_run
-from tests.curricula_builder import PATIENT_SESSION, PROFESSIONAL_WORKSHOP, write
+from tests.curricula_builders import PATIENT_SESSION, PROFESSIONAL_WORKSHOP, write
 from tests.factories import CourseRunFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -41,8 +41,8 @@ from courses.models import (
     Session,
     TutorKind,
 )
-from tests.assessments.matched import answered_both
-from tests.assessments.reflections import administration, version_with_items
+from tests.assessments.matched_builders import answered_both
+from tests.assessments.reflection_builders import administration, version_with_items
 from tests.factories import (
     CourseRunFactory,
     TutorFactory,
@@ -281,7 +281,7 @@ def build_and_work_out(riverside, hillside, programmes):
 
 def matched_group(site, programme, answers, version, run=None):
     """People on a run (a new one unless given) who answered both its reflections: `answers` is
-    a list of (before, after) answers as in tests/assessments/matched.py's SEVEN."""
+    a list of (before, after) answers as in tests/assessments/matched_builders.py's SEVEN."""
     run = run or CourseRunFactory(site=site, programme=programme)
     before = administration(version, Phase.BEFORE, run, programme=programme)
     after = administration(version, Phase.AFTER, run, programme=programme)

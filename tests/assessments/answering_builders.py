@@ -21,7 +21,7 @@ from assessments.models import (
     Response,
     ScaleScore,
 )
-from tests.assessments.reflections import administration, open_now, version_with_items
+from tests.assessments.reflection_builders import administration, open_now, version_with_items
 from tests.factories import UserFactory
 
 # Hand-worked figures (see test_responses): agenda = mean(a1, a2); enabling = mean(e1, 6 - e2).

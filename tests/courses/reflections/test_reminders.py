@@ -12,7 +12,7 @@ from assessments.models import ReflectionReminder, Response
 from courses.models import CourseRun, Enrolment
 from courses.reflections import administrations
 from courses.tasks import send_due_reflection_reminders
-from tests.assessments.reflections import version_with_items
+from tests.assessments.reflection_builders import version_with_items
 from tests.factories import CourseRunFactory, SessionFactory, UserFactory
 
 # Dates and times of day matter here: make test-clock runs this module at awkward instants.

@@ -24,7 +24,10 @@ from courses.models import (
 from courses.workshops.planner.search import plan_accept, plan_for
 from courses.workshops.readiness import Rule, load_tutors, refusals, sessions_for_rules, snapshot_of
 from courses.workshops.scheduling import SchedulingError
-from tests.courses.planner_instances import build_random_instance, most_places_fillable
+from tests.courses.workshops.planner.planner_builders import (
+    build_random_instance,
+    most_places_fillable,
+)
 from tests.factories import (
     CourseRunFactory,
     SiteFactory,

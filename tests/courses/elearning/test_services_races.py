@@ -11,7 +11,7 @@ from cms.models import LessonPage, ModulePage
 from cms.services import curricula_load
 from courses.elearning import services
 from courses.models import Certificate, Enrolment, LessonProgress
-from tests.assessments.curricula import elearning_curriculum
+from tests.assessments.curricula_builders import elearning_curriculum
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks are proven on PostgreSQL (CI runs it)"

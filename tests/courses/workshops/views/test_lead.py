@@ -15,7 +15,7 @@ from courses.models import (
     TutorWithdrawal,
 )
 from courses.workshops import scheduling
-from tests.courses.form_data import run_form
+from tests.courses.workshops.run_form_builders import run_form
 from tests.factories import (
     CourseRunFactory,
     SessionFactory,
@@ -460,7 +460,7 @@ def test_the_run_page_counts_answers_to_its_reflections_but_names_nobody(
 ):
     from assessments.models import Response
     from courses.reflections import administrations
-    from tests.assessments.reflections import version_with_items
+    from tests.assessments.reflection_builders import version_with_items
 
     run = workshop["run"]
     url = f"/sites/riverside/runs/{run.pk}/"

@@ -18,7 +18,7 @@ from cms.roles import Role
 from courses.models import Accreditation, ClosedDay, Tutor, TutorKind, Venue, WeeklyAvailability
 from courses.sites.admin import TUTOR_NOT_AT_SITE, TUTOR_ROLE_MISSING
 from courses.wagtail_hooks import IN_USE_ELSEWHERE
-from tests.courses.form_data import venue_data
+from tests.courses.workshops.run_form_builders import venue_data
 from tests.factories import (
     CourseRunFactory,
     SiteMembershipFactory,

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tests.curricula_builder import small_curriculum, write
+from tests.curricula_builders import small_curriculum, write
 
 CHECK = """\
 knowledge_check:

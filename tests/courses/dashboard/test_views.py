@@ -7,7 +7,7 @@ from django.urls import reverse
 from courses.dashboard.figures import figures_refresh
 from courses.dashboard.views import ANSWERS_PRIVATE, BAD_STAGE, NOT_YET, WORKED_OUT_AHEAD
 from courses.models import Enrolment
-from tests.courses import dashboard_data
+from tests.courses.dashboard import dashboard_builders
 from tests.factories import UserFactory
 
 # Dates and times of day matter here: make test-clock runs this module at awkward instants.
@@ -19,7 +19,7 @@ PEOPLE = "/programme/people/"
 
 @pytest.fixture
 def data(riverside, hillside, programmes):
-    return dashboard_data.build_and_work_out(riverside, hillside, programmes)
+    return dashboard_builders.build_and_work_out(riverside, hillside, programmes)
 
 
 def test_urls():
@@ -215,7 +215,7 @@ def test_page_query_count_is_fixed(
     client.force_login(people["lead"])
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get(PAGE).status_code == 200
-    dashboard_data.grow(riverside, programmes["patient"], runs=3, people=5)
+    dashboard_builders.grow(riverside, programmes["patient"], runs=3, people=5)
     figures_refresh()
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get(PAGE).status_code == 200
@@ -227,6 +227,6 @@ def test_people_query_count_is_fixed(
     client.force_login(people["lead"])
     with django_assert_num_queries(PEOPLE_QUERIES):
         assert client.get(PEOPLE, {"stage": "started"}).status_code == 200
-    dashboard_data.grow(riverside, programmes["patient"], runs=3, people=5)
+    dashboard_builders.grow(riverside, programmes["patient"], runs=3, people=5)
     with django_assert_num_queries(PEOPLE_QUERIES):
         assert client.get(PEOPLE, {"stage": "started"}).status_code == 200

@@ -21,7 +21,7 @@ from courses.models import (
 from courses.workshops import readiness, scheduling
 from courses.workshops.readiness import Refusal, Rule
 from courses.workshops.scheduling import SchedulingError
-from tests.courses.scheduling_helpers import (
+from tests.courses.workshops.scheduling_builders import (
     loaded,
     local,
     next_spring_clock_change,

@@ -3,7 +3,7 @@ tests: a Response, its Answers and the ScaleScore rows scored here by the rules 
 (mean of a scale's rating items, reverse-scored items turned round as lowest + highest - value,
 looking-back items averaged apart, an after row carrying the person's before score).
 
-The fixed data set, SEVEN, is seven people's answers to tests/assessments/reflections.py's
+The fixed data set, SEVEN, is seven people's answers to tests/assessments/reflection_builders.py's
 version_with_items(), with each person's scale scores worked out by hand alongside.
 """
 

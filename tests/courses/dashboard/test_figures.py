@@ -1,5 +1,5 @@
 """The dashboard's figures worked out ahead (courses/figures.py): the rows themselves against the
-hand-built programme in dashboard_data.py, that the dashboard shows them as of the last time they
+hand-built programme in dashboard_builders.py, that the dashboard shows them as of the last time they
 were worked out, the change period by cohort, the command and the lead's "work them out again"."""
 
 import io
@@ -25,9 +25,9 @@ from courses.models import (
 )
 from courses.sites.scope import sites_for
 from courses.workshops.readiness import Rule
-from tests.assessments.matched import SEVEN
-from tests.assessments.reflections import version_with_items
-from tests.courses import dashboard_data
+from tests.assessments.matched_builders import SEVEN
+from tests.assessments.reflection_builders import version_with_items
+from tests.courses.dashboard import dashboard_builders
 from tests.factories import CourseRunFactory, days_from_today
 
 # Dates and times of day matter here: make test-clock runs this module at awkward instants.
@@ -39,7 +39,7 @@ REFRESH = "/programme/refresh/"
 
 @pytest.fixture
 def data(riverside, hillside, programmes):
-    return dashboard_data.build_and_work_out(riverside, hillside, programmes)
+    return dashboard_builders.build_and_work_out(riverside, hillside, programmes)
 
 
 def funnel(user):
@@ -135,7 +135,7 @@ def test_working_out_costs_the_same_queries_for_more_data(
 ):
     with CaptureQueriesContext(connection) as small:
         figures_refresh()
-    dashboard_data.grow(riverside, programmes["patient"], runs=4, people=7)
+    dashboard_builders.grow(riverside, programmes["patient"], runs=4, people=7)
     with django_assert_max_num_queries(len(small)):
         figures_refresh()
 
@@ -154,7 +154,7 @@ def spring_cohort(riverside, programmes):
         run=run, number=1, venue=run.venue, starts_at=first, ends_at=first + timedelta(hours=3)
     )
     version = version_with_items(slug="cohort-change")
-    dashboard_data.matched_group(riverside, patient, SEVEN, version, run=run)
+    dashboard_builders.matched_group(riverside, patient, SEVEN, version, run=run)
     figures_refresh()
     return run
 
@@ -287,7 +287,7 @@ def test_an_accreditation_renewed_clears_the_gap_when_the_figures_are_worked_out
         return [row["run"] for row in table.rows]
 
     assert "Partnership workshop" in gaps()
-    dashboard_data.accredit(data["tutors"]["lee"], programmes["professional"], ends_in_days=365)
+    dashboard_builders.accredit(data["tutors"]["lee"], programmes["professional"], ends_in_days=365)
     assert "Partnership workshop" in gaps()
     figures_refresh()
     assert "Partnership workshop" not in gaps()
