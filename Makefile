@@ -18,7 +18,7 @@ PYTHON313 := $(shell for candidate in python3.13 python3 python; do \
 
 help:
 	@echo "make demo   - install, load demo data, serve http://127.0.0.1:8000"
-	@echo "make test   - lint, migration check and the whole pytest suite"
+	@echo "make test   - lint, migration check, import contracts and the whole pytest suite"
 	@echo "make test-clock - the date- and time-sensitive tests at each awkward instant"
 	@echo "make e2e    - browser journeys in Chromium against a live demo site"
 	@echo "make bench  - benchmarks in tests/perf"
@@ -60,6 +60,7 @@ format: install-dev
 
 test: lint
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -n $(TEST_JOBS) --dist worksteal
 
 # The tests marked `clock` again at each instant of tests/clock.py SWEEP (late Sunday, early

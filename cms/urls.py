@@ -24,7 +24,7 @@ sign_in_doors = [
 ]
 
 # Wagtail's Site history shows a model's whole history to anyone who may view the model; this
-# one leaves out other sites' venues, tutors, closed days and runs (courses/reports.py).
+# one leaves out other sites' venues, tutors, closed days and runs (courses/sites/history.py).
 scoped_reports = [
     path(
         "admin/reports/site-history/",
