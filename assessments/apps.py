@@ -8,8 +8,8 @@ class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from cms.curricula.signoff import signed_off_model_register
         from cms.signals import curricula_loaded, lesson_front_matter
-        from cms.signoff import signed_off_model_register
 
         from .receivers import (
             knowledge_check_front_matter,

@@ -45,7 +45,7 @@ class KnowledgeCheck(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixi
     the same through edits (and through reloads from content/), so attempts keep their meaning.
 
     A check changes what trainees must answer, so like a lesson it goes live only through the
-    co-production sign-off (cms.workflows): an edit in the admin is a draft, and trainees keep
+    co-production sign-off (cms.curricula.workflows): an edit in the admin is a draft, and trainees keep
     answering the live check (the row; `live`) until a lay and a clinical tutor approve.
     """
 

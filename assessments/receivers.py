@@ -1,7 +1,7 @@
 """Knowledge checks travel with their lessons between content/ and the CMS (cms.signals), and
 loading the curricula loads their programmes' reflection questionnaires."""
 
-from cms.services import CurriculumLoadError
+from cms.curricula.loading import CurriculumLoadError
 
 from .front_matter import front_matter_for
 from .instruments import InstrumentFileError, instruments_directory, instruments_load

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from cms.services import CurriculumLoadError, LoadReport
+from cms.curricula.loading import CurriculumLoadError, LoadReport
 
 from . import errors
 from .blocks import QuestionKind
@@ -120,7 +120,7 @@ def knowledge_checks_load(
 ) -> KnowledgeChecksLoaded:
     """Make each loaded lesson's knowledge check match its file's `knowledge_check`.
 
-    Runs inside cms.services.curricula_load (through the curricula_loaded signal). Every file's
+    Runs inside cms.curricula.loading.curricula_load (through the curricula_loaded signal). Every file's
     check is validated first; any problem raises CurriculumLoadError naming file and line, so
     the whole load rolls back. Then, per lesson:
     - a lesson the load skipped (edited in the CMS) keeps its check as it is;

@@ -28,7 +28,7 @@ class KnowledgeCheckViewSet(SnippetViewSet):
     """The short quiz at the end of an e-learning lesson. Its questions and answers are checked
     on the server; people see the feedback only after they submit. A snippet with drafts and
     revisions, under the co-production sign-off: an edit goes live when a lay and a clinical
-    tutor approve it (cms.signoff), and trainees answer the live check until then."""
+    tutor approve it (cms.curricula.signoff), and trainees answer the live check until then."""
 
     model = KnowledgeCheck
     admin_url_namespace = "knowledge_checks"

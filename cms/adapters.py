@@ -1,8 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth.models import Group
 
-from .navigation import landing_url_for
-from .roles import Role
+from cms.navigation import landing_url_for
+from cms.roles import Role
 
 
 class AccountAdapter(DefaultAccountAdapter):

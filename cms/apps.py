@@ -8,6 +8,6 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import spreadsheets
+        from cms import spreadsheets
 
         spreadsheets.install()

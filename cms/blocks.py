@@ -4,7 +4,7 @@ from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
-from .curricula import SuggestedLead
+from cms.curricula.vocabulary import SuggestedLead
 
 
 class MarkdownBlock(blocks.TextBlock):

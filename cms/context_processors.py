@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from .navigation import navigation_for
+from cms.navigation import navigation_for
 
 
 def site_shell(request):

@@ -1,7 +1,7 @@
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
-from .validation import single_line
+from cms.validation import single_line
 
 
 class NHSUKFormRenderer(TemplatesSetting):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from .roles import (
+from cms.roles import (
     LEADS_AND_ADMINISTRATORS,
     STAFF_ROLES,
     TUTOR_ROLES,

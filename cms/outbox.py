@@ -19,7 +19,7 @@ from django.db import transaction
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 
-from .models import OutgoingEmail
+from cms.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from .roles import Role, has_any_role
+from cms.roles import Role, has_any_role
 
 
 def role_required(*roles: Role):

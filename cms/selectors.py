@@ -5,8 +5,8 @@ from itertools import zip_longest
 from django.db.models import Q
 from django.http import Http404
 
-from .curricula import Track
-from .models import LessonPage, ModulePage, ModulePairing
+from cms.curricula.vocabulary import Track
+from cms.models import LessonPage, ModulePage, ModulePairing
 
 
 def module_pair_side_by_side(*, module_id: int):

@@ -10,10 +10,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
 
-from . import selectors
-from .cache import ping
-from .permissions import role_required
-from .roles import TUTORS_AND_LEADS
+from cms import selectors
+from cms.cache import ping
+from cms.permissions import role_required
+from cms.roles import TUTORS_AND_LEADS
 
 
 @require_GET

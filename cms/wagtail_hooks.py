@@ -14,10 +14,10 @@ from wagtail.admin.widgets.button import MenuItem
 from wagtail.log_actions import LogFormatter
 from wagtail.permissions import register_permission_policy
 
-from .models import ModulePairing, OutgoingEmail
-from .outbox import outgoing_email_retry
-from .permissions import ReadBySystemAdministratorsOnly
-from .workflows import SLOTS, CoAuthorSignOffTaskState
+from cms.curricula.workflows import SLOTS, CoAuthorSignOffTaskState
+from cms.models import ModulePairing, OutgoingEmail
+from cms.outbox import outgoing_email_retry
+from cms.permissions import ReadBySystemAdministratorsOnly
 
 
 class SignOffLogFormatter(LogFormatter):

@@ -82,9 +82,9 @@ def authors(people):
 def elearning(tmp_path, home_page, authors, people):
     """A one-lesson e-learning module whose lesson has a knowledge check; the Riverside trainee
     is enrolled. Returns (module, lesson)."""
-    from cms.curriculum_files import parse_curricula
+    from cms.curricula.files import parse_curricula
+    from cms.curricula.loading import curricula_load
     from cms.models import LessonPage, ModulePage
-    from cms.services import curricula_load
     from courses.elearning import services
     from tests.assessments.curricula_builders import elearning_curriculum
 
@@ -98,8 +98,8 @@ def elearning(tmp_path, home_page, authors, people):
 @pytest.fixture
 def small_curriculum(tmp_path, home_page, authors):
     """A loaded curriculum: one patient module paired with one professional module."""
-    from cms.curriculum_files import parse_curricula
-    from cms.services import curricula_load
+    from cms.curricula.files import parse_curricula
+    from cms.curricula.loading import curricula_load
     from tests.curricula_builders import small_curriculum as write_small_curriculum
 
     root = write_small_curriculum(tmp_path / "curricula")
@@ -110,7 +110,7 @@ def small_curriculum(tmp_path, home_page, authors):
 @pytest.fixture
 def programmes(home_page):
     """Two live programme pages: patient and professional."""
-    from cms.curricula import Track
+    from cms.curricula.vocabulary import Track
     from tests.factories import programme_page
 
     return {

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from cms.curricula import Track
+from cms.curricula.vocabulary import Track
 from courses.models import (
     Accreditation,
     CourseRun,

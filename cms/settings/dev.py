@@ -1,7 +1,7 @@
 """Local development: `make demo`. Emails print to the console; SQLite unless DATABASE_URL is set."""
 
-from .base import *  # noqa: F403
-from .base import env, env_bool, env_list, mailers
+from cms.settings.base import *  # noqa: F403
+from cms.settings.base import env, env_bool, env_list, mailers
 
 DEBUG = env_bool("DEBUG", True)
 # A fixed, clearly-marked key is fine on a developer's machine; production refuses to start without one.

@@ -2,8 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, SECRET_KEY, SECURE_HSTS_SECONDS, env, env_bool
+from cms.settings.base import *  # noqa: F403
+from cms.settings.base import ALLOWED_HOSTS, SECRET_KEY, SECURE_HSTS_SECONDS, env, env_bool
 
 if not SECRET_KEY:
     raise ImproperlyConfigured(

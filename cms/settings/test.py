@@ -1,6 +1,6 @@
 """pytest: fast hashing, in-memory mail and cache, plain static files, tasks run at once."""
 
-from .base import *  # noqa: F403
+from cms.settings.base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105

@@ -47,7 +47,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from assessments.analysis import MIN_MATCHED, change_from_sums
-from cms.curricula import Track
+from cms.curricula.vocabulary import Track
 from cms.forms import RowChoiceField
 from cms.models import ModulePage, ProgrammePage
 from courses.common.forms import DayField, PeriodForm

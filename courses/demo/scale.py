@@ -47,7 +47,7 @@ from assessments.models import (
 )
 from assessments.responses import scale_score
 from cms.bulk import rows_write
-from cms.curricula import ModuleFormat
+from cms.curricula.vocabulary import ModuleFormat
 from cms.models import ModulePage, ProgrammePage
 from cms.roles import Role
 from courses.common.curricula import module_lessons

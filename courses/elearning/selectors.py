@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from cms.curricula import ModuleFormat
+from cms.curricula.vocabulary import ModuleFormat
 from cms.models import LessonPage, ModulePage
 from courses.common.curricula import lesson_count_for_module, module_lessons
 from courses.models import (

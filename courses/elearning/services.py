@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from assessments.selectors import lessons_with_checks, passed_lesson_ids
-from cms.curricula import ModuleFormat
+from cms.curricula.vocabulary import ModuleFormat
 from cms.models import ModulePage
 from courses import errors
 from courses.common.curricula import module_lessons

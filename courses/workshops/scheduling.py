@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cms.curricula import ModuleFormat
+from cms.curricula.vocabulary import ModuleFormat
 from cms.models import ModulePage, ProgrammePage
 from courses import errors
 from courses.errors import CoursesError

@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from wagtail.models import Page
 
-from cms.curricula import SuggestedLead
+from cms.curricula.vocabulary import SuggestedLead
 from cms.models import LessonPage
 from cms.roles import Role, has_any_role
 from courses import errors

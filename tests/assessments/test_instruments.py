@@ -547,8 +547,8 @@ def test_a_questionnaire_changed_in_the_admin_is_kept_unless_forced(db, tmp_path
 
 
 def test_loading_the_curricula_loads_their_questionnaires(db, authors, home_page):
-    from cms.curriculum_files import parse_curricula
-    from cms.services import curricula_load
+    from cms.curricula.files import parse_curricula
+    from cms.curricula.loading import curricula_load
 
     curricula = Path(settings.BASE_DIR) / "content" / "curricula"
     first = curricula_load(programmes=parse_curricula(curricula))

@@ -22,9 +22,9 @@ from assessments.selectors import (
     questions_for_display,
 )
 from assessments.services import knowledge_check_submit
-from cms.curriculum_files import parse_curricula
+from cms.curricula.files import parse_curricula
+from cms.curricula.loading import curricula_load
 from cms.models import LessonPage
-from cms.services import curricula_load
 from tests.assessments.curricula_builders import elearning_curriculum
 from tests.assessments.factories import KnowledgeCheckFactory, option, question
 

@@ -11,10 +11,10 @@ from assessments.front_matter import option_id, question_id
 from assessments.models import KnowledgeCheck, KnowledgeCheckAttempt
 from assessments.selectors import attempt_feedback
 from assessments.services import knowledge_check_submit
-from cms.curricula import ModuleFormat
-from cms.curriculum_files import parse_curricula
+from cms.curricula.files import parse_curricula
+from cms.curricula.loading import curricula_load
+from cms.curricula.vocabulary import ModuleFormat
 from cms.models import LessonPage, ProgrammePage
-from cms.services import curricula_load
 from tests.assessments.curricula_builders import (
     CHECK,
     elearning_curriculum,

@@ -10,10 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, Revision
 
-from cms.curriculum_files import parse_curricula
+from cms.curricula.files import parse_curricula
+from cms.curricula.loading import curricula_load
+from cms.curricula.pairing import module_pairing_set
 from cms.markdown import render_markdown
 from cms.models import HomePage, LessonPage, ModulePage, ModulePairing, ProgrammePage
-from cms.services import curricula_load, module_pairing_set
 from tests.curricula_builders import export_load_export, small_curriculum, write
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cms.curriculum_files import (
+from cms.curricula.files import (
     CurriculumFileError,
     blocks_to_markdown,
     parse_blocks,

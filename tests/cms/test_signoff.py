@@ -24,9 +24,9 @@ from wagtail.models import (
 )
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
+from cms.curricula.signoff import SIGN_OFF_NAME, signoff_workflow_ensure
+from cms.curricula.workflows import DESCRIPTION, LAY, REQUEST_CHANGES, CoAuthorSignOffTask
 from cms.models import ModulePage, ProgrammePage
-from cms.signoff import SIGN_OFF_NAME, signoff_workflow_ensure
-from cms.workflows import DESCRIPTION, LAY, REQUEST_CHANGES, CoAuthorSignOffTask
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

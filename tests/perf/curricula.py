@@ -28,9 +28,9 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    from cms.curriculum_files import parse_curricula
+    from cms.curricula.files import parse_curricula
+    from cms.curricula.loading import curricula_load
     from cms.models import LessonPage
-    from cms.services import curricula_load
 
     setup_test_environment()
     call_command("migrate", verbosity=0)

@@ -40,7 +40,7 @@ def build(caps, site_name="Benchmark Health Board"):
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
-    from cms.curricula import Track
+    from cms.curricula.vocabulary import Track
     from cms.services import home_page_ensure
     from courses.models import (
         Accreditation,

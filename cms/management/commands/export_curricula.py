@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
 
-from cms.curriculum_files import blocks_to_markdown, document_text
+from cms.curricula.files import blocks_to_markdown, document_text
 from cms.models import HomePage, LessonPage, ModulePage, ProgrammePage
 from cms.signals import lesson_front_matter
 

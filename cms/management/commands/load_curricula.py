@@ -4,8 +4,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 
-from cms.curriculum_files import CurriculumFileError, parse_curricula
-from cms.services import CurriculumLoadError, curricula_load
+from cms.curricula.files import CurriculumFileError, parse_curricula
+from cms.curricula.loading import CurriculumLoadError, curricula_load
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "content" / "curricula"
 

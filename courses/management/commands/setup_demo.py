@@ -8,10 +8,10 @@ from django.db import transaction
 
 from assessments.selectors import knowledge_check_for_lesson, passed_lesson_ids
 from assessments.services import knowledge_check_submit
+from cms.curricula.signoff import signoff_workflow_ensure
 from cms.models import CurriculumSource
 from cms.roles import Role
 from cms.services import account_ensure, home_page_ensure
-from cms.signoff import signoff_workflow_ensure
 from courses.common.curricula import module_lessons
 from courses.demo.workshops import reflections_ensure, workshops_ensure
 from courses.elearning.services import enrolment_create, lesson_complete

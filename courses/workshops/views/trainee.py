@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cms.curricula import Track
+from cms.curricula.vocabulary import Track
 from cms.models import ProgrammePage
 from cms.permissions import role_required
 from cms.roles import Role

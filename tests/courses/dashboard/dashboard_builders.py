@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from django.utils import timezone
 
 from assessments.models import Phase, Response
-from cms.curricula import ModuleFormat, Theme
+from cms.curricula.vocabulary import ModuleFormat, Theme
 from cms.models import LessonPage, ModulePage
 from courses.dashboard.figures import figures_refresh
 from courses.models import (

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from cms.curricula import Track
+from cms.curricula.vocabulary import Track
 from courses.dashboard.figures import figures_refresh
 from courses.dashboard.tables import (
     SUPPRESSED,

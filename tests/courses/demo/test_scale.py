@@ -60,8 +60,8 @@ def _module(title, *, format_line="", minutes=None, counterpart=None):
 def curricula(tmp_path, home_page, authors):
     """The two real programmes (same slugs, so the real questionnaires load with them), cut
     down: two weekly sessions, two workshops and a two-lesson e-learning module."""
-    from cms.curriculum_files import parse_curricula
-    from cms.services import curricula_load
+    from cms.curricula.files import parse_curricula
+    from cms.curricula.loading import curricula_load
 
     root = tmp_path / "curricula"
     patients, professionals = "moving-on-together", "working-in-partnership"

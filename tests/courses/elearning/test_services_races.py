@@ -6,9 +6,9 @@ import pytest
 from django.db import connection, connections
 
 from assessments.models import KnowledgeCheck
-from cms.curriculum_files import parse_curricula
+from cms.curricula.files import parse_curricula
+from cms.curricula.loading import curricula_load
 from cms.models import LessonPage, ModulePage
-from cms.services import curricula_load
 from courses.elearning import services
 from courses.models import Certificate, Enrolment, LessonProgress
 from tests.assessments.curricula_builders import elearning_curriculum

@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments.models import KnowledgeCheck, KnowledgeCheckAttempt
-from cms.curriculum_files import parse_curricula
+from cms.curricula.files import parse_curricula
+from cms.curricula.loading import curricula_load
 from cms.models import LessonPage, ModulePage
 from cms.roles import Role
-from cms.services import curricula_load
 from courses import errors
 from courses.elearning import services
 from courses.models import Certificate, Enrolment, InvitationCode, LessonProgress

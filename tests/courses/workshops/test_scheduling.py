@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from cms.curricula import ModuleFormat
+from cms.curricula.vocabulary import ModuleFormat
 from cms.models import ModulePage, ProgrammePage
 from courses import errors
 from courses.models import (

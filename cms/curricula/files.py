@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from .curricula import ModuleFormat, SuggestedLead, Theme, Track
+from cms.curricula.vocabulary import ModuleFormat, SuggestedLead, Theme, Track
 
 FOLDER_NAME = re.compile(r"^(?P<order>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
 ACTIVITY_HEADING = re.compile(r"^## Activity:\s*(?P<title>.+?)\s*$")

@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from wagtail.models import Page, Workflow, WorkflowContentType, WorkflowPage, WorkflowTask
 
-from .workflows import CoAuthorSignOffTask
+from cms.curricula.workflows import CoAuthorSignOffTask
 
 SIGN_OFF_NAME = "Co-production sign-off"
 

@@ -8,7 +8,7 @@ workflow, publishes) only when both slots hold current approvals from two differ
 An author of the change is whoever requested the workflow, or saved a revision of the page since
 it was last published (a draft saved before the workflow started is part of the change: else a
 colleague could submit someone's draft unchanged and its writer approve it). Knowledge checks
-(registered in cms.signoff) follow the same rule. Each slot records the revision its approver
+(registered in cms.curricula.signoff) follow the same rule. Each slot records the revision its approver
 signed off, and counts only while that is still the page's latest revision: Wagtail publishes
 the *latest* revision when the workflow finishes, so an approval given before someone edited the
 page would otherwise put text live that its approver never saw. A stale slot is open again.
@@ -31,7 +31,7 @@ from wagtail.log_actions import LogContext, get_active_log_context, log
 from wagtail.models import Page, Revision, Task, TaskState
 from wagtail.models.workflows import BaseTaskStateManager, TaskStateQuerySet
 
-from .roles import TUTOR_ROLES, Role, roles_of
+from cms.roles import TUTOR_ROLES, Role, roles_of
 
 __all__ = ["CoAuthorSignOffTask", "CoAuthorSignOffTaskState"]
 
@@ -131,7 +131,7 @@ def _latest_revision_id():
 def _live_revision_id_of_revisions_page():
     """Inside a query of revisions: the live revision of each one's page or signed-off object
     (None if it was never published through a revision)."""
-    from .signoff import signed_off_models
+    from cms.curricula.signoff import signed_off_models
 
     def live_of(model):
         return Subquery(

@@ -1,5 +1,7 @@
+"""The curriculum pages: home, programme (a track), module (with its counterpart on the other
+track and its co-authors) and lesson, and who may read tutors' notes."""
+
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -8,50 +10,9 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from .blocks import LessonStreamBlock
-from .curricula import ModuleFormat, Theme, Track
-from .roles import TUTORS_AND_LEADS, has_any_role
-
-
-class UserManager(BaseUserManager):
-    use_in_migrations = True
-
-    def _create_user(self, email, password, **extra_fields):
-        if not email:
-            raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
-        user.set_password(password)
-        user.save(using=self._db)
-        return user
-
-    def create_user(self, email, password=None, **extra_fields):
-        extra_fields.setdefault("is_staff", False)
-        extra_fields.setdefault("is_superuser", False)
-        return self._create_user(email, password, **extra_fields)
-
-    def create_superuser(self, email, password=None, **extra_fields):
-        extra_fields.setdefault("is_staff", True)
-        extra_fields.setdefault("is_superuser", True)
-        return self._create_user(email, password, **extra_fields)
-
-
-class User(AbstractUser):
-    """A person using the system. The email address is the login; there is no username."""
-
-    username = None
-    email = models.EmailField("email address", unique=True)
-
-    USERNAME_FIELD = "email"
-    EMAIL_FIELD = "email"
-    REQUIRED_FIELDS = []
-
-    objects = UserManager()
-
-    class Meta:
-        ordering = ["last_name", "first_name", "email"]
-
-    def __str__(self):
-        return self.get_full_name() or self.email
+from cms.blocks import LessonStreamBlock
+from cms.curricula.vocabulary import ModuleFormat, Theme, Track
+from cms.roles import TUTORS_AND_LEADS, has_any_role
 
 
 class HomePage(Page):
@@ -306,51 +267,3 @@ class LessonPage(Page):
 def can_see_tutor_notes(user):
     """Tutors' instructions are for the people who teach and plan courses."""
     return user.is_superuser or has_any_role(user, *TUTORS_AND_LEADS)
-
-
-class CurriculumSource(models.Model):
-    """Where a curriculum page came from in content/, and what was loaded, so that a second load
-    changes nothing and a page edited in the CMS since is not overwritten by accident."""
-
-    page = models.OneToOneField(Page, on_delete=models.CASCADE, related_name="curriculum_source")
-    path = models.CharField(max_length=500, unique=True)
-    content_hash = models.CharField(max_length=64)
-    loaded_revision_id = models.PositiveBigIntegerField(null=True)
-
-    def __str__(self):
-        return self.path
-
-
-class OutgoingEmail(models.Model):
-    """One email waiting to go, gone, or given up on (cms/outbox.py).
-
-    Every email the site sends is saved here first, in the transaction of the change it reports,
-    and delivered by a background task after commit: a mail server that is down costs a retry,
-    never a page or a message. The message is kept as the bytes that will be sent."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to be sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed: gave up"
-
-    created_at = models.DateTimeField(auto_now_add=True)
-    from_email = models.CharField(max_length=320)
-    recipients = models.JSONField(help_text="The envelope: every address the message goes to.")
-    to = models.CharField("To", max_length=1000, help_text="As shown in the list.")
-    subject = models.CharField(max_length=1000)
-    message = models.BinaryField(help_text="The whole message (MIME), as it will be sent.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField("next try")
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "outgoing email"
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
-
-    def __str__(self):
-        return f"{self.subject} (to {self.to})"
-
-
-from .workflows import *  # noqa: E402,F403 - the sign-off task models live in cms/workflows.py

@@ -1,0 +1,31 @@
+"""The models of the site shell and the curricula, one module per kind, all re-exported here:
+import them from `cms.models` (migrations name `cms.models.UserManager`). The sign-off task's
+models live with the rest of the sign-off in `cms.curricula.workflows`."""
+
+from cms.curricula.workflows import CoAuthorSignOffTask, CoAuthorSignOffTaskState
+from cms.models.outbox import OutgoingEmail
+from cms.models.pages import (
+    HomePage,
+    LessonPage,
+    ModulePage,
+    ModulePairing,
+    ProgrammePage,
+    can_see_tutor_notes,
+)
+from cms.models.sources import CurriculumSource
+from cms.models.users import User, UserManager
+
+__all__ = [
+    "UserManager",
+    "User",
+    "HomePage",
+    "ProgrammePage",
+    "ModulePage",
+    "ModulePairing",
+    "LessonPage",
+    "can_see_tutor_notes",
+    "CurriculumSource",
+    "OutgoingEmail",
+    "CoAuthorSignOffTask",
+    "CoAuthorSignOffTaskState",
+]
