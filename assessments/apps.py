@@ -8,19 +8,20 @@ class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from cms.curricula.signoff import signed_off_model_register
-        from cms.signals import curricula_loaded, lesson_front_matter
-
-        from .receivers import (
+        from assessments.receivers import (
             knowledge_check_front_matter,
             load_instruments,
             load_knowledge_checks,
         )
+        from cms.curricula.signoff import signed_off_model_register
+        from cms.signals import curricula_loaded, lesson_front_matter
 
         # A knowledge check changes what trainees must answer: it goes live by co-author sign-off.
         signed_off_model_register("assessments.KnowledgeCheck")
         curricula_loaded.connect(load_knowledge_checks, dispatch_uid="assessments.knowledge_checks")
-        curricula_loaded.connect(load_instruments, dispatch_uid="assessments.instruments")
+        curricula_loaded.connect(
+            load_instruments, dispatch_uid="assessments.reflections.instruments"
+        )
         lesson_front_matter.connect(
             knowledge_check_front_matter, dispatch_uid="assessments.knowledge_check_front_matter"
         )

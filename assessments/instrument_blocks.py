@@ -1,6 +1,6 @@
 """StreamField blocks for reflection questionnaires (Instrument.definition), and the two-way
 translation between that stream and the plain definition dict that files in content/instruments/
-also use (see assessments.instruments.definition_clean for the dict's shape).
+also use (see assessments.reflections.instruments.definition_clean for the dict's shape).
 
 An item's key is its block id unless the author gives one: keys are how an answer is matched
 across versions, so the id Wagtail keeps for a block through edits is a key nobody has to think
@@ -17,7 +17,7 @@ RATING, RETROSPECTIVE = "rating", "retrospective"
 
 
 def item_kind_choices():
-    from .models import ItemKind
+    from assessments.models import ItemKind
 
     return ItemKind.choices
 

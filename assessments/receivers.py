@@ -1,12 +1,15 @@
 """Knowledge checks travel with their lessons between content/ and the CMS (cms.signals), and
 loading the curricula loads their programmes' reflection questionnaires."""
 
+from assessments.knowledge_checks.front_matter import front_matter_for
+from assessments.knowledge_checks.services import knowledge_checks_load
+from assessments.models import KnowledgeCheck
+from assessments.reflections.instruments import (
+    InstrumentFileError,
+    instruments_directory,
+    instruments_load,
+)
 from cms.curricula.loading import CurriculumLoadError
-
-from .front_matter import front_matter_for
-from .instruments import InstrumentFileError, instruments_directory, instruments_load
-from .models import KnowledgeCheck
-from .services import knowledge_checks_load
 
 
 def load_knowledge_checks(sender, *, programmes, pages_by_path, report, force=False, **kwargs):

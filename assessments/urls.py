@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from assessments.reflections import views
 
 app_name = "assessments"
 

@@ -11,17 +11,16 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from cms.permissions import ReadBySystemAdministratorsOnly
-
-from .instrument_blocks import definition_from_stream
-from .instruments import (
+from assessments.instrument_blocks import definition_from_stream
+from assessments.models import ExportLog, Instrument, KnowledgeCheck
+from assessments.reflections.instruments import (
     PROGRAMME_TAKEN,
     definition_clean,
     instrument_save,
     instrument_versions,
     instruments_with_versions,
 )
-from .models import ExportLog, Instrument, KnowledgeCheck
+from cms.permissions import ReadBySystemAdministratorsOnly
 
 
 class KnowledgeCheckViewSet(SnippetViewSet):

@@ -52,3 +52,30 @@ class SignupDetailsForm(forms.Form):
         user.first_name = self.cleaned_data["first_name"].strip()
         user.last_name = self.cleaned_data["last_name"].strip()
         user.save(update_fields=["first_name", "last_name"])
+
+
+class FirstOptionTakesTheFieldId:
+    """The error summary links to the field's id; the first option carries it, as in the NHS.UK
+    design system, so the link lands on the question's first answer."""
+
+    def id_for_label(self, id_, index="0"):
+        if index == "0":
+            return id_
+        return super().id_for_label(id_, index)
+
+
+class Radios(FirstOptionTakesTheFieldId, forms.RadioSelect):
+    pass
+
+
+class Checkboxes(FirstOptionTakesTheFieldId, forms.CheckboxSelectMultiple):
+    pass
+
+
+class AnswerField(forms.ChoiceField):
+    """The options of a one-answer question. Whether an answer is acceptable is decided by the
+    service's validation (in the form's clean), so form and service refuse the same answers
+    with the same words."""
+
+    def validate(self, value):
+        pass

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from assessments.exports import export_log
+from assessments.reflections.exports import export_log
 from cms.permissions import role_required
 from cms.roles import LEADS_AND_ADMINISTRATORS
 from cms.spreadsheets import csv_writer

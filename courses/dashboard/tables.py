@@ -46,7 +46,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page
 
-from assessments.analysis import MIN_MATCHED, change_from_sums
+from assessments.reflections.analysis import MIN_MATCHED, change_from_sums
 from cms.curricula.vocabulary import Track
 from cms.forms import RowChoiceField
 from cms.models import ModulePage, ProgrammePage

@@ -33,7 +33,6 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import DO_NOTHING, Q
 from django.utils import timezone
 
-from assessments.instruments import version_for_programme
 from assessments.models import (
     Administration,
     Answer,
@@ -45,7 +44,8 @@ from assessments.models import (
     Response,
     ScaleScore,
 )
-from assessments.responses import scale_score
+from assessments.reflections.instruments import version_for_programme
+from assessments.reflections.responses import scale_score
 from cms.bulk import rows_write
 from cms.curricula.vocabulary import ModuleFormat
 from cms.models import ModulePage, ProgrammePage

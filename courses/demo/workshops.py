@@ -13,7 +13,7 @@ from django.core.management import CommandError
 from django.utils import timezone
 
 from assessments.models import ItemKind, Response
-from assessments.responses import items_asked, response_save
+from assessments.reflections.responses import items_asked, response_save
 from cms.models import ProgrammePage
 from cms.roles import Role
 from cms.services import account_ensure

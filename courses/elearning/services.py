@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from assessments.selectors import lessons_with_checks, passed_lesson_ids
+from assessments.knowledge_checks.selectors import lessons_with_checks, passed_lesson_ids
 from cms.curricula.vocabulary import ModuleFormat
 from cms.models import ModulePage
 from courses import errors

@@ -13,15 +13,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.errors import AssessmentError
-from assessments.exports import export_log
-from assessments.forms import KnowledgeCheckForm
-from assessments.responses import due_for
-from assessments.selectors import (
+from assessments.knowledge_checks.forms import KnowledgeCheckForm
+from assessments.knowledge_checks.selectors import (
     attempt_for_feedback,
     knowledge_check_for_lesson,
     passed_lesson_ids,
 )
-from assessments.services import knowledge_check_submit
+from assessments.knowledge_checks.services import knowledge_check_submit
+from assessments.reflections.exports import export_log
+from assessments.reflections.responses import due_for
 from cms.permissions import role_required
 from cms.roles import STAFF_ROLES, Role, roles_of
 from cms.spreadsheets import csv_writer

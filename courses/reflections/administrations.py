@@ -22,14 +22,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 
-from assessments import windows
-from assessments.instruments import version_for_programme
 from assessments.models import (
     Administration,
     Phase,
     ReflectionReminder,
     Response,
 )
+from assessments.reflections import windows
+from assessments.reflections.instruments import version_for_programme
 from cms.models import ModulePage
 from courses.common.queries import count_rows
 from courses.models import CourseRun, Enrolment, Session

@@ -14,8 +14,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
-from assessments.exports import COLUMNS, answer_rows, export_log
 from assessments.models import Answer, Phase
+from assessments.reflections.exports import COLUMNS, answer_rows, export_log
 from cms.models import ProgrammePage
 from cms.roles import LEADS_AND_ADMINISTRATORS, has_any_role
 from courses.reflections.administrations import responses_in_scope

@@ -16,8 +16,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from assessments.analysis import MIN_MATCHED, ScaleChange, matched_change
 from assessments.models import Answer, ItemKind, Phase
+from assessments.reflections.analysis import MIN_MATCHED, ScaleChange, matched_change
 from cms.forms import RowChoiceField
 from cms.models import ProgrammePage
 from cms.permissions import role_required

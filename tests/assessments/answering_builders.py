@@ -11,7 +11,6 @@ controls, and row counts to show that a refusal stored nothing.
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from assessments import windows
 from assessments.models import (
     Administration,
     Answer,
@@ -21,6 +20,7 @@ from assessments.models import (
     Response,
     ScaleScore,
 )
+from assessments.reflections import windows
 from tests.assessments.reflection_builders import administration, open_now, version_with_items
 from tests.factories import UserFactory
 

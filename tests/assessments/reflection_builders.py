@@ -15,7 +15,6 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from assessments import windows
 from assessments.models import (
     Administration,
     Instrument,
@@ -24,6 +23,7 @@ from assessments.models import (
     ItemKind,
     Scale,
 )
+from assessments.reflections import windows
 
 ZERO_TO_TEN = [
     {"value": value, "label": label}

@@ -4,9 +4,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from assessments.analysis import MIN_MATCHED, change_from_sums, matched_change, t_critical
 from assessments.models import Response, ScaleScore
-from assessments.responses import response_save
+from assessments.reflections.analysis import (
+    MIN_MATCHED,
+    change_from_sums,
+    matched_change,
+    t_critical,
+)
+from assessments.reflections.responses import response_save
 from tests.assessments.matched_builders import (
     AGENDA_AFTER,
     AGENDA_BEFORE,

@@ -1,7 +1,7 @@
 import pytest
 
-from assessments.exports import COLUMNS, answer_rows, export_log
 from assessments.models import ExportLog, Pseudonym, Response
+from assessments.reflections.exports import COLUMNS, answer_rows, export_log
 from tests.assessments.matched_builders import SEVEN, answered, answered_both
 from tests.assessments.reflection_builders import administration, version_with_items
 from tests.factories import UserFactory

@@ -13,17 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from wagtail.test.utils.form_data import nested_form_data
 
-from assessments import instruments
 from assessments.instrument_blocks import ITEM_PREVIEW, ItemBlock, definition_from_stream
-from assessments.instruments import (
-    Outcome,
-    current_version,
-    definition_clean,
-    instrument_save,
-    instruments_load,
-    version_for_programme,
-    version_is_frozen,
-)
 from assessments.models import (
     Answer,
     Instrument,
@@ -34,6 +24,16 @@ from assessments.models import (
     Response,
     Scale,
     ScaleScore,
+)
+from assessments.reflections import instruments
+from assessments.reflections.instruments import (
+    Outcome,
+    current_version,
+    definition_clean,
+    instrument_save,
+    instruments_load,
+    version_for_programme,
+    version_is_frozen,
 )
 from assessments.wagtail_hooks import QUESTIONS_NEED_ATTENTION, SLUG_KEPT
 from tests.assessments.reflection_builders import administration

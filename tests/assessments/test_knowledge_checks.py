@@ -10,9 +10,8 @@ from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from assessments import errors
 from assessments.errors import AssessmentError
-from assessments.forms import KnowledgeCheckForm
-from assessments.models import KnowledgeCheck, KnowledgeCheckAttempt
-from assessments.selectors import (
+from assessments.knowledge_checks.forms import KnowledgeCheckForm
+from assessments.knowledge_checks.selectors import (
     attempt_feedback,
     attempt_for_feedback,
     knowledge_check_for_lesson,
@@ -21,7 +20,8 @@ from assessments.selectors import (
     passed_lesson_ids,
     questions_for_display,
 )
-from assessments.services import knowledge_check_submit
+from assessments.knowledge_checks.services import knowledge_check_submit
+from assessments.models import KnowledgeCheck, KnowledgeCheckAttempt
 from cms.curricula.files import parse_curricula
 from cms.curricula.loading import curricula_load
 from cms.models import LessonPage

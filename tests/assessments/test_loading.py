@@ -7,10 +7,10 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from wagtail.models import Page, Revision
 
-from assessments.front_matter import option_id, question_id
+from assessments.knowledge_checks.front_matter import option_id, question_id
+from assessments.knowledge_checks.selectors import attempt_feedback
+from assessments.knowledge_checks.services import knowledge_check_submit
 from assessments.models import KnowledgeCheck, KnowledgeCheckAttempt
-from assessments.selectors import attempt_feedback
-from assessments.services import knowledge_check_submit
 from cms.curricula.files import parse_curricula
 from cms.curricula.loading import curricula_load
 from cms.curricula.vocabulary import ModuleFormat

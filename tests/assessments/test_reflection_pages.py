@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assessments import errors, responses, windows
+from assessments import errors
 from assessments.models import Answer, Erasure, Response
+from assessments.reflections import responses, windows
 from tests.assessments.answering_builders import (
     AFTER,
     BEFORE,

@@ -8,8 +8,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from assessments import windows
 from assessments.models import Answer, Pseudonym, Response, ScaleScore
+from assessments.reflections import windows
 from tests.assessments.answering_builders import counts, make_course, offered, open_for
 from tests.strategies import typed_text
 

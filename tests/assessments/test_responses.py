@@ -1,4 +1,4 @@
-"""Answering reflections (assessments.responses): drafts, sending once, every refusal storing
+"""Answering reflections (assessments.reflections.responses): drafts, sending once, every refusal storing
 nothing, scores worked by hand, pseudonyms, erasure, and the selectors' query counts."""
 
 import re
@@ -10,10 +10,11 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from assessments import errors, responses, windows
+from assessments import errors
 from assessments.errors import AssessmentError
 from assessments.models import Answer, Erasure, Pseudonym, Response, ScaleScore
-from assessments.responses import (
+from assessments.reflections import responses, windows
+from assessments.reflections.responses import (
     answers_rows_for,
     change_for,
     due_for,

@@ -2,7 +2,11 @@ from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
 
-from assessments.instruments import InstrumentFileError, instruments_directory, instruments_load
+from assessments.reflections.instruments import (
+    InstrumentFileError,
+    instruments_directory,
+    instruments_load,
+)
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import transaction
 
-from assessments.selectors import knowledge_check_for_lesson, passed_lesson_ids
-from assessments.services import knowledge_check_submit
+from assessments.knowledge_checks.selectors import knowledge_check_for_lesson, passed_lesson_ids
+from assessments.knowledge_checks.services import knowledge_check_submit
 from cms.curricula.signoff import signoff_workflow_ensure
 from cms.models import CurriculumSource
 from cms.roles import Role

@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from wagtail.models import Page, Revision
 
-from assessments.analysis import matched_change
 from assessments.models import Response
+from assessments.reflections.analysis import matched_change
 from cms.models import HomePage
 from courses.models import CourseRun, Enrolment, Site, SiteMembership
 from courses.reflections.administrations import responses_in_scope
@@ -114,7 +114,7 @@ def test_the_demo_keeps_its_promises_at_this_instant():
     from django.db.models import Count, Max, Min, Q
     from django.utils import timezone
 
-    from assessments import windows
+    from assessments.reflections import windows
     from courses.models import Session
 
     run_setup_demo()

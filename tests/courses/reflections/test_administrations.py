@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assessments import windows
 from assessments.models import Administration, Phase, Response
+from assessments.reflections import windows
 from courses.elearning import services
 from courses.models import CourseRun, Enrolment, LessonProgress
 from courses.reflections import administrations

@@ -27,11 +27,9 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 
-from cms.locking import is_lock_timeout, wait_at_most
-
-from . import errors, windows
-from .errors import AssessmentError
-from .models import (
+from assessments import errors
+from assessments.errors import AssessmentError
+from assessments.models import (
     SCORED_KINDS,
     Administration,
     Answer,
@@ -43,7 +41,9 @@ from .models import (
     Response,
     ScaleScore,
 )
-from .windows import Window
+from assessments.reflections import windows
+from assessments.reflections.windows import Window
+from cms.locking import is_lock_timeout, wait_at_most
 
 __all__ = [
     "CONSENT_FIELD",

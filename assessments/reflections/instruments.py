@@ -25,10 +25,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef
 
+from assessments.instrument_blocks import stream_from_definition
+from assessments.models import (
+    SCORED_KINDS,
+    Instrument,
+    InstrumentVersion,
+    Item,
+    ItemKind,
+    Response,
+    Scale,
+)
 from cms.models import ProgrammePage
-
-from .instrument_blocks import stream_from_definition
-from .models import SCORED_KINDS, Instrument, InstrumentVersion, Item, ItemKind, Response, Scale
 
 MAX_POINTS = 11  # 0-10 is the longest row of radio buttons people should have to read
 

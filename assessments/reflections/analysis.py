@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Sum
 
-from .models import Phase, Response, ScaleScore
+from assessments.models import Phase, Response, ScaleScore
 
 MIN_MATCHED = 5
 

@@ -16,7 +16,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
-from .models import Answer, ExportLog, ItemKind, Pseudonym, Response
+from assessments.models import Answer, ExportLog, ItemKind, Pseudonym, Response
 
 # The columns of an export, in order, with their headings. Nothing else is selected, so no
 # name or email can reach a spreadsheet by adding a column.

@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from assessments import errors
+from assessments.errors import AssessmentError
+from assessments.models import Response
+from assessments.reflections import responses
+from assessments.reflections.exports import export_log
+from assessments.reflections.forms import ReflectionForm
 from cms.spreadsheets import csv_writer
-
-from . import errors, responses
-from .errors import AssessmentError
-from .exports import export_log
-from .forms import ReflectionForm
-from .models import Response
 
 SEND = "send"
 SAVE = "save"

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from .models import KnowledgeCheck, KnowledgeCheckAttempt
+from assessments.models import KnowledgeCheck, KnowledgeCheckAttempt
 
 
 @dataclass(frozen=True)

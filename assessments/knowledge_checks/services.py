@@ -8,13 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from assessments import errors
+from assessments.check_blocks import QuestionKind
+from assessments.errors import AssessmentError
+from assessments.knowledge_checks.front_matter import check_from_front_matter
+from assessments.models import KnowledgeCheck, KnowledgeCheckAttempt
 from cms.curricula.loading import CurriculumLoadError, LoadReport
-
-from . import errors
-from .blocks import QuestionKind
-from .errors import AssessmentError
-from .front_matter import check_from_front_matter
-from .models import KnowledgeCheck, KnowledgeCheckAttempt
 
 __all__ = [
     "AssessmentError",

@@ -4,8 +4,8 @@ content/README.md): read and validated strictly from a parsed lesson file, and w
 import uuid
 from dataclasses import dataclass
 
-from .blocks import QuestionKind
-from .models import DEFAULT_CHECK_TITLE, KnowledgeCheck
+from assessments.check_blocks import QuestionKind
+from assessments.models import DEFAULT_CHECK_TITLE, KnowledgeCheck
 
 # Fixed for ever: question and option ids derive from it, so reloading a file gives the same ids.
 ID_NAMESPACE = uuid.UUID("e8b3ebc9-4688-4ca4-8038-2f00c73f0da1")
