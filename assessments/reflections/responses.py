@@ -12,7 +12,7 @@ targets registers it): this module never decides it. Sending is one transaction 
 3. writes the answers, and on sending the scale scores (worked out once, with this version's
    rules, and kept) and the person's pseudonym for the programme.
 
-The proof of step 2 is tests/assessments/test_responses.py's race test (PostgreSQL).
+The proof of step 2 is tests/assessments/reflections/test_responses.py's race test (PostgreSQL).
 """
 
 from __future__ import annotations
