@@ -13,6 +13,9 @@ import time
 
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis import RedisError
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +40,6 @@ OPERATIONS = (
 
 class ForgivingRedisCacheClient(RedisCacheClient):
     def __init__(self, servers, **options):
-        from redis.backoff import NoBackoff
-        from redis.retry import Retry
 
         options.setdefault("socket_connect_timeout", SOCKET_TIMEOUT)
         options.setdefault("socket_timeout", SOCKET_TIMEOUT)
@@ -82,7 +83,6 @@ class ForgivingRedisCache(RedisCache):
 
     def ping(self) -> str | None:
         """None if Redis answers now, else what went wrong (for /readyz)."""
-        from redis import RedisError
 
         try:
             self.client.get_client(write=True).ping()

@@ -45,6 +45,7 @@ def _write_csv_row(self, writer, row_dict):
 
 def install() -> None:
     """Make every Wagtail CSV export write safe cells (called from CmsConfig.ready)."""
+    # Imported here, once the apps are ready: Wagtail's admin views need the app registry.
     from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
     SpreadsheetExportMixin.write_csv_row = _write_csv_row

@@ -131,7 +131,7 @@ def _latest_revision_id():
 def _live_revision_id_of_revisions_page():
     """Inside a query of revisions: the live revision of each one's page or signed-off object
     (None if it was never published through a revision)."""
-    from cms.curricula.signoff import signed_off_models
+    from cms.curricula.signoff import signed_off_models  # here: signoff imports this module
 
     def live_of(model):
         return Subquery(

@@ -6,6 +6,7 @@ Every value that comes from the environment is read here, in one place; `dev`, `
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -244,7 +245,6 @@ LOGGING = {
 
 def mailer_from_url(url):
     """Turn EMAIL_URL into a Django 6.1 MAILERS entry."""
-    from urllib.parse import parse_qs, unquote, urlsplit
 
     parts = urlsplit(url)
     if parts.scheme == "console":

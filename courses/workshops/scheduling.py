@@ -1,5 +1,5 @@
 """Writes for workshops: course runs and their sessions, tutor assignment, opening for booking,
-a tutor's withdrawal and its cover. The readiness rules themselves live in `rules.py`; every
+a tutor's withdrawal and its cover. The readiness rules themselves live in `readiness.py`; every
 write here goes through them, in one transaction, and refuses with a `SchedulingError` whose
 message names the rule and the person."""
 

@@ -5,7 +5,7 @@ member of every scale site), renders the page 20 times with Django's test client
 median and the query count; then `seed_scale --replace --trainees 100000` and the same. The query count
 must not grow with the data (the test suite asserts it at small scale); the render time should
 grow with the rows shown, not stored (target: under 500 ms at 100,000 on a 2-core machine). The
-page reads figures worked out ahead (courses/figures.py); the time to work them out, which the
+page reads figures worked out ahead (courses/dashboard/figures.py); the time to work them out, which the
 scheduled task spends every 10 minutes, is reported too.
 
 The database: DASHBOARD_BENCH_DATABASE_URL when set (a PostgreSQL database you made for it: its

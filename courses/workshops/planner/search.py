@@ -4,7 +4,7 @@ place of the sessions still to come, and say which rule blocks each place it can
 What the planner optimises, in this order:
 
 1. **Places filled** (this is what "covered" means): the number of empty lay and clinical places
-   given a tutor, subject to every readiness rule in `rules.py` (kind, pool, accreditation,
+   given a tutor, subject to every readiness rule in `readiness.py` (kind, pool, accreditation,
    availability and time away, double-booking with the travel buffer, monthly cap), counting what
    tutors already teach and what the plan itself gives them. The planner reaches the maximum:
    no rule-respecting assignment fills more places. (It proves this by a bound or by an exact
