@@ -20,7 +20,7 @@ urlpatterns = [
     path("learn/invitations/", elearning.invitations, name="invitations"),
     path("learn/modules/<int:module_id>/", elearning.module, name="module"),
     path("learn/modules/<int:module_id>/enrol/", elearning.enrol, name="enrol"),
-    path("learn/modules/<int:module_id>/withdraw/", elearning.withdraw, name="withdraw"),
+    path("learn/modules/<int:module_id>/withdraw/", elearning.module_withdraw, name="withdraw"),
     path(
         "learn/modules/<int:module_id>/lessons/<int:lesson_id>/",
         elearning.lesson,
@@ -28,7 +28,7 @@ urlpatterns = [
     ),
     path(
         "learn/modules/<int:module_id>/lessons/<int:lesson_id>/check/",
-        elearning.check,
+        elearning.lesson_check,
         name="check",
     ),
     path(
@@ -76,10 +76,10 @@ urlpatterns = [
     # --- workshops: tutors (workshops/views/tutor.py) ---
     path("teach/", tutor.teach, name="teach"),
     path("teach/sessions/<int:session_id>/plan/", tutor.session_plan, name="session_plan"),
-    path("teach/sessions/<int:session_id>/register/", tutor.register, name="register"),
+    path("teach/sessions/<int:session_id>/register/", tutor.session_register, name="register"),
     path(
         "teach/sessions/<int:session_id>/withdraw/",
-        tutor.teach_withdraw,
+        tutor.session_withdraw,
         name="teach_withdraw",
     ),
     # --- reflections (reflections/views.py) ---

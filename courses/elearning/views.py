@@ -84,7 +84,7 @@ def join(request):
 
 @require_POST
 @login_required
-def withdraw(request, module_id):
+def module_withdraw(request, module_id):
     enrolment = selectors.enrolment_for(request.user, module_id)
     services.enrolment_withdraw(enrolment=enrolment)
     messages.success(
@@ -145,7 +145,7 @@ def lesson(request, module_id, lesson_id):
 
 @require_POST
 @login_required
-def check(request, module_id, lesson_id):
+def lesson_check(request, module_id, lesson_id):
     enrolment = selectors.enrolment_for(request.user, module_id)
     selectors.lesson_for_learner(enrolment=enrolment, lesson_id=lesson_id)  # 404 outside the module
     knowledge_check = knowledge_check_for_lesson(lesson_id)

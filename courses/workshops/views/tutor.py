@@ -56,7 +56,7 @@ def session_plan(request, session_id):
 
 @require_http_methods(["GET", "POST"])
 @role_required(*TUTORS_AND_LEADS)
-def register(request, session_id):
+def session_register(request, session_id):
     session = teaching.session_for_teaching(request.user, session_id)
     people = teaching.register_for(session)
     form = RegisterForm(request.POST if request.method == "POST" else None, register=people)
@@ -92,7 +92,7 @@ def register(request, session_id):
 
 @require_http_methods(["GET", "POST"])
 @role_required(*TUTOR_ROLES)
-def teach_withdraw(request, session_id):
+def session_withdraw(request, session_id):
     session, tutor = teaching.session_taught_by(request.user, session_id)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
