@@ -799,3 +799,19 @@ def test_a_person_can_hold_the_trainee_role_among_others(
         client.post(f"/courses/{run.pk}/book/")
 
     assert statuses(run) == {person.email: "booked"}
+
+
+def test_on_the_course_means_booked_or_completed(workshop):
+    run = workshop["run"]
+    enrolments = {
+        status: Enrolment.objects.create(run=run, trainee=UserFactory(), status=status)
+        for status, _label in Enrolment.Status.choices
+    }
+
+    on = set(Enrolment.objects.filter(run=run).on_the_course())
+
+    assert on == {enrolments["booked"], enrolments["completed"]}
+    assert {status for status, e in enrolments.items() if e.is_on_the_course} == {
+        "booked",
+        "completed",
+    }
