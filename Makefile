@@ -5,7 +5,9 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.8
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_PYTHON_DOWNLOADS := never
-# pytest-xdist workers for make test, each with its own test database (auto: one per core).
+# pytest-xdist workers for make test, each with its own test database (auto: one per core). Tests
+# are handed out in order (--dist load), so on each worker the tests that empty the database (the
+# PostgreSQL races) still run after the others, as pytest-django orders them.
 TEST_JOBS ?= auto
 
 # The first of these that is Python 3.13 (pyenv reads .python-version for python3).
@@ -61,7 +63,7 @@ format: install-dev
 test: lint
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest -n $(TEST_JOBS) --dist worksteal
+	$(PY) -m pytest -n $(TEST_JOBS) --dist load
 
 # The tests marked `clock` again at each instant of tests/clock.py SWEEP (late Sunday, early
 # Monday, both sides of both clock changes, New Year's Eve, a leap day). `make test` runs the

@@ -27,10 +27,14 @@ SWEEP = (
 )
 
 
-def instant() -> datetime:
-    """The frozen instant: TEST_NOW if set, else DEFAULT_INSTANT. Must carry an offset."""
-    value = os.environ.get("TEST_NOW") or DEFAULT_INSTANT
+def parse(value: str) -> datetime:
+    """An ISO 8601 instant, which must carry its UTC offset."""
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:
         raise ValueError(f"TEST_NOW must carry a UTC offset, for example +00:00: {value!r}")
     return moment
+
+
+def instant() -> datetime:
+    """The frozen instant: TEST_NOW if set, else DEFAULT_INSTANT. Must carry an offset."""
+    return parse(os.environ.get("TEST_NOW") or DEFAULT_INSTANT)

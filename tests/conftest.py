@@ -7,23 +7,52 @@ from tests import clock
 from tests.factories import SiteFactory, SiteMembershipFactory, UserFactory
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--sweep",
+        action="store_true",
+        help="run each test marked clock once at every instant of tests/clock.py SWEEP",
+    )
+
+
 def pytest_report_header(config):
+    if config.getoption("sweep"):
+        return f"clock frozen at each of the {len(clock.SWEEP)} instants of tests/clock.py SWEEP"
     return (
         f"clock frozen at {clock.instant().isoformat()} (TEST_NOW to change it; "
         "browser journeys keep the real clock)"
     )
 
 
+def pytest_generate_tests(metafunc):
+    """With --sweep (make test-clock), a test marked clock runs once per instant of the sweep,
+    the instant in its id: test_x[2027-03-28T00:30:00+00:00]. One process runs them all, so the
+    test database is built once per worker, not once per instant."""
+    if (
+        metafunc.config.getoption("sweep")
+        and metafunc.definition.get_closest_marker("clock")
+        and "sweep_instant" in metafunc.fixturenames
+    ):
+        metafunc.parametrize("sweep_instant", clock.SWEEP, ids=clock.SWEEP)
+
+
+@pytest.fixture
+def sweep_instant(request):
+    """The instant of the sweep this run of the test is at; None outside make test-clock."""
+    return getattr(request, "param", None)
+
+
 @pytest.fixture(autouse=True)
-def frozen_clock(request):
-    """Every test but the browser journeys runs with the clock stopped at clock.instant().
-    Races between threads (marked ticking_clock) start there with the clock running, so that
-    twenty simultaneous bookings still happen one after another in time."""
+def frozen_clock(request, sweep_instant):
+    """Every test but the browser journeys runs with the clock stopped at clock.instant() (or, in
+    the sweep, at its instant). Races between threads (marked ticking_clock) start there with the
+    clock running, so that twenty simultaneous bookings still happen one after another in time."""
     if request.node.get_closest_marker("e2e"):
         yield None
         return
+    moment = clock.parse(sweep_instant) if sweep_instant else clock.instant()
     ticking = request.node.get_closest_marker("ticking_clock") is not None
-    with time_machine.travel(clock.instant(), tick=ticking) as traveller:
+    with time_machine.travel(moment, tick=ticking) as traveller:
         yield traveller
 
 

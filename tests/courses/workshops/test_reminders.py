@@ -11,7 +11,6 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
 
-from courses import tasks
 from courses.models import CourseRun, Enrolment, ReminderSent, Session, TutorKind
 from courses.tasks import send_due_reminders
 from courses.workshops import reminders
@@ -375,9 +374,9 @@ def test_two_workers_at_once_send_each_reminder_once(workshop, monkeypatch, cont
         barrier.wait(timeout=10)
         return found
 
-    monkeypatch.setattr(tasks, "due_reminders", find_then_wait)
+    monkeypatch.setattr(reminders, "due_reminders", find_then_wait)
     if control:
-        monkeypatch.setattr(tasks, "claim", claim_without_conflict_check)
+        monkeypatch.setattr(reminders, "claim", claim_without_conflict_check)
     results, failures = [], []
 
     def worker():
