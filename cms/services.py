@@ -78,6 +78,3 @@ def account_ensure(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
     return user, created
-
-
-# --- curricula from files ---------------------------------------------------------------------

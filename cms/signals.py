@@ -6,9 +6,9 @@ keep about a lesson, such as its knowledge check.
 
 from django.dispatch import Signal
 
-# Sent by cms.curricula.loading.curricula_load inside its transaction, before a dry run is rolled back,
-# with: programmes (the parsed ProgrammeSource list), pages_by_path (document path -> page, for
-# every programme, module and lesson page of the load, unchanged and skipped ones included),
+# Sent by cms.curricula.loading.curricula_load inside its transaction, before a dry run is rolled
+# back, with: programmes (the parsed ProgrammeSource list), pages_by_path (document path -> page,
+# for every programme, module and lesson page of the load, unchanged and skipped ones included),
 # report (the LoadReport) and force. A receiver may raise CurriculumLoadError to abort the load.
 curricula_loaded = Signal()
 

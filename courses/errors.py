@@ -95,7 +95,7 @@ BOOKING_BUSY = (
     "Please try again in a minute."
 )
 
-# --- workshops: readiness and scheduling checks (workshops/readiness.py, scheduling.py) -------------
+# --- workshops: readiness and scheduling checks (workshops/readiness.py, scheduling.py) -----------
 WEEKDAY_UNKNOWN = "Choose the day of the week the sessions are on."
 CAPACITY_TOO_SMALL = "A run needs at least 1 place."
 SESSION_COUNT_RANGE = "A run has between 1 and 20 sessions."

@@ -119,8 +119,8 @@ def knowledge_checks_load(
 ) -> KnowledgeChecksLoaded:
     """Make each loaded lesson's knowledge check match its file's `knowledge_check`.
 
-    Runs inside cms.curricula.loading.curricula_load (through the curricula_loaded signal). Every file's
-    check is validated first; any problem raises CurriculumLoadError naming file and line, so
+    Runs inside cms.curricula.loading.curricula_load (through the curricula_loaded signal). Every
+    file's check is validated first; any problem raises CurriculumLoadError naming file and line, so
     the whole load rolls back. Then, per lesson:
     - a lesson the load skipped (edited in the CMS) keeps its check as it is;
     - a lesson loaded from a new or changed file (or any lesson, with `force`) gets the file's

@@ -1,4 +1,6 @@
-"""The models of assessments, one module per area, all re-exported here: import them from\n`assessments.models`. They know nothing of courses: an administration points at what it evaluates\nby content type and id."""
+"""The models of assessments, one module per area, all re-exported here: import them from
+`assessments.models`. They know nothing of courses: an administration points at what it evaluates
+by content type and id."""
 
 from assessments.models.exports import ExportLog
 from assessments.models.knowledge_checks import (

@@ -47,8 +47,8 @@ class KnowledgeCheck(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixi
     the same through edits (and through reloads from content/), so attempts keep their meaning.
 
     A check changes what trainees must answer, so like a lesson it goes live only through the
-    co-production sign-off (cms.curricula.workflows): an edit in the admin is a draft, and trainees keep
-    answering the live check (the row; `live`) until a lay and a clinical tutor approve.
+    co-production sign-off (cms.curricula.workflows): an edit in the admin is a draft, and trainees
+    keep answering the live check (the row; `live`) until a lay and a clinical tutor approve.
     """
 
     lesson = models.OneToOneField(
@@ -168,13 +168,3 @@ class KnowledgeCheckAttempt(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.correct_count} of {self.question_count} right"
-
-
-# --- before-and-after reflections ---------------------------------------------------------------
-#
-# An Instrument is a questionnaire as authors see it; each InstrumentVersion is a frozen copy of
-# its items. Once anyone has begun answering a version, its items never change: editing the
-# instrument makes a new version. An Administration asks one version of an instrument, before or
-# after something (a course run, an e-learning module: named only by content type and id, so this
-# app knows nothing of courses). A Response is one person's answers to one administration; when it
-# is submitted its scale scores are worked out once, with that version's own rules, and kept.

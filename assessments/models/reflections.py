@@ -1,5 +1,14 @@
-"""Before-and-after reflections: questionnaires (instruments) and their frozen versions, scales and
-items, administrations, responses, answers, kept scale scores, pseudonyms, reminders and erasures."""
+"""Before-and-after reflections: questionnaires (instruments) and their frozen versions, scales
+and items, administrations, responses, answers, kept scale scores, pseudonyms, reminders and
+erasures.
+
+An Instrument is a questionnaire as authors see it; each InstrumentVersion is a frozen copy of
+its items. Once anyone has begun answering a version, its items never change: editing the
+instrument makes a new version. An Administration asks one version of an instrument, before or
+after something (a course run, an e-learning module: named only by content type and id, so this
+app knows nothing of courses). A Response is one person's answers to one administration; when it
+is submitted its scale scores are worked out once, with that version's own rules, and kept.
+"""
 
 from django.conf import settings
 from django.db import models

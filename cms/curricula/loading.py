@@ -1,5 +1,5 @@
-"""Loading the curricula: building or updating the page tree from parsed files (cms.curricula.files),
-in one transaction, with a report of what changed."""
+"""Loading the curricula: building or updating the page tree from parsed files
+(cms.curricula.files), in one transaction, with a report of what changed."""
 
 from dataclasses import dataclass, field
 

@@ -5,13 +5,14 @@ two different people, neither of them an author of the change under review. The 
 slot per kind of co-author on its task state, and approves (so that Wagtail, at the end of the
 workflow, publishes) only when both slots hold current approvals from two different people.
 
-An author of the change is whoever requested the workflow, or saved a revision of the page since
-it was last published (a draft saved before the workflow started is part of the change: else a
+An author of the change is whoever requested the workflow, or saved a revision of the page since it
+was last published (a draft saved before the workflow started is part of the change: else a
 colleague could submit someone's draft unchanged and its writer approve it). Knowledge checks
-(registered in cms.curricula.signoff) follow the same rule. Each slot records the revision its approver
-signed off, and counts only while that is still the page's latest revision: Wagtail publishes
-the *latest* revision when the workflow finishes, so an approval given before someone edited the
-page would otherwise put text live that its approver never saw. A stale slot is open again.
+(registered in cms.curricula.signoff) follow the same rule. Each slot records the revision its
+approver signed off, and counts only while that is still the page's latest revision: Wagtail
+publishes the *latest* revision when the workflow finishes, so an approval given before someone
+edited the page would otherwise put text live that its approver never saw. A stale slot is open
+again.
 
 Superusers keep Wagtail's full powers: they may publish directly, which cancels the workflow.
 They get no sign-off slot unless they are also in a tutor group.

@@ -1,16 +1,16 @@
 """The programme dashboard's figures, worked out ahead of time.
 
-Counting every enrolment, register line and reflection score of a national programme on each
-view of the dashboard took seconds (3.4 s at 100,000 trainees on a 2-core machine).
-`figures_refresh` instead works out, in one transaction, a row per cohort (a course run, or the
-people who enrolled on an e-learning module at one site on one day), per session (with, for the
-weeks ahead, whether it has a ready pair of tutors by the rules in `courses.workshops.readiness`) and per
-scale of a cohort's reflections, each carrying the dashboard's filters; the dashboard then sums
-the rows in its scope. A scheduled task runs it every 10 minutes (`refresh_figures --enqueue`), and
-leads can ask for it from the dashboard. The lists of people behind the counts are always live.
+Counting every enrolment, register line and reflection score of a national programme on each view of
+the dashboard took seconds (3.4 s at 100,000 trainees on a 2-core machine). `figures_refresh`
+instead works out, in one transaction, a row per cohort (a course run, or the people who enrolled on
+an e-learning module at one site on one day), per session (with, for the weeks ahead, whether it has
+a ready pair of tutors by the rules in `courses.workshops.readiness`) and per scale of a cohort's
+reflections, each carrying the dashboard's filters; the dashboard then sums the rows in its scope. A
+scheduled task runs it every 10 minutes (`refresh_figures --enqueue`), and leads can ask for it from
+the dashboard. The lists of people behind the counts are always live.
 
-What counts is the same as on the dashboard (see `courses.dashboard.tables`): an enrolment is a place
-that is not on the waiting list; cancelled runs are left out of every figure; started means
+What counts is the same as on the dashboard (see `courses.dashboard.tables`): an enrolment is a
+place that is not on the waiting list; cancelled runs are left out of every figure; started means
 present at a session or a lesson finished; answered means the after reflection was sent.
 """
 

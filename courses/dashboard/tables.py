@@ -1,12 +1,11 @@
 """The programme lead's dashboard: how the programme is doing at the lead's sites.
 
-Enrolment, attendance, completion, change and which sessions ahead lack a ready pair of
-tutors are summed from the figures worked out ahead (`courses.dashboard.figures`, every 10 minutes): a
-few rows per course run, session and e-learning day, so the page costs the same for a national
-programme as for one site. Accreditations ending and tutor load are counted live. Either way
-it is one query per table (the tutor gaps take two: the count per site and the first rows)
-after one for the user's sites, so the number of queries never changes. The lists of people
-behind the funnel are live too.
+Enrolment, attendance, completion, change and which sessions ahead lack a ready pair of tutors are
+summed from the figures worked out ahead (`courses.dashboard.figures`, every 10 minutes): a few rows
+per course run, session and e-learning day, so the page costs the same for a national programme as
+for one site. Accreditations ending and tutor load are counted live. Either way it is one query per
+table (the tutor gaps take two: the count per site and the first rows) after one for the user's
+sites, so the number of queries never changes. The lists of people behind the funnel are live too.
 
 What counts:
 - An enrolment is a place on a course run or an e-learning module that is not on the
@@ -330,8 +329,8 @@ def _limited(rows: list, limit: int | None) -> tuple[list, bool]:
 
 
 def _figures(model, scope: _Scope, *, period: bool = True) -> QuerySet:
-    """The rows of a figures table (courses.dashboard.figures) in the scope and its filters: the period
-    picks cohorts by the day they began (a run's first session, an e-learning enrolment)."""
+    """The rows of a figures table (courses.dashboard.figures) in the scope and its filters: the
+    period picks cohorts by the day they began (a run's first session, an e-learning enrolment)."""
     filters = scope.filters
     rows = model.objects.filter(site__in=scope.sites)
     if filters.programme is not None:

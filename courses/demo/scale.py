@@ -957,7 +957,7 @@ def _form(items: list[Item]) -> _Form:
                 min(values, key=lambda value, level=level: abs(value - low - level * (high - low) / 10))
                 for level in range(11)
             ]  # fmt: skip
-            # Turning round is its own inverse: the answer that counts for `value` is counted(value).
+            # Turning round undoes itself: the answer that counts as `value` is counted(value).
             points = tuple((value, item.counted(value)) for value in nearest)
         question = _Question(
             item_id=item.pk,

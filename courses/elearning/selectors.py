@@ -165,6 +165,3 @@ def invitation_codes_for(user):
 
 def elearning_modules():
     return ModulePage.objects.live().filter(format=ModuleFormat.ELEARNING).order_by("title")
-
-
-# --- workshops: leads' pages --------------------------------------------------------------------

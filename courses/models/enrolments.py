@@ -1,4 +1,5 @@
-"""A trainee's place on an e-learning module or a course run, and the invitation codes that give one."""
+"""A trainee's place on an e-learning module or a course run, and the invitation codes that give
+one."""
 
 from django.conf import settings
 from django.db import models
@@ -47,8 +48,9 @@ class Enrolment(models.Model):
         COMPLETED = "completed", "Completed"
 
     # On the course: holding a place or having finished. The one definition: registers, places
-    # taken, calendars, reflections and figures all count these (`Enrolment.objects.on_the_course()`,
-    # or `status__in=Enrolment.ON_THE_COURSE` across a relation).
+    # taken, calendars, reflections and figures all count these
+    # (`Enrolment.objects.on_the_course()`, or `status__in=Enrolment.ON_THE_COURSE` across a
+    # relation).
     ON_THE_COURSE = (Status.BOOKED, Status.COMPLETED)
 
     trainee = models.ForeignKey(

@@ -8,8 +8,8 @@ from courses.models.workshops import CourseRun, Session
 # --- the dashboard's figures -----------------------------------------------------------------------
 #
 # The programme dashboard reads these small tables instead of counting every enrolment, register
-# line and score on each view: `courses.dashboard.figures.figures_refresh` works them all out again in one
-# transaction (a scheduled task, every 10 minutes). Each row carries the dashboard's filters
+# line and score on each view: `courses.dashboard.figures.figures_refresh` works them all out again
+# in one transaction (a scheduled task, every 10 minutes). Each row carries the dashboard's filters
 # (site, programme, track, the day its cohort began), so any choice of filters is a sum over rows.
 
 

@@ -35,8 +35,8 @@ from courses.errors import CoursesError
 from courses.models import CourseRun, Enrolment, Session
 
 # --- switches for the race test -------------------------------------------------------------
-# tests/courses/workshops/test_booking_race.py proves that the row lock is what keeps a run from being
-# overbooked: its control turns LOCK_RUN_ROW off and shows the run overbooked. Nothing else
+# tests/courses/workshops/test_booking_race.py proves that the row lock is what keeps a run from
+# being overbooked: its control turns LOCK_RUN_ROW off and shows the run overbooked. Nothing else
 # should change these.
 
 LOCK_RUN_ROW = True

@@ -1,11 +1,11 @@
 """Benchmark: the programme dashboard (/programme/) at 1,000 and at 100,000 trainees, on PostgreSQL.
 
-Seeds a synthetic programme with `seed_scale --trainees 1000`, signs in its programme lead (a
-member of every scale site), renders the page 20 times with Django's test client and reports the
-median and the query count; then `seed_scale --replace --trainees 100000` and the same. The query count
-must not grow with the data (the test suite asserts it at small scale); the render time should
-grow with the rows shown, not stored (target: under 500 ms at 100,000 on a 2-core machine). The
-page reads figures worked out ahead (courses/dashboard/figures.py); the time to work them out, which the
+Seeds a synthetic programme with `seed_scale --trainees 1000`, signs in its programme lead (a member
+of every scale site), renders the page 20 times with Django's test client and reports the median and
+the query count; then `seed_scale --replace --trainees 100000` and the same. The query count must
+not grow with the data (the test suite asserts it at small scale); the render time should grow with
+the rows shown, not stored (target: under 500 ms at 100,000 on a 2-core machine). The page reads
+figures worked out ahead (courses/dashboard/figures.py); the time to work them out, which the
 scheduled task spends every 10 minutes, is reported too.
 
 The database: DASHBOARD_BENCH_DATABASE_URL when set (a PostgreSQL database you made for it: its

@@ -41,7 +41,7 @@ class PlanPeriodForm(PeriodForm):
     def clean(self):
         cleaned = super().clean()
         first, last = cleaned.get("first_day"), cleaned.get("last_day")
-        if first and last and last >= first and (last - first).days >= LONGEST_PERIOD_DAYS:
+        if first and last and (last - first).days >= LONGEST_PERIOD_DAYS:
             self.add_error(
                 "last_day", errors.PLANNER_PERIOD_TOO_LONG.format(days=LONGEST_PERIOD_DAYS)
             )

@@ -1,5 +1,5 @@
-"""Trainees' pages for workshops: find a course, see its dates and tutors, book or join the
-waiting list, and withdraw. The rules live in `workshops/booking.py`; these pages parse, check the role,
+"""Trainees' pages for workshops: find a course, see its dates and tutors, book or join the waiting
+list, and withdraw. The rules live in `workshops/booking.py`; these pages parse, check the role,
 call one service or selector and render."""
 
 from django import forms

@@ -1,5 +1,5 @@
-"""Answering reflections (assessments.reflections.responses): drafts, sending once, every refusal storing
-nothing, scores worked by hand, pseudonyms, erasure, and the selectors' query counts."""
+"""Answering reflections (assessments.reflections.responses): drafts, sending once, every refusal
+storing nothing, scores worked by hand, pseudonyms, erasure, and the selectors' query counts."""
 
 import re
 import threading

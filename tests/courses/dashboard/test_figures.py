@@ -1,6 +1,7 @@
-"""The dashboard's figures worked out ahead (courses/dashboard/figures.py): the rows themselves against the
-hand-built programme in dashboard_builders.py, that the dashboard shows them as of the last time they
-were worked out, the change period by cohort, the command and the lead's "work them out again"."""
+"""The dashboard's figures worked out ahead (courses/dashboard/figures.py): the rows themselves
+against the hand-built programme in dashboard_builders.py, that the dashboard shows them as of the
+last time they were worked out, the change period by cohort, the command and the lead's "work them
+out again"."""
 
 import io
 from datetime import datetime, time, timedelta

@@ -1,6 +1,6 @@
 """The readiness rules, one by one: through the service a lead uses (`session_assign`), through
-`readiness.refusals` and through `readiness.readiness_of`, each with its exact message naming the rule and
-the person; overrides; opening a run; London time."""
+`readiness.refusals` and through `readiness.readiness_of`, each with its exact message naming the
+rule and the person; overrides; opening a run; London time."""
 
 from datetime import UTC, time, timedelta
 

@@ -1,7 +1,7 @@
 """Small random planning instances, and an exhaustive search that knows nothing of the planner.
 
-Used by tests/courses/workshops/planner/test_search.py (many seeds) and handy when the planner changes:
-`PLANNER_SEEDS=2000 pytest tests/courses/workshops/planner/test_search.py -k exhaustive`.
+Used by tests/courses/workshops/planner/test_search.py (many seeds) and handy when the planner
+changes: `PLANNER_SEEDS=2000 pytest tests/courses/workshops/planner/test_search.py -k exhaustive`.
 """
 
 import random
