@@ -47,11 +47,26 @@ class SignupDetailsForm(forms.Form):
         help_text="Your name appears on your certificates.",
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
+    audience = forms.ChoiceField(
+        label="Which of these describes you?",
+        help_text="Some courses are for people living with a long-term condition, others for "
+        "people who work in health or care. You can change this later on your account page.",
+        error_messages={"required": "Choose which of these describes you."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Late import: allauth loads this form while the app registry is still filling.
+        from cms.models import Audience
+
+        self.fields["audience"].choices = Audience.choices
+        self.fields["audience"].widget = Radios(choices=Audience.choices)
 
     def signup(self, request, user):
         user.first_name = self.cleaned_data["first_name"].strip()
         user.last_name = self.cleaned_data["last_name"].strip()
-        user.save(update_fields=["first_name", "last_name"])
+        user.audience = self.cleaned_data["audience"]
+        user.save(update_fields=["first_name", "last_name", "audience"])
 
 
 class FirstOptionTakesTheFieldId:

@@ -148,6 +148,7 @@ def test_sign_up_refuses_a_name_with_a_line_break(client, home_page):
             "password2": "a long enough passphrase",
             "first_name": "Ann\r\nBcc: everyone@example.com",
             "last_name": "Person",
+            "audience": "condition",
         },
     )
 

@@ -13,9 +13,10 @@ from cms.models.pages import (
     can_see_tutor_notes,
 )
 from cms.models.sources import CurriculumSource
-from cms.models.users import User, UserManager
+from cms.models.users import Audience, User, UserManager
 
 __all__ = [
+    "Audience",
     "UserManager",
     "User",
     "HomePage",

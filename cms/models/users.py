@@ -3,6 +3,8 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
+from cms.curricula.vocabulary import Track
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -26,11 +28,27 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+class Audience(models.TextChoices):
+    """Who a person is, as they say at sign-up: which group's courses are meant for them."""
+
+    CONDITION = "condition", "I live with a long-term condition"
+    PROFESSIONAL = "professional", "I work in health or care"
+    BOTH = "both", "Both: I live with a long-term condition and work in health or care"
+
+
 class User(AbstractUser):
     """A person using the system. The email address is the login; there is no username."""
 
     username = None
     email = models.EmailField("email address", unique=True)
+    audience = models.CharField(
+        "who you are",
+        max_length=12,
+        choices=Audience.choices,
+        blank=True,
+        help_text="Courses are meant for people living with a long-term condition or for people "
+        "who work in health or care.",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -43,3 +61,13 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def is_in_group_of(self, track: str) -> bool:
+        """Whether courses of `track` (a curriculum track: patient or professional) are meant
+        for this person, by what they said at sign-up. Nothing said: neither."""
+        if self.audience == Audience.BOTH:
+            return True
+        return (track, self.audience) in {
+            (Track.PATIENT, Audience.CONDITION),
+            (Track.PROFESSIONAL, Audience.PROFESSIONAL),
+        }

@@ -49,8 +49,8 @@ from assessments.reflections.analysis import MIN_MATCHED, change_from_sums
 from cms.curricula.vocabulary import Track
 from cms.forms import RowChoiceField
 from cms.models import ModulePage, ProgrammePage
+from cms.queries import count_rows
 from courses.common.forms import DayField, PeriodForm
-from courses.common.queries import count_rows
 from courses.dashboard import figures
 from courses.dashboard.figures import ANSWERED, COMPLETED, NEXT_WEEKS, STARTED
 from courses.models import (

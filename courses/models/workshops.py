@@ -4,19 +4,79 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Case, F, OuterRef, Subquery, Value, When
+from django.utils import timezone
 
+from cms.queries import count_rows
 from cms.validation import single_line
+from courses.models.enrolments import Enrolment
 from courses.models.sites import Site, Venue
 from courses.models.tutors import Tutor, TutorKind
 
 
+class Phase(models.TextChoices):
+    """Where a run is, from its status and its dates: what every list and page says of it."""
+
+    PLANNING = "planning", "Planning"
+    OPEN = "open", "Open for booking"
+    FULL = "full", "Full: waiting list open"
+    IN_PROGRESS = "in_progress", "In progress"
+    FINISHED = "finished", "Finished"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+def _sessions_of_run(order: str):
+    return Session.objects.filter(run=OuterRef("pk")).order_by(order, "pk")
+
+
+class CourseRunQuerySet(models.QuerySet):
+    def with_dates(self):
+        """Each run with `first_start`, `first_end` (of its first session), `last_start`,
+        `last_end`, `session_count`, `places_taken`, `places_left` and its `phase`, all worked
+        out by the database in the same query.
+
+        The one definition of a run's phase: cancelled or still being planned as its status
+        says; otherwise finished once its last session has ended, in progress once its first
+        has started, full when every place is taken, and open for booking before that."""
+        now = timezone.now()
+        taken = count_rows(Enrolment.objects.filter(run=OuterRef("pk")).on_the_course())
+        return self.annotate(
+            first_start=Subquery(_sessions_of_run("starts_at").values("starts_at")[:1]),
+            first_end=Subquery(_sessions_of_run("starts_at").values("ends_at")[:1]),
+            last_start=Subquery(_sessions_of_run("-starts_at").values("starts_at")[:1]),
+            last_end=Subquery(_sessions_of_run("-ends_at").values("ends_at")[:1]),
+            session_count=count_rows(Session.objects.filter(run=OuterRef("pk"))),
+            places_taken=taken,
+            places_left=F("capacity") - taken,
+        ).annotate(
+            phase=Case(
+                When(status=CourseRun.Status.CANCELLED, then=Value(Phase.CANCELLED)),
+                When(status=CourseRun.Status.PLANNING, then=Value(Phase.PLANNING)),
+                When(last_end__lte=now, then=Value(Phase.FINISHED)),
+                When(first_start__lte=now, then=Value(Phase.IN_PROGRESS)),
+                When(places_left__lte=0, then=Value(Phase.FULL)),
+                default=Value(Phase.OPEN),
+                output_field=models.CharField(),
+            )
+        )
+
+    def in_date_order(self):
+        """First session first; runs without sessions last, newest first among them."""
+        return self.order_by(F("first_start").asc(nulls_last=True), "-created_at", "pk")
+
+
 class CourseRun(models.Model):
-    """One group's course: a programme taught at a site and venue on a run of dates."""
+    """One group's course: a programme taught at a site and venue on a run of dates.
+
+    `status` is what a lead decided (still planning, opened, cancelled); what the run is now,
+    from its dates and places, is its phase (`CourseRun.objects.with_dates()`)."""
 
     class Status(models.TextChoices):
         PLANNING = "planning", "Planning"
         OPEN = "open", "Open for booking"
         CANCELLED = "cancelled", "Cancelled"
+
+    Phase = Phase
 
     programme = models.ForeignKey("cms.ProgrammePage", on_delete=models.PROTECT, related_name="+")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="runs")
@@ -52,6 +112,8 @@ class CourseRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CourseRunQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -64,6 +126,16 @@ class CourseRun(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def phase_label(self) -> str:
+        """What the run is now, in words (needs `with_dates()`)."""
+        return Phase(self.phase).label
+
+    @property
+    def is_bookable(self) -> bool:
+        """Open or full: a place can be booked or the waiting list joined (needs `with_dates()`)."""
+        return self.phase in (Phase.OPEN, Phase.FULL)
 
     @property
     def reminder_day_list(self) -> list[int]:

@@ -31,7 +31,7 @@ from assessments.models import (
 from assessments.reflections import windows
 from assessments.reflections.instruments import version_for_programme
 from cms.models import ModulePage
-from courses.common.queries import count_rows
+from cms.queries import count_rows
 from courses.models import CourseRun, Enrolment, Session
 
 RUN_MODEL = "courses.courserun"

@@ -27,10 +27,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from cms.locking import is_lock_timeout, wait_at_most
+from cms.queries import count_rows
 from courses import errors
 from courses.calendars import feeds
 from courses.common import links, mail, wording
-from courses.common.queries import count_rows
 from courses.errors import CoursesError
 from courses.models import CourseRun, Enrolment, Session
 

@@ -11,7 +11,7 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from courses.common.queries import count_rows
+from cms.queries import count_rows
 from courses.models import (
     CourseRun,
     Enrolment,

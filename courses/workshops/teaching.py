@@ -20,10 +20,10 @@ from wagtail.models import Page
 
 from cms.curricula.vocabulary import SuggestedLead
 from cms.models import LessonPage
+from cms.queries import count_rows
 from cms.roles import Role, has_any_role
 from courses import errors
 from courses.common.curricula import module_lessons
-from courses.common.queries import count_rows
 from courses.errors import CoursesError
 from courses.models import ActivityLead, Attendance, CourseRun, Enrolment, Session, Tutor
 from courses.sites.scope import sites_for

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 SIGNUP = {
     "first_name": "Jean",
     "last_name": "Murray",
+    "audience": "condition",
     "email": "Jean.Murray@Example.com",
     "password1": "rivers-and-hills-42",
     "password2": "rivers-and-hills-42",
@@ -29,10 +30,19 @@ def test_sign_up_sends_a_verification_email_and_makes_a_trainee(client, home_pag
     assert response["Location"] == "/accounts/confirm-email/"
     user = get_user_model().objects.get(email="jean.murray@example.com")
     assert (user.first_name, user.last_name) == ("Jean", "Murray")
+    assert user.audience == "condition"
     assert list(user.groups.values_list("name", flat=True)) == [Role.TRAINEE.value]
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["jean.murray@example.com"]
     assert "/accounts/confirm-email/" in mail.outbox[0].body
+
+
+def test_sign_up_asks_who_the_person_is_and_refuses_without_an_answer(client, home_page):
+    response = client.post("/accounts/signup/", {**SIGNUP, "audience": ""})
+
+    assert response.status_code == 200
+    assert "Choose which of these describes you." in response.text
+    assert not get_user_model().objects.filter(email="jean.murray@example.com").exists()
 
 
 def test_unverified_person_cannot_sign_in_until_they_verify(client, home_page):

@@ -106,6 +106,7 @@ def test_booking_with_the_mail_server_down_books_and_keeps_the_email(
                 "password2": "a long enough passphrase",
                 "first_name": "New",
                 "last_name": "Person",
+                "audience": "professional",
             },
         ),
         ("/accounts/password/reset/", {"email": "lead@example.com"}),

@@ -138,6 +138,7 @@ def sign_up_and_verify(page, screenshot, base_url, mail_dir, address, password):
 
     page.get_by_label("First name", exact=True).fill("Robin")
     page.get_by_label("Last name", exact=True).fill("Journey")
+    page.get_by_label("I live with a long-term condition", exact=True).check()
     page.get_by_label("Email", exact=True).fill(address)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_label("Password (again)", exact=True).fill(password)
