@@ -13,7 +13,14 @@ BATCH = 5000
 
 
 def rows_write(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
-    """Insert `rows` into `model`'s table; the number written."""
+    """Insert `rows` into `model`'s table; the number written. Columns not given take their
+    field's default, as a model's save() would give them, so a field added later never breaks
+    a writer that does not know it."""
+    filled = _defaults_of(model, columns)
+    if filled:
+        extra = tuple(value for _column, value in filled)
+        columns = (*columns, *(column for column, _value in filled))
+        rows = (tuple(row) + extra for row in rows)
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     written = 0
@@ -38,6 +45,20 @@ def rows_write(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
                 cursor.executemany(sql, batch)
                 written += len(batch)
     return written
+
+
+def _defaults_of(model, columns) -> list[tuple[str, object]]:
+    """(column, value to store) for each of `model`'s columns not among `columns` that holds a
+    default: a declared one, or the empty text of a text column."""
+    filled = []
+    for field in model._meta.concrete_fields:
+        if field.column in columns or field.primary_key:
+            continue
+        value = field.get_default()
+        if value is None:
+            continue
+        filled.append((field.column, field.get_db_prep_save(value, connection)))
+    return filled
 
 
 def _adapted(value):

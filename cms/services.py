@@ -56,13 +56,18 @@ def account_ensure(
     roles: list[Role],
     password: str | None = None,
     verified: bool = True,
+    audience: str = "",
 ):
-    """Create or update an account with exactly these roles. Returns (user, created)."""
+    """Create or update an account with exactly these roles (and, when given, who the person
+    is: an `Audience`). Returns (user, created)."""
     User = get_user_model()
     email = email.strip().lower()
     user, created = User.objects.get_or_create(
         email=email, defaults={"first_name": first_name, "last_name": last_name}
     )
+    if audience and user.audience != audience:
+        user.audience = audience
+        user.save(update_fields=["audience"])
     if not created and (user.first_name, user.last_name) != (first_name, last_name):
         user.first_name, user.last_name = first_name, last_name
         user.save(update_fields=["first_name", "last_name"])

@@ -90,6 +90,27 @@ ALREADY_BOOKED = "You already have a place on this course."
 ALREADY_WAITING = "You are already on the waiting list for this course, number {position}."
 ALREADY_COMPLETED = "You have already completed this course."
 NOT_A_COURSE_BOOKING = "That is not a booking on a course."
+SAY_WHO_YOU_ARE = (
+    "Before you book, tell us on your account page whether you live with a long-term condition, "
+    "work in health or care, or both: each course is meant for one of these groups."
+)
+NOT_YOUR_GROUP = (
+    "{course} is for {group}, and you told us: {you}. If you think you should join it, contact "
+    "the organisers: a programme lead can make an exception for you."
+)
+OVERLAPS = (
+    "This course overlaps {other} ({dates}), which you are {held}. You cannot take both. "
+    "If you would rather join this one, cancel the other first."
+)
+TERMS_NOT_AGREED = "Agree to the booking terms to book a place."
+ACCESS_NEED_UNKNOWN = "Choose access needs from the list, or describe them in the box."
+ANSWERS_CLOSED = (
+    "The course has started, so your answers can no longer be changed here. Contact the "
+    "organisers to tell them what you need."
+)
+EXCEPTION_NOT_NEEDED = "{name} can already book this course: it is meant for their group."
+EXCEPTION_NO_SUCH_PERSON = "There is no account with the email address {email}."
+EXCEPTION_REASON_REQUIRED = "Say why this person may join a course meant for the other group."
 BOOKING_BUSY = (
     "A lot of people are booking this course at the moment, so we could not save your booking. "
     "Please try again in a minute."

@@ -56,6 +56,11 @@ urlpatterns = [
     path("sites/<slug:slug>/runs/<int:run_id>/open/", lead.run_open, name="site_run_open"),
     path("sites/<slug:slug>/runs/<int:run_id>/cancel/", lead.run_cancel, name="site_run_cancel"),
     path(
+        "sites/<slug:slug>/runs/<int:run_id>/exceptions/",
+        lead.run_exception,
+        name="site_run_exception",
+    ),
+    path(
         "sites/<slug:slug>/sessions/<int:session_id>/tutors/",
         lead.session_tutors,
         name="session_tutors",
@@ -72,6 +77,7 @@ urlpatterns = [
     path("courses/", trainee.run_list, name="run_list"),
     path("courses/<int:run_id>/", trainee.run_detail, name="run_detail"),
     path("courses/<int:run_id>/book/", trainee.run_book, name="run_book"),
+    path("courses/<int:run_id>/answers/", trainee.run_answers, name="run_answers"),
     path("courses/<int:run_id>/withdraw/", trainee.run_withdraw, name="run_withdraw"),
     # --- workshops: tutors (workshops/views/tutor.py) ---
     path("teach/", tutor.teach, name="teach"),

@@ -18,8 +18,12 @@ from courses.models import (
     Venue,
     WeeklyAvailability,
 )
+from courses.workshops.booking import BookingAnswers
 
 PASSWORD = "a-long-test-password-7"
+
+AGREED = BookingAnswers(agreed_to_terms=True)
+"""Answers to the booking questions: terms agreed, no access needs."""
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -32,6 +36,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.com")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
+    # Both groups, so any course may be booked; tests of the group rule say who the person is.
+    audience = "both"
     password = factory.django.Password(PASSWORD)
 
     @factory.post_generation

@@ -129,10 +129,14 @@ MATRIX = {
     ),
     # --- workshops: trainees booking (Find a course, a course's page, book, withdraw) ---
     # Trainees only. {run_id} is open and the Riverside trainee is booked on it (its first
-    # session has started, so its page says booking has closed). Booking is POST only.
+    # session has started, so its page says booking has closed, as does its booking page).
     "courses/": ("/courses/", {**signed_in(403), "trainee": 200}),
     "courses/<int:run_id>/": ("/courses/{run_id}/", {**signed_in(403), "trainee": 200}),
-    "courses/<int:run_id>/book/": ("/courses/{run_id}/book/", everyone(405)),
+    "courses/<int:run_id>/book/": ("/courses/{run_id}/book/", {**signed_in(403), "trainee": 200}),
+    "courses/<int:run_id>/answers/": (
+        "/courses/{run_id}/answers/",
+        {**signed_in(403), "trainee": 200},
+    ),
     "courses/<int:run_id>/withdraw/": (
         "/courses/{run_id}/withdraw/",
         {**signed_in(403), "trainee": 200},
@@ -146,6 +150,10 @@ MATRIX = {
     "sites/<slug:slug>/runs/<int:run_id>/": (
         "/sites/{site_slug}/runs/{run_id}/",
         {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+    ),
+    "sites/<slug:slug>/runs/<int:run_id>/exceptions/": (
+        "/sites/{site_slug}/runs/{run_id}/exceptions/",
+        everyone(405),
     ),
     "sites/<slug:slug>/runs/new/": (
         "/sites/{site_slug}/runs/new/",

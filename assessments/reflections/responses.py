@@ -588,14 +588,23 @@ def questions_for(reflection: Reflection) -> list[Question]:
     return [Question(item=item, number=item.number, answer=answers.get(item.pk)) for item in items]
 
 
+def out_of(number: float | int, highest: int | None, label: str = "") -> str:
+    """A score as people read it, with the top of its scale and the point's words:
+    "7 out of 10: very confident", "4.5 out of 10"."""
+    text = figure(number) if highest is None else f"{figure(number)} out of {highest}"
+    if label:
+        text += f": {label[:1].lower()}{label[1:]}"
+    return text
+
+
 def answer_display(item: Item, answer: Answer) -> str:
-    """An answer as people read it: "8", "10 (Completely confident)", an option's words, or
-    what they wrote."""
+    """An answer as people read it: "8 out of 10", "10 out of 10: completely confident", an
+    option's words, or what they wrote."""
     if item.kind in SCORED_KINDS:
         label = next(
             (point.get("label") for point in item.points if point["value"] == answer.number), ""
         )
-        return f"{answer.number} ({label})" if label else str(answer.number)
+        return out_of(answer.number, item.highest, label)
     if item.kind == ItemKind.CHOICE:
         return next(
             (
@@ -620,6 +629,7 @@ class Change:
     scale_label: str  # lower-case prose, e.g. "confidence in agenda setting"
     before: float
     after: float
+    highest: int | None = None  # the top of the scale's points, e.g. 10
 
     @property
     def before_text(self) -> str:
@@ -631,9 +641,11 @@ class Change:
 
     @property
     def sentence(self) -> str:
+        """ "Your confidence went from 4.5 to 8.5 out of 10." """
+        top = f" out of {self.highest}" if self.highest is not None else ""
         if self.before_text == self.after_text:
-            return f"Your {self.scale_label} stayed at {self.after_text}."
-        return f"Your {self.scale_label} went from {self.before_text} to {self.after_text}."
+            return f"Your {self.scale_label} stayed at {self.after_text}{top}."
+        return f"Your {self.scale_label} went from {self.before_text} to {self.after_text}{top}."
 
 
 def change_for(person) -> list[Change]:
@@ -649,12 +661,23 @@ def change_for(person) -> list[Change]:
         .select_related("administration")
         .order_by("response__submitted_at", "response_id", "pk")
     )
+    scores = list(scores)
+    # The top of each scale, from its items' points (a second query, whatever the number).
+    highest = {}
+    items = Item.objects.filter(
+        scale__version_id__in={score.administration.version_id for score in scores}
+    ).values_list("scale__version_id", "scale__key", "points")
+    for version_id, key, points in items:
+        top = max((point["value"] for point in points), default=None)
+        if top is not None:
+            highest[version_id, key] = max(top, highest.get((version_id, key), top))
     return [
         Change(
             label=score.administration.label,
             scale_label=score.scale_label,
             before=score.before_score,
             after=score.score,
+            highest=highest.get((score.administration.version_id, score.scale_key)),
         )
         for score in scores
     ]

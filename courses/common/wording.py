@@ -7,7 +7,13 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 
+from cms.curricula.vocabulary import Track
 from courses.models import Session
+
+TRACK_GROUPS = {
+    Track.PATIENT: "people living with a long-term condition",
+    Track.PROFESSIONAL: "people who work in health or care",
+}
 
 
 def when_text(moment_start: datetime, moment_end: datetime) -> str:
@@ -17,6 +23,22 @@ def when_text(moment_start: datetime, moment_end: datetime) -> str:
     return (
         f"{date_format(start, 'l j F Y')}, {time_format(start, 'H:i')} to {time_format(end, 'H:i')}"
     )
+
+
+def track_group(track: str) -> str:
+    """Whom a course of `track` is for, to follow "for": 'people who work in health or care'."""
+    return TRACK_GROUPS[Track(track)]
+
+
+def date_span(start: datetime, end: datetime) -> str:
+    """'Tuesday 12 January to Tuesday 23 February 2027', in local dates (the year on both ends
+    when they differ)."""
+    first, last = timezone.localtime(start), timezone.localtime(end)
+    if first.date() == last.date():
+        return date_format(first, "l j F Y")
+    if first.year == last.year:
+        return f"{date_format(first, 'l j F')} to {date_format(last, 'l j F Y')}"
+    return f"{date_format(first, 'l j F Y')} to {date_format(last, 'l j F Y')}"
 
 
 def when(session: Session) -> str:

@@ -11,10 +11,11 @@ from datetime import time, timedelta
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from assessments.models import ItemKind, Response
 from assessments.reflections.responses import items_asked, response_save
-from cms.models import ProgrammePage
+from cms.models import Audience, ProgrammePage
 from cms.roles import Role
 from cms.services import account_ensure
 from courses.models import (
@@ -48,14 +49,17 @@ def workshops_ensure(demo: dict, *, password: str) -> int:
         changes += _tutor_ensure(sites, entry, password)
     trainees = demo.get("demo_trainees")
     if trainees:
+        professionals = set(trainees.get("professionals", []))
         for number, name in enumerate(trainees["names"], start=1):
             first_name, last_name = name.split(" ", 1)
+            login = f"trainee{number:02d}"
             user, created = account_ensure(
-                email=f"trainee{number:02d}@example.com",
+                email=f"{login}@example.com",
                 first_name=first_name,
                 last_name=last_name,
                 roles=[Role.TRAINEE],
                 password=password,
+                audience=Audience.PROFESSIONAL if login in professionals else Audience.CONDITION,
             )
             changes += created
             changes += site_membership_ensure(site=_site(sites, trainees["site"]), user=user)[1]
@@ -117,8 +121,13 @@ def _first_date(entry):
     return start + timedelta(days=(weekday - start.weekday()) % 7), weekday
 
 
+def demo_run(name: str) -> CourseRun | None:
+    """The demo's run called `name` in the demo file (its title adds the month it starts)."""
+    return CourseRun.objects.filter(title__startswith=f"{name}, from ").first()
+
+
 def _run_ensure(sites, entry) -> bool:
-    if CourseRun.objects.filter(title=entry["title"]).exists():
+    if demo_run(entry["name"]) is not None:
         return False
     site = _site(sites, entry["site"])
     venue = Venue.objects.get(site=site, name=entry["venue"])
@@ -132,7 +141,8 @@ def _run_ensure(sites, entry) -> bool:
         "site": site,
         "programme_id": programme.pk,
         "venue_id": venue.pk,
-        "title": entry["title"],
+        # Named from its real dates: "..., from January 2027".
+        "title": f"{entry['name']}, from {date_format(first_date, 'F Y')}",
         "weekday": weekday,
         "start_time": time(hour, minute),
         "session_minutes": entry["minutes"],
@@ -258,7 +268,7 @@ def reflections_ensure(demo: dict) -> int:
 
     made = 0
     for entry in demo.get("generated_reflections", []):
-        run = CourseRun.objects.filter(title=entry["run"]).first()
+        run = demo_run(entry["run"])
         if run is None:
             raise CommandError(f"[[generated_reflections]]: no run called {entry['run']!r}.")
         surveys = administrations_ensure_for_run(run=run)

@@ -10,7 +10,9 @@ from courses.models.elearning import (
     LessonProgress,
 )
 from courses.models.enrolments import (
+    AccessNeed,
     Enrolment,
+    GroupException,
     InvitationCode,
 )
 from courses.models.figures import (
@@ -56,6 +58,8 @@ __all__ = [
     "ClosedDay",
     "InvitationCode",
     "Enrolment",
+    "AccessNeed",
+    "GroupException",
     "LessonProgress",
     "Certificate",
     "TutorKind",

@@ -2,10 +2,11 @@
 one."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 
-from cms.validation import plausible_date
+from cms.validation import plain_text, plausible_date, single_line
 from courses.models.sites import Site
 
 
@@ -36,6 +37,15 @@ class EnrolmentQuerySet(models.QuerySet):
     def on_the_course(self):
         """The enrolments on the course: booked or completed (not waiting, not withdrawn)."""
         return self.filter(status__in=Enrolment.ON_THE_COURSE)
+
+
+class AccessNeed(models.TextChoices):
+    """The common answers to "Do you need anything to take part?" when booking a course."""
+
+    WHEELCHAIR = "wheelchair", "I use a wheelchair"
+    HEARING_LOOP = "hearing_loop", "I need a hearing loop"
+    LARGE_PRINT = "large_print", "I need handouts in large print"
+    COMPANION = "companion", "Someone is coming with me (a carer or supporter)"
 
 
 class Enrolment(models.Model):
@@ -73,6 +83,21 @@ class Enrolment(models.Model):
     enrolled_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The booking questions of a course run. Seen only by the person, the run's tutors and the
+    # site's leads; the person may change them until the course starts.
+    access_needs = models.JSONField(
+        "access needs",
+        default=list,
+        blank=True,
+        help_text="Codes of AccessNeed the person chose.",
+    )
+    adjustments = models.TextField(
+        "other needs or adjustments",
+        blank=True,
+        max_length=1000,
+        validators=[MaxLengthValidator(1000), plain_text],
+    )
+    terms_agreed_at = models.DateTimeField("booking terms agreed", null=True, blank=True)
 
     objects = EnrolmentQuerySet.as_manager()
 
@@ -101,3 +126,39 @@ class Enrolment(models.Model):
     @property
     def is_on_the_course(self):
         return self.status in self.ON_THE_COURSE
+
+    @property
+    def access_need_labels(self) -> list[str]:
+        """The chosen access needs in words, in the order of the choices."""
+        chosen = set(self.access_needs or [])
+        return [label for value, label in AccessNeed.choices if value in chosen]
+
+    @property
+    def has_access_needs(self) -> bool:
+        return bool(self.access_needs or self.adjustments)
+
+
+class GroupException(models.Model):
+    """A programme lead's recorded decision to let one person book a run meant for the other
+    group (a patient course for a professional, or the reverse)."""
+
+    run = models.ForeignKey("CourseRun", on_delete=models.CASCADE, related_name="exceptions")
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_exceptions"
+    )
+    reason = models.CharField(max_length=500, validators=[single_line])
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "trainee"], name="one_group_exception_per_run_and_trainee"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.trainee} may book {self.run}"

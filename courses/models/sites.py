@@ -9,6 +9,13 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 
 from cms.validation import plain_text, plausible_date, single_line
 
+DEFAULT_BOOKING_TERMS = (
+    "The course is free. Please come to every session if you can: each one builds on the last. "
+    "If you cannot come to a session, tell the organisers as soon as you can. If you cannot do "
+    "the course after all, cancel your place so that someone on the waiting list can have it. "
+    "We keep your booking and attendance to run the course and to improve it."
+)
+
 
 class Site(ClusterableModel):
     """A delivery site, such as a health board, where courses run and people are based.
@@ -29,12 +36,19 @@ class Site(ClusterableModel):
         validators=[MaxValueValidator(480)],
         help_text="Time a tutor needs between sessions at two different venues.",
     )
+    booking_terms = models.TextField(
+        max_length=2000,
+        validators=[MaxLengthValidator(2000), plain_text],
+        default=DEFAULT_BOOKING_TERMS,
+        help_text="What people agree to when they book a course here.",
+    )
 
     panels = [
         FieldPanel("name"),
         FieldPanel("slug"),
         FieldPanel("description"),
         FieldPanel("travel_buffer_minutes"),
+        FieldPanel("booking_terms"),
         InlinePanel("memberships", heading="People at this site", label="Member"),
     ]
 

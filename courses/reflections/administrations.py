@@ -9,18 +9,22 @@ sites. This module tells it three things:
 
 Windows:
 - a course run: before opens at booking and closes when the first session starts; after opens
-  when the last session starts and closes `closes_after_days` later. Booked and completed people
-  only; a cancelled run closes its surveys when it was cancelled.
+  when the last session starts and closes at the end of the day `closes_after_days` later.
+  Booked and completed people only; a cancelled run closes its surveys when it was cancelled.
 - an e-learning module: before opens at enrolment and closes when the first lesson is done;
-  after opens at completion and closes `closes_after_days` later.
+  after opens at completion and closes at the end of the day `closes_after_days` later.
+
+An after survey closes at the end of a local day, so its deadline reads as a date ("by Tuesday
+3 February") that is true until midnight, never as the clock time someone finished (20:26).
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from assessments.models import (
     Administration,
@@ -36,6 +40,15 @@ from courses.models import CourseRun, Enrolment, Session
 
 RUN_MODEL = "courses.courserun"
 MODULE_MODEL = "cms.modulepage"
+
+
+def after_closes(administration: Administration, opens: datetime) -> datetime:
+    """When an after survey that opened at `opens` closes: the end of the local day
+    `closes_after_days` after it opened (the first moment of the next day)."""
+    last_day = timezone.localtime(opens).date() + timedelta(days=administration.closes_after_days)
+    return datetime.combine(
+        last_day + timedelta(days=1), time(0, 0), tzinfo=timezone.get_current_timezone()
+    )
 
 
 def evaluating(label: str, prefix: str = "") -> Q:
@@ -131,8 +144,9 @@ def run_windows(person, administrations) -> dict[int, windows.Window]:
                 found[administration.pk] = windows.Window(enrolment.enrolled_at, closes)
             elif cancelled_at is None or cancelled_at > enrolment.last_start:
                 opens = enrolment.last_start
-                closes = opens + timedelta(days=administration.closes_after_days)
-                found[administration.pk] = windows.Window(opens, closes)
+                found[administration.pk] = windows.Window(
+                    opens, after_closes(administration, opens)
+                )
     return found
 
 
@@ -152,8 +166,9 @@ def module_windows(person, administrations) -> dict[int, windows.Window]:
                 )
             elif enrolment.status == Enrolment.Status.COMPLETED and enrolment.completed_at:
                 opens = enrolment.completed_at
-                closes = opens + timedelta(days=administration.closes_after_days)
-                found[administration.pk] = windows.Window(opens, closes)
+                found[administration.pk] = windows.Window(
+                    opens, after_closes(administration, opens)
+                )
     return found
 
 
@@ -317,7 +332,7 @@ def _due_for_enrolment(enrolment, runs_by_id, by_target, now):
     if enrolment.module_id is not None:
         administration = by_target.get(("modulepage", enrolment.module_id, Phase.AFTER))
         if administration is not None:
-            closes = enrolment.completed_at + timedelta(days=administration.closes_after_days)
+            closes = after_closes(administration, enrolment.completed_at)
             if now < closes:
                 yield ReflectionDue(administration, enrolment.trainee, closes)
         return
@@ -328,7 +343,7 @@ def _due_for_enrolment(enrolment, runs_by_id, by_target, now):
         yield ReflectionDue(before, enrolment.trainee, run.first_start)
     after = by_target.get(("courserun", run.pk, Phase.AFTER))
     if after is not None and run.last_start and run.last_start <= now:
-        closes = run.last_start + timedelta(days=after.closes_after_days)
+        closes = after_closes(after, run.last_start)
         if now < closes:
             yield ReflectionDue(after, enrolment.trainee, closes)
 
@@ -366,9 +381,7 @@ def run_surveys(run: CourseRun, *, first_start, last_start) -> list[RunSurvey]:
             opens, closes = None, first_start
         else:
             opens = last_start
-            closes = (
-                last_start + timedelta(days=administration.closes_after_days) if opens else None
-            )
+            closes = after_closes(administration, last_start) if opens else None
         surveys.append(
             RunSurvey(
                 administration, administration.answered, administration.started, opens, closes

@@ -5,9 +5,9 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from assessments.models import Phase, ReflectionReminder
+from cms.templatetags.wording import deadline
 from courses.common import links, mail
 from courses.common.queries import insert_claims
 from courses.reflections import administrations
@@ -30,11 +30,7 @@ def _send_reflection_reminders(due: list[administrations.ReflectionDue]) -> None
                     "person": found.person,
                     "administration": administration,
                     "before": administration.phase == Phase.BEFORE,
-                    "closes": (
-                        date_format(timezone.localtime(found.closes_at), "l j F Y")
-                        if found.closes_at
-                        else ""
-                    ),
+                    "closes": deadline(found.closes_at),
                     "answer_url": links.reflection_url(administration.pk),
                 },
             )

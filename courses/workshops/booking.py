@@ -18,8 +18,11 @@ try again, never a 500. The proof is `tests/courses/workshops/test_booking_race.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import OperationalError, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
@@ -32,7 +35,7 @@ from courses import errors
 from courses.calendars import feeds
 from courses.common import links, mail, wording
 from courses.errors import CoursesError
-from courses.models import CourseRun, Enrolment, Session
+from courses.models import AccessNeed, CourseRun, Enrolment, GroupException, Session
 
 # --- switches for the race test -------------------------------------------------------------
 # tests/courses/workshops/test_booking_race.py proves that the row lock is what keeps a run from
@@ -56,23 +59,44 @@ class BookingError(CoursesError):
     """A refused booking or withdrawal. Nothing was changed."""
 
 
+@dataclass(frozen=True)
+class BookingAnswers:
+    """The booking questions: what the person needs to take part, and their agreement to the
+    site's booking terms."""
+
+    agreed_to_terms: bool
+    access_needs: Iterable[str] = field(default=())
+    adjustments: str = ""
+
+
 # --- writes -----------------------------------------------------------------------------------
 
 
 @transaction.atomic(durable=True)
-def run_book(*, trainee, run_id: int) -> Enrolment:
+def run_book(*, trainee, run_id: int, answers: BookingAnswers) -> Enrolment:
     """Book `trainee` a place on the run, or put them on its waiting list when it is full.
+
+    Refused, naming why: a run not open or already started; someone already on it; a course
+    meant for the other group (unless a lead made an exception for them); a run that overlaps
+    one they hold or wait for; booking terms not agreed.
 
     Someone who withdrew and books again keeps their enrolment row but joins afresh: a new
     `enrolled_at`, so the back of the waiting list."""
+    needs, adjustments = _clean_answers(answers)
     run = _run_row(run_id, lock=False)
     _refuse_unless_bookable(run)
     _refuse_if_on_it(Enrolment.objects.filter(trainee=trainee, run_id=run_id).first())
+    _refuse_unless_for_their_group(trainee, run)
+    _refuse_if_overlapping(trainee, run)
 
+    # The person's row, then the run's: two bookings of one person on two runs queue one behind
+    # the other, so the overlap check sees the first; bookings of different people do not wait.
+    _lock_person(trainee)
     run = _run_row(run_id, lock=LOCK_RUN_ROW)
     _refuse_unless_bookable(run)  # a lead may have cancelled it while we queued
     enrolment = Enrolment.objects.filter(trainee=trainee, run=run).first()
     _refuse_if_on_it(enrolment)  # a second click of the same person, queued behind the first
+    _refuse_if_overlapping(trainee, run)
     taken = places_taken(run)
     if after_count is not None:
         after_count(run)
@@ -86,7 +110,10 @@ def run_book(*, trainee, run_id: int) -> Enrolment:
     enrolment.enrolled_at = timezone.now()
     enrolment.withdrawn_at = None
     enrolment.completed_at = None
-    # No full_clean(): every value comes from rows just read under the lock, none from the person.
+    enrolment.access_needs, enrolment.adjustments = needs, adjustments
+    enrolment.terms_agreed_at = enrolment.enrolled_at
+    # No full_clean(): the person's answers were cleaned above; every other value comes from rows
+    # just read under the lock.
     enrolment.save()
 
     if enrolment.status == Enrolment.Status.BOOKED:
@@ -122,15 +149,80 @@ def booking_withdraw(*, enrolment: Enrolment) -> Enrolment:
     return enrolment
 
 
-def _run_row(run_id, *, lock: bool) -> CourseRun | None:
-    """The run with the start of its first session, locked for update when `lock`."""
-    runs = CourseRun.objects.annotate(
-        first_start=Subquery(
-            Session.objects.filter(run=OuterRef("pk"))
-            .order_by("starts_at", "pk")
-            .values("starts_at")[:1]
+@transaction.atomic
+def booking_answers_update(*, enrolment: Enrolment, answers: BookingAnswers) -> Enrolment:
+    """Change the answers to the booking questions, until the course's first session starts."""
+    needs, adjustments = _clean_answers(answers, require_terms=False)
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(pk=enrolment.pk, run__isnull=False)
+        .first()
+    )
+    if enrolment is None:
+        raise BookingError(errors.NOT_A_COURSE_BOOKING)
+    run = _run_row(enrolment.run_id, lock=False)
+    if run.first_start is None or run.first_start <= timezone.now():
+        raise BookingError(errors.ANSWERS_CLOSED)
+    enrolment.access_needs, enrolment.adjustments = needs, adjustments
+    enrolment.save(update_fields=["access_needs", "adjustments"])
+    return enrolment
+
+
+@transaction.atomic
+def group_exception_create(*, run: CourseRun, email: str, reason: str, decided_by):
+    """A lead lets one person book `run` although it is meant for the other group. Recorded
+    with who decided and why; the person then books as anyone does."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise BookingError(errors.EXCEPTION_REASON_REQUIRED)
+    email = (email or "").strip().lower()
+    person = get_user_model().objects.filter(email=email).first()
+    if person is None:
+        raise BookingError(errors.EXCEPTION_NO_SUCH_PERSON.format(email=email))
+    if person.is_in_group_of(run.programme.track):
+        raise BookingError(
+            errors.EXCEPTION_NOT_NEEDED.format(name=person.get_full_name() or person.email)
         )
-    ).filter(pk=run_id)
+    exception = GroupException(run=run, trainee=person, reason=reason, decided_by=decided_by)
+    try:
+        exception.full_clean(exclude=["run", "trainee", "decided_by"])
+    except ValidationError as error:
+        raise BookingError(" ".join(error.messages)) from error
+    exception, _ = GroupException.objects.update_or_create(
+        run=run, trainee=person, defaults={"reason": reason, "decided_by": decided_by}
+    )
+    return exception
+
+
+def _clean_answers(answers: BookingAnswers, *, require_terms: bool = True):
+    if require_terms and not answers.agreed_to_terms:
+        raise BookingError(errors.TERMS_NOT_AGREED)
+    needs = list(dict.fromkeys(answers.access_needs or ()))
+    if any(need not in AccessNeed.values for need in needs):
+        raise BookingError(errors.ACCESS_NEED_UNKNOWN)
+    adjustments = (answers.adjustments or "").strip()
+    try:
+        for check in Enrolment._meta.get_field("adjustments").validators:
+            check(adjustments)
+    except ValidationError as error:
+        raise BookingError(" ".join(error.messages)) from error
+    return needs, adjustments
+
+
+def _lock_person(trainee) -> None:
+    try:
+        wait_at_most(LOCK_TIMEOUT)
+        list(get_user_model().objects.select_for_update().filter(pk=trainee.pk).values("pk"))
+    except OperationalError as error:
+        if is_lock_timeout(error):
+            raise BookingError(errors.BOOKING_BUSY) from error
+        raise
+
+
+def _run_row(run_id, *, lock: bool) -> CourseRun | None:
+    """The run with its dates, places and phase (`with_dates()`) and its programme, locked for
+    update when `lock`."""
+    runs = CourseRun.objects.with_dates().select_related("programme").filter(pk=run_id)
     if not lock:
         return runs.first()
     try:
@@ -151,6 +243,51 @@ def _refuse_unless_bookable(run: CourseRun | None) -> None:
                 date=date_format(timezone.localtime(run.first_start), "l j F Y")
             )
         )
+
+
+def _refuse_unless_for_their_group(trainee, run: CourseRun) -> None:
+    track = run.programme.track
+    if trainee.is_in_group_of(track):
+        return
+    if GroupException.objects.filter(run=run, trainee=trainee).exists():
+        return
+    if not trainee.audience:
+        raise BookingError(errors.SAY_WHO_YOU_ARE)
+    raise BookingError(
+        errors.NOT_YOUR_GROUP.format(
+            course=run.title,
+            group=wording.track_group(track),
+            you=trainee.get_audience_display().lower(),
+        )
+    )
+
+
+def _refuse_if_overlapping(trainee, run: CourseRun) -> None:
+    """Refused if the person holds or waits for a place on another run whose dates (first
+    session to last) cross this one's."""
+    other = (
+        CourseRun.objects.with_dates()
+        .filter(
+            enrolments__trainee=trainee,
+            enrolments__status__in=(Enrolment.Status.BOOKED, Enrolment.Status.WAITLISTED),
+            first_start__lt=run.last_end,
+            last_end__gt=run.first_start,
+        )
+        .exclude(pk=run.pk)
+        .exclude(status=CourseRun.Status.CANCELLED)
+        .annotate(held=F("enrolments__status"))
+        .order_by("first_start", "pk")
+        .first()
+    )
+    if other is None:
+        return
+    raise BookingError(
+        errors.OVERLAPS.format(
+            other=other.title,
+            dates=wording.date_span(other.first_start, other.last_end),
+            held="booked on" if other.held == Enrolment.Status.BOOKED else "waiting for",
+        )
+    )
 
 
 def _refuse_if_on_it(enrolment: Enrolment | None) -> None:
@@ -249,6 +386,31 @@ def open_runs(*, trainee, site_slug: str | None = None, programme_id: int | None
     if programme_id:
         runs = runs.filter(programme_id=programme_id)
     return runs
+
+
+def booking_page_for(*, trainee, run_id: int) -> dict:
+    """The run as the booking page shows it, and the reason the person cannot book it, if the
+    checks that need no lock already refuse (the same checks `run_book` makes first)."""
+    run = get_object_or_404(
+        CourseRun.objects.with_dates()
+        .select_related("venue", "site", "programme")
+        .filter(status=CourseRun.Status.OPEN),
+        pk=run_id,
+    )
+    refusal = None
+    try:
+        _refuse_unless_bookable(run)
+        _refuse_if_on_it(Enrolment.objects.filter(trainee=trainee, run=run).first())
+        _refuse_unless_for_their_group(trainee, run)
+        _refuse_if_overlapping(trainee, run)
+    except BookingError as error:
+        refusal = error.message
+    return {"run": run, "refusal": refusal}
+
+
+def access_needs_of(enrolments) -> list[Enrolment]:
+    """Those of `enrolments` who told us of something they need to take part, in their order."""
+    return [enrolment for enrolment in enrolments if enrolment.has_access_needs]
 
 
 def open_run_or_404(run_id: int) -> CourseRun:

@@ -2,8 +2,6 @@
 bookings, one session and the tutors who could take it. Each takes a fixed number of queries."""
 
 from django.db.models import (
-    Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -21,6 +19,7 @@ from courses.models import (
     TutorWithdrawal,
 )
 from courses.sites.scope import site_for_lead
+from courses.workshops.booking import access_needs_of
 from courses.workshops.readiness import (
     load_tutors,
     overridden_rules,
@@ -32,24 +31,22 @@ from courses.workshops.readiness import (
 
 
 def runs_for_site(site) -> QuerySet:
-    """A site's runs with their dates, pairing gaps and bookings, soonest first."""
+    """A site's runs with their dates, phase, pairing gaps and bookings, first session first."""
 
     sessions = Session.objects.filter(run=OuterRef("pk"))
-    enrolments = Enrolment.objects.filter(run=OuterRef("pk"))
     return (
         CourseRun.objects.filter(site=site)
+        .with_dates()
         .select_related("programme", "venue")
         .annotate(
-            first_start=Min("sessions__starts_at"),
-            last_start=Max("sessions__starts_at"),
-            session_count=count_rows(sessions),
             unpaired_count=count_rows(
                 sessions.filter(Q(lay_tutor__isnull=True) | Q(clinical_tutor__isnull=True))
             ),
-            booked_count=count_rows(enrolments.on_the_course()),
-            waiting_count=count_rows(enrolments.filter(status=Enrolment.Status.WAITLISTED)),
+            waiting_count=count_rows(
+                Enrolment.objects.filter(run=OuterRef("pk"), status=Enrolment.Status.WAITLISTED)
+            ),
         )
-        .order_by("status", "first_start", "pk")
+        .in_date_order()
     )
 
 
@@ -58,7 +55,9 @@ def run_for_lead(user, slug, run_id):
 
     site = site_for_lead(user, slug)
     run = get_object_or_404(
-        CourseRun.objects.select_related("programme", "venue", "site"), pk=run_id, site=site
+        CourseRun.objects.with_dates().select_related("programme", "venue", "site"),
+        pk=run_id,
+        site=site,
     )
     return site, run
 
@@ -97,7 +96,12 @@ def run_bookings(run) -> dict:
     )
     booked = [e for e in enrolments if e.status != Enrolment.Status.WAITLISTED]
     waiting = [e for e in enrolments if e.status == Enrolment.Status.WAITLISTED]
-    return {"booked": booked, "waiting": waiting}
+    return {"booked": booked, "waiting": waiting, "needs": access_needs_of(enrolments)}
+
+
+def run_group_exceptions(run) -> list:
+    """The leads' recorded exceptions letting someone from the other group book the run."""
+    return list(run.exceptions.select_related("trainee", "decided_by").order_by("-decided_at"))
 
 
 def session_for_lead(user, slug, session_id):

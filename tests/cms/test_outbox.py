@@ -18,7 +18,7 @@ from cms import outbox
 from cms.models import OutgoingEmail
 from cms.roles import Role
 from courses.models import CourseRun, Enrolment
-from tests.factories import UserFactory
+from tests.factories import AGREED, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_booking_with_the_mail_server_down_books_and_keeps_the_email(
     client.force_login(trainee)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/courses/{open_run.pk}/book/")
+        response = client.post(f"/courses/{open_run.pk}/book/", {"agreed_to_terms": "on"})
 
     assert response.status_code == 302
     assert Enrolment.objects.get(trainee=trainee).status == Enrolment.Status.BOOKED
@@ -137,7 +137,7 @@ def test_the_email_goes_out_once_when_the_mail_server_is_back(
 
     trainee = UserFactory(roles=[Role.TRAINEE.value])
     with django_capture_on_commit_callbacks(execute=True):
-        run_book(trainee=trainee, run_id=open_run.pk)
+        run_book(trainee=trainee, run_id=open_run.pk, answers=AGREED)
     assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.QUEUED
 
     port, sink = smtp_sink

@@ -1,7 +1,7 @@
 """Two tutors split a session plan, and one of them marks a register, in a real browser.
 
-Against the demo's run in progress ("Moving on Together, Eastgate Health Centre, autumn 2026",
-taught by Alan Reid, lay, and Grace Adeyemi, clinical): sessions 1 and 2 have their registers
+Against the demo's run in progress ("Moving on Together, Eastgate Health Centre, Wednesday
+afternoons, from <month>", taught by Alan Reid, lay, and Grace Adeyemi, clinical): sessions 1 and 2 have their registers
 marked, session 3 (last week) does not, sessions 4 to 7 are weekly from this week on.
 
 Alan signs in and lands on My teaching, opens the plan of the run's next session, chooses who
@@ -19,7 +19,7 @@ from .test_journeys import check, sign_in
 
 pytestmark = pytest.mark.e2e
 
-RUN = "Moving on Together, Eastgate Health Centre, autumn 2026"
+RUN = "Moving on Together, Eastgate Health Centre, Wednesday afternoons"
 LAY = ("lay.tutor@example.com", "Alan Reid")
 CLINICAL = ("nurse.tutor@example.com", "Grace Adeyemi")
 # Who leads each activity, in turn: both tutors lead, and some activities are led together.
@@ -31,7 +31,7 @@ def session_link(page, label, number=None):
     """The link `label` ("Session plan" or "Register") of one of the run's sessions on My
     teaching: session `number`, or the first one listed (the next to come)."""
     session = str(number) if number else r"\d+"
-    name = re.compile(rf"^{label} for {re.escape(RUN)}, session {session}$")
+    name = re.compile(rf"^{label} for {re.escape(RUN)}, from \w+ \d{{4}}, session {session}$")
     return page.get_by_role("link", name=name).first
 
 

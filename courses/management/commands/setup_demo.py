@@ -71,6 +71,7 @@ class Command(BaseCommand):
                     last_name=entry["last_name"],
                     roles=roles,
                     password=password,
+                    audience=entry.get("audience", ""),
                 )
                 changes += created
                 for slug in entry.get("sites", []):

@@ -122,3 +122,15 @@ class CancelRunForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Everyone booked or waiting, the tutors and the site's leads get this in an email.",
     )
+
+
+class GroupExceptionForm(forms.Form):
+    """A lead lets one person book a course meant for the other group."""
+
+    email = forms.EmailField(label="Their email address", max_length=254)
+    reason = forms.CharField(
+        label="Why they may join",
+        max_length=500,
+        validators=[single_line],
+        help_text="For example: a carer who supports a patient on the course.",
+    )

@@ -11,12 +11,19 @@ from django.views.decorators.http import require_GET, require_POST
 from cms.models import ProgrammePage
 from cms.permissions import role_required
 from cms.roles import LEADS_AND_ADMINISTRATORS, Role, has_any_role
+from courses.common import wording
 from courses.errors import CoursesError
 from courses.models import Venue
 from courses.reflections import administrations
 from courses.sites import scope
-from courses.workshops import readiness, scheduling, selectors
-from courses.workshops.forms.lead import CancelRunForm, CoverForm, RunForm, SessionTutorsForm
+from courses.workshops import booking, readiness, scheduling, selectors
+from courses.workshops.forms.lead import (
+    CancelRunForm,
+    CoverForm,
+    GroupExceptionForm,
+    RunForm,
+    SessionTutorsForm,
+)
 from courses.workshops.teaching import attendance_by_session
 
 
@@ -83,8 +90,11 @@ def run_create(request, slug):
 @require_GET
 @role_required(*LEADS_AND_ADMINISTRATORS)
 def run_detail(request, slug, run_id):
-
     site, run = selectors.run_for_lead(request.user, slug, run_id)
+    return _run_page(request, site, run)
+
+
+def _run_page(request, site, run, *, exception_form=None):
     sessions = selectors.run_sessions_with_readiness(run)
     now = timezone.now()
     return render(
@@ -102,13 +112,43 @@ def run_detail(request, slug, run_id):
             ],
             "can_plan": _can_plan(request.user),
             "finished": bool(sessions) and sessions[-1].session.ends_at <= now,
+            "exception_form": exception_form or GroupExceptionForm(),
+            "exceptions": selectors.run_group_exceptions(run),
+            "run_group": wording.track_group(run.programme.track),
             "surveys": administrations.run_surveys(
                 run,
                 first_start=sessions[0].session.starts_at if sessions else None,
                 last_start=sessions[-1].session.starts_at if sessions else None,
             ),
         },
+        status=400 if exception_form is not None and exception_form.errors else 200,
     )
+
+
+@require_POST
+@role_required(Role.PROGRAMME_LEAD)
+def run_exception(request, slug, run_id):
+    """Let one person from the other group book this run (recorded)."""
+    site, run = selectors.run_for_lead(request.user, slug, run_id)
+    form = GroupExceptionForm(request.POST)
+    if form.is_valid():
+        try:
+            exception = booking.group_exception_create(
+                run=run,
+                email=form.cleaned_data["email"],
+                reason=form.cleaned_data["reason"],
+                decided_by=request.user,
+            )
+        except CoursesError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                f"{exception.trainee.get_full_name() or exception.trainee.email} can now book "
+                f"{run.title}. Tell them they can book it on its page.",
+            )
+            return redirect("courses:site_run", slug=site.slug, run_id=run.pk)
+    return _run_page(request, site, run, exception_form=form)
 
 
 @require_POST

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cms.curricula.vocabulary import Track
 from cms.models import ProgrammePage
@@ -15,6 +15,7 @@ from cms.roles import Role
 from courses.errors import CoursesError
 from courses.models import Enrolment, Site
 from courses.workshops import booking
+from courses.workshops.forms.trainee import BookingQuestionsForm
 
 RUNS_PER_PAGE = 10
 
@@ -74,15 +75,30 @@ def run_detail(request, run_id):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(Role.TRAINEE)
 def run_book(request, run_id):
+    """The booking questions, then the place (or the waiting list)."""
     run = booking.open_run_or_404(run_id)
-    try:
-        enrolment = booking.run_book(trainee=request.user, run_id=run.pk)
-    except CoursesError as error:
-        messages.error(request, error.message)
-        return redirect("courses:run_detail", run_id=run.pk)
+    form = BookingQuestionsForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment = booking.run_book(
+                trainee=request.user, run_id=run.pk, answers=form.answers()
+            )
+        except CoursesError as error:
+            form.add_error(None, error.message)
+        else:
+            return _booked(request, run, enrolment)
+    return render(
+        request,
+        "courses/workshops/trainee/run_book.html",
+        booking.booking_page_for(trainee=request.user, run_id=run.pk) | {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _booked(request, run, enrolment):
     if enrolment.status == Enrolment.Status.BOOKED:
         messages.success(
             request, f"You have a place on {run.title}. We have emailed you the dates."
@@ -94,6 +110,35 @@ def run_book(request, run_id):
             "the waiting list. We will email you if a place comes up.",
         )
     return redirect("courses:run_detail", run_id=run.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.TRAINEE)
+def run_answers(request, run_id):
+    """Change the answers to the booking questions, until the course starts."""
+    enrolment = booking.enrolment_on_run_or_404(trainee=request.user, run_id=run_id)
+    form = BookingQuestionsForm(
+        request.POST if request.method == "POST" else None,
+        booking=False,
+        initial={"access_needs": enrolment.access_needs, "adjustments": enrolment.adjustments},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking.booking_answers_update(enrolment=enrolment, answers=form.answers())
+        except CoursesError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                f"Your answers are saved. The organisers of {enrolment.run.title} can see them.",
+            )
+            return redirect("courses:run_detail", run_id=run_id)
+    return render(
+        request,
+        "courses/workshops/trainee/run_answers.html",
+        {"enrolment": enrolment, "run": enrolment.run, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,7 +10,7 @@ from cms.roles import TUTOR_ROLES, TUTORS_AND_LEADS
 from courses.calendars import feeds
 from courses.common import links, wording
 from courses.errors import CoursesError
-from courses.workshops import teaching
+from courses.workshops import booking, teaching
 from courses.workshops.forms.tutor import RegisterForm, SessionPlanForm, WithdrawForm
 from courses.workshops.scheduling import tutor_withdraw
 
@@ -85,6 +85,7 @@ def session_register(request, session_id):
             "started": session.starts_at <= timezone.now(),
             "session_count": session.run.sessions.count(),
             "is_tutor": session.is_taught_by(request.user.pk),
+            "needs": booking.access_needs_of(people),
         },
         status=400 if form.errors else 200,
     )

@@ -562,8 +562,8 @@ def test_change_is_each_scale_from_before_to_after(both_open, trainee):
     changes = change_for(trainee)
 
     assert [change.sentence for change in changes] == [
-        "Your confidence in agenda setting went from 4.5 to 8.5.",
-        "Your enabling rather than relieving went from 2 to 5.",
+        "Your confidence in agenda setting went from 4.5 to 8.5 out of 10.",
+        "Your enabling rather than relieving went from 2 to 5 out of 5.",
     ]
     assert {change.label for change in changes} == {"Moving on Together at Riverside"}
 
@@ -578,7 +578,10 @@ def test_change_that_is_no_change_says_so(both_open, trainee):
         share=True,
     )
 
-    assert change_for(trainee)[0].sentence == "Your confidence in agenda setting stayed at 4.5."
+    assert (
+        change_for(trainee)[0].sentence
+        == "Your confidence in agenda setting stayed at 4.5 out of 10."
+    )
 
 
 @pytest.mark.parametrize(
@@ -596,17 +599,17 @@ def test_the_download_rows_are_every_answer_in_words(both_open, trainee):
     rows = answers_rows_for(trainee)
 
     assert [(row.phase, row.question[:20], row.answer) for row in rows] == [
-        ("Before", "How confident are yo", "4"),
-        ("Before", "How confident are yo", "5"),
-        ("Before", "I ask people what th", "2 (Rarely)"),
-        ("Before", "I solve people's pro", "4 (Often)"),
+        ("Before", "How confident are yo", "4 out of 10"),
+        ("Before", "How confident are yo", "5 out of 10"),
+        ("Before", "I ask people what th", "2 out of 5: rarely"),
+        ("Before", "I solve people's pro", "4 out of 5: often"),
         ("Before", "How did you hear abo", "From my GP"),
-        ("After", "How confident are yo", "10 (Completely confident)"),
-        ("After", "How confident are yo", "9"),
-        ("After", "Looking back, before", "3"),
-        ("After", "I ask people what th", "5 (Always)"),
-        ("After", "I solve people's pro", "1 (Never)"),
-        ("After", "Looking back, before", "2 (Rarely)"),
+        ("After", "How confident are yo", "10 out of 10: completely confident"),
+        ("After", "How confident are yo", "9 out of 10"),
+        ("After", "Looking back, before", "3 out of 10"),
+        ("After", "I ask people what th", "5 out of 5: always"),
+        ("After", "I solve people's pro", "1 out of 5: never"),
+        ("After", "Looking back, before", "2 out of 5: rarely"),
         ("After", "What has changed for", "I set the agenda now."),
         ("After", "May your tutors read", "Yes"),
     ]
@@ -629,7 +632,7 @@ def add_courses(trainee, programmes, count, offered_to):
         # the person's responses, then the administrations (the resolver here takes none)
         (reflections_for, 2),
         (due_for, 2),
-        (change_for, 1),
+        (change_for, 2),  # the scores, then the tops of their scales
         (answers_rows_for, 2),
     ],
 )

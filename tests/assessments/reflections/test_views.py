@@ -12,6 +12,7 @@ from django.utils import timezone
 from assessments import errors
 from assessments.models import Answer, Erasure, Response
 from assessments.reflections import responses, windows
+from cms.templatetags.wording import deadline
 from tests.assessments.answering_builders import (
     AFTER,
     BEFORE,
@@ -189,7 +190,7 @@ def test_the_list_shows_what_is_due_coming_up_sent_and_closed(signed_in, trainee
 
     assert f'<a class="nhsuk-link" href="{answer_url(due.before)}">Start' in page
     assert f'<a class="nhsuk-link" href="{answer_url(draft.before)}">Continue' in page
-    assert f"Closes at {closes:%H:%M} on {closes:%A} {closes.day} {closes:%B %Y}" in page
+    assert f"Please answer by {deadline(closes)}." in page
     assert "Coming up" in page
     assert f"Opens at {opens:%H:%M} on {opens:%A} {opens.day} {opens:%B %Y}" in page
     assert f'href="{answer_url(later.before)}"' not in page
@@ -205,8 +206,8 @@ def test_the_list_shows_the_persons_own_change(signed_in, trainee, both_open):
     page = text_of(signed_in.get(LIST))
 
     assert "Your change" in page
-    assert "Your confidence in agenda setting went from 4.5 to 8.5." in page
-    assert "Your enabling rather than relieving went from 2 to 5." in page
+    assert "Your confidence in agenda setting went from 4.5 to 8.5 out of 10." in page
+    assert "Your enabling rather than relieving went from 2 to 5 out of 5." in page
 
 
 def list_queries(client, django_assert_num_queries, expected):
@@ -225,8 +226,9 @@ def test_the_list_takes_the_same_queries_however_many_reflections(
                 send(course, trainee, BEFORE)
                 send(course, trainee, AFTER, phase="after", share=True)
             # session, user, the user's roles for the menu; the person's responses, the
-            # administrations (the resolver here takes none), their change
-            list_queries(signed_in, django_assert_num_queries, 6)
+            # administrations (the resolver here takes none), their change and the tops of its
+            # scales
+            list_queries(signed_in, django_assert_num_queries, 7)
 
 
 # --- the form -------------------------------------------------------------------------------
@@ -326,7 +328,7 @@ def test_sending_shows_a_thank_you_and_then_the_answers_read_only(signed_in, bot
     assert "<input" not in page.split("</header>")[1].replace('name="csrfmiddlewaretoken"', "")
     assert "<textarea" not in page
     assert f'action="{answer_url(both_open.before)}"' not in page
-    assert "4 (Often)" in page and "From my GP" in page
+    assert "4 out of 5: often" in page and "From my GP" in page
     assert Response.objects.get().status == Response.Status.SUBMITTED
 
 
@@ -425,7 +427,7 @@ def test_a_closed_reflection_says_when_it_closed_and_takes_no_answers(signed_in,
     assert page.status_code == 200
     text = text_of(page)
     assert "This reflection has closed" in text
-    assert f"It closed at {closes:%H:%M} on {closes:%A} {closes.day} {closes:%B %Y}" in text
+    assert f"It could be answered until {deadline(closes)}, so answers" in text
     assert '<form method="post" action="/reflections/' not in text
     assert errors.CLOSED.format(date=responses.moment_text(closed.closes_at)) in text_of(posted)
     assert not Response.objects.exists()
@@ -520,16 +522,16 @@ def test_the_download_is_all_their_answers_and_nobody_elses(signed_in, trainee, 
         label,
         "Before",
         "How confident are you to say what you want to talk about?",
-        "4",
+        "4 out of 10",
         sent_on,
     ]
     assert [row[3] for row in rows[1:]] == [
-        "4",
-        "5",
-        "2 (Rarely)",
-        "4 (Often)",
+        "4 out of 10",
+        "5 out of 10",
+        "2 out of 5: rarely",
+        "4 out of 5: often",
         "From my GP",
-        "9",
+        "9 out of 10",
         'She said "yes", then; no.',
         "Yes",
     ]

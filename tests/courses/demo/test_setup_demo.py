@@ -9,6 +9,7 @@ from wagtail.models import Page, Revision
 from assessments.models import Response
 from assessments.reflections.analysis import matched_change
 from cms.models import HomePage
+from courses.demo.workshops import demo_run
 from courses.models import CourseRun, Enrolment, Site, SiteMembership
 from courses.reflections.administrations import responses_in_scope
 
@@ -68,7 +69,7 @@ def test_setup_demo_twice_changes_nothing_the_second_time():
     assert "Made-up reflections added (31 responses, marked generated)." in output
     # The finished course: those who came to 5 of its 7 sessions completed (of 12, trainee26
     # came to 3 and trainee27 to 4); enough answered before and after for the results to show.
-    finished = CourseRun.objects.get(title="Moving on Together, Riverside Library, autumn 2026")
+    finished = demo_run("Moving on Together, Riverside Library, Monday mornings")
     assert finished.enrolments.filter(status=Enrolment.Status.COMPLETED).count() == 10
     assert not Response.objects.filter(generated=False).exists()
     changes = matched_change(responses_in_scope(sites=Site.objects.filter(slug="riverside")))

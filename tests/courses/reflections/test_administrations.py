@@ -1,7 +1,7 @@
 """When a trainee may answer a run's or a module's before and after surveys, and whose answers
 fall in a lead's scope (courses/administrations.py)."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -64,10 +64,28 @@ def test_booked_trainee_answers_before_until_the_first_session_and_after_from_th
     found = windows.windows_for(people["trainee"], [before, after])
     assert found[before.pk] == windows.Window(enrolment.enrolled_at, sessions[0].starts_at)
     assert found[after.pk] == windows.Window(
-        sessions[-1].starts_at, sessions[-1].starts_at + timedelta(days=28)
+        sessions[-1].starts_at, end_of_day(sessions[-1].starts_at + timedelta(days=28))
     )
     assert found[before.pk].is_open()
     assert not found[after.pk].is_open()
+
+
+def end_of_day(moment):
+    """Midnight at the end of `moment`'s local day: when an after survey closes."""
+    day = timezone.localdate(moment) + timedelta(days=1)
+    return datetime.combine(day, time(0, 0), tzinfo=timezone.get_current_timezone())
+
+
+def test_an_after_survey_closes_at_the_end_of_a_day_whatever_the_time_it_opened(surveyed_run):
+    _run, _before, after = surveyed_run
+    opened = datetime(2027, 2, 2, 20, 26, tzinfo=timezone.get_current_timezone())
+
+    closes = administrations.after_closes(after, opened)
+
+    assert timezone.localtime(closes) == datetime(
+        2027, 3, 3, 0, 0, tzinfo=timezone.get_current_timezone()
+    )
+    assert after.closes_after_days == 28
 
 
 @pytest.mark.parametrize("status", [Enrolment.Status.WAITLISTED, Enrolment.Status.WITHDRAWN])
@@ -131,7 +149,9 @@ def test_elearning_windows_follow_enrolment_first_lesson_and_completion(
     )
     found = windows.windows_for(trainee, [before, after])
     assert found[before.pk].closes_at == progress.completed_at
-    assert found[after.pk] == windows.Window(completed_at, completed_at + timedelta(days=28))
+    assert found[after.pk] == windows.Window(
+        completed_at, end_of_day(completed_at + timedelta(days=28))
+    )
 
 
 def test_enrolling_on_a_module_makes_its_surveys(elearning, people):

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from assessments.models import ReflectionReminder, Response
 from courses.models import CourseRun, Enrolment
@@ -114,7 +115,8 @@ def test_after_survey_is_sent_once_the_last_session_has_started_while_it_is_open
     assert email.to == [person.email]
     assert "after-course reflection" in email.subject
     closes = timezone.localtime(finished.sessions.order_by("-starts_at")[0].starts_at)
-    assert f"{(closes + timedelta(days=28)).day} " in email.body
+    last_day = date_format(closes + timedelta(days=28), "l j F Y")
+    assert f"Please answer by {last_day}: the questions close then." in email.body
 
 
 def test_cancelled_runs_and_withdrawn_people_are_left_alone(

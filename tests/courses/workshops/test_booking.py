@@ -19,15 +19,21 @@ from courses.models import CourseRun, Enrolment
 from courses.workshops import booking
 from courses.workshops.booking import BookingError, booking_withdraw, run_book, waiting_position
 from tests.factories import (
+    AGREED,
     CourseRunFactory,
     SessionFactory,
     SiteFactory,
     UserFactory,
     VenueFactory,
+    next_weekday,
 )
 
 # Dates and times of day matter here: make test-clock runs this module at awkward instants.
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
+
+
+TERMS = {"agreed_to_terms": "on"}
+"""The booking page's form: terms agreed, nothing needed."""
 
 
 def trainee():
@@ -62,7 +68,7 @@ def waiting_emails(run):
 
 def book(person, run, callbacks_fixture):
     with callbacks_fixture(execute=True):
-        return run_book(trainee=person, run_id=run.pk)
+        return run_book(trainee=person, run_id=run.pk, answers=AGREED)
 
 
 def withdraw(enrolment, callbacks_fixture):
@@ -117,7 +123,7 @@ def test_a_run_not_open_cannot_be_booked(run, status):
     run.save()
 
     with pytest.raises(BookingError) as refusal:
-        run_book(trainee=trainee(), run_id=run.pk)
+        run_book(trainee=trainee(), run_id=run.pk, answers=AGREED)
 
     assert refusal.value.message == errors.RUN_NOT_OPEN
     assert not Enrolment.objects.exists()
@@ -125,7 +131,7 @@ def test_a_run_not_open_cannot_be_booked(run, status):
 
 def test_a_run_that_does_not_exist_cannot_be_booked(db):
     with pytest.raises(BookingError) as refusal:
-        run_book(trainee=trainee(), run_id=987654)
+        run_book(trainee=trainee(), run_id=987654, answers=AGREED)
 
     assert refusal.value.message == errors.RUN_NOT_OPEN
 
@@ -134,7 +140,7 @@ def test_a_run_without_sessions_cannot_be_booked(run):
     run.sessions.all().delete()
 
     with pytest.raises(BookingError) as refusal:
-        run_book(trainee=trainee(), run_id=run.pk)
+        run_book(trainee=trainee(), run_id=run.pk, answers=AGREED)
 
     assert refusal.value.message == errors.RUN_NOT_OPEN
 
@@ -146,7 +152,7 @@ def test_booking_closes_when_the_first_session_starts(run, workshop):
     first.save()
 
     with pytest.raises(BookingError) as refusal:
-        run_book(trainee=trainee(), run_id=run.pk)
+        run_book(trainee=trainee(), run_id=run.pk, answers=AGREED)
 
     expected_date = date_format(timezone.localtime(first.starts_at), "l j F Y")
     assert refusal.value.message == errors.BOOKING_CLOSED.format(date=expected_date)
@@ -180,7 +186,7 @@ def test_joining_the_waiting_list_twice_is_refused_with_the_persons_number(
     book(person, run, django_capture_on_commit_callbacks)
 
     with pytest.raises(BookingError) as refusal:
-        run_book(trainee=person, run_id=run.pk)
+        run_book(trainee=person, run_id=run.pk, answers=AGREED)
 
     assert refusal.value.message == (
         "You are already on the waiting list for this course, number 2."
@@ -193,7 +199,7 @@ def test_someone_who_completed_the_course_cannot_book_it_again(run):
     Enrolment.objects.create(trainee=person, run=run, status=Enrolment.Status.COMPLETED)
 
     with pytest.raises(BookingError) as refusal:
-        run_book(trainee=person, run_id=run.pk)
+        run_book(trainee=person, run_id=run.pk, answers=AGREED)
 
     assert refusal.value.message == errors.ALREADY_COMPLETED
 
@@ -356,7 +362,7 @@ def test_withdrawing_from_something_that_is_not_a_course_is_refused(db):
 
 def test_emails_are_sent_only_when_the_booking_is_saved(run, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run_book(trainee=trainee(), run_id=run.pk)
+        run_book(trainee=trainee(), run_id=run.pk, answers=AGREED)
 
     assert mail.outbox == []
     assert len(callbacks) == 1
@@ -370,7 +376,7 @@ def test_a_refused_booking_sends_nothing(run, django_capture_on_commit_callbacks
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(BookingError),
     ):
-        run_book(trainee=trainee(), run_id=run.pk)
+        run_book(trainee=trainee(), run_id=run.pk, answers=AGREED)
 
     assert callbacks == []
     assert mail.outbox == []
@@ -624,7 +630,7 @@ def test_booking_pages_are_for_trainees(client, run, people):
 def test_booking_from_the_page_says_what_happened(client, run, django_capture_on_commit_callbacks):
     client = signed_in(client, trainee())
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/courses/{run.pk}/book/", follow=True)
+        response = client.post(f"/courses/{run.pk}/book/", TERMS, follow=True)
 
     assert response.redirect_chain == [(f"/courses/{run.pk}/", 302)]
     assert f"You have a place on {run.title}. We have emailed you the dates." in response.text
@@ -637,7 +643,7 @@ def test_joining_the_waiting_list_from_the_page_gives_your_number(
     for _ in range(2):
         book(trainee(), run, django_capture_on_commit_callbacks)
 
-    response = signed_in(client, trainee()).post(f"/courses/{run.pk}/book/", follow=True)
+    response = signed_in(client, trainee()).post(f"/courses/{run.pk}/book/", TERMS, follow=True)
 
     assert (
         "The course is full, so you are number 1 on the waiting list. "
@@ -651,9 +657,9 @@ def test_booking_twice_from_the_page_shows_the_refusal(
     person = trainee()
     book(person, run, django_capture_on_commit_callbacks)
 
-    response = signed_in(client, person).post(f"/courses/{run.pk}/book/", follow=True)
+    response = signed_in(client, person).post(f"/courses/{run.pk}/book/", TERMS)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert errors.ALREADY_BOOKED in response.text
     assert Enrolment.objects.count() == 1
 
@@ -662,8 +668,8 @@ def test_booking_needs_a_post_with_a_csrf_token(run, people):
     client = Client(enforce_csrf_checks=True)
     client.force_login(trainee())
 
-    assert client.get(f"/courses/{run.pk}/book/").status_code == 405
-    assert client.post(f"/courses/{run.pk}/book/").status_code == 403
+    assert client.get(f"/courses/{run.pk}/book/").status_code == 200
+    assert client.post(f"/courses/{run.pk}/book/", TERMS).status_code == 403
     assert client.post(f"/courses/{run.pk}/withdraw/").status_code == 403
     assert not Enrolment.objects.exists()
 
@@ -741,7 +747,8 @@ def test_my_learning_lists_your_courses_with_the_next_session(
     other = CourseRunFactory(
         site=run.site, programme=run.programme, title="Autumn group", capacity=1, status="open"
     )
-    SessionFactory(run=other, number=1)
+    # After the Spring group ends: a person never holds two runs whose dates overlap.
+    SessionFactory(run=other, number=1, starts_at=next_weekday(1, weeks_ahead=8))
     book(trainee(), other, django_capture_on_commit_callbacks)
     book(person, other, django_capture_on_commit_callbacks)
 
@@ -768,7 +775,7 @@ def test_my_learning_has_a_fixed_number_of_queries_however_many_courses(
         more = CourseRunFactory(
             site=run.site, programme=programmes["patient"], capacity=1, status="open"
         )
-        SessionFactory(run=more, number=1)
+        SessionFactory(run=more, number=1, starts_at=next_weekday(1, weeks_ahead=8 + number))
         if number % 2:
             book(trainee(), more, django_capture_on_commit_callbacks)
         book(person, more, django_capture_on_commit_callbacks)
@@ -796,7 +803,7 @@ def test_a_person_can_hold_the_trainee_role_among_others(
     client.force_login(person)
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/courses/{run.pk}/book/")
+        client.post(f"/courses/{run.pk}/book/", TERMS)
 
     assert statuses(run) == {person.email: "booked"}
 

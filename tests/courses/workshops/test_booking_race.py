@@ -16,7 +16,7 @@ from django.db import connection, connections, transaction
 from courses import errors
 from courses.models import CourseRun, Enrolment
 from courses.workshops import booking
-from tests.factories import UserFactory
+from tests.factories import AGREED, UserFactory
 
 pytestmark = [
     pytest.mark.skipif(
@@ -59,7 +59,7 @@ def book_all_at_once(run, trainees):
     def book(trainee):
         try:
             barrier.wait(timeout=20)
-            booking.run_book(trainee=trainee, run_id=run.pk)
+            booking.run_book(trainee=trainee, run_id=run.pk, answers=AGREED)
         except Exception as error:  # noqa: BLE001 - reported by the test, whatever it is
             failures.append(error)
         finally:
@@ -138,7 +138,9 @@ def test_a_booking_that_cannot_get_the_lock_in_time_is_refused_clearly(open_run,
     try:
         assert locked.wait(timeout=10)
         with pytest.raises(booking.BookingError) as refusal:
-            booking.run_book(trainee=UserFactory(roles=["trainee"]), run_id=open_run.pk)
+            booking.run_book(
+                trainee=UserFactory(roles=["trainee"]), run_id=open_run.pk, answers=AGREED
+            )
     finally:
         release.set()
         holder.join(timeout=20)

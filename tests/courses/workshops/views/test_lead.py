@@ -200,6 +200,24 @@ def test_the_run_list_counts_pairing_gaps_and_bookings(lead_client, workshop):
     assert "1 of 12 booked" in page
 
 
+def test_the_run_list_orders_runs_by_first_session_and_says_what_each_is_now(lead_client, workshop):
+    site, programme = workshop["site"], workshop["programme"]
+    march = CourseRunFactory(site=site, programme=programme, title="March group")
+    SessionFactory(run=march, number=1, starts_at=next_weekday(1, weeks_ahead=12))
+    ended = CourseRunFactory(
+        site=site, programme=programme, title="Ended group", status=CourseRun.Status.OPEN
+    )
+    start = next_weekday(1, weeks_ahead=1) - timedelta(weeks=4)
+    SessionFactory(run=ended, number=1, starts_at=start, ends_at=start + timedelta(hours=3))
+
+    page = lead_client.get("/sites/riverside/runs/").content.decode()
+
+    assert page.index("Ended group") < page.index("Spring group") < page.index("March group")
+    ended_row = page[page.index("Ended group") : page.index("Spring group")]
+    assert "Finished" in ended_row
+    assert "Open for booking" not in ended_row
+
+
 def test_a_lead_assigns_both_tutors_from_the_form(lead_client, workshop):
     session = workshop["sessions"][0]
     url = f"/sites/riverside/sessions/{session.pk}/tutors/"
