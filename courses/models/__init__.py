@@ -25,6 +25,7 @@ from courses.models.reminders import (
 )
 from courses.models.sites import (
     ClosedDay,
+    OrganiserMessage,
     Site,
     SiteMembership,
     Venue,
@@ -54,6 +55,7 @@ __all__ = [
     "SiteMembership",
     "Venue",
     "ClosedDay",
+    "OrganiserMessage",
     "InvitationCode",
     "Enrolment",
     "LessonProgress",

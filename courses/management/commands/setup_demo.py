@@ -11,7 +11,7 @@ from assessments.knowledge_checks.services import knowledge_check_submit
 from cms.curricula.signoff import signoff_workflow_ensure
 from cms.models import CurriculumSource
 from cms.roles import Role
-from cms.services import account_ensure, home_page_ensure
+from cms.services import account_ensure, home_page_ensure, information_pages_ensure
 from courses.common.curricula import module_lessons
 from courses.demo.workshops import reflections_ensure, workshops_ensure
 from courses.elearning.services import enrolment_create, lesson_complete
@@ -56,6 +56,7 @@ class Command(BaseCommand):
             changes += changed
             _, changed = signoff_workflow_ensure(root_page=home)
             changes += changed
+            changes += information_pages_ensure(home=home)
             sites = {}
             for entry in demo.get("sites", []):
                 sites[entry["slug"]], changed = site_ensure(**entry)
