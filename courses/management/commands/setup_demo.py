@@ -13,6 +13,7 @@ from cms.models import CurriculumSource
 from cms.roles import Role
 from cms.services import account_ensure, home_page_ensure, information_pages_ensure
 from courses.common.curricula import module_lessons
+from courses.demo.sites import site_contacts_ensure
 from courses.demo.workshops import reflections_ensure, workshops_ensure
 from courses.elearning.services import enrolment_create, lesson_complete
 from courses.models import Enrolment
@@ -61,6 +62,7 @@ class Command(BaseCommand):
             for entry in demo.get("sites", []):
                 sites[entry["slug"]], changed = site_ensure(**entry)
                 changes += changed
+            changes += site_contacts_ensure(demo)
             for entry in demo.get("accounts", []):
                 try:
                     roles = [Role(name) for name in entry["roles"]]
