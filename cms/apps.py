@@ -8,6 +8,7 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from cms import spreadsheets
+        from cms import footer, spreadsheets
 
         spreadsheets.install()
+        footer.install()

@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from cms.footer import footer_links
 from cms.navigation import navigation_for
 
 
@@ -8,4 +9,5 @@ def site_shell(request):
         "service_name": settings.SERVICE_NAME,
         "show_nhs_logo": settings.SHOW_NHS_LOGO,
         "primary_navigation": navigation_for(request.user) if hasattr(request, "user") else [],
+        "footer_links": footer_links(),
     }

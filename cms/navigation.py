@@ -32,6 +32,7 @@ SIGNED_IN_ITEMS = [
     NavItem("My learning", "courses:learn", frozenset({Role.TRAINEE})),
     NavItem("Find a course", "courses:run_list", frozenset({Role.TRAINEE})),
     NavItem("My reflections", "assessments:reflections", frozenset({Role.TRAINEE})),
+    NavItem("My calendar", "courses:calendar", frozenset({Role.TRAINEE})),
     NavItem("My teaching", "courses:teach", TUTOR_ROLES),
     NavItem(
         "Learners' progress",

@@ -1,4 +1,4 @@
-"""Writes for the site shell: the home page and accounts. Each runs in one transaction. The
+"""Writes for the site shell: the home page, its information pages and accounts. Each runs in one transaction. The
 curricula's own writes are in cms.curricula (loading, pairing, sign-off)."""
 
 from allauth.account.models import EmailAddress
@@ -8,8 +8,10 @@ from django.db import transaction
 from wagtail.models import Page
 from wagtail.models import Site as WagtailSite
 
+from cms.information import STARTING_PAGES
 from cms.models import (
     HomePage,
+    InformationPage,
 )
 from cms.roles import Role
 
@@ -48,6 +50,23 @@ def home_page_ensure(*, title: str, introduction: str) -> tuple[HomePage, bool]:
 
 
 @transaction.atomic
+def information_page_ensure(
+    *, home: HomePage, slug: str, title: str, body: str, show_site_contacts: bool = False
+) -> tuple[InformationPage, bool]:
+    """Create an information page under the home page, published, if none has this slug there.
+    An existing page is left alone: the organisation edits its text. Returns (page, created)."""
+    existing = home.get_children().filter(slug=slug).first()
+    if existing is not None:
+        return existing.specific, False
+    page = InformationPage(
+        title=title, slug=slug, body=body.strip(), show_site_contacts=show_site_contacts
+    )
+    home.add_child(instance=page)  # Page.save() runs full_clean()
+    page.save_revision().publish()
+    return page, True
+
+
+@transaction.atomic
 def account_ensure(
     *,
     email: str,
@@ -83,3 +102,17 @@ def account_ensure(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
     return user, created
+
+
+def information_pages_ensure(*, home: HomePage) -> int:
+    """The footer's pages (cms/information.py), each created once. Returns how many were made."""
+    return sum(
+        information_page_ensure(
+            home=home,
+            slug=page.slug,
+            title=page.title,
+            body=page.body,
+            show_site_contacts=page.show_site_contacts,
+        )[1]
+        for page in STARTING_PAGES
+    )

@@ -19,6 +19,11 @@ CONTROL_CHARACTERS = (
 )
 CONTROL_CHARACTERS_IN_TEXT = "Remove the control character (an invisible character) from the text."
 NOT_A_WHOLE_NUMBER = "Enter a whole number using the digits 0 to 9."
+PHONE_CHARACTERS = (
+    "Enter a phone number using only the digits 0 to 9, spaces, + and brackets, like 01632 960 123."
+)
+PHONE_LENGTH = "Enter a phone number with between {low} and {high} digits."
+PHONE_DIGITS = (7, 15)  # the shortest UK numbers with a code; the longest international numbers
 
 # The line breaks and tab a paragraph may hold; every other control character is refused.
 ALLOWED_IN_TEXT = {"\n", "\r", "\t"}
@@ -44,6 +49,21 @@ def plain_text(value: str) -> None:
     """A paragraph: line breaks and tabs are fine, other control characters are not."""
     if _controls(value) - ALLOWED_IN_TEXT:
         raise ValidationError(CONTROL_CHARACTERS_IN_TEXT, code="control_characters")
+
+
+PHONE_NUMBER = re.compile(r"[0-9 +()]*")
+
+
+def phone_number(value: str) -> None:
+    """A phone number people can dial from a page (a tel: link) or read out: digits, spaces, +
+    and brackets only, with a plausible number of digits."""
+    if not value:
+        return
+    if not PHONE_NUMBER.fullmatch(value):
+        raise ValidationError(PHONE_CHARACTERS, code="phone_characters")
+    low, high = PHONE_DIGITS
+    if not low <= sum(char.isdigit() for char in value) <= high:
+        raise ValidationError(PHONE_LENGTH.format(low=low, high=high), code="phone_length")
 
 
 ASCII_WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")

@@ -141,3 +141,12 @@ PLANNER_PERIOD_TOO_LONG = "Plan at most {days} days at a time."
 # --- workshops: cancelling a run ----------------------------------------------------------------
 CANCEL_REASON_REQUIRED = "Say why the run is cancelled. Everyone booked is told the reason."
 RUN_FINISHED = "This run has finished, so it cannot be cancelled."
+
+# --- sites: contact details and messages to the organisers --------------------------------------
+MESSAGE_LIMIT = (
+    "You have sent {limit} messages in the last 24 hours, which is as many as one person can send "
+    "in a day. You can send another tomorrow. If it cannot wait, use {site}'s contact details "
+    "on this page."
+)
+MESSAGE_EMPTY = "Write your message."
+MESSAGE_TOPIC = "Choose what your message is about."

@@ -14,6 +14,8 @@ app_name = "courses"
 urlpatterns = [
     path("sites/", sites.site_list, name="site_list"),
     path("sites/<slug:slug>/", sites.site_detail, name="site_detail"),
+    path("sites/<slug:slug>/contact/", sites.site_contact, name="site_contact"),
+    path("sites/<slug:slug>/messages/", sites.site_messages, name="site_messages"),
     path("learn/", elearning.learn, name="learn"),
     path("learn/join/", elearning.join, name="join"),
     path("learn/progress/", elearning.progress, name="progress"),
@@ -79,6 +81,8 @@ urlpatterns = [
     path("courses/<int:run_id>/book/", trainee.run_book, name="run_book"),
     path("courses/<int:run_id>/answers/", trainee.run_answers, name="run_answers"),
     path("courses/<int:run_id>/withdraw/", trainee.run_withdraw, name="run_withdraw"),
+    # a trainee's message to the run's organisers (sites/views.py)
+    path("courses/<int:run_id>/contact/", sites.run_contact, name="run_contact"),
     # --- workshops: tutors (workshops/views/tutor.py) ---
     path("teach/", tutor.teach, name="teach"),
     path("teach/sessions/<int:session_id>/plan/", tutor.session_plan, name="session_plan"),

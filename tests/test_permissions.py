@@ -35,6 +35,16 @@ MATRIX = {
         "/sites/riverside/",
         {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
     ),
+    # A site's contact details: its leads and administrators change them.
+    "sites/<slug:slug>/contact/": (
+        "/sites/riverside/contact/",
+        {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+    ),
+    # Trainees' messages go to the site's programme leads: they alone read them.
+    "sites/<slug:slug>/messages/": (
+        "/sites/riverside/messages/",
+        {**signed_in(403), "other_lead": 404, "lead": 200},
+    ),
     "curricula/modules/<int:module_id>/side-by-side/": (
         "/curricula/modules/{module_id}/side-by-side/",
         {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200, "other_lead": 200, "lead": 200},
@@ -135,6 +145,11 @@ MATRIX = {
     "courses/<int:run_id>/book/": ("/courses/{run_id}/book/", {**signed_in(403), "trainee": 200}),
     "courses/<int:run_id>/answers/": (
         "/courses/{run_id}/answers/",
+        {**signed_in(403), "trainee": 200},
+    ),
+    # Writing to the organisers: only a trainee on the run (the Riverside trainee is booked).
+    "courses/<int:run_id>/contact/": (
+        "/courses/{run_id}/contact/",
         {**signed_in(403), "trainee": 200},
     ),
     "courses/<int:run_id>/withdraw/": (

@@ -459,6 +459,50 @@ def test_cancelling_a_run_with_any_data_never_fails(client, workshop, people, da
     assert (run.status == CourseRun.Status.CANCELLED) == (response.status_code == 302)
 
 
+@given(data=form_data, phone=values, email=values, hours=values)
+@HYPOTHESIS
+def test_changing_a_sites_contact_details_never_fails_or_half_saves(
+    client, people, riverside, data, phone, email, hours
+):
+    from courses.models import Site
+
+    client.force_login(people["site_admin"])
+    fields = {"contact_phone": phone, "contact_email": email, "opening_hours": hours}
+    Site.objects.filter(pk=riverside.pk).update(
+        contact_phone="", contact_email="", opening_hours=""
+    )
+
+    response = client.post("/sites/riverside/contact/", {**data, **fields})
+
+    assert response.status_code in {200, 302}
+    stored = Site.objects.filter(pk=riverside.pk).values_list(
+        "contact_phone", "contact_email", "opening_hours"
+    )[0]
+    if response.status_code == 200:
+        assert stored == ("", "", "")
+
+
+@given(data=form_data, topic=values, body=values)
+@HYPOTHESIS
+def test_writing_to_the_organisers_with_any_data_never_fails(
+    client, bookable_run, people, data, topic, body
+):
+    from courses.models import OrganiserMessage
+
+    Enrolment.objects.get_or_create(
+        trainee=people["trainee"], run=bookable_run, site=bookable_run.site
+    )
+    OrganiserMessage.objects.all().delete()
+    client.force_login(people["trainee"])
+
+    response = client.post(
+        f"/courses/{bookable_run.pk}/contact/", {**data, "topic": topic, "body": body}
+    )
+
+    assert response.status_code in {200, 302}
+    assert OrganiserMessage.objects.count() == (1 if response.status_code == 302 else 0)
+
+
 @pytest.mark.parametrize("forged", ["9223372036854775808", "99999999999999999999999", "-1", "1e3"])
 def test_a_forged_id_too_big_for_the_database_is_an_invalid_choice(
     client, workshop, elearning, people, forged

@@ -6,6 +6,7 @@ from cms.curricula.workflows import CoAuthorSignOffTask, CoAuthorSignOffTaskStat
 from cms.models.outbox import OutgoingEmail
 from cms.models.pages import (
     HomePage,
+    InformationPage,
     LessonPage,
     ModulePage,
     ModulePairing,
@@ -20,6 +21,7 @@ __all__ = [
     "UserManager",
     "User",
     "HomePage",
+    "InformationPage",
     "ProgrammePage",
     "ModulePage",
     "ModulePairing",

@@ -3,6 +3,7 @@ track and its co-authors) and lesson, and who may read tutors' notes."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
@@ -13,6 +14,7 @@ from wagtail.search import index
 from cms.blocks import LessonStreamBlock
 from cms.curricula.vocabulary import ModuleFormat, Theme, Track
 from cms.roles import TUTORS_AND_LEADS, has_any_role
+from cms.validation import plain_text
 
 
 class HomePage(Page):
@@ -27,7 +29,7 @@ class HomePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.ProgrammePage"]
+    subpage_types = ["cms.ProgrammePage", "cms.InformationPage"]
     max_count = 1
     template = "cms/home_page.html"
 
@@ -35,6 +37,30 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["programmes"] = ProgrammePage.objects.child_of(self).live().order_by("path")
         return context
+
+
+class InformationPage(Page):
+    """A page of information about the service, such as the privacy notice or the accessibility
+    statement, linked from the footer. Its text is Markdown, like the rest of the site's text."""
+
+    body = models.TextField(
+        max_length=20000,
+        validators=[MaxLengthValidator(20000), plain_text],
+        help_text="Markdown: ## for a heading, a blank line between paragraphs, - for a list.",
+    )
+    show_site_contacts = models.BooleanField(
+        "list the delivery sites' contact details",
+        default=False,
+        help_text="Under the text, list each delivery site's phone, email and opening hours, as "
+        "its programme lead or site administrator keeps them (for a Contact us page).",
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("body"), FieldPanel("show_site_contacts")]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = []
+    template = "cms/information_page.html"
 
 
 class ProgrammePage(Page):

@@ -7,8 +7,9 @@ from django.template.loader import render_to_string
 from courses.common import links
 
 
-def send(*, to, subject: str, template: str, context: dict, attachments=()) -> None:
-    """Send one plain-text email per recipient (so nobody sees who else was told)."""
+def send(*, to, subject: str, template: str, context: dict, attachments=(), reply_to=()) -> None:
+    """Send one plain-text email per recipient (so nobody sees who else was told). `reply_to`:
+    the addresses an answer goes to, when that is not us (a trainee writing to the organisers)."""
     context = {
         **context,
         "service_name": settings.SERVICE_NAME,
@@ -19,6 +20,7 @@ def send(*, to, subject: str, template: str, context: dict, attachments=()) -> N
             subject=f"[{settings.SERVICE_NAME}] {subject}",
             body=render_to_string(template, context),
             to=[address],
+            reply_to=[address for address in reply_to if address],
         )
         for filename, content, mimetype in attachments:
             message.attach(filename, content, mimetype)

@@ -27,6 +27,7 @@ from courses.models.reminders import (
 )
 from courses.models.sites import (
     ClosedDay,
+    OrganiserMessage,
     Site,
     SiteMembership,
     Venue,
@@ -56,6 +57,7 @@ __all__ = [
     "SiteMembership",
     "Venue",
     "ClosedDay",
+    "OrganiserMessage",
     "InvitationCode",
     "Enrolment",
     "AccessNeed",

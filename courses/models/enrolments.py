@@ -62,6 +62,8 @@ class Enrolment(models.Model):
     # (`Enrolment.objects.on_the_course()`, or `status__in=Enrolment.ON_THE_COURSE` across a
     # relation).
     ON_THE_COURSE = (Status.BOOKED, Status.COMPLETED)
+    # May write to a run's organisers: on the course, or waiting for a place (not withdrawn).
+    MAY_MESSAGE_ORGANISERS = (Status.BOOKED, Status.WAITLISTED, Status.COMPLETED)
 
     trainee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
@@ -122,6 +124,10 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.trainee} on {self.run or self.module_id}"
+
+    @property
+    def may_message_organisers(self) -> bool:
+        return self.run_id is not None and self.status in self.MAY_MESSAGE_ORGANISERS
 
     @property
     def is_on_the_course(self):

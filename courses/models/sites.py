@@ -3,11 +3,14 @@
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 
-from cms.validation import plain_text, plausible_date, single_line
+from cms.validation import phone_number, plain_text, plausible_date, single_line
+
+MESSAGE_MAX_LENGTH = 2000
 
 DEFAULT_BOOKING_TERMS = (
     "The course is free. Please come to every session if you can: each one builds on the last. "
@@ -42,6 +45,25 @@ class Site(ClusterableModel):
         default=DEFAULT_BOOKING_TERMS,
         help_text="What people agree to when they book a course here.",
     )
+    # Who trainees contact about a course: shown on course pages and in every email about a run.
+    contact_phone = models.CharField(
+        "phone",
+        max_length=30,
+        blank=True,
+        validators=[phone_number],
+        help_text="The number trainees call about a course, like 01632 960 123.",
+    )
+    contact_email = models.EmailField(
+        "email",
+        blank=True,
+        help_text="The address trainees write to about a course.",
+    )
+    opening_hours = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text="When someone answers, like: Monday to Friday, 9am to 5pm.",
+    )
 
     panels = [
         FieldPanel("name"),
@@ -49,6 +71,9 @@ class Site(ClusterableModel):
         FieldPanel("description"),
         FieldPanel("travel_buffer_minutes"),
         FieldPanel("booking_terms"),
+        FieldPanel("contact_phone"),
+        FieldPanel("contact_email"),
+        FieldPanel("opening_hours"),
         InlinePanel("memberships", heading="People at this site", label="Member"),
     ]
 
@@ -57,6 +82,16 @@ class Site(ClusterableModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def has_contact_details(self) -> bool:
+        return bool(self.contact_phone or self.contact_email)
+
+    @property
+    def phone_link(self) -> str:
+        """The number as a tel: address: digits and a leading +, nothing else."""
+        digits = "".join(char for char in self.contact_phone if char.isdigit())
+        return f"+{digits}" if self.contact_phone.strip().startswith("+") else digits
 
 
 class SiteMembership(models.Model):
@@ -133,3 +168,39 @@ class ClosedDay(models.Model):
 
     def __str__(self):
         return f"{self.site} closed {self.date}"
+
+
+class OrganiserMessage(models.Model):
+    """A message a trainee sent the organisers of a course from its page. The site's programme
+    leads receive it by email, with the trainee's address to reply to, and see it on the site's
+    page."""
+
+    class Topic(models.TextChoices):
+        CANNOT_COME = "cannot-come", "I can't come to a session"
+        ACCESS = "access", "Access or adjustments"
+        OTHER = "other", "Something else"
+
+    run = models.ForeignKey(
+        "courses.CourseRun", on_delete=models.CASCADE, related_name="organiser_messages"
+    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="organiser_messages")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organiser_messages"
+    )
+    topic = models.CharField(max_length=20, choices=Topic.choices)
+    body = models.TextField(
+        "message",
+        max_length=MESSAGE_MAX_LENGTH,
+        validators=[MaxLengthValidator(MESSAGE_MAX_LENGTH), plain_text],
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        indexes = [
+            models.Index(fields=["site", "-sent_at"]),
+            models.Index(fields=["sender", "sent_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_topic_display()} from {self.sender} about {self.run}"

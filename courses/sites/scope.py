@@ -1,5 +1,6 @@
 """Which sites a person may see and act on. Every scoped page and admin screen starts here."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Exists,
     OuterRef,
@@ -7,6 +8,7 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 
+from cms.roles import Role
 from courses.models import (
     Site,
     SiteMembership,
@@ -33,3 +35,17 @@ def site_ids_for(user) -> frozenset[int]:
         cached = frozenset(sites_for(user).values_list("pk", flat=True))
         user._workshop_admin_site_ids = cached
     return cached
+
+
+def lead_emails(site_id) -> list[str]:
+    """The addresses of a site's programme leads (active accounts): who hears about its runs."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            site_memberships__site_id=site_id,
+            groups__name=Role.PROGRAMME_LEAD.value,
+            is_active=True,
+        )
+        .values_list("email", flat=True)
+        .distinct()
+    )

@@ -1,25 +1,15 @@
 """Emails about workshops. Services call these from `transaction.on_commit`, with ids, so a
 message is only sent for a change that was saved, and reads what was saved."""
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from cms.roles import Role
 from courses.common.mail import send
 from courses.models import CourseRun, Enrolment, Tutor, TutorWithdrawal
+from courses.sites.scope import lead_emails
 
 
 def leads_of(site_id) -> list[str]:
-    return list(
-        get_user_model()
-        .objects.filter(
-            site_memberships__site_id=site_id,
-            groups__name=Role.PROGRAMME_LEAD.value,
-            is_active=True,
-        )
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    return lead_emails(site_id)
 
 
 def _withdrawal(withdrawal_id):

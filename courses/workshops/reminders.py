@@ -60,7 +60,7 @@ def due_reminders(now: datetime) -> list[Reminder]:
             starts_at__lte=now + LONGEST_REMINDER,
             run__status=CourseRun.Status.OPEN,
         )
-        .select_related(*feeds.SESSION_JOINS)
+        .select_related(*feeds.SESSION_JOINS, "run__site")
         .order_by("starts_at", "pk")
     )
     for session in sessions:
@@ -136,6 +136,7 @@ def _trainee_email(reminder: Reminder) -> dict:
         "context": {
             "person": reminder.person,
             "session": session,
+            "run": session.run,
             "when": wording.when(session),
             "venue": session.venue,
             "address": wording.address_lines(session.venue),

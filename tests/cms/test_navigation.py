@@ -7,6 +7,7 @@ LABELS = [
     "My learning",
     "Find a course",
     "My reflections",
+    "My calendar",
     "My teaching",
     "Learners' progress",
     "Your sites",
@@ -32,7 +33,14 @@ def nav_labels(html):
         ("anonymous", ["Sign in", "Create an account"]),
         (
             "trainee",
-            ["My learning", "Find a course", "My reflections", "Your account", "Sign out"],
+            [
+                "My learning",
+                "Find a course",
+                "My reflections",
+                "My calendar",
+                "Your account",
+                "Sign out",
+            ],
         ),
         (
             "lay_tutor",
@@ -108,3 +116,14 @@ def test_the_nhs_logo_is_off_unless_a_setting_turns_it_on(client, home_page, set
     settings.SHOW_NHS_LOGO = True
 
     assert "nhsuk-header__logo" in client.get("/").text
+
+
+def test_my_calendar_leads_a_trainee_to_their_calendar_page(client, people, home_page):
+    client.force_login(people["trainee"])
+
+    html = client.get("/").text
+    response = client.get("/calendar/")
+
+    assert '<a class="nhsuk-header__navigation-link" href="/calendar/">My calendar</a>' in html
+    assert response.status_code == 200
+    assert "/calendar/" in response.text and ".ics" in response.text

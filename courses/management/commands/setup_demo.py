@@ -11,8 +11,9 @@ from assessments.knowledge_checks.services import knowledge_check_submit
 from cms.curricula.signoff import signoff_workflow_ensure
 from cms.models import CurriculumSource
 from cms.roles import Role
-from cms.services import account_ensure, home_page_ensure
+from cms.services import account_ensure, home_page_ensure, information_pages_ensure
 from courses.common.curricula import module_lessons
+from courses.demo.sites import site_contacts_ensure
 from courses.demo.workshops import reflections_ensure, workshops_ensure
 from courses.elearning.services import enrolment_create, lesson_complete
 from courses.models import Enrolment
@@ -56,10 +57,12 @@ class Command(BaseCommand):
             changes += changed
             _, changed = signoff_workflow_ensure(root_page=home)
             changes += changed
+            changes += information_pages_ensure(home=home)
             sites = {}
             for entry in demo.get("sites", []):
                 sites[entry["slug"]], changed = site_ensure(**entry)
                 changes += changed
+            changes += site_contacts_ensure(demo)
             for entry in demo.get("accounts", []):
                 try:
                     roles = [Role(name) for name in entry["roles"]]

@@ -8,7 +8,7 @@ from wagtail.models import Page, Revision
 
 from assessments.models import Response
 from assessments.reflections.analysis import matched_change
-from cms.models import HomePage
+from cms.models import HomePage, InformationPage
 from courses.demo.workshops import demo_run
 from courses.models import CourseRun, Enrolment, Site, SiteMembership
 from courses.reflections.administrations import responses_in_scope
@@ -163,3 +163,24 @@ def test_the_demo_keeps_its_promises_at_this_instant():
     # The finished course's made-up answers still give results (10 matched people).
     changes = matched_change(responses_in_scope(sites=Site.objects.filter(slug="riverside")))
     assert [change.n for change in changes] == [10, 10, 10, 10]
+
+
+def test_setup_demo_makes_the_footer_pages_and_site_contacts_once():
+    run_setup_demo("--skip-curricula")
+    riverside = Site.objects.get(slug="riverside")
+    riverside.opening_hours = "Mornings only"
+    riverside.save()
+
+    run_setup_demo("--skip-curricula")
+
+    assert InformationPage.objects.count() == 4
+    assert sorted(InformationPage.objects.values_list("slug", flat=True)) == [
+        "accessibility-statement",
+        "contact-us",
+        "cookies",
+        "privacy-notice",
+    ]
+    riverside.refresh_from_db()
+    assert riverside.contact_phone == "01632 960 418"
+    assert riverside.opening_hours == "Mornings only"  # an edit is kept
+    assert Site.objects.get(slug="hillside").contact_email

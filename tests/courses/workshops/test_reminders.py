@@ -241,7 +241,7 @@ def test_the_trainee_is_told_when_where_how_to_get_in_and_how_to_say_they_cannot
         "Hearing loop available.",
         "Ring the bell at the side door.",
         f"Your tutors: {course['lay'].name} and {course['clinical'].name}.",
-        "If you cannot come, tell us.",
+        "If you cannot come, tell Riverside Health Board (how to reach them is below).",
         f"http://testserver/courses/{session.run_id}/",
     ):
         assert words in message.body
