@@ -19,6 +19,9 @@ CONTROL_CHARACTERS = (
 )
 CONTROL_CHARACTERS_IN_TEXT = "Remove the control character (an invisible character) from the text."
 NOT_A_WHOLE_NUMBER = "Enter a whole number using the digits 0 to 9."
+FIRST_NAME_REQUIRED = "Enter your first name."
+LAST_NAME_REQUIRED = "Enter your last name."
+AUDIENCE_REQUIRED = "Choose which of these describes you."
 
 # The line breaks and tab a paragraph may hold; every other control character is refused.
 ALLOWED_IN_TEXT = {"\n", "\r", "\t"}
