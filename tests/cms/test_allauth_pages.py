@@ -69,6 +69,7 @@ def test_buttons_and_labels_are_in_sentence_case(client, home_page):
     login = client.get("/accounts/login/").text
     assert re.search(r"<button[^>]*>\s*Sign in\s*</button>", login)
     assert "Remember me on this device" in login
+    assert 'New here? <a href="/accounts/signup/">Create an account</a>.' in login
     signup = client.get("/accounts/signup/").text
     assert re.search(r"<button[^>]*>\s*Create an account\s*</button>", signup)
     reset = client.get("/accounts/password/reset/").text
