@@ -13,11 +13,15 @@ class AssessmentsConfig(AppConfig):
             load_instruments,
             load_knowledge_checks,
         )
+        from assessments.reflections.account import reflections_section
+        from cms.account.sections import section_register
         from cms.curricula.signoff import signed_off_model_register
         from cms.signals import curricula_loaded, lesson_front_matter
 
         # A knowledge check changes what trainees must answer: it goes live by co-author sign-off.
         signed_off_model_register("assessments.KnowledgeCheck")
+        # The account page links to a person's own answers, to download or erase them.
+        section_register("reflections", reflections_section)
         curricula_loaded.connect(load_knowledge_checks, dispatch_uid="assessments.knowledge_checks")
         curricula_loaded.connect(
             load_instruments, dispatch_uid="assessments.reflections.instruments"

@@ -1,7 +1,12 @@
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
-from cms.validation import single_line
+from cms.validation import (
+    AUDIENCE_REQUIRED,
+    FIRST_NAME_REQUIRED,
+    LAST_NAME_REQUIRED,
+    single_line,
+)
 
 
 class NHSUKFormRenderer(TemplatesSetting):
@@ -31,13 +36,34 @@ class RowChoiceField(forms.ModelChoiceField):
         return super().to_python(text)
 
 
-class SignupDetailsForm(forms.Form):
-    """The extra questions on allauth's sign-up form: the name that goes on certificates."""
+AUDIENCE_WHY = (
+    "Some courses are for people living with a long-term condition, others for people who work "
+    "in health or care."
+)
+
+
+def audience_field(*, help_text: str = AUDIENCE_WHY) -> forms.ChoiceField:
+    """The question "which of these describes you?", asked at sign-up and on the account page."""
+    # Late import: allauth loads the sign-up form while the app registry is still filling.
+    from cms.models import Audience
+
+    return forms.ChoiceField(
+        label="Which of these describes you?",
+        help_text=help_text,
+        choices=Audience.choices,
+        widget=Radios(choices=Audience.choices),
+        error_messages={"required": AUDIENCE_REQUIRED},
+    )
+
+
+class NameForm(forms.Form):
+    """The name that goes on certificates, asked at sign-up and changed on the account page."""
 
     first_name = forms.CharField(
         label="First name",
         max_length=150,
         validators=[single_line],
+        error_messages={"required": FIRST_NAME_REQUIRED},
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
@@ -45,22 +71,26 @@ class SignupDetailsForm(forms.Form):
         max_length=150,
         validators=[single_line],
         help_text="Your name appears on your certificates.",
+        error_messages={"required": LAST_NAME_REQUIRED},
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
-    audience = forms.ChoiceField(
-        label="Which of these describes you?",
-        help_text="Some courses are for people living with a long-term condition, others for "
-        "people who work in health or care. You can change this later on your account page.",
-        error_messages={"required": "Choose which of these describes you."},
-    )
+
+
+class AudienceForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"] = audience_field()
+
+
+class SignupDetailsForm(NameForm):
+    """The extra questions on allauth's sign-up form: the name that goes on certificates and
+    who the person is."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Late import: allauth loads this form while the app registry is still filling.
-        from cms.models import Audience
-
-        self.fields["audience"].choices = Audience.choices
-        self.fields["audience"].widget = Radios(choices=Audience.choices)
+        self.fields["audience"] = audience_field(
+            help_text=f"{AUDIENCE_WHY} You can change this later on your account page."
+        )
 
     def signup(self, request, user):
         user.first_name = self.cleaned_data["first_name"].strip()

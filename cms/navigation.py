@@ -55,7 +55,7 @@ SIGNED_IN_ITEMS = [
         "tutors:index",
         LEADS_AND_ADMINISTRATORS,
     ),
-    NavItem("Your account", "account_email", frozenset()),
+    NavItem("Your account", "account", frozenset()),
 ]
 SIGNED_OUT_ITEMS = [
     NavItem("Sign in", "account_login", frozenset()),

@@ -1,9 +1,13 @@
-"""Writes for the site shell: the home page, its information pages and accounts. Each runs in one transaction. The
-curricula's own writes are in cms.curricula (loading, pairing, sign-off)."""
+"""Writes for the site shell: the home page, its information pages and accounts. Each runs in
+one transaction. The curricula's own writes are in cms.curricula (loading, pairing, sign-off)."""
+
+from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from wagtail.models import Page
 from wagtail.models import Site as WagtailSite
@@ -14,6 +18,12 @@ from cms.models import (
     InformationPage,
 )
 from cms.roles import Role
+from cms.validation import (
+    AUDIENCE_REQUIRED,
+    FIRST_NAME_REQUIRED,
+    LAST_NAME_REQUIRED,
+    single_line,
+)
 
 
 @transaction.atomic
@@ -38,15 +48,27 @@ def home_page_ensure(*, title: str, introduction: str) -> tuple[HomePage, bool]:
         changed = True
     else:
         changed = False
+    # Wagtail writes a page's whole address (its "view the page" links in sign-off emails) from
+    # the site's host name and port: they are the configured SITE_URL's, not Wagtail's
+    # http://localhost.
+    hostname, port = site_host_and_port()
     site = WagtailSite.objects.filter(is_default_site=True).first()
     if site is None:
-        WagtailSite.objects.create(hostname="localhost", root_page=home, is_default_site=True)
+        WagtailSite.objects.create(
+            hostname=hostname, port=port, root_page=home, is_default_site=True
+        )
         changed = True
-    elif site.root_page_id != home.id:
-        site.root_page = home
-        site.save(update_fields=["root_page"])
+    elif (site.root_page_id, site.hostname, site.port) != (home.id, hostname, port):
+        site.root_page, site.hostname, site.port = home, hostname, port
+        site.save(update_fields=["root_page", "hostname", "port"])
         changed = True
     return home, changed
+
+
+def site_host_and_port() -> tuple[str, int]:
+    """The host name and port of the site's own address (WAGTAILADMIN_BASE_URL, from SITE_URL)."""
+    parts = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+    return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
 
 
 @transaction.atomic
@@ -116,3 +138,38 @@ def information_pages_ensure(*, home: HomePage) -> int:
         )[1]
         for page in STARTING_PAGES
     )
+
+
+@transaction.atomic
+def account_update_name(*, user, first_name: str, last_name: str):
+    """Change the name a person's certificates will carry. Certificates issued before keep the
+    name they were issued with."""
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    user.first_name = (first_name or "").strip()
+    user.last_name = (last_name or "").strip()
+    problems = {}
+    for field, required in [("first_name", FIRST_NAME_REQUIRED), ("last_name", LAST_NAME_REQUIRED)]:
+        value = getattr(user, field)
+        try:
+            if not value:
+                raise ValidationError(required, code="required")
+            single_line(value)
+        except ValidationError as error:
+            problems[field] = error.messages
+    if problems:
+        raise ValidationError(problems)
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["first_name", "last_name"])
+    return user
+
+
+@transaction.atomic
+def account_update_audience(*, user, audience: str):
+    """Change who a person says they are (cms.models.Audience): which courses are meant for them."""
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    user.audience = audience or ""
+    if not user.audience:
+        raise ValidationError({"audience": AUDIENCE_REQUIRED})
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["audience"])
+    return user

@@ -6,6 +6,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views
+from cms.account import views as account_views
 from courses.sites.history import ScopedSiteHistoryView
 
 curricula_patterns = [
@@ -36,12 +37,19 @@ scoped_reports = [
     ),
 ]
 
+account_patterns = [
+    path("", account_views.account, name="account"),
+    path("name/", account_views.change_name, name="account_change_name"),
+    path("who-you-are/", account_views.change_audience, name="account_change_audience"),
+]
+
 urlpatterns = [
     *sign_in_doors,
     *scoped_reports,
     path("healthz", views.healthz, name="healthz"),
     path("curricula/", include((curricula_patterns, "cms"))),
     path("readyz", views.readyz, name="readyz"),
+    path("account/", include(account_patterns)),
     path("accounts/", include("allauth.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

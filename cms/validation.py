@@ -24,6 +24,9 @@ PHONE_CHARACTERS = (
 )
 PHONE_LENGTH = "Enter a phone number with between {low} and {high} digits."
 PHONE_DIGITS = (7, 15)  # the shortest UK numbers with a code; the longest international numbers
+FIRST_NAME_REQUIRED = "Enter your first name."
+LAST_NAME_REQUIRED = "Enter your last name."
+AUDIENCE_REQUIRED = "Choose which of these describes you."
 
 # The line breaks and tab a paragraph may hold; every other control character is refused.
 ALLOWED_IN_TEXT = {"\n", "\r", "\t"}

@@ -97,6 +97,10 @@ MATRIX = {
     ),
     "certificates/": ("/certificates/", ALL),
     "certificates/<str:code>/": ("/certificates/{certificate}/", ALL),
+    # A person's own account page and its change forms.
+    "account/": ("/account/", signed_in(200)),
+    "account/name/": ("/account/name/", signed_in(200)),
+    "account/who-you-are/": ("/account/who-you-are/", signed_in(200)),
     "accounts/login/": ("/accounts/login/", {**everyone(AWAY), "anonymous": 200}),
     "accounts/signup/": ("/accounts/signup/", {**everyone(AWAY), "anonymous": 200}),
     "accounts/logout/": ("/accounts/logout/", {**everyone(200), "anonymous": AWAY}),

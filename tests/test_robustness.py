@@ -547,3 +547,25 @@ def test_asking_for_the_figures_with_any_data_never_fails(client, people, filter
 
     assert response.status_code == 302
     assert response["Location"].startswith("/programme/")
+
+
+@given(first_name=text, last_name=text, audience=text)
+@HYPOTHESIS
+def test_the_account_forms_never_fail_and_keep_the_person_whole(
+    client, home_page, people, first_name, last_name, audience
+):
+    person = people["trainee"]
+    client.force_login(person)
+    before = (
+        get_user_model().objects.values("first_name", "last_name", "audience").get(pk=person.pk)
+    )
+
+    named = client.post("/account/name/", {"first_name": first_name, "last_name": last_name})
+    said = client.post("/account/who-you-are/", {"audience": audience})
+
+    assert named.status_code < 500 and said.status_code < 500
+    after = get_user_model().objects.get(pk=person.pk)
+    if named.status_code != 302:  # refused: the name is as it was
+        assert (after.first_name, after.last_name) == (before["first_name"], before["last_name"])
+    if said.status_code != 302:
+        assert after.audience == before["audience"]

@@ -34,6 +34,17 @@ def env_list(name, default=""):
     return [part.strip() for part in (env(name, default) or "").split(",") if part.strip()]
 
 
+def site_url_checked(url):
+    """SITE_URL as links need it: a whole address with its scheme, without a trailing slash."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be the site's whole address, such as https://training.example.org, "
+            f"not {url!r}."
+        )
+    return url.rstrip("/")
+
+
 # --- values from the environment -------------------------------------------------------------
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = env_bool("DEBUG", False)
@@ -47,7 +58,9 @@ EMAIL_URL = env(
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Co-training <no-reply@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TASKS_BACKEND = env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The site's own address: every link in an email or a calendar starts with it (Wagtail's
+# moderation emails through WAGTAILADMIN_BASE_URL, ours through courses.common.links).
+SITE_URL = env("SITE_URL")
 SHOW_NHS_LOGO = env_bool("SHOW_NHS_LOGO", False)
 SERVICE_NAME = env("SERVICE_NAME", "Co-training")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
@@ -179,6 +192,8 @@ LOGIN_REDIRECT_URL = "/"
 
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = SERVICE_NAME
+# Development and the demo serve at this address; production builds it from its host name.
+WAGTAILADMIN_BASE_URL = site_url_checked(SITE_URL or "http://127.0.0.1:8000")
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"

@@ -3,7 +3,14 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from cms.settings.base import *  # noqa: F403
-from cms.settings.base import ALLOWED_HOSTS, SECRET_KEY, SECURE_HSTS_SECONDS, env, env_bool
+from cms.settings.base import (
+    ALLOWED_HOSTS,
+    SECRET_KEY,
+    SECURE_HSTS_SECONDS,
+    SITE_URL,
+    env_bool,
+    site_url_checked,
+)
 
 if not SECRET_KEY:
     raise ImproperlyConfigured(
@@ -25,5 +32,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-# Links in emails and the admin point at the real host, never the development default.
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0].lstrip('.')}")
+# Links in emails and the admin point at the real host, never the development default: SITE_URL,
+# or else https:// and the first allowed host name.
+WAGTAILADMIN_BASE_URL = site_url_checked(SITE_URL or f"https://{ALLOWED_HOSTS[0].lstrip('.')}")

@@ -19,6 +19,7 @@ def manage(*args, **env_overrides):
         "EMAIL_URL",
         "CACHE_URL",
         "REDIS_URL",
+        "SITE_URL",
     ]:
         env.pop(key, None)
     env.update({"DJANGO_SETTINGS_MODULE": "cms.settings.production", **env_overrides})
@@ -82,6 +83,31 @@ def test_production_settings_are_secure():
         "31536000",
         "https://training.example.org",
     ]
+
+
+def test_site_url_is_the_base_of_links_in_production():
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.WAGTAILADMIN_BASE_URL)",
+        SECRET_KEY="s" * 60,
+        ALLOWED_HOSTS="training.example.org",
+        SITE_URL="https://learn.example.org/",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "https://learn.example.org"
+
+
+def test_a_site_url_without_its_scheme_is_a_clear_configuration_error():
+    result = manage(
+        "check", SECRET_KEY="s" * 60, ALLOWED_HOSTS="x.org", SITE_URL="learn.example.org"
+    )
+
+    assert result.returncode != 0
+    assert "SITE_URL must be the site's whole address" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,7 @@ server_env=(
   STATIC_ROOT="$STATIC"
   DATABASE_URL="sqlite:///$DB"
   EMAIL_URL="file://$MAIL_DIR"
-  WAGTAILADMIN_BASE_URL="$BASE_URL"
+  SITE_URL="$BASE_URL"
 )
 
 healthy() {

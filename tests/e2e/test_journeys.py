@@ -112,7 +112,7 @@ def sign_in(page, address, password):
     page.goto("/accounts/login/")
     page.get_by_label("Email", exact=True).fill(address)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("load")
 
 
@@ -142,15 +142,15 @@ def sign_up_and_verify(page, screenshot, base_url, mail_dir, address, password):
     page.get_by_label("Email", exact=True).fill(address)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_label("Password (again)", exact=True).fill(password)
-    page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
+    page.get_by_role("button", name="Create an account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     check(page, screenshot, "verify-email-sent")
 
     confirm_url = link_from_email(
         mail_dir, address, re.escape(base_url) + r"/accounts/confirm-email/[^/\s]+/"
     )
     page.goto(confirm_url)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Email Address")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your email address")
     check(page, screenshot, "confirm-email")
     page.get_by_role("main").get_by_role("button", name="Confirm").click()
 
@@ -250,7 +250,7 @@ def test_password_reset(page, screenshot, base_url, mail_dir):
     expect(page).to_have_url(f"{base_url}/accounts/password/reset/")
     check(page, screenshot, "reset-request")
     page.get_by_label("Email", exact=True).fill(address)
-    page.get_by_role("button", name="Reset My Password").click()
+    page.get_by_role("button", name="Reset your password").click()
     expect(page).to_have_url(f"{base_url}/accounts/password/reset/done/")
     check(page, screenshot, "reset-sent")
 
@@ -258,12 +258,12 @@ def test_password_reset(page, screenshot, base_url, mail_dir):
         mail_dir, address, re.escape(base_url) + r"/accounts/password/reset/key/[^\s]+/"
     )
     page.goto(reset_url)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Change Password")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
     check(page, screenshot, "reset-form")
     password = new_password()
     page.get_by_label("New Password", exact=True).fill(password)
     page.get_by_label("New Password (again)", exact=True).fill(password)
-    page.get_by_role("button", name="Change Password").click()
+    page.get_by_role("button", name="Change your password").click()
     expect(page.get_by_text("Your password is now changed.")).to_be_visible()
     check(page, screenshot, "reset-done")
 
