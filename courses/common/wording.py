@@ -7,7 +7,13 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 
+from cms.curricula.vocabulary import Track
 from courses.models import Session
+
+WHO_IT_IS_FOR = {
+    Track.PATIENT: "For people living with a long-term condition",
+    Track.PROFESSIONAL: "For people who work in health or care",
+}
 
 
 def when_text(moment_start: datetime, moment_end: datetime) -> str:
@@ -22,6 +28,11 @@ def when_text(moment_start: datetime, moment_end: datetime) -> str:
 def when(session: Session) -> str:
     """'Tuesday 12 January 2027, 10:00 to 13:00', in local time."""
     return when_text(session.starts_at, session.ends_at)
+
+
+def who_it_is_for(track: str) -> str:
+    """Whom a programme's courses are for, from its track, as a finder or a course page says it."""
+    return WHO_IT_IS_FOR.get(track, "")
 
 
 def access_notes(venue) -> list[str]:
