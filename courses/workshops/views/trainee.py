@@ -16,8 +16,6 @@ from courses.models import Enrolment
 from courses.workshops import booking, finder
 from courses.workshops.forms.finder import FinderForm
 
-RUNS_PER_PAGE = finder.RUNS_PER_PAGE
-
 
 def _can_book(user) -> bool:
     return user.is_authenticated and (user.is_superuser or has_any_role(user, Role.TRAINEE))
@@ -47,7 +45,6 @@ def run_list(request):
             "runs": found.runs,
             "place": search["place"],
             "programme": chosen,
-            "searched": bool(search["place"] or chosen),
             "query": query.urlencode(),
         },
     )
