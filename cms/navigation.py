@@ -58,6 +58,7 @@ SIGNED_IN_ITEMS = [
     NavItem("Your account", "account", frozenset()),
 ]
 SIGNED_OUT_ITEMS = [
+    NavItem("Find a course", "courses:run_list", frozenset()),
     NavItem("Sign in", "account_login", frozenset()),
     NavItem("Create an account", "account_signup", frozenset()),
 ]

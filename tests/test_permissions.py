@@ -142,10 +142,11 @@ MATRIX = {
         everyone(404),
     ),
     # --- workshops: trainees booking (Find a course, a course's page, book, withdraw) ---
-    # Trainees only. {run_id} is open and the Riverside trainee is booked on it (its first
-    # session has started, so its page says booking has closed, as does its booking page).
-    "courses/": ("/courses/", {**signed_in(403), "trainee": 200}),
-    "courses/<int:run_id>/": ("/courses/{run_id}/", {**signed_in(403), "trainee": 200}),
+    # Finding a course and a course's page are public; booking, its questions and withdrawing
+    # are for trainees. {run_id} is open and the Riverside trainee is booked on it (its first
+    # session has started, so its page and its booking page say booking has closed).
+    "courses/": ("/courses/", ALL),
+    "courses/<int:run_id>/": ("/courses/{run_id}/", ALL),
     "courses/<int:run_id>/book/": ("/courses/{run_id}/book/", {**signed_in(403), "trainee": 200}),
     "courses/<int:run_id>/answers/": (
         "/courses/{run_id}/answers/",

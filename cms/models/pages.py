@@ -202,6 +202,12 @@ class ModulePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["lessons"] = LessonPage.objects.child_of(self).live().order_by("path")
+        # The programme this module belongs to, for its "Find a date" link: one query.
+        context["programme"] = (
+            ProgrammePage.objects.filter(path=self.path[: -self.steplen])
+            .only("pk", "title")
+            .first()
+        )
         context["counterpart"] = self.counterpart
         context["show_tutor_notes"] = can_see_tutor_notes(request.user)
         return context

@@ -46,6 +46,12 @@ def when(session: Session) -> str:
     return when_text(session.starts_at, session.ends_at)
 
 
+def who_it_is_for(track: str) -> str:
+    """Whom a programme's courses are for, from its track, as a finder or a course page says it:
+    'For people who work in health or care'."""
+    return f"For {track_group(track)}" if track in TRACK_GROUPS else ""
+
+
 def access_notes(venue) -> list[str]:
     """What someone with a disability needs to know about getting in and hearing."""
     notes = []

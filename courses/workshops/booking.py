@@ -347,7 +347,7 @@ def waiting_position(enrolment: Enrolment) -> int | None:
     )
 
 
-def _waiting_position_annotation():
+def waiting_position_annotation():
     """waiting_position() for every row of an enrolment queryset, in the same query."""
     return count_rows(
         Enrolment.objects.filter(run=OuterRef("run"), status=Enrolment.Status.WAITLISTED).filter(
@@ -355,37 +355,6 @@ def _waiting_position_annotation():
             | Q(enrolled_at=OuterRef("enrolled_at"), pk__lte=OuterRef("pk"))
         )
     )
-
-
-def _sessions_of_run(order="starts_at"):
-    return Session.objects.filter(run=OuterRef("pk")).order_by(order, "pk")
-
-
-def open_runs(*, trainee, site_slug: str | None = None, programme_id: int | None = None):
-    """Runs open for booking whose first session is still to come, soonest first, each with its
-    dates, places left and the trainee's own status. One query, however many runs."""
-    taken = count_rows(Enrolment.objects.filter(run=OuterRef("pk")).on_the_course())
-    runs = (
-        CourseRun.objects.filter(status=CourseRun.Status.OPEN)
-        .annotate(
-            first_start=Subquery(_sessions_of_run().values("starts_at")[:1]),
-            first_end=Subquery(_sessions_of_run().values("ends_at")[:1]),
-            last_start=Subquery(_sessions_of_run("-starts_at").values("starts_at")[:1]),
-            session_count=count_rows(Session.objects.filter(run=OuterRef("pk"))),
-            places_left=F("capacity") - taken,
-            my_status=Subquery(
-                Enrolment.objects.filter(run=OuterRef("pk"), trainee=trainee).values("status")[:1]
-            ),
-        )
-        .filter(first_start__gt=timezone.now())
-        .select_related("venue", "site", "programme")
-        .order_by("first_start", "pk")
-    )
-    if site_slug:
-        runs = runs.filter(site__slug=site_slug)
-    if programme_id:
-        runs = runs.filter(programme_id=programme_id)
-    return runs
 
 
 def booking_page_for(*, trainee, run_id: int) -> dict:
@@ -418,50 +387,11 @@ def open_run_or_404(run_id: int) -> CourseRun:
     return get_object_or_404(CourseRun, pk=run_id, status=CourseRun.Status.OPEN)
 
 
-def run_detail_for(*, trainee, run_id: int) -> dict:
-    """Everything on a course's page for one trainee, in a fixed number of queries."""
-    run = get_object_or_404(
-        CourseRun.objects.filter(status=CourseRun.Status.OPEN)
-        .select_related("venue", "site", "programme")
-        .annotate(
-            places_left=F("capacity")
-            - count_rows(Enrolment.objects.filter(run=OuterRef("pk")).on_the_course())
-        ),
-        pk=run_id,
-    )
-    sessions = list(
-        run.sessions.select_related("venue", "lay_tutor__user", "clinical_tutor__user").order_by(
-            "starts_at", "pk"
-        )
-    )
-    enrolment = (
-        Enrolment.objects.filter(trainee=trainee, run=run)
-        .annotate(position=_waiting_position_annotation())
-        .first()
-    )
-    first_start = sessions[0].starts_at if sessions else None
-    return {
-        "run": run,
-        "sessions": sessions,
-        "venues": list(dict.fromkeys(session.venue for session in sessions)) or [run.venue],
-        "lay_tutors": _names(session.lay_tutor for session in sessions),
-        "clinical_tutors": _names(session.clinical_tutor for session in sessions),
-        "enrolment": enrolment,
-        "position": enrolment.position if enrolment and enrolment.status == "waitlisted" else None,
-        "booking_open": first_start is not None and first_start > timezone.now(),
-        "first_start": first_start,
-    }
-
-
-def _names(tutors) -> list[str]:
-    return list(dict.fromkeys(tutor.name for tutor in tutors if tutor is not None))
-
-
 def enrolment_on_run_or_404(*, trainee, run_id: int) -> Enrolment:
     """The trainee's enrolment on an open run, with the run; 404 if they have none."""
     return get_object_or_404(
         Enrolment.objects.select_related("run", "run__venue").annotate(
-            position=_waiting_position_annotation()
+            position=waiting_position_annotation()
         ),
         trainee=trainee,
         run_id=run_id,
@@ -487,7 +417,7 @@ def courses_for(trainee) -> QuerySet[Enrolment]:
         .annotate(
             next_start=Subquery(upcoming.values("starts_at")[:1]),
             next_end=Subquery(upcoming.values("ends_at")[:1]),
-            position=_waiting_position_annotation(),
+            position=waiting_position_annotation(),
         )
         .order_by(F("next_start").asc(nulls_last=True), "pk")
     )

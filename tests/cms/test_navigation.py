@@ -30,7 +30,7 @@ def nav_labels(html):
 @pytest.mark.parametrize(
     ("role", "labels"),
     [
-        ("anonymous", ["Sign in", "Create an account"]),
+        ("anonymous", ["Find a course", "Sign in", "Create an account"]),
         (
             "trainee",
             [

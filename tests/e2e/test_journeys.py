@@ -279,7 +279,9 @@ def test_password_reset(page, screenshot, base_url, mail_dir):
 # --- d. small screens and keyboard ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", "/accounts/login/"], ids=["home", "sign-in"])
+@pytest.mark.parametrize(
+    "path", ["/", "/accounts/login/", "/courses/"], ids=["home", "sign-in", "find-a-course"]
+)
 def test_narrow_screen_has_no_sideways_scrolling(new_page, screenshot, path):
     page = new_page(viewport={"width": 320, "height": 640})
     page.goto(path)
@@ -298,7 +300,13 @@ def test_narrow_screen_has_no_sideways_scrolling(new_page, screenshot, path):
     screenshot(page, "skip-link")
 
 
-PUBLIC_PAGES = ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
+PUBLIC_PAGES = [
+    "/",
+    "/courses/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+]
 
 
 def csp_violations(new_page):

@@ -32,6 +32,8 @@ unset CACHE_URL REDIS_URL
 
 echo "Preparing the demo site..."
 "$PY" manage.py setup_demo >/dev/null
+# 200 runs across 8 more sites for the public course finder (rows finder*, signed out).
+"$PY" tests/perf/finder.py --seed-only
 "$PY" manage.py collectstatic --noinput -v 0
 signed_in() {  # email -> a session key for that demo account
   "$PY" manage.py shell --no-imports -c "
@@ -80,6 +82,9 @@ run() {  # name path [cookie]
   run lesson "$LESSON"
   run learn /learn/ "$SESSION"
   run courses /courses/ "$SESSION"
+  run finder-all /courses/
+  run finder "/courses/?place=Eastgate"
+  run finder-pc "/courses/?place=EG2"
   run teach /teach/ "$TUTOR_SESSION"
   run run /sites/riverside/runs/$OPEN_RUN/ "$LEAD_SESSION"
   run reflect /reflections/ "$SESSION"

@@ -5,4 +5,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 .venv/bin/python tests/perf/curricula.py
 .venv/bin/python tests/perf/planner.py
 .venv/bin/python tests/perf/dashboard.py
+.venv/bin/python tests/perf/finder.py
 bash tests/perf/load.sh

@@ -1,78 +1,63 @@
 """Trainees' pages for workshops: find a course, see its dates and tutors, book or join the waiting
-list, and withdraw. The rules live in `workshops/booking.py`; these pages parse, check the role,
-call one service or selector and render."""
+list, and withdraw. Finding a course and a course's page are open to everyone, signed in or not;
+booking and withdrawing are for trainees. The rules live in `workshops/booking.py` and the reads
+in `workshops/finder.py`; these pages parse, check the role, call one service or selector and
+render."""
 
-from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cms.curricula.vocabulary import Track
 from cms.models import ProgrammePage
 from cms.permissions import role_required
-from cms.roles import Role
+from cms.roles import Role, has_any_role
 from courses.errors import CoursesError
-from courses.models import Enrolment, Site
-from courses.workshops import booking
+from courses.models import Enrolment
+from courses.workshops import booking, finder
+from courses.workshops.forms.finder import FinderForm
 from courses.workshops.forms.trainee import BookingQuestionsForm
 
-RUNS_PER_PAGE = 10
 
-
-class RunFilterForm(forms.Form):
-    """The filters of "Find a course". Anything it does not recognise is ignored, with a note."""
-
-    site = forms.ChoiceField(label="Where", required=False)
-    programme = forms.ChoiceField(label="Course", required=False)
-
-    def __init__(self, *args, sites, programmes, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [("", "Anywhere")] + [
-            (site.slug, site.name) for site in sites
-        ]
-        self.fields["programme"].choices = [("", "Any course")] + [
-            (str(programme.pk), f"{programme.title} ({Track(programme.track).label.lower()})")
-            for programme in programmes
-        ]
+def _can_book(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or has_any_role(user, Role.TRAINEE))
 
 
 @require_GET
-@role_required(Role.TRAINEE)
 def run_list(request):
-    form = RunFilterForm(
-        request.GET if ("site" in request.GET or "programme" in request.GET) else None,
-        sites=Site.objects.order_by("name").only("slug", "name"),
-        programmes=ProgrammePage.objects.live().order_by("title").only("pk", "title", "track"),
+    """Open to everyone: the runs people can book, searched by place and course."""
+    programmes = list(ProgrammePage.objects.live().order_by("title").only("pk", "title", "track"))
+    form = FinderForm(
+        request.GET if ("place" in request.GET or "programme" in request.GET) else None,
+        programmes=programmes,
     )
-    filters = {}
-    if form.is_bound:
-        form.is_valid()
-        # Valid filters apply; a filter we do not recognise is shown as an error and ignored.
-        filters = form.cleaned_data
-    runs = booking.open_runs(
-        trainee=request.user,
-        site_slug=filters.get("site") or None,
-        programme_id=int(filters["programme"]) if filters.get("programme") else None,
-    )
-    page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    search = form.search()
+    found = finder.runs_page(person=request.user, page_number=request.GET.get("page"), **search)
     query = request.GET.copy()
     query.pop("page", None)
+    chosen = next(
+        (programme for programme in programmes if programme.pk == search["programme_id"]), None
+    )
     return render(
         request,
         "courses/workshops/trainee/run_list.html",
-        {"form": form, "page": page, "runs": page.object_list, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": found.page,
+            "runs": found.runs,
+            "place": search["place"],
+            "programme": chosen,
+            "query": query.urlencode(),
+        },
     )
 
 
 @require_GET
-@role_required(Role.TRAINEE)
 def run_detail(request, run_id):
-    return render(
-        request,
-        "courses/workshops/trainee/run_detail.html",
-        booking.run_detail_for(trainee=request.user, run_id=run_id),
-    )
+    """Open to everyone: a run's dates, venue and tutors; trainees book here, others are asked
+    to sign in or create an account and come back."""
+    context = finder.run_detail_for(person=request.user, run_id=run_id)
+    context["can_book"] = _can_book(request.user)
+    return render(request, "courses/workshops/trainee/run_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])

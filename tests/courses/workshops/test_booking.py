@@ -22,7 +22,6 @@ from tests.factories import (
     AGREED,
     CourseRunFactory,
     SessionFactory,
-    SiteFactory,
     UserFactory,
     VenueFactory,
     next_weekday,
@@ -427,116 +426,6 @@ def signed_in(client, person):
     return client
 
 
-def test_find_a_course_lists_open_runs_to_come_with_places_and_access(client, run, workshop):
-    CourseRunFactory(site=run.site, programme=run.programme, title="Still planning")
-    full = CourseRunFactory(
-        site=run.site,
-        programme=run.programme,
-        title="Full group",
-        capacity=1,
-        status=CourseRun.Status.OPEN,
-    )
-    SessionFactory(run=full, number=1)
-    Enrolment.objects.create(trainee=trainee(), run=full)
-    started = CourseRunFactory(
-        site=run.site, programme=run.programme, title="Already started", status="open"
-    )
-    SessionFactory(
-        run=started,
-        number=1,
-        starts_at=timezone.now() - timedelta(days=1),
-        ends_at=timezone.now() - timedelta(days=1) + timedelta(hours=3),
-    )
-    workshop["venue"].hearing_loop = True
-    workshop["venue"].save()
-
-    html = signed_in(client, trainee()).get("/courses/").text
-
-    assert "Spring group" in html
-    assert "Full group" in html
-    assert "Still planning" not in html
-    assert "Already started" not in html
-    first = timezone.localtime(workshop["sessions"][0].starts_at)
-    assert f"3 sessions, Tuesdays 10:00 to 13:00, from {date_format(first, 'l j F Y')}" in html
-    assert "2 places left" in html
-    assert "Full: join the waiting list" in html
-    assert "Step-free access" in html
-    assert "Hearing loop" in html
-    assert f'href="/courses/{run.pk}/"' in html
-
-
-def test_find_a_course_filters_by_site_and_programme(client, run, programmes):
-    hillside = SiteFactory(name="Hillside Health Board", slug="hillside")
-    elsewhere = CourseRunFactory(
-        site=hillside,
-        programme=programmes["professional"],
-        title="Hillside workshop",
-        status="open",
-    )
-    SessionFactory(run=elsewhere, number=1)
-    client = signed_in(client, trainee())
-
-    by_site = client.get("/courses/", {"site": "hillside"}).text
-    by_programme = client.get("/courses/", {"programme": str(programmes["patient"].pk)}).text
-    both = client.get(
-        "/courses/", {"site": "hillside", "programme": str(programmes["patient"].pk)}
-    ).text
-
-    assert "Hillside workshop" in by_site and "Spring group" not in by_site
-    assert "Spring group" in by_programme and "Hillside workshop" not in by_programme
-    assert "Spring group" not in both and "Hillside workshop" not in both
-    assert "There are no courses open for booking that match what you chose" in both
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        {"site": "nowhere"},
-        {"programme": "not-a-number"},
-        {"programme": "99999999999999999999"},
-        {"site": ["a", "b"], "page": "-3"},
-        {"page": "x"},
-    ],
-)
-def test_find_a_course_ignores_filters_it_does_not_know(client, run, query):
-    response = signed_in(client, trainee()).get("/courses/", query)
-
-    assert response.status_code == 200
-    assert "Spring group" in response.text
-    if "site" in query or "programme" in query:
-        assert "There is a problem" in response.text
-
-
-def test_find_a_course_is_paginated_with_a_fixed_number_of_queries(client, run, programmes):
-    client = signed_in(client, trainee())
-    client.get("/courses/")
-    with CaptureQueriesContext(connection) as one_run:
-        client.get("/courses/")
-
-    for number in range(12):
-        more = CourseRunFactory(
-            site=run.site, programme=programmes["patient"], title=f"Group {number}", status="open"
-        )
-        for session in (1, 2):
-            SessionFactory(run=more, number=session)
-        Enrolment.objects.create(trainee=trainee(), run=more)
-    with CaptureQueriesContext(connection) as thirteen_runs:
-        first_page = client.get("/courses/").text
-    second_page = client.get("/courses/", {"page": 2}).text
-
-    assert len(thirteen_runs) == len(one_run)
-    assert "13 courses you can book" in first_page
-    assert first_page.count("nhsuk-card__heading") == booking_views_per_page()
-    assert second_page.count("nhsuk-card__heading") == 13 - booking_views_per_page()
-    assert "page=2" in first_page
-
-
-def booking_views_per_page():
-    from courses.workshops.views.trainee import RUNS_PER_PAGE
-
-    return RUNS_PER_PAGE
-
-
 def test_a_course_page_shows_dates_venue_access_and_tutors(client, run, workshop):
     lay, clinical = workshop["lay"], workshop["clinical"]
     for session in workshop["sessions"]:
@@ -617,12 +506,13 @@ def test_runs_not_open_are_not_found(client, run, status):
 
 
 def test_booking_pages_are_for_trainees(client, run, people):
-    urls = [f"/courses/{run.pk}/", "/courses/", f"/courses/{run.pk}/withdraw/"]
+    # Finding a course and a course's page are public (tests/courses/workshops/test_finder.py).
+    withdraw_url = f"/courses/{run.pk}/withdraw/"
 
-    assert {url: client.get(url).status_code for url in urls} == dict.fromkeys(urls, 302)
+    assert client.get(withdraw_url).status_code == 302
     assert client.post(f"/courses/{run.pk}/book/").url.startswith("/accounts/login/")
     client.force_login(people["lay_tutor"])
-    assert {url: client.get(url).status_code for url in urls} == dict.fromkeys(urls, 403)
+    assert client.get(withdraw_url).status_code == 403
     assert client.post(f"/courses/{run.pk}/book/").status_code == 403
     assert not Enrolment.objects.exists()
 
