@@ -340,7 +340,7 @@ def objects(small_curriculum, people):
         enrolment=enrolment,
         code="MATRIX234567",
         holder_name="T",
-        module_title="M",
+        title="M",
         issued_at=timezone.now(),
     )
     return {

@@ -148,9 +148,17 @@ def certificate_public(code):
 
 
 def certificate_in_scope(user, code):
-    certificates = Certificate.objects.select_related("enrolment__trainee", "enrolment__site")
+    """A certificate a lead may revoke: an e-learning one of their sites' learners, or a course
+    one of a run at their sites. Anyone else's: 404."""
+    certificates = Certificate.objects.select_related(
+        "enrolment__trainee", "enrolment__site", "enrolment__run__site"
+    )
     if not user.is_superuser:
-        certificates = certificates.filter(enrolment__site__in=sites_for(user))
+        sites = sites_for(user)
+        certificates = certificates.filter(
+            Q(enrolment__run__isnull=True, enrolment__site__in=sites)
+            | Q(enrolment__run__site__in=sites)
+        )
     return get_object_or_404(certificates, code=code)
 
 
