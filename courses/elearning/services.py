@@ -24,6 +24,7 @@ from courses.workshops.certificates import certificate_issue
 
 # --- e-learning -------------------------------------------------------------------------------
 
+
 def _elearning_module(module_id):
     module = ModulePage.objects.filter(pk=module_id).first()
     if module is None or not module.live:

@@ -32,7 +32,6 @@ from courses.elearning.forms import InvitationCodeForm, JoinWithCodeForm, Revoke
 from courses.errors import CoursesError
 from courses.models import Enrolment
 from courses.sites import scope
-from courses.workshops import booking
 
 
 @require_GET
@@ -41,11 +40,7 @@ def learn(request):
     return render(
         request,
         "courses/elearning/learn.html",
-        {
-            **selectors.learning_for(request.user),
-            "courses": list(booking.courses_for(request.user)),
-            "due_reflections": due_for(request.user),
-        },
+        {**selectors.my_learning(request.user), "due_reflections": due_for(request.user)},
     )
 
 

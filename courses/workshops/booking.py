@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import OperationalError, transaction
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -304,30 +304,6 @@ def enrolment_on_run_or_404(*, trainee, run_id: int) -> Enrolment:
         trainee=trainee,
         run_id=run_id,
         run__status=CourseRun.Status.OPEN,
-    )
-
-
-def courses_for(trainee) -> QuerySet[Enrolment]:
-    """The runs a trainee is booked on or waiting for, with their next session and place on the
-    waiting list, next session first (for /learn/). One query."""
-    now = timezone.now()
-    upcoming = Session.objects.filter(run=OuterRef("run"), ends_at__gt=now).order_by(
-        "starts_at", "pk"
-    )
-    return (
-        Enrolment.objects.filter(
-            trainee=trainee,
-            run__isnull=False,
-            status__in=(Enrolment.Status.BOOKED, Enrolment.Status.WAITLISTED),
-        )
-        .exclude(run__status=CourseRun.Status.PLANNING)
-        .select_related("run", "run__venue")
-        .annotate(
-            next_start=Subquery(upcoming.values("starts_at")[:1]),
-            next_end=Subquery(upcoming.values("ends_at")[:1]),
-            position=_waiting_position_annotation(),
-        )
-        .order_by(F("next_start").asc(nulls_last=True), "pk")
     )
 
 
