@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from assessments.models import Administration, Phase, Response
 from assessments.reflections import windows
@@ -203,6 +204,8 @@ def test_my_learning_lists_the_reflections_waiting_and_drops_them_once_sent(
     assert "Before the course: Spring group" in page
     first = run.sessions.order_by("starts_at")[0].starts_at
     assert f"Please answer by {timezone.localtime(first):%A}" in page
+    # The local date of the deadline in words, and no bare clock time.
+    assert f"Please answer by {date_format(timezone.localtime(first), 'l j F')}." in page
 
     Response.objects.create(
         administration=before,
