@@ -164,7 +164,7 @@ def teaching_record_pdf(record: dict, *, service_name: str) -> bytes:
         session = row.session
         cells = (
             date_format(timezone.localtime(session.starts_at), "j M Y"),
-            f"{session.run.title}, session {session.number}",
+            f"Session {session.number}, {session.run.title}",
             session.run.site.name,
             row.co_tutor.name if row.co_tutor else "No co-tutor",
             row.hours,
