@@ -23,6 +23,8 @@ CHECK_NOT_PASSED = (
 DATES_REVERSED = "The last day must be on or after the first day."
 CERTIFICATE_ALREADY_REVOKED = "This certificate has already been revoked."
 REVOKE_REASON_REQUIRED = "Say why the certificate is being revoked."
+# The reason recorded when a corrected register takes someone below the run's completion rule.
+CERTIFICATE_ATTENDANCE_CORRECTED = "Attendance corrected"
 
 
 # --- workshops: the readiness rules. Each names the rule and the person. ------------------------

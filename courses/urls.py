@@ -85,6 +85,8 @@ urlpatterns = [
     path("courses/<int:run_id>/contact/", sites.run_contact, name="run_contact"),
     # --- workshops: tutors (workshops/views/tutor.py) ---
     path("teach/", tutor.teach, name="teach"),
+    path("teach/record/", tutor.teach_record, name="teach_record"),
+    path("teach/record/pdf/", tutor.teach_record_pdf, name="teach_record_pdf"),
     path("teach/sessions/<int:session_id>/plan/", tutor.session_plan, name="session_plan"),
     path("teach/sessions/<int:session_id>/register/", tutor.session_register, name="register"),
     path(

@@ -210,6 +210,16 @@ MATRIX = {
     # A session's plan and register: its two tutors and the leads of its site; withdrawing: its
     # tutors only. The tutors' rows use {session_id} (started) and {future_session_id}.
     "teach/": ("/teach/", {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200}),
+    # A tutor's record of sessions taught: their own only, so there is no one else's to reach.
+    "teach/record/": (
+        "/teach/record/",
+        {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200},
+    ),
+    # (The PDF needs a place in a pool, which this row's tutors have not: 404, as the page says.)
+    "teach/record/pdf/": (
+        "/teach/record/pdf/",
+        {**signed_in(403), "lay_tutor": 404, "clinical_tutor": 404},
+    ),
     "teach/sessions/<int:session_id>/plan/": (
         "/teach/sessions/{session_id}/plan/",
         {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200, "other_lead": 404, "lead": 200},
@@ -368,7 +378,7 @@ def objects(small_curriculum, people):
         enrolment=enrolment,
         code="MATRIX234567",
         holder_name="T",
-        module_title="M",
+        title="M",
         issued_at=timezone.now(),
     )
     return {

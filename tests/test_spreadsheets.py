@@ -180,7 +180,7 @@ def test_a_certificate_download_is_never_cached_and_is_logged(client, people, el
         enrolment=enrolment,
         code="LOGGED234567",
         holder_name="Ann Person",
-        module_title="Preparing",
+        title="Preparing",
         issued_at=timezone.now(),
     )
     client.force_login(people["trainee"])

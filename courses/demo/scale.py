@@ -783,7 +783,8 @@ class _Seeder:
             if completed_at:
                 certificates.append(
                     (enrolment_id, f"{CERTIFICATE_PREFIX}{enrolment_id:011d}",
-                     self.names[trainee], module.title[:255], completed_at, None, None, "")
+                     self.names[trainee], module.title[:255], completed_at, None, None, "",
+                     Certificate.Kind.ELEARNING.value, False)
                 )  # fmt: skip
         self.writer.write(
             Enrolment,
@@ -797,8 +798,8 @@ class _Seeder:
         self.writer.write(
             Certificate,
             (
-                "enrolment_id", "code", "holder_name", "module_title", "issued_at", "revoked_at",
-                "revoked_by_id", "revoke_reason",
+                "enrolment_id", "code", "holder_name", "title", "issued_at", "revoked_at",
+                "revoked_by_id", "revoke_reason", "kind", "for_professionals",
             ),
             certificates,
         )  # fmt: skip

@@ -3,22 +3,30 @@ codes), each shaped for one page with a fixed number of queries."""
 
 from django.db.models import (
     Count,
+    OuterRef,
     Q,
+    Subquery,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from cms.curricula.vocabulary import ModuleFormat
 from cms.models import LessonPage, ModulePage
+from cms.queries import count_rows
 from courses.common.curricula import lesson_count_for_module, module_lessons
 from courses.models import (
+    Attendance,
     Certificate,
+    CourseRun,
     Enrolment,
     InvitationCode,
     LessonProgress,
+    Session,
 )
 from courses.sites.scope import sites_for
+from courses.workshops.booking import waiting_position_annotation
 
 # --- e-learning -------------------------------------------------------------------------------
 
@@ -62,6 +70,88 @@ def learning_for(user):
             enrolment for enrolment in enrolments if enrolment.status == Enrolment.Status.WITHDRAWN
         ],
     }
+
+
+def _run_enrolments(user):
+    """The user's places on course runs (booked, waiting, completed or cancelled), each with its
+    run (`with_dates()`: phase, dates, sessions), next session, sessions attended, place on the
+    waiting list and certificate. Two queries, however many."""
+    now = timezone.now()
+    upcoming = Session.objects.filter(run=OuterRef("run"), ends_at__gt=now).order_by(
+        "starts_at", "pk"
+    )
+    enrolments = list(
+        Enrolment.objects.filter(trainee=user, run__isnull=False)
+        .select_related("certificate")
+        .annotate(
+            next_start=Subquery(upcoming.values("starts_at")[:1]),
+            next_end=Subquery(upcoming.values("ends_at")[:1]),
+            attended=count_rows(
+                Attendance.objects.filter(
+                    enrolment=OuterRef("pk"),
+                    session__run=OuterRef("run"),
+                    status=Attendance.Status.PRESENT,
+                )
+            ),
+            position=waiting_position_annotation(),
+        )
+    )
+    runs = {
+        run.pk: run
+        for run in CourseRun.objects.with_dates()
+        .filter(pk__in=[enrolment.run_id for enrolment in enrolments])
+        .select_related("venue")
+    }
+    for enrolment in enrolments:
+        enrolment.course = runs[enrolment.run_id]
+    return enrolments
+
+
+def my_learning(user):
+    """Everything a trainee has learnt or is learning, for /learn/, in sections: now (in
+    progress), coming up (booked, not started), waiting list, finished (completed, or a course
+    that ended without completing it) and cancelled (by a lead, or by the trainee). E-learning
+    and courses together; a course's section follows its run's phase. Five queries at most,
+    however many enrolments."""
+    modules = learning_for(user)
+    Status, Phase = Enrolment.Status, CourseRun.Phase
+    sections = {
+        "now": list(modules["active"]),
+        "coming_up": [],
+        "waiting": [],
+        "finished": list(modules["completed"]),
+        "cancelled": list(modules["withdrawn"]),
+    }
+    for enrolment in _run_enrolments(user):
+        phase = enrolment.course.phase
+        if phase == Phase.CANCELLED or enrolment.status == Status.WITHDRAWN:
+            section = "cancelled"
+        elif phase == Phase.FINISHED:
+            section = "finished"
+        elif enrolment.status == Status.WAITLISTED:
+            section = "waiting"
+        elif phase == Phase.IN_PROGRESS:
+            section = "now"
+        else:
+            section = "coming_up"
+        sections[section].append(enrolment)
+    sections["now"].sort(key=_soonest)
+    sections["coming_up"].sort(key=_soonest)
+    sections["waiting"].sort(key=_soonest)
+    sections["finished"].sort(key=_latest_end, reverse=True)
+    sections["cancelled"].sort(key=_latest_end, reverse=True)
+    return sections
+
+
+def _soonest(enrolment):
+    course = getattr(enrolment, "course", None)
+    moment = (getattr(enrolment, "next_start", None) or course.first_start) if course else None
+    return (moment is None, moment or enrolment.enrolled_at)
+
+
+def _latest_end(enrolment):
+    course = getattr(enrolment, "course", None)
+    return (course.last_end if course else None) or enrolment.completed_at or enrolment.enrolled_at
 
 
 def _next_lessons(enrolments):
@@ -148,9 +238,17 @@ def certificate_public(code):
 
 
 def certificate_in_scope(user, code):
-    certificates = Certificate.objects.select_related("enrolment__trainee", "enrolment__site")
+    """A certificate a lead may revoke: an e-learning one of their sites' learners, or a course
+    one of a run at their sites. Anyone else's: 404."""
+    certificates = Certificate.objects.select_related(
+        "enrolment__trainee", "enrolment__site", "enrolment__run__site"
+    )
     if not user.is_superuser:
-        certificates = certificates.filter(enrolment__site__in=sites_for(user))
+        sites = sites_for(user)
+        certificates = certificates.filter(
+            Q(enrolment__run__isnull=True, enrolment__site__in=sites)
+            | Q(enrolment__run__site__in=sites)
+        )
     return get_object_or_404(certificates, code=code)
 
 

@@ -1,8 +1,6 @@
 """Writes for e-learning: enrolling (directly or with an invitation code), finishing lessons,
 certificates. Each service runs in one transaction and validates what it saves."""
 
-import secrets
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -11,6 +9,7 @@ from assessments.knowledge_checks.selectors import lessons_with_checks, passed_l
 from cms.curricula.vocabulary import ModuleFormat
 from cms.models import ModulePage
 from courses import errors
+from courses.common.codes import new_code
 from courses.common.curricula import module_lessons
 from courses.errors import CoursesError
 from courses.models import (
@@ -21,17 +20,9 @@ from courses.models import (
     Site,
 )
 from courses.reflections.administrations import administrations_ensure_for_module
+from courses.workshops.certificates import certificate_issue
 
 # --- e-learning -------------------------------------------------------------------------------
-
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
-
-
-def _new_code(length, model):
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-        if not model.objects.filter(code=code).exists():
-            return code
 
 
 def _elearning_module(module_id):
@@ -99,7 +90,7 @@ def invitation_code_create(
     if valid_from and valid_until and valid_until < valid_from:
         raise CoursesError(errors.DATES_REVERSED)
     invitation = InvitationCode(
-        code=_new_code(8, InvitationCode),
+        code=new_code(8, InvitationCode),
         site=site,
         module=module,
         valid_from=valid_from,
@@ -162,15 +153,7 @@ def _complete_if_done(enrolment):
     enrolment.status = Enrolment.Status.COMPLETED
     enrolment.completed_at = timezone.now()
     enrolment.save(update_fields=["status", "completed_at"])
-    Certificate.objects.get_or_create(
-        enrolment=enrolment,
-        defaults={
-            "code": _new_code(12, Certificate),
-            "holder_name": enrolment.trainee.get_full_name() or enrolment.trainee.email,
-            "module_title": enrolment.module.title,
-            "issued_at": enrolment.completed_at,
-        },
-    )
+    certificate_issue(enrolment=enrolment, now=enrolment.completed_at)
     return enrolment
 
 

@@ -32,7 +32,6 @@ from courses.elearning.forms import InvitationCodeForm, JoinWithCodeForm, Revoke
 from courses.errors import CoursesError
 from courses.models import Enrolment
 from courses.sites import scope
-from courses.workshops import booking
 
 
 @require_GET
@@ -41,11 +40,7 @@ def learn(request):
     return render(
         request,
         "courses/elearning/learn.html",
-        {
-            **selectors.learning_for(request.user),
-            "courses": list(booking.courses_for(request.user)),
-            "due_reflections": due_for(request.user),
-        },
+        {**selectors.my_learning(request.user), "due_reflections": due_for(request.user)},
     )
 
 
@@ -256,6 +251,12 @@ def verify_certificate(request, code=None):
 @role_required(Role.PROGRAMME_LEAD)
 def revoke_certificate(request, code):
     certificate = selectors.certificate_in_scope(request.user, code)
+    run = certificate.enrolment.run
+    back_url = (
+        reverse("courses:site_run", args=(run.site.slug, run.pk))
+        if run is not None
+        else reverse("courses:progress")
+    )
     form = RevokeCertificateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -266,11 +267,11 @@ def revoke_certificate(request, code):
             form.add_error(None, error.message)
         else:
             messages.success(request, f"Certificate {certificate.code} has been revoked.")
-            return redirect("courses:progress")
+            return redirect(back_url)
     return render(
         request,
         "courses/elearning/revoke_certificate.html",
-        {"certificate": certificate, "form": form},
+        {"certificate": certificate, "form": form, "back_url": back_url},
         status=400 if form.errors else 200,
     )
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, transaction
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -35,7 +35,7 @@ from courses import errors
 from courses.calendars import feeds
 from courses.common import links, mail, wording
 from courses.errors import CoursesError
-from courses.models import AccessNeed, CourseRun, Enrolment, GroupException, Session
+from courses.models import AccessNeed, CourseRun, Enrolment, GroupException
 
 # --- switches for the race test -------------------------------------------------------------
 # tests/courses/workshops/test_booking_race.py proves that the row lock is what keeps a run from
@@ -396,30 +396,6 @@ def enrolment_on_run_or_404(*, trainee, run_id: int) -> Enrolment:
         trainee=trainee,
         run_id=run_id,
         run__status=CourseRun.Status.OPEN,
-    )
-
-
-def courses_for(trainee) -> QuerySet[Enrolment]:
-    """The runs a trainee is booked on or waiting for, with their next session and place on the
-    waiting list, next session first (for /learn/). One query."""
-    now = timezone.now()
-    upcoming = Session.objects.filter(run=OuterRef("run"), ends_at__gt=now).order_by(
-        "starts_at", "pk"
-    )
-    return (
-        Enrolment.objects.filter(
-            trainee=trainee,
-            run__isnull=False,
-            status__in=(Enrolment.Status.BOOKED, Enrolment.Status.WAITLISTED),
-        )
-        .exclude(run__status=CourseRun.Status.PLANNING)
-        .select_related("run", "run__venue")
-        .annotate(
-            next_start=Subquery(upcoming.values("starts_at")[:1]),
-            next_end=Subquery(upcoming.values("ends_at")[:1]),
-            position=waiting_position_annotation(),
-        )
-        .order_by(F("next_start").asc(nulls_last=True), "pk")
     )
 
 

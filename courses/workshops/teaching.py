@@ -27,6 +27,7 @@ from courses.common.curricula import module_lessons
 from courses.errors import CoursesError
 from courses.models import ActivityLead, Attendance, CourseRun, Enrolment, Session, Tutor
 from courses.sites.scope import sites_for
+from courses.workshops.certificates import certificates_apply_for_run
 
 # Enrolments that hold a place on a run: they are on the register and count as booked.
 RECENT_DAYS = 14
@@ -197,8 +198,9 @@ def _attended(run):
 
 
 def apply_completion_rule(*, run: CourseRun, enrolment_ids: list[int], now) -> None:
-    """Attended at least `run.completion_sessions`: completed. A corrected register that takes
-    someone below it: booked again."""
+    """Attended at least `run.completion_sessions`: completed, with a certificate of attendance.
+    A corrected register that takes someone below it: booked again, the certificate withdrawn
+    (`courses.workshops.certificates`)."""
     counted = Enrolment.objects.filter(pk__in=enrolment_ids).annotate(attended=_attended(run))
     reached, dropped = [], []
     for pk, status, attended in counted.values_list("pk", "status", "attended"):
@@ -214,6 +216,7 @@ def apply_completion_rule(*, run: CourseRun, enrolment_ids: list[int], now) -> N
         Enrolment.objects.filter(pk__in=dropped).update(
             status=Enrolment.Status.BOOKED, completed_at=None
         )
+    certificates_apply_for_run(run=run, enrolment_ids=enrolment_ids, now=now)
 
 
 # --- who may see a session -----------------------------------------------------------------------

@@ -315,8 +315,8 @@ def test_new_professional_completes_the_elearning_and_gets_a_certificate_that_ve
         f"Information: You have completed {MODULE}. Your certificate is ready to download."
     )
     main = page.get_by_role("main")
-    expect(main.get_by_role("heading", name="Completed")).to_be_visible()
-    expect(main.get_by_role("heading", name="In progress")).to_have_count(0)
+    expect(main.get_by_role("heading", name="Finished")).to_be_visible()
+    expect(main.get_by_role("heading", name="Now", exact=True)).to_have_count(0)
     check(page, screenshot, "my-learning-completed")
 
     main.get_by_role("link", name=f"View your certificate for {MODULE}").click()

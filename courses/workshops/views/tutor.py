@@ -1,8 +1,11 @@
 """My teaching: a tutor's sessions, each session's plan and register, and withdrawing from one."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cms.permissions import role_required
@@ -10,7 +13,7 @@ from cms.roles import TUTOR_ROLES, TUTORS_AND_LEADS
 from courses.calendars import feeds
 from courses.common import links, wording
 from courses.errors import CoursesError
-from courses.workshops import booking, teaching
+from courses.workshops import booking, record, teaching
 from courses.workshops.forms.tutor import RegisterForm, SessionPlanForm, WithdrawForm
 from courses.workshops.scheduling import tutor_withdraw
 
@@ -25,6 +28,31 @@ def teach(request):
         # The address calendar programs subscribe to: what this tutor teaches, kept up to date.
         context["feed_url"] = links.feed_url(feeds.calendar_feed_ensure(user=request.user))
     return render(request, "courses/workshops/tutor/teaching.html", context)
+
+
+@require_GET
+@role_required(*TUTOR_ROLES)
+def teach_record(request):
+    """The sessions this tutor co-delivered, with totals: only their own."""
+    return render(
+        request, "courses/workshops/tutor/record.html", record.teaching_record_for(request.user)
+    )
+
+
+@require_GET
+@never_cache
+@role_required(*TUTOR_ROLES)
+def teach_record_pdf(request):
+    context = record.teaching_record_for(request.user)
+    if context["tutor"] is None:
+        raise Http404("You are not in a site's pool of tutors.")
+    response = HttpResponse(
+        record.teaching_record_pdf(context, service_name=settings.SERVICE_NAME),
+        content_type="application/pdf",
+    )
+    filename = f"teaching-record-{timezone.localdate():%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from assessments.models import Administration, Phase, Response
 from assessments.reflections import windows
@@ -222,7 +223,9 @@ def test_my_learning_lists_the_reflections_waiting_and_drops_them_once_sent(
     assert f'href="/reflections/{before.pk}/"' in page
     assert "Before the course: Spring group" in page
     first = run.sessions.order_by("starts_at")[0].starts_at
-    assert f"Please answer by {timezone.localtime(first):%A}" in page
+    # The before survey closes when the first session starts: the time and the day in words.
+    start = timezone.localtime(first)
+    assert f"Please answer by {start:%H:%M} on {date_format(start, 'l j F Y')}." in page
 
     Response.objects.create(
         administration=before,

@@ -644,12 +644,13 @@ def test_my_learning_lists_your_courses_with_the_next_session(
 
     html = signed_in(client, person).get("/learn/").text
 
-    assert "Your courses" in html
+    assert '<h2 class="nhsuk-heading-m">Coming up</h2>' in html
+    assert '<h2 class="nhsuk-heading-m">Waiting list</h2>' in html
     assert "Spring group" in html and "Autumn group" in html
     assert "Booked" in html
-    assert "Waiting list: number 1" in html
+    assert "You are number 1 on the waiting list" in html
     first = timezone.localtime(workshop["sessions"][0].starts_at)
-    assert f"Next session: {date_format(first, 'l j F Y')}, 10:00 to 13:00" in html
+    assert f"First session: {date_format(first, 'l j F Y')}, 10:00 to 13:00" in html
 
 
 def test_my_learning_has_a_fixed_number_of_queries_however_many_courses(
@@ -672,7 +673,7 @@ def test_my_learning_has_a_fixed_number_of_queries_however_many_courses(
     with CaptureQueriesContext(connection) as six_courses:
         html = client.get("/learn/").text
 
-    assert html.count("Next session:") == 6
+    assert html.count("First session:") + html.count("on the waiting list.") == 6
     assert len(six_courses) == len(one_course)
 
 

@@ -16,6 +16,7 @@ from courses import errors
 from courses.models import (
     ActivityLead,
     Attendance,
+    Certificate,
     CourseRun,
     Enrolment,
     Session,
@@ -424,6 +425,27 @@ def test_a_corrected_register_takes_someone_back_below_the_rule(course, people):
 
     assert completed == ("completed", True)
     assert status_of(alice) == ("booked", False)
+
+
+def test_the_rule_issues_a_certificate_and_a_correction_withdraws_it(course, people):
+    first, second, *_ = course["sessions"]
+    alice = course["enrolments"][0]
+    tutor = people["clinical_tutor"]
+    attendance_mark(session=first, marks={alice.pk: PRESENT}, marked_by=tutor)
+    before = Certificate.objects.filter(enrolment=alice).exists()
+    attendance_mark(session=second, marks={alice.pk: PRESENT}, marked_by=tutor)
+    issued = Certificate.objects.get(enrolment=alice)
+
+    attendance_mark(session=second, marks={alice.pk: ABSENT}, marked_by=tutor)
+
+    assert before is False
+    assert (issued.kind, issued.sessions_attended, issued.learning_minutes) == (
+        "attendance",
+        2,
+        360,
+    )
+    withdrawn = Certificate.objects.get(enrolment=alice)
+    assert (withdrawn.is_valid, withdrawn.revoke_reason) == (False, "Attendance corrected")
 
 
 def test_someone_who_completed_stays_on_the_register(course, people):
