@@ -114,7 +114,8 @@ def _tutor_ensure(sites, entry, password) -> bool:
     return created
 
 
-def _first_date(entry):
+def first_date(entry):
+    """The day of a [[runs]] entry's first session, and its weekday (0 = Monday), from today."""
     today = timezone.localdate()
     weekday = WEEKDAYS.index(entry["weekday"])
     start = today + timedelta(weeks=entry["first_session_in_weeks"])
@@ -126,6 +127,13 @@ def demo_run(name: str) -> CourseRun | None:
     return CourseRun.objects.filter(title__startswith=f"{name}, from ").first()
 
 
+def run_title(entry) -> str:
+    """The title of a [[runs]] entry's run, named from its real dates: its name and the month
+    its first session is in ("Moving on Together, Riverside Library, Monday mornings, from
+    January 2027")."""
+    return f"{entry['name']}, from {date_format(first_date(entry)[0], 'F Y')}"
+
+
 def _run_ensure(sites, entry) -> bool:
     if demo_run(entry["name"]) is not None:
         return False
@@ -135,14 +143,13 @@ def _run_ensure(sites, entry) -> bool:
     if programme is None:
         raise CommandError(f"{entry['title']}: no live programme {entry['programme']!r}.")
     tutors = {kind: Tutor.objects.get(user__email=entry[kind]) for kind in ("lay", "clinical")}
-    first_date, weekday = _first_date(entry)
+    first_day, weekday = first_date(entry)
     hour, minute = (int(part) for part in entry["start_time"].split(":"))
     settings = {
         "site": site,
         "programme_id": programme.pk,
         "venue_id": venue.pk,
-        # Named from its real dates: "..., from January 2027".
-        "title": f"{entry['name']}, from {date_format(first_date, 'F Y')}",
+        "title": run_title(entry),
         "weekday": weekday,
         "start_time": time(hour, minute),
         "session_minutes": entry["minutes"],
@@ -151,8 +158,8 @@ def _run_ensure(sites, entry) -> bool:
         "minimum_group": entry["minimum_group"],
         "completion_sessions": entry["completion_sessions"],
     }
-    if first_date >= timezone.localdate():
-        run = scheduling.run_create(first_date=first_date, **settings)
+    if first_day >= timezone.localdate():
+        run = scheduling.run_create(first_date=first_day, **settings)
         paired = entry.get("paired_sessions", entry["sessions"])
         for session in run.sessions.order_by("number")[:paired]:
             for kind, tutor in tutors.items():
@@ -160,7 +167,7 @@ def _run_ensure(sites, entry) -> bool:
         if entry.get("open"):
             scheduling.run_open(run=run)
     else:
-        run = _run_in_progress(first_date, tutors, settings, programme, venue)
+        run = _run_in_progress(first_day, tutors, settings, programme, venue)
     _bookings_ensure(run, entry)
     return True
 

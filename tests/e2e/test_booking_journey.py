@@ -14,6 +14,8 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import expect
 
+from courses.demo.workshops import run_title
+
 from .test_journeys import DEMO, check, emails_to, header_nav, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
@@ -65,7 +67,7 @@ def wait_for_email(mail_dir, address, subject_part, timeout=10):
 def test_a_patient_joins_the_waiting_list_and_gets_a_place_when_someone_cancels(
     new_page, screenshot, base_url, mail_dir, demo_password
 ):
-    title = RUN_A["title"]
+    title = run_title(RUN_A)
 
     # 1. The patient finds run A and joins its waiting list with the keyboard alone.
     page = new_page()

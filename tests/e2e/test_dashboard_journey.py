@@ -17,6 +17,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
+from courses.demo.workshops import run_title
+
 from .test_booking_journey import main
 from .test_journeys import DEMO, check, header_nav, sign_in
 
@@ -31,13 +33,13 @@ RUNS = "Completion per course run"
 # The lead's runs of the programme that began in the period (the last twelve weeks), and every
 # run the export must leave out: other programmes', other sites', and those not begun.
 BEGUN = [
-    run["title"]
+    run_title(run)
     for run in DEMO["runs"]
     if run["site"] == "riverside"
     and run["programme"] == "moving-on-together"
     and -12 < run["first_session_in_weeks"] <= 0
 ]
-LEFT_OUT = [run["title"] for run in DEMO["runs"] if run["title"] not in BEGUN]
+LEFT_OUT = [run_title(run) for run in DEMO["runs"] if run_title(run) not in BEGUN]
 
 
 def table(page, caption):

@@ -18,21 +18,26 @@ import io
 import pytest
 from playwright.sync_api import expect
 
+from courses.demo.workshops import run_title
+
 from .test_booking_journey import main, tab_to
 from .test_journeys import DEMO, check, header_nav, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 
 PROFESSIONAL = "professional@example.com"
-WORKSHOP = next(
-    run
-    for run in DEMO["runs"]
-    if "professional" in run.get("booked", []) and run["first_session_in_weeks"] > 0
-)["title"]
+WORKSHOP = run_title(
+    next(
+        run
+        for run in DEMO["runs"]
+        if "professional" in run.get("booked", []) and run["first_session_in_weeks"] > 0
+    )
+)
 FINISHED = next(
     entry["run"] for entry in DEMO["generated_reflections"] if entry.get("after", 0) >= 5
 )
-FINISHED_RUN = next(run for run in DEMO["runs"] if run["title"] == FINISHED)
+FINISHED_RUN = next(run for run in DEMO["runs"] if run["name"] == FINISHED)
+FINISHED_TITLE = run_title(FINISHED_RUN)
 ANSWERED_BOTH = f"{FINISHED_RUN['booked'][0]}@example.com"
 
 
@@ -152,7 +157,9 @@ def test_a_lead_filters_the_results_and_downloads_the_pseudonymised_answers(
     page.goto("/sites/riverside/")
     main(page).get_by_role("link", name="Before and after results").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Before and after")
-    main(page).get_by_label("Course run").select_option(label=f"{FINISHED} (Moving on Together)")
+    main(page).get_by_label("Course run").select_option(
+        label=f"{FINISHED_TITLE} (Moving on Together)"
+    )
     main(page).get_by_role("button", name="Show results").click()
     table = main(page).get_by_role("table")
     expect(table.get_by_role("row")).to_have_count(5)  # a header and four scales

@@ -177,7 +177,7 @@ def test_pairing_two_modules_of_the_same_track_is_refused_with_a_clear_message(s
 
 
 def test_the_page_tree_is_closed():
-    assert HomePage.subpage_types == ["cms.ProgrammePage"]
+    assert HomePage.subpage_types == ["cms.ProgrammePage", "cms.InformationPage"]
     assert ProgrammePage.parent_page_types == ["cms.HomePage"]
     assert ModulePage.parent_page_types == ["cms.ProgrammePage"]
     assert LessonPage.parent_page_types == ["cms.ModulePage"]

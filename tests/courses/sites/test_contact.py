@@ -10,7 +10,7 @@ from cms.validation import PHONE_CHARACTERS, PHONE_LENGTH
 from courses.models import CourseRun, Enrolment, Site
 from courses.sites.services import site_contact_update
 from courses.workshops.booking import run_book
-from tests.factories import UserFactory
+from tests.factories import AGREED, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +134,7 @@ def test_the_booking_email_says_whom_to_contact(open_run, django_capture_on_comm
     person = UserFactory(roles=[Role.TRAINEE.value])
 
     with django_capture_on_commit_callbacks(execute=True):
-        run_book(trainee=person, run_id=open_run.pk)
+        run_book(trainee=person, run_id=open_run.pk, answers=AGREED)
 
     (message,) = mail.outbox
     assert "Questions about this course? Contact Riverside Health Board:" in message.body
@@ -150,7 +150,7 @@ def test_without_contact_details_the_email_names_the_site(
     person = UserFactory(roles=[Role.TRAINEE.value])
 
     with django_capture_on_commit_callbacks(execute=True):
-        run_book(trainee=person, run_id=open_run.pk)
+        run_book(trainee=person, run_id=open_run.pk, answers=AGREED)
 
     (message,) = mail.outbox
     assert "Riverside Health Board runs it: send them a message" in message.body

@@ -305,7 +305,7 @@ def test_signing_in_from_a_course_comes_back_to_it(client, run):
 
     assert response.status_code == 302
     assert response["Location"] == url
-    assert ">Book a place</button>" in client.get(url).text
+    assert f'href="/courses/{run.pk}/book/">Book a place</a>' in client.get(url).text
 
 
 SIGNUP = {
@@ -406,7 +406,7 @@ def test_a_full_course_page_offers_the_waiting_list(client, run):
 
     assert "This course is full. You can join the waiting list" in anonymous
     assert "To join the waiting list, sign in or create an account." in anonymous
-    assert ">Join the waiting list</button>" in signed_in
+    assert f'href="/courses/{run.pk}/book/">Join the waiting list</a>' in signed_in
 
 
 # --- from the curriculum pages --------------------------------------------------------------------
