@@ -112,6 +112,7 @@ say "Running the browser journeys"
 status=0
 env DJANGO_SETTINGS_MODULE=cms.settings.test \
   E2E_BASE_URL="$BASE_URL" E2E_MAIL_DIR="$MAIL_DIR" E2E_CHROMIUM="$CHROMIUM" \
+  E2E_DATABASE_URL="sqlite:///$DB" \
   "$PY" -m pytest "$E2E_DIR" -m e2e -p no:randomly "$@" || status=$?
 
 if [ "$status" -ne 0 ]; then

@@ -101,7 +101,21 @@ def test_a_patient_joins_the_waiting_list_and_gets_a_place_when_someone_cancels(
 
     join = your_place(page).get_by_role("button", name="Join the waiting list")
     tab_to(page, join)
-    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    # The booking questions: what the patient needs to take part, and the booking terms.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Join the waiting list")
+    main(page).get_by_role("button", name="Join the waiting list").click()
+    expect(
+        main(page).get_by_text("Agree to the booking terms to book a place.").first
+    ).to_be_visible()
+    check(page, screenshot, "booking-questions-error")
+    main(page).get_by_label("I need a hearing loop").check()
+    main(page).get_by_label("Anything else we should know or arrange? (optional)").fill(
+        "A seat near the door, please."
+    )
+    main(page).get_by_label("I agree to the booking terms").check()
+    check(page, screenshot, "booking-questions")
+    main(page).get_by_role("button", name="Join the waiting list").click()
     expect(page).to_have_url(course_url)
     expect(
         page.get_by_text(
@@ -110,6 +124,8 @@ def test_a_patient_joins_the_waiting_list_and_gets_a_place_when_someone_cancels(
         )
     ).to_be_visible()
     expect(your_place(page).get_by_text("You are number 1 on the waiting list.")).to_be_visible()
+    expect(your_place(page).get_by_text("I need a hearing loop")).to_be_visible()
+    expect(your_place(page).get_by_text("A seat near the door, please.")).to_be_visible()
     check(page, screenshot, "on-the-waiting-list")
     wait_for_email(mail_dir, PATIENT, "You are number 1 on the waiting list")
     sign_out(page)

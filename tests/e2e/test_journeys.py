@@ -173,7 +173,13 @@ def test_sign_up_verify_and_sign_in_again(page, screenshot, base_url, mail_dir):
 
     sign_in(page, address, password)
     expect(page).to_have_url(f"{base_url}/learn/")
-    assert nav_labels(page) == {"My learning", "Find a course", "My reflections", "Your account"}
+    assert nav_labels(page) == {
+        "My learning",
+        "Find a course",
+        "My calendar",
+        "My reflections",
+        "Your account",
+    }
     page.goto("/")
     expect(page.get_by_text("You are signed in as Robin Journey.")).to_be_visible()
     check(page, screenshot, "signed-in-again")
@@ -261,8 +267,8 @@ def test_password_reset(page, screenshot, base_url, mail_dir):
     expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
     check(page, screenshot, "reset-form")
     password = new_password()
-    page.get_by_label("New Password", exact=True).fill(password)
-    page.get_by_label("New Password (again)", exact=True).fill(password)
+    page.get_by_label("New password", exact=True).fill(password)
+    page.get_by_label("New password (again)", exact=True).fill(password)
     page.get_by_role("button", name="Change your password").click()
     expect(page.get_by_text("Your password is now changed.")).to_be_visible()
     check(page, screenshot, "reset-done")

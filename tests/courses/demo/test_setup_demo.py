@@ -135,6 +135,9 @@ def test_the_demo_keeps_its_promises_at_this_instant():
         "open with a waiting list": [
             r for r in ahead if r.status == CourseRun.Status.OPEN and r.waiting
         ],
+        "open with places left": [
+            r for r in ahead if r.status == CourseRun.Status.OPEN and r.booked < r.capacity
+        ],
         "in progress": [r for r in runs if r.first <= now < r.last],
         "finished, with people completed": [r for r in runs if r.last <= now and r.completed],
         "in planning": [r for r in ahead if r.status == CourseRun.Status.PLANNING],
