@@ -97,7 +97,7 @@ SAY_WHO_YOU_ARE = (
     "work in health or care, or both: each course is meant for one of these groups."
 )
 NOT_YOUR_GROUP = (
-    "{course} is for {group}, and you told us: {you}. If you think you should join it, contact "
+    "{course} is for {group}, and you told us {you}. If you think you should join it, contact "
     "the organisers: a programme lead can make an exception for you."
 )
 OVERLAPS = (

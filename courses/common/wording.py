@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 
 from cms.curricula.vocabulary import Track
+from cms.models import Audience
 from courses.models import Session
 
 TRACK_GROUPS = {
@@ -23,6 +24,19 @@ def when_text(moment_start: datetime, moment_end: datetime) -> str:
     return (
         f"{date_format(start, 'l j F Y')}, {time_format(start, 'H:i')} to {time_format(end, 'H:i')}"
     )
+
+
+AUDIENCE_SAID = {
+    Audience.CONDITION: "you live with a long-term condition",
+    Audience.PROFESSIONAL: "you work in health or care",
+    Audience.BOTH: "you live with a long-term condition and work in health or care",
+}
+
+
+def audience_said(audience: str) -> str:
+    """What a person told us of themselves, to follow "you told us": 'you work in health or
+    care'."""
+    return AUDIENCE_SAID[Audience(audience)]
 
 
 def track_group(track: str) -> str:

@@ -257,7 +257,7 @@ def _refuse_unless_for_their_group(trainee, run: CourseRun) -> None:
         errors.NOT_YOUR_GROUP.format(
             course=run.title,
             group=wording.track_group(track),
-            you=trainee.get_audience_display().lower(),
+            you=wording.audience_said(trainee.audience),
         )
     )
 

@@ -73,7 +73,7 @@ def test_a_patient_course_is_refused_to_a_professional_with_who_it_is_for(open_r
     assert refused.value.message == errors.NOT_YOUR_GROUP.format(
         course="Moving on Together, Riverside",
         group="people living with a long-term condition",
-        you="i work in health or care",
+        you="you work in health or care",
     )
     assert not Enrolment.objects.exists()
 
