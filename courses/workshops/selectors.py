@@ -91,7 +91,7 @@ def run_bookings(run) -> dict:
                 Enrolment.Status.WAITLISTED,
             ],
         )
-        .select_related("trainee")
+        .select_related("trainee", "certificate")
         .order_by("enrolled_at", "pk")
     )
     booked = [e for e in enrolments if e.status != Enrolment.Status.WAITLISTED]

@@ -255,3 +255,20 @@ def test_someone_elses_certificate_of_attendance_is_not_found(client, certificat
 
     assert client.get(f"/learn/certificates/{certificate.code}/").status_code == 404
     assert client.get(f"/learn/certificates/{certificate.code}/pdf/").status_code == 404
+
+
+def test_the_leads_run_page_lists_each_certificate_with_a_way_to_revoke_it(
+    client, certificate, people, riverside
+):
+    run_page = f"/sites/{riverside.slug}/runs/{certificate.enrolment.run_id}/"
+    revoke = f"/learn/certificates/{certificate.code}/revoke/"
+    client.force_login(people["lead"])
+
+    before = client.get(run_page).text
+    client.post(revoke, {"reason": "Issued to the wrong person"})
+    after = client.get(run_page).text
+
+    assert f"certificate {certificate.code}" in before
+    assert f'href="{revoke}"' in before
+    assert f"certificate {certificate.code}, revoked" in after
+    assert f'href="{revoke}"' not in after
