@@ -41,12 +41,12 @@ your course looks after the information about you on that course.
 - **Your account**: your name, your email address, and whether you are joining as someone living
   with a long-term condition, as a health or care professional, or both. Your password is stored
   only in a scrambled form that cannot be turned back into the password.
-- **Your bookings**: the courses you booked, joined the waiting list for or left, and when.
+- **Your bookings**: the courses you booked, joined the waiting list for or left, and when, and
+  what you told us you need to take part (such as a hearing loop or someone coming with you).
 - **Your attendance**: whether you came to each session, as your tutors mark it on the register.
 - **Your learning**: the e-learning lessons you finished, your knowledge check answers and your
   certificates.
-- **Your reflections**: your answers to the questions before and after a course, and the goals
-  you write.
+- **Your reflections**: your answers to the questions before and after a course.
 - **Messages you send** to the organisers of a course, and the emails we send you.
 
 ## Why we keep it
@@ -58,11 +58,12 @@ for advertising.
 ## Who can see it
 
 - **You** see everything on your own pages.
-- **Your tutors** see the names of the people booked on the sessions they teach and mark
-  attendance. They see the written answers in your reflections only if you say they may, and
+- **Your tutors** see the names of the people booked on the sessions they teach, what they
+  need to take part, and mark attendance. They see the written answers in your reflections only if you say they may, and
   never with your name.
-- **Your site's programme leads and site administrators** see bookings, attendance and messages
-  for their own site. They see reflections only as totals and as exports that carry a code, never
+- **Your site's programme leads and site administrators** see bookings, what people need to
+  take part and attendance for their own site; the programme leads also read the messages sent
+  to the organisers. They see reflections only as totals and as exports that carry a code, never
   your name or email address.
 - **System administrators** look after the service and can see what is needed to keep it
   working.

@@ -17,7 +17,10 @@ class RunForm(forms.Form):
         label="Name of the run",
         max_length=200,
         validators=[single_line],
-        help_text="What trainees see, for example Moving on Together, Riverside Library, spring 2027.",
+        help_text=(
+            "What trainees see, for example Moving on Together, Riverside Library, Tuesday "
+            "mornings. The dates are shown beside it."
+        ),
     )
     first_date = DayField(
         label="Start date",
