@@ -58,11 +58,12 @@ def frozen_clock(request, sweep_instant):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(frozen_clock):
     # allauth keeps rate-limit counters in the cache; each test starts with none.
     cache.clear()
     # A test's database starts with no footer pages: say so, so that pages' query counts do not
-    # include working the footer out (publishing a footer page forgets this).
+    # include working the footer out (publishing a footer page forgets this). Set on the test's
+    # clock (hence frozen_clock first), or at a later instant of the sweep it would have expired.
     cache.set(footer.CACHE_KEY, [])
     yield
     cache.clear()
