@@ -104,6 +104,10 @@ OVERLAPS = (
     "This course overlaps {other} ({dates}), which you are {held}. You cannot take both. "
     "If you would rather join this one, cancel the other first."
 )
+ANSWERS_NOT_BOOKED = (
+    "You are not booked on this course or its waiting list, so there is nothing to change. "
+    "Book a place to tell us what you need."
+)
 TERMS_NOT_AGREED = "Agree to the booking terms to book a place."
 ACCESS_NEED_UNKNOWN = "Choose access needs from the list, or describe them in the box."
 ANSWERS_CLOSED = (

@@ -160,6 +160,8 @@ def booking_answers_update(*, enrolment: Enrolment, answers: BookingAnswers) -> 
     )
     if enrolment is None:
         raise BookingError(errors.NOT_A_COURSE_BOOKING)
+    if enrolment.status not in (Enrolment.Status.BOOKED, Enrolment.Status.WAITLISTED):
+        raise BookingError(errors.ANSWERS_NOT_BOOKED)
     run = _run_row(enrolment.run_id, lock=False)
     if run.first_start is None or run.first_start <= timezone.now():
         raise BookingError(errors.ANSWERS_CLOSED)

@@ -64,21 +64,22 @@ def run_detail(request, run_id):
 @role_required(Role.TRAINEE)
 def run_book(request, run_id):
     """The booking questions, then the place (or the waiting list)."""
-    run = booking.open_run_or_404(run_id)
     form = BookingQuestionsForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            enrolment = booking.run_book(
-                trainee=request.user, run_id=run.pk, answers=form.answers()
-            )
-        except CoursesError as error:
-            form.add_error(None, error.message)
-        else:
-            return _booked(request, run, enrolment)
+    if request.method == "POST":
+        run = booking.open_run_or_404(run_id)  # a run not open: 404, nothing tried
+        if form.is_valid():
+            try:
+                enrolment = booking.run_book(
+                    trainee=request.user, run_id=run.pk, answers=form.answers()
+                )
+            except CoursesError as error:
+                form.add_error(None, error.message)
+            else:
+                return _booked(request, run, enrolment)
     return render(
         request,
         "courses/workshops/trainee/run_book.html",
-        booking.booking_page_for(trainee=request.user, run_id=run.pk) | {"form": form},
+        booking.booking_page_for(trainee=request.user, run_id=run_id) | {"form": form},
         status=400 if form.errors else 200,
     )
 

@@ -268,6 +268,21 @@ def test_answers_can_be_changed_until_the_course_starts(open_run):
     assert enrolment.access_needs == ["wheelchair"]
 
 
+def test_answers_of_a_place_given_up_cannot_be_changed(open_run):
+    enrolment = book(person(), open_run(7))
+    booking.booking_withdraw(enrolment=enrolment)
+
+    with pytest.raises(BookingError) as refused:
+        booking.booking_answers_update(
+            enrolment=enrolment,
+            answers=BookingAnswers(agreed_to_terms=False, access_needs=("wheelchair",)),
+        )
+
+    assert refused.value.message == errors.ANSWERS_NOT_BOOKED
+    enrolment.refresh_from_db()
+    assert enrolment.access_needs == []
+
+
 # --- the pages ---------------------------------------------------------------------------------
 
 
