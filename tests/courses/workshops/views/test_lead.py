@@ -68,14 +68,14 @@ def test_a_closed_date_moves_the_rest_of_the_run_a_week_later(lead_client, works
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"capacity": "0"}, "Ensure this value is greater than or equal to 1."),
+        ({"capacity": "0"}, "Places must be between 1 and 200"),
         ({"capacity": "30"}, "Riverside Library holds 20 people"),
         ({"first_date": "01/01/2020"}, errors.DATE_IN_PAST),
-        ({"session_minutes": "0"}, "Ensure this value is greater than or equal to 1."),
+        ({"session_minutes": "0"}, "Length of each session must be between 1 and 600"),
         ({"completion_sessions": "9"}, "cannot be more than the number of sessions"),
         ({"closed_dates": "next tuesday"}, "is not a date"),
         ({"reminder_days": "soon"}, "Give whole numbers of days"),
-        ({"start_time": "25:00"}, "Enter a valid time."),
+        ({"start_time": "25:00"}, "Start time must be a time on the 24-hour clock"),
     ],
 )
 def test_bad_input_gives_a_clear_error_and_creates_nothing(lead_client, workshop, changes, message):
@@ -97,7 +97,7 @@ def test_a_venue_of_another_site_cannot_be_chosen(lead_client, workshop, hillsid
         "/sites/riverside/runs/new/", run_form(workshop, venue=str(elsewhere.pk))
     )
 
-    assert "Select a valid choice" in response.content.decode()
+    assert "Venue: choose one of the options" in response.content.decode()
     assert not CourseRun.objects.filter(title="Autumn group").exists()
 
 
