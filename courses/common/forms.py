@@ -144,8 +144,7 @@ class DateInputField(forms.Field):
         day, month, year = parts
         if len(year) != 4:
             raise forms.ValidationError(
-                f"{self.subject} must have a year of 4 numbers, like "
-                f"{timezone.localdate().year}",
+                f"{self.subject} must have a year of 4 numbers, like {timezone.localdate().year}",
                 code="invalid_year",
             )
         try:
@@ -169,7 +168,6 @@ class DateInputField(forms.Field):
             return self.to_python(data) != initial
         except forms.ValidationError:
             return True
-
 
 
 def name_the_field(field: forms.Field, subject: str, *, required: str) -> forms.Field:
