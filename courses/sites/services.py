@@ -10,8 +10,8 @@ from django.utils import timezone
 from courses import errors
 from courses.errors import CoursesError
 from courses.models import (
-    Nation,
     CourseRun,
+    Nation,
     OrganiserMessage,
     Site,
     SiteMembership,
