@@ -101,7 +101,7 @@ class DateInputWidget(forms.MultiWidget):
         if not any(parts) and data.get(name):
             day = parse_day(str(data.get(name)))
             if day is not None:
-                return [str(day.day), str(day.month), str(day.year)]
+                return [str(day.day), str(day.month), f"{day.year:04d}"]
         return parts
 
     def value_omitted_from_data(self, data, files, name):
