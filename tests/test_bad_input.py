@@ -78,7 +78,7 @@ def test_resetting_the_calendar_with_an_unknown_next_goes_home(client, people):
             "Start date must be between 2000 and 2100",
         ),
         ({"closed_dates": "25/12/1999"}, "closed_dates", validation.DATE_OUT_OF_RANGE),
-        ({"capacity": "１２"}, "capacity", validation.NOT_A_WHOLE_NUMBER),
+        ({"capacity": "１２"}, "capacity", "Places must be a whole number, like 15"),
         ({"reminder_days": "１２"}, "__all__", "Give whole numbers of days from 1 to 60"),
         ({"title": "Autumn\r\nBcc: all@example.com"}, "title", validation.CONTROL_CHARACTERS),
     ],

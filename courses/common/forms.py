@@ -97,11 +97,14 @@ class DateInputWidget(forms.MultiWidget):
 
     def value_from_datadict(self, data, files, name):
         parts = super().value_from_datadict(data, files, name)
-        # A link written as ?first_day=5/1/2027 (or 2027-01-05) still fills the three boxes.
-        if not any(parts) and data.get(name):
-            day = parse_day(str(data.get(name)))
-            if day is not None:
-                return [str(day.day), str(day.month), f"{day.year:04d}"]
+        # A link written as ?first_day=5/1/2027 (or 2027-01-05) still fills the three boxes;
+        # one that names no day is not a real date.
+        typed = str(data.get(name) or "").strip()
+        if not any(parts) and typed:
+            day = parse_day(typed)
+            if day is None:
+                return [typed[:20]] * 3
+            return [str(day.day), str(day.month), f"{day.year:04d}"]
         return parts
 
     def value_omitted_from_data(self, data, files, name):

@@ -128,6 +128,13 @@ def test_the_date_input_also_reads_one_typed_date_as_old_links_send_it():
     assert form.cleaned_data["first_session"] == date(2027, 3, 5)
 
 
+@pytest.mark.parametrize("typed", ["31/02/2027", "tomorrow"])
+def test_one_typed_value_that_is_no_date_is_not_a_real_date(typed):
+    form = FirstSession({"first_session": typed, "places": "10"})
+
+    assert form.errors["first_session"] == ["Date of the first session must be a real date"]
+
+
 @given(day=typed_text(max_size=4), month=typed_text(max_size=4), year=typed_text(max_size=6))
 def test_the_date_input_never_fails_on_anything_typed(day, month, year):
     form = FirstSession(typed(day, month, year))

@@ -697,7 +697,13 @@ def read_csv(response):
     [
         ("venues", "venues.csv", ["Site", "Name", "Address"], "Riverside Library", "Hillside Hall"),
         ("tutors", "tutor-pool.csv", ["Name", "Email", "Kind"], "Ruth Baxter", "Harriet Hillside"),
-        ("closed_days", "closed-days.csv", ["Site", "Date", "Reason"], "2027-05-03", "2027-05-04"),
+        (
+            "closed_days",
+            "closed-days.csv",
+            ["Site", "Date", "Closed or open"],
+            "2027-05-03",
+            "2027-05-04",
+        ),
     ],
 )
 def test_the_csv_export_holds_the_managers_rows_only(

@@ -572,7 +572,8 @@ def test_the_planner_page_has_an_empty_state(client, riverside, people):
     ("query", "message"),
     [
         ({"first_day": "10/03/2027", "last_day": "01/03/2027"}, errors.DATES_REVERSED),
-        ({"first_day": "soon", "last_day": ""}, "Enter the first day to plan"),
+        ({"first_day": "soon", "last_day": ""}, "First day to plan must be a real date"),
+        ({"first_day_day": "", "last_day": ""}, "Enter the first day to plan"),
         (
             {"first_day_day": "31", "first_day_month": "2", "first_day_year": "2027"},
             "First day to plan must be a real date",
