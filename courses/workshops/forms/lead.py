@@ -65,7 +65,7 @@ class RunForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One date per line, for example 29/12/2026. The course then runs a week later. "
-        "The site's closed days are always skipped.",
+        "Public holidays and the site's closed days are always skipped.",
     )
 
     # What each field is called in its messages, and what to say when it is left empty.
