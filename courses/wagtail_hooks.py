@@ -323,14 +323,15 @@ class ClosedDayViewSet(SiteScopedViewSet):
     icon = "date"
     menu_label = "Closed days"
     index_view_class = ClosedDayIndexView
-    list_display = ["date", "site", "reason"]
+    # Public holidays are closed without a row: a row closes another day or opens a holiday.
+    list_display = ["date", "site", "kind", "reason"]
     filterset_class = ClosedDayFilterSet
     search_fields = ["reason"]
-    list_export = ["site.name", "date", "reason"]
-    export_headings = {"site.name": "Site"}
+    list_export = ["site.name", "date", "kind", "reason"]
+    export_headings = {"site.name": "Site", "kind": "Closed or open"}
     export_filename = "closed-days"
     edit_handler = ObjectList(
-        [FieldPanel("site"), FieldPanel("date"), FieldPanel("reason")],
+        [FieldPanel("site"), FieldPanel("date"), FieldPanel("kind"), FieldPanel("reason")],
         base_form_class=SiteScopedForm,
     )
 

@@ -27,6 +27,7 @@ from courses.models.reminders import (
 )
 from courses.models.sites import (
     ClosedDay,
+    Nation,
     OrganiserMessage,
     Site,
     SiteMembership,
@@ -57,6 +58,7 @@ __all__ = [
     "SiteMembership",
     "Venue",
     "ClosedDay",
+    "Nation",
     "OrganiserMessage",
     "InvitationCode",
     "Enrolment",

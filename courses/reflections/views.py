@@ -22,7 +22,7 @@ from cms.forms import RowChoiceField
 from cms.models import ProgrammePage
 from cms.permissions import role_required
 from cms.roles import LEADS_AND_ADMINISTRATORS, TUTOR_ROLES
-from courses.common.forms import DayField, PeriodForm
+from courses.common.forms import DateInputField, PeriodForm
 from courses.models import CourseRun, Session, Site
 from courses.reflections.administrations import responses_in_scope, shared_reflections_query
 from courses.sites.scope import site_for_lead
@@ -59,22 +59,28 @@ class ReflectionFilterForm(PeriodForm):
         required=False,
         empty_label="All course runs",
     )
-    submitted_from = DayField(
+    submitted_from = DateInputField(
+        what="first day after reflections were sent",
         label="After reflections sent from",
         required=False,
-        help_text="For example 1/9/2026. Leave empty to start from the first.",
+        help_text="For example, 1 9 2026. Leave empty to start from the first.",
     )
-    submitted_until = DayField(
+    submitted_until = DateInputField(
+        what="last day after reflections were sent",
         label="After reflections sent until",
         required=False,
-        help_text="For example 31/8/2027. Leave empty for up to today.",
+        help_text="For example, 31 8 2027. Leave empty for up to today.",
     )
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = ProgrammePage.objects.order_by("title")
         self.fields["run"].queryset = (
-            CourseRun.objects.filter(site=site).select_related("programme").order_by("title", "pk")
+            # As every list of runs: the first session first.
+            CourseRun.objects.filter(site=site)
+            .with_dates()
+            .select_related("programme")
+            .in_date_order()
         )
         self.fields["run"].label_from_instance = lambda run: f"{run.title} ({run.programme.title})"
 

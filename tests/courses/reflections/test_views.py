@@ -590,3 +590,23 @@ def test_written_answers_cannot_run_as_formulas_in_the_csv(client, people, refle
 
     written = {row[7] for row in rows if row[5] == "hope"}
     assert written == {'\'=HYPERLINK("http://evil.test")', "Goals stick."}
+
+
+def test_the_runs_to_filter_by_come_first_session_first(workshop, programmes):
+    """1 March 2027 after 15 January 2027, whatever their titles; a run without sessions last."""
+    from courses.reflections.views import ReflectionFilterForm
+
+    site, zone = workshop["site"], timezone.get_current_timezone()
+    march = CourseRunFactory(site=site, programme=programmes["patient"], title="A March group")
+    SessionFactory(run=march, number=1, starts_at=datetime(2027, 3, 1, 10, tzinfo=zone))
+    january = CourseRunFactory(site=site, programme=programmes["patient"], title="B January")
+    SessionFactory(run=january, number=1, starts_at=datetime(2027, 1, 15, 10, tzinfo=zone))
+    workshop["run"].sessions.all().delete()
+
+    form = ReflectionFilterForm(site=site)
+
+    assert [run.title for run in form.fields["run"].queryset] == [
+        "B January",
+        "A March group",
+        workshop["run"].title,
+    ]
