@@ -145,8 +145,9 @@
     }
 
     togglePreview(editor) {
+      // EasyMDE shows the preview a moment later, so what it will be is read before the toggle.
+      const shown = !editor.isSideBySideActive();
       window.EasyMDE.toggleSideBySide(editor);
-      const shown = editor.isSideBySideActive();
       editor.toolbarElements.preview.setAttribute("aria-pressed", String(shown));
     }
 
