@@ -153,4 +153,16 @@ def test_a_tutor_formats_previews_and_compares_a_lessons_markdown(
     expect(diff.locator(".markdown-diff__fold")).to_contain_text("lines not changed")
     check_ours(page, screenshot, "5-compare", "table.markdown-diff")
 
+    # 6. On a phone-sized screen the preview goes under the text, and the toolbar wraps.
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(edit_url)
+    editor = page.locator(".EasyMDEContainer").first
+    editor.get_by_role("button", name="Preview", exact=True).click()
+    preview = editor.get_by_role("region", name="Preview: Text (Markdown)")
+    expect(preview.locator("strong").first).to_have_text(FIRST_WORD)
+    text_box = editor.locator(".CodeMirror").bounding_box()
+    preview_box = preview.bounding_box()
+    assert preview_box["y"] >= text_box["y"] + text_box["height"] - 1, (text_box, preview_box)
+    check_ours(page, screenshot, "6-phone", ".EasyMDEContainer")
+
     assert not elsewhere, f"Requests to other sites: {elsewhere}"
