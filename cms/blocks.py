@@ -18,7 +18,10 @@ class MarkdownBlock(blocks.TextBlock):
 
     @cached_property
     def field(self):
-        widget = MarkdownEditor(attrs={"rows": self.rows}, label=str(self.label or ""))
+        # Meta.rows sizes the textarea seen without JavaScript (TextBlock itself reads only its
+        # own argument, which is 1).
+        rows = max(self.rows, self.meta.rows)
+        widget = MarkdownEditor(attrs={"rows": rows}, label=str(self.label or ""))
         return forms.CharField(widget=widget, **self.field_options)
 
     def get_comparison_class(self):

@@ -58,6 +58,15 @@ def test_the_editor_is_a_textarea_that_the_admin_script_turns_into_the_markdown_
     assert ">\nSay **who** you are &amp; why.</textarea>" in html
 
 
+def test_a_markdown_block_is_a_textarea_of_several_lines_without_javascript():
+    from cms.blocks import MarkdownBlock
+
+    html = MarkdownBlock(label="For tutors").field.widget.render("notes", "Say who you are.")
+
+    assert 'rows="6"' in html
+    assert 'data-controller="markdown-editor"' in html
+
+
 def test_the_editor_brings_its_scripts_and_styles_from_this_site():
     media = MarkdownEditor().media
     scripts = re.findall(r'src="([^"?]+)', media.render_js()[0] + "".join(media.render_js()[1:]))

@@ -15,6 +15,9 @@
   const PREVIEW_FAILED =
     "The preview could not be shown just now. Your text is not lost: it is saved with the page. " +
     "Try again in a moment; if it keeps happening, tell the site's administrators.";
+  const SIGNED_OUT =
+    "The preview could not be shown because you have been signed out. Your text is still here: " +
+    "sign in again in another tab, then come back and save the page.";
 
   // A toolbar button: the admin's own icon and a word, so nothing depends on Font Awesome.
   function button(name, action, iconName, text) {
@@ -182,7 +185,10 @@
           signal: request.signal,
         });
         const body = await response.text();
-        if (response.ok) {
+        if (response.redirected) {
+          // Sent to the sign-in page: its HTML is not a preview.
+          this.showProblem(preview, SIGNED_OUT);
+        } else if (response.ok) {
           // The site's renderer sanitised this HTML (cms/markdown.py): no script reaches here.
           preview.innerHTML = body;
           this.lastText = text;
