@@ -345,6 +345,15 @@ WAGTAIL_ADMIN_ROWS = {
         "lead": AWAY,
         "site_admin": AWAY,
     },
+    # The Markdown editor's preview: people who edit pages (tutors and leads); it answers only a
+    # POST, so their GET is 405. Everyone else signed in: 403 (cms/views.py).
+    "/admin/markdown/preview/": {
+        **signed_in(403),
+        "lay_tutor": 405,
+        "clinical_tutor": 405,
+        "other_lead": 405,
+        "lead": 405,
+    },
     # Who downloaded reflection answers: system administrators only.
     "/admin/export_log/": {
         **everyone(LOGIN),

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "assessments",
     "courses",
     "wagtailnhsukfrontend",
+    "wagtailmarkdown",  # the Markdown editor's EasyMDE bundle (cms.markdown_editing)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
