@@ -34,6 +34,7 @@ from courses.models.sites import (
 )
 from courses.models.teaching import (
     ActivityLead,
+    ActivityLeadChange,
     Attendance,
 )
 from courses.models.tutors import (
@@ -76,6 +77,7 @@ __all__ = [
     "AssignmentOverride",
     "TutorWithdrawal",
     "ActivityLead",
+    "ActivityLeadChange",
     "Attendance",
     "CalendarFeed",
     "ReminderSent",
