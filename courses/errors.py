@@ -79,8 +79,7 @@ PLAN_UNKNOWN_ACTIVITY = (
 PLAN_BAD_LEAD = "Choose the lay tutor, the clinical tutor or both together for each activity."
 PLAN_NOTHING_CHOSEN = "Choose who leads at least one activity."
 PLAN_TUTORS_ONLY = (
-    "Only the two tutors of this session can change its plan. "
-    "If it needs to change, contact them."
+    "Only the two tutors of this session can change its plan. If it needs to change, contact them."
 )
 PLAN_CHANGED_MEANWHILE = (
     "The plan changed after you opened this page, so nothing was saved. {changes} "

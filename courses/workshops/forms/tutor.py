@@ -14,7 +14,7 @@ class SessionPlanForm(forms.Form):
     alone keep their lead. `version` is the plan's version the tutor saw, so a change the
     co-tutor saved meanwhile is not overwritten."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -23,7 +23,7 @@ class SessionPlanForm(forms.Form):
         for row in plan["activities"]:
             name = f"{PLAN_PREFIX}{row.activity.id}"
             self.fields[name] = forms.ChoiceField(
-                label=row.activity.title,
+                label=f"Who leads {row.activity.title}?",
                 choices=plan["lead_choices"],
                 widget=forms.RadioSelect,
                 required=False,
@@ -39,7 +39,9 @@ class SessionPlanForm(forms.Form):
 
     def seen_version(self) -> int:
         """The version the page showed; a form without one saw the plan before any change."""
-        return self.cleaned_data.get("version") or 0
+        version = (self.cleaned_data.get("version") or "").strip()
+        # Anything but a number counts as having seen no change: any change since is refused.
+        return int(version) if version.isdigit() else 0
 
     def clean(self):
         cleaned = super().clean()

@@ -112,6 +112,17 @@ def course(small_curriculum, people, riverside):
     }
 
 
+def set_plan(**kwargs):
+    """session_plan_set as a tutor who has just loaded the plan, so has seen its newest change."""
+    seen = session_plan_for(kwargs["session"])["version"]
+    return session_plan_set(**kwargs, seen_version=seen)
+
+
+def mark(**kwargs):
+    """attendance_mark, knowingly leaving anyone not named not marked."""
+    return attendance_mark(**kwargs, unmarked_confirmed=True)
+
+
 def activity_ids(course):
     return [activity.id for activity in course["activities"]]
 
@@ -149,7 +160,7 @@ def test_the_tutors_set_who_leads_each_activity(course, people):
     session = course["sessions"][3]
     welcome, tea = activity_ids(course)
 
-    session_plan_set(
+    set_plan(
         session=session, leads={welcome: "lay", tea: "shared"}, updated_by=people["lay_tutor"]
     )
 
@@ -162,11 +173,11 @@ def test_the_tutors_set_who_leads_each_activity(course, people):
 def test_changing_one_lead_keeps_the_others(course, people):
     session = course["sessions"][3]
     welcome, tea = activity_ids(course)
-    session_plan_set(
+    set_plan(
         session=session, leads={welcome: "lay", tea: "shared"}, updated_by=people["lay_tutor"]
     )
 
-    session_plan_set(
+    set_plan(
         session=session, leads={welcome: "clinical"}, updated_by=people["clinical_tutor"]
     )
 
@@ -191,7 +202,7 @@ def test_a_forged_activity_or_lead_is_refused_and_nothing_is_saved(course, peopl
     real = {{"WELCOME": welcome, "BREAK": tea}.get(key, key): value for key, value in leads.items()}
 
     with pytest.raises(TeachingError) as refused:
-        session_plan_set(session=course["sessions"][3], leads=real, updated_by=people["lay_tutor"])
+        set_plan(session=course["sessions"][3], leads=real, updated_by=people["lay_tutor"])
 
     assert refused.value.message == message
     assert not ActivityLead.objects.exists()
@@ -202,7 +213,7 @@ def test_an_activity_of_another_module_is_refused(course, people):
     (demonstration,) = module_activities(other)
 
     with pytest.raises(TeachingError) as refused:
-        session_plan_set(
+        set_plan(
             session=course["sessions"][3],
             leads={demonstration.id: "clinical"},
             updated_by=people["clinical_tutor"],
@@ -217,8 +228,8 @@ def test_a_session_without_a_module_has_nothing_to_plan(course, people):
     Session.objects.filter(pk=session.pk).update(module=None)
 
     with pytest.raises(TeachingError) as refused:
-        session_plan_set(
-            session=session, leads={activity_ids(course)[0]: "lay"}, updated_by=people["lead"]
+        set_plan(
+            session=session, leads={activity_ids(course)[0]: "lay"}, updated_by=people["lay_tutor"]
         )
 
     assert refused.value.message == errors.PLAN_NO_MODULE
@@ -229,7 +240,7 @@ def test_the_plan_of_a_cancelled_run_cannot_change(course, people):
     CourseRun.objects.filter(pk=course["run"].pk).update(status=CourseRun.Status.CANCELLED)
 
     with pytest.raises(TeachingError) as refused:
-        session_plan_set(
+        set_plan(
             session=course["sessions"][3],
             leads={activity_ids(course)[0]: "lay"},
             updated_by=people["lay_tutor"],
@@ -243,9 +254,9 @@ def test_minutes_per_tutor_count_shared_activities_for_both(course, people):
     welcome, tea = activity_ids(course)
 
     before = session_plan_for(session)
-    session_plan_set(session=session, leads={welcome: "clinical"}, updated_by=people["lead"])
+    set_plan(session=session, leads={welcome: "clinical"}, updated_by=people["lay_tutor"])
     half = session_plan_for(session)
-    session_plan_set(session=session, leads={tea: "shared"}, updated_by=people["lead"])
+    set_plan(session=session, leads={tea: "shared"}, updated_by=people["clinical_tutor"])
     agreed = session_plan_for(session)
 
     def minutes(plan):
@@ -255,7 +266,10 @@ def test_minutes_per_tutor_count_shared_activities_for_both(course, people):
     assert minutes(before) == [0, 0, 0, 30, 30, False]
     assert minutes(half) == [0, 20, 0, 10, 30, False]
     assert minutes(agreed) == [10, 30, 10, 0, 30, True]
-    assert [row.lead_label for row in agreed["activities"]] == ["Clinical tutor", "Both together"]
+    assert [row.lead_label for row in agreed["activities"]] == [
+        f"{course['clinical'].name} (clinical tutor)",
+        "Both together",
+    ]
 
 
 def test_a_lead_for_an_activity_no_longer_in_the_lessons_is_not_counted(course, people):
@@ -281,13 +295,13 @@ def marks_for(course, *statuses):
 def test_a_tutor_marks_the_register(course, people):
     session = course["sessions"][2]
 
-    saved = attendance_mark(
+    saved = mark(
         session=session,
         marks=marks_for(course, PRESENT, ABSENT, APOLOGIES),
         marked_by=people["lay_tutor"],
     )
 
-    assert saved == 3
+    assert (saved.lines_saved, saved.marked, saved.booked) == (3, 3, 3)
     assert sorted(Attendance.objects.filter(session=session).values_list("status", flat=True)) == [
         ABSENT,
         APOLOGIES,
@@ -298,9 +312,9 @@ def test_a_tutor_marks_the_register(course, people):
 
 def test_marking_again_corrects_the_line_instead_of_adding_one(course, people):
     session = course["sessions"][2]
-    attendance_mark(session=session, marks=marks_for(course, ABSENT), marked_by=people["lay_tutor"])
+    mark(session=session, marks=marks_for(course, ABSENT), marked_by=people["lay_tutor"])
 
-    attendance_mark(
+    mark(
         session=session, marks=marks_for(course, PRESENT), marked_by=people["clinical_tutor"]
     )
 
@@ -310,7 +324,7 @@ def test_marking_again_corrects_the_line_instead_of_adding_one(course, people):
 
 def test_the_register_cannot_be_marked_before_the_session_starts(course, people):
     with pytest.raises(TeachingError) as refused:
-        attendance_mark(
+        mark(
             session=course["sessions"][3],
             marks=marks_for(course, PRESENT, PRESENT),
             marked_by=people["lay_tutor"],
@@ -346,7 +360,7 @@ def test_someone_not_booked_on_the_run_is_refused_and_nothing_is_saved(
     marks = {**marks_for(course, PRESENT, PRESENT), stranger: PRESENT}
 
     with pytest.raises(TeachingError) as refused:
-        attendance_mark(session=course["sessions"][2], marks=marks, marked_by=people["lay_tutor"])
+        mark(session=course["sessions"][2], marks=marks, marked_by=people["lay_tutor"])
 
     assert refused.value.message == errors.REGISTER_UNKNOWN_TRAINEE
     assert not Attendance.objects.exists()
@@ -355,7 +369,7 @@ def test_someone_not_booked_on_the_run_is_refused_and_nothing_is_saved(
 @pytest.mark.parametrize("bad", ["late", "", "PRESENT", None])
 def test_a_mark_that_is_not_one_of_the_three_is_refused_and_nothing_is_saved(course, people, bad):
     with pytest.raises(TeachingError) as refused:
-        attendance_mark(
+        mark(
             session=course["sessions"][2],
             marks=marks_for(course, PRESENT, bad),
             marked_by=people["lay_tutor"],
@@ -367,7 +381,7 @@ def test_a_mark_that_is_not_one_of_the_three_is_refused_and_nothing_is_saved(cou
 
 def test_a_forged_enrolment_key_is_refused(course, people):
     with pytest.raises(TeachingError) as refused:
-        attendance_mark(
+        mark(
             session=course["sessions"][2],
             marks={str(course["enrolments"][0].pk): PRESENT},
             marked_by=people["lay_tutor"],
@@ -380,7 +394,7 @@ def test_the_register_of_a_cancelled_run_cannot_be_marked(course, people):
     CourseRun.objects.filter(pk=course["run"].pk).update(status=CourseRun.Status.CANCELLED)
 
     with pytest.raises(TeachingError) as refused:
-        attendance_mark(
+        mark(
             session=course["sessions"][2],
             marks=marks_for(course, PRESENT),
             marked_by=people["lay_tutor"],
@@ -400,10 +414,10 @@ def test_attending_enough_sessions_completes_the_course(course, people):
     alice, bob, carol = course["enrolments"]
     tutor = people["lay_tutor"]
 
-    attendance_mark(session=first, marks={alice.pk: PRESENT, bob.pk: PRESENT}, marked_by=tutor)
+    mark(session=first, marks={alice.pk: PRESENT, bob.pk: PRESENT}, marked_by=tutor)
     after_one = [status_of(e) for e in (alice, bob, carol)]
-    attendance_mark(session=second, marks={alice.pk: PRESENT, bob.pk: APOLOGIES}, marked_by=tutor)
-    attendance_mark(session=third, marks={bob.pk: ABSENT, carol.pk: PRESENT}, marked_by=tutor)
+    mark(session=second, marks={alice.pk: PRESENT, bob.pk: APOLOGIES}, marked_by=tutor)
+    mark(session=third, marks={bob.pk: ABSENT, carol.pk: PRESENT}, marked_by=tutor)
 
     assert after_one == [("booked", False)] * 3
     assert [status_of(e) for e in (alice, bob, carol)] == [
@@ -417,11 +431,11 @@ def test_a_corrected_register_takes_someone_back_below_the_rule(course, people):
     first, second, *_ = course["sessions"]
     alice = course["enrolments"][0]
     tutor = people["clinical_tutor"]
-    attendance_mark(session=first, marks={alice.pk: PRESENT}, marked_by=tutor)
-    attendance_mark(session=second, marks={alice.pk: PRESENT}, marked_by=tutor)
+    mark(session=first, marks={alice.pk: PRESENT}, marked_by=tutor)
+    mark(session=second, marks={alice.pk: PRESENT}, marked_by=tutor)
     completed = status_of(alice)
 
-    attendance_mark(session=second, marks={alice.pk: ABSENT}, marked_by=tutor)
+    mark(session=second, marks={alice.pk: ABSENT}, marked_by=tutor)
 
     assert completed == ("completed", True)
     assert status_of(alice) == ("booked", False)
@@ -431,12 +445,12 @@ def test_the_rule_issues_a_certificate_and_a_correction_withdraws_it(course, peo
     first, second, *_ = course["sessions"]
     alice = course["enrolments"][0]
     tutor = people["clinical_tutor"]
-    attendance_mark(session=first, marks={alice.pk: PRESENT}, marked_by=tutor)
+    mark(session=first, marks={alice.pk: PRESENT}, marked_by=tutor)
     before = Certificate.objects.filter(enrolment=alice).exists()
-    attendance_mark(session=second, marks={alice.pk: PRESENT}, marked_by=tutor)
+    mark(session=second, marks={alice.pk: PRESENT}, marked_by=tutor)
     issued = Certificate.objects.get(enrolment=alice)
 
-    attendance_mark(session=second, marks={alice.pk: ABSENT}, marked_by=tutor)
+    mark(session=second, marks={alice.pk: ABSENT}, marked_by=tutor)
 
     assert before is False
     assert (issued.kind, issued.sessions_attended, issued.learning_minutes) == (
@@ -452,9 +466,9 @@ def test_someone_who_completed_stays_on_the_register(course, people):
     first, second, third, _ = course["sessions"]
     alice = course["enrolments"][0]
     for session in (first, second):
-        attendance_mark(session=session, marks={alice.pk: PRESENT}, marked_by=people["lead"])
+        mark(session=session, marks={alice.pk: PRESENT}, marked_by=people["lead"])
 
-    attendance_mark(session=third, marks={alice.pk: PRESENT}, marked_by=people["lead"])
+    mark(session=third, marks={alice.pk: PRESENT}, marked_by=people["lead"])
 
     assert status_of(alice) == ("completed", True)
     assert [e.attended for e in register_for(third) if e.pk == alice.pk] == [3]
@@ -525,16 +539,16 @@ def test_attendance_by_session_takes_one_query_however_big_the_run(
 def test_my_teaching_lists_upcoming_and_recent_sessions_with_their_state(course, people):
     first, second, third, fourth = course["sessions"]
     welcome, tea = activity_ids(course)
-    session_plan_set(
+    set_plan(
         session=fourth, leads={welcome: "lay", tea: "clinical"}, updated_by=people["lay_tutor"]
     )
-    session_plan_set(session=third, leads={welcome: "lay"}, updated_by=people["lay_tutor"])
-    attendance_mark(
+    set_plan(session=third, leads={welcome: "lay"}, updated_by=people["lay_tutor"])
+    mark(
         session=second,
         marks=marks_for(course, PRESENT, PRESENT, ABSENT),
         marked_by=people["lay_tutor"],
     )
-    attendance_mark(session=third, marks=marks_for(course, PRESENT), marked_by=people["lay_tutor"])
+    mark(session=third, marks=marks_for(course, PRESENT), marked_by=people["lay_tutor"])
 
     teaching = teaching_for(people["clinical_tutor"])
 
@@ -551,13 +565,23 @@ def test_my_teaching_lists_upcoming_and_recent_sessions_with_their_state(course,
             r.started,
         )
 
-    # Session 3 is under way, so it is still coming up; session 1 is older than two weeks.
+    # Session 3 is under way, so it is still coming up; sessions 1 and 2 are taught, newest
+    # first, with their register but no plan state.
     assert [row(r) for r in teaching["upcoming"]] == [
         (3, "clinical", "lay.tutor@example.com", False, 1, False, 1, 3, True),
         (4, "clinical", "lay.tutor@example.com", True, 2, False, 0, 3, False),
     ]
-    assert [row(r) for r in teaching["recent"]] == [
+    assert [row(r) for r in teaching["taught"].rows] == [
         (2, "clinical", "lay.tutor@example.com", False, 0, True, 3, 3, True),
+        (1, "clinical", "lay.tutor@example.com", False, 0, False, 0, 3, True),
+    ]
+    assert [r.register_text for r in teaching["taught"].rows] == [
+        "Register: 3 of 3 marked.",
+        "Register not marked: 3 booked.",
+    ]
+    assert [r.register_text for r in teaching["upcoming"]] == [
+        "Register: 1 of 3 marked, 2 not marked.",
+        "Mark it once the session has started (3 booked).",
     ]
 
 
@@ -652,7 +676,7 @@ def test_my_teaching_takes_the_same_queries_however_many_sessions(
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get("/teach/")
 
-    assert response.content.decode().count("nhsuk-card__heading") == 2 + 7 + 1
+    assert response.content.decode().count("app-teach-row__when") == 2 + 7 + 2
 
 
 # --- the session plan page --------------------------------------------------------------------
@@ -668,7 +692,11 @@ def test_the_plan_page_shows_each_activity_with_its_minutes_and_suggested_lead(
     page = response.content.decode()
     assert response.status_code == 200
     assert "<legend" in page and "Welcome" in page and "Break" in page
-    assert "20 minutes. The curriculum suggests: lay tutor." in page
+    start = timezone.localtime(course["sessions"][3].starts_at)
+    welcome_ends = start + timedelta(minutes=20)
+    assert (
+        f"20 minutes, {start:%H:%M} to {welcome_ends:%H:%M}. The curriculum suggests: lay tutor."
+    ) in page
     assert "Say who you both are." in page  # the tutor notes
     assert "courses/css/teaching" in page  # the print stylesheet
     assert "style=" not in page and "<script>" not in page
@@ -685,7 +713,7 @@ def test_saving_the_plan_on_the_page(client, course, people):
     assert response.status_code == 302
     assert ActivityLead.objects.filter(session=session).count() == 2
     page = shown.content.decode()
-    assert "The session plan is saved." in page
+    assert "The session plan is saved: 2 activities have a new lead." in page
     assert "30 minutes" in page and "10 minutes, counted for both tutors" in page
     assert "the plan is agreed" in page
 
@@ -725,7 +753,7 @@ def test_the_plan_page_takes_the_same_queries_however_many_leads(
     client.force_login(people["lay_tutor"])
     with CaptureQueriesContext(connection) as small:
         client.get(plan_url(session))
-    session_plan_set(
+    set_plan(
         session=session,
         leads=dict.fromkeys(activity_ids(course), "shared"),
         updated_by=people["lay_tutor"],
@@ -752,7 +780,7 @@ def test_marking_the_register_on_the_page(client, course, people):
     assert response.status_code == 302
     assert Attendance.objects.filter(session=session).count() == 3
     page = shown.content.decode()
-    assert "The register for session 3 is saved: 3 people marked." in page
+    assert "The register for session 3 is saved: 3 of 3 people marked." in page
     assert "at least 2 of its 4 sessions" in page
     assert "Present at 1 session of this course so far." in page
 
