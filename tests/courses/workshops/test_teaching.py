@@ -15,6 +15,7 @@ from cms.roles import Role
 from courses import errors
 from courses.models import (
     ActivityLead,
+    ActivityLeadChange,
     Attendance,
     Certificate,
     CourseRun,
@@ -24,6 +25,8 @@ from courses.models import (
     TutorWithdrawal,
 )
 from courses.workshops.teaching import (
+    PlanChanged,
+    RegisterIncomplete,
     TeachingError,
     attendance_by_session,
     attendance_mark,
@@ -160,9 +163,7 @@ def test_the_tutors_set_who_leads_each_activity(course, people):
     session = course["sessions"][3]
     welcome, tea = activity_ids(course)
 
-    set_plan(
-        session=session, leads={welcome: "lay", tea: "shared"}, updated_by=people["lay_tutor"]
-    )
+    set_plan(session=session, leads={welcome: "lay", tea: "shared"}, updated_by=people["lay_tutor"])
 
     assert dict(
         ActivityLead.objects.filter(session=session).values_list("activity_id", "lead")
@@ -173,13 +174,9 @@ def test_the_tutors_set_who_leads_each_activity(course, people):
 def test_changing_one_lead_keeps_the_others(course, people):
     session = course["sessions"][3]
     welcome, tea = activity_ids(course)
-    set_plan(
-        session=session, leads={welcome: "lay", tea: "shared"}, updated_by=people["lay_tutor"]
-    )
+    set_plan(session=session, leads={welcome: "lay", tea: "shared"}, updated_by=people["lay_tutor"])
 
-    set_plan(
-        session=session, leads={welcome: "clinical"}, updated_by=people["clinical_tutor"]
-    )
+    set_plan(session=session, leads={welcome: "clinical"}, updated_by=people["clinical_tutor"])
 
     assert dict(
         ActivityLead.objects.filter(session=session).values_list("activity_id", "lead")
@@ -314,9 +311,7 @@ def test_marking_again_corrects_the_line_instead_of_adding_one(course, people):
     session = course["sessions"][2]
     mark(session=session, marks=marks_for(course, ABSENT), marked_by=people["lay_tutor"])
 
-    mark(
-        session=session, marks=marks_for(course, PRESENT), marked_by=people["clinical_tutor"]
-    )
+    mark(session=session, marks=marks_for(course, PRESENT), marked_by=people["clinical_tutor"])
 
     line = Attendance.objects.get()
     assert (line.status, line.marked_by) == (PRESENT, people["clinical_tutor"])
@@ -939,3 +934,414 @@ def test_only_the_sessions_own_tutors_can_withdraw_from_it(client, course, peopl
 
     assert seen == {"another tutor": 404, "lead": 403, "trainee": 403}
     assert not TutorWithdrawal.objects.exists()
+
+
+# --- the plan's history, and a co-tutor's change never overwritten ----------------------------
+
+
+def name_of(user):
+    return user.get_full_name() or user.email
+
+
+def test_each_change_to_the_plan_is_kept_with_who_made_it_and_when(course, people):
+    session = course["sessions"][3]
+    welcome, tea = activity_ids(course)
+
+    set_plan(session=session, leads={welcome: "lay", tea: "shared"}, updated_by=people["lay_tutor"])
+    set_plan(session=session, leads={welcome: "clinical"}, updated_by=people["clinical_tutor"])
+
+    history = [
+        (change.activity_id, change.old_lead, change.new_lead, change.changed_by, change.changed_at)
+        for change in ActivityLeadChange.objects.order_by("pk")
+    ]
+    assert history == [
+        (welcome, "", "lay", people["lay_tutor"], timezone.now()),
+        (tea, "", "shared", people["lay_tutor"], timezone.now()),
+        (welcome, "lay", "clinical", people["clinical_tutor"], timezone.now()),
+    ]
+
+
+def test_saving_the_same_choices_again_adds_no_history(course, people):
+    session = course["sessions"][3]
+    welcome, tea = activity_ids(course)
+    set_plan(session=session, leads={welcome: "lay"}, updated_by=people["lay_tutor"])
+
+    changed = set_plan(
+        session=session, leads={welcome: "lay", tea: "clinical"}, updated_by=people["lay_tutor"]
+    )
+
+    assert changed == 1
+    assert ActivityLeadChange.objects.count() == 2
+
+
+def test_a_change_to_a_plan_the_co_tutor_changed_meanwhile_is_refused_and_says_what_they_chose(
+    course, people
+):
+    session = course["sessions"][3]
+    welcome, tea = activity_ids(course)
+    loaded = session_plan_for(session)["version"]  # Alan opens the plan...
+    set_plan(session=session, leads={welcome: "clinical"}, updated_by=people["clinical_tutor"])
+
+    with pytest.raises(PlanChanged) as refused:  # ...and saves after Grace changed it.
+        session_plan_set(
+            session=session,
+            leads={welcome: "lay", tea: "lay"},
+            updated_by=people["lay_tutor"],
+            seen_version=loaded,
+        )
+
+    chose = errors.PLAN_CHANGE.format(
+        name=name_of(people["clinical_tutor"]),
+        lead=f"{course['clinical'].name} (clinical tutor)",
+        activity="Welcome",
+    )
+    assert refused.value.message == errors.PLAN_CHANGED_MEANWHILE.format(changes=chose)
+    assert "nothing was saved" in refused.value.message
+    assert dict(ActivityLead.objects.values_list("activity_id", "lead")) == {welcome: "clinical"}
+    assert ActivityLeadChange.objects.count() == 1
+
+
+def test_after_seeing_the_co_tutors_change_a_tutor_can_change_it(course, people):
+    session = course["sessions"][3]
+    welcome = activity_ids(course)[0]
+    set_plan(session=session, leads={welcome: "clinical"}, updated_by=people["clinical_tutor"])
+
+    set_plan(session=session, leads={welcome: "shared"}, updated_by=people["lay_tutor"])
+
+    assert ActivityLead.objects.get().lead == "shared"
+
+
+@pytest.mark.parametrize("who", ["lead", "another tutor"])
+def test_only_the_sessions_two_tutors_change_its_plan(course, people, riverside, who):
+    user = people["lead"] if who == "lead" else TutorFactory(site=riverside, kind="lay").user
+
+    with pytest.raises(TeachingError) as refused:
+        set_plan(
+            session=course["sessions"][3],
+            leads={activity_ids(course)[0]: "lay"},
+            updated_by=user,
+        )
+
+    assert refused.value.message == errors.PLAN_TUTORS_ONLY
+    assert not ActivityLead.objects.exists() and not ActivityLeadChange.objects.exists()
+
+
+def test_the_plan_gives_clock_times_names_and_who_chose_each_lead(course, people):
+    session = course["sessions"][3]
+    welcome, tea = activity_ids(course)
+    set_plan(session=session, leads={welcome: "lay"}, updated_by=people["clinical_tutor"])
+
+    plan = session_plan_for(session)
+
+    start = timezone.localtime(session.starts_at)
+    assert [(row.starts, row.ends) for row in plan["activities"]] == [
+        (start, start + timedelta(minutes=20)),
+        (start + timedelta(minutes=20), start + timedelta(minutes=30)),
+    ]
+    assert [row.lead_label for row in plan["activities"]] == [
+        f"{course['lay'].name} (lay tutor)",
+        "Not decided yet",
+    ]
+    assert plan["lead_choices"] == [
+        ("lay", f"{course['lay'].name} (lay tutor)"),
+        ("clinical", f"{course['clinical'].name} (clinical tutor)"),
+        ("shared", "Both together"),
+    ]
+    chosen = plan["activities"][0].last_change
+    assert (chosen.by, chosen.activity_title) == (name_of(people["clinical_tutor"]), "Welcome")
+    assert plan["activities"][1].last_change is None
+    assert plan["version"] == ActivityLeadChange.objects.get().pk
+
+
+def test_a_tutor_not_assigned_yet_is_named_by_their_place(course, people):
+    session = course["sessions"][3]
+    Session.objects.filter(pk=session.pk).update(clinical_tutor=None)
+    session.refresh_from_db()
+
+    plan = session_plan_for(session)
+
+    assert plan["lead_choices"][1] == ("clinical", "The clinical tutor (not assigned yet)")
+
+
+def test_the_plan_lists_the_lessons_materials(course):
+    lesson = course["module"].get_children().live().first().specific
+    lesson.body.insert(
+        0,
+        (
+            "markdown",
+            "Welcome.\n\n## What you need\n\n- name badges\n- a flip chart\n\n## After\n\nGo home.",
+        ),
+    )
+    lesson.save()
+
+    plan = session_plan_for(course["sessions"][3])
+
+    assert plan["materials"] == ["- name badges\n- a flip chart"]
+
+
+# --- the register: not marked is a state of its own --------------------------------------------
+
+
+def test_saving_a_register_with_people_not_marked_asks_first_and_saves_nothing(course, people):
+    alice = course["enrolments"][0]
+
+    with pytest.raises(RegisterIncomplete) as asked:
+        attendance_mark(
+            session=course["sessions"][2], marks={alice.pk: PRESENT}, marked_by=people["lay_tutor"]
+        )
+
+    assert asked.value.message == "2 of 3 people are not marked. Save anyway?"
+    assert (asked.value.unmarked, asked.value.booked) == (2, 3)
+    assert not Attendance.objects.exists()
+
+
+def test_one_person_not_marked_is_said_in_the_singular(course, people):
+    alice, bob, _ = course["enrolments"]
+
+    with pytest.raises(RegisterIncomplete) as asked:
+        attendance_mark(
+            session=course["sessions"][2],
+            marks={alice.pk: PRESENT, bob.pk: ABSENT},
+            marked_by=people["lay_tutor"],
+        )
+
+    assert asked.value.message == "1 of 3 people is not marked. Save anyway?"
+
+
+def test_once_confirmed_the_register_saves_and_the_others_stay_not_marked(course, people):
+    session = course["sessions"][2]
+    alice = course["enrolments"][0]
+
+    saved = attendance_mark(
+        session=session,
+        marks={alice.pk: PRESENT},
+        marked_by=people["lay_tutor"],
+        unmarked_confirmed=True,
+    )
+
+    assert (saved.marked, saved.booked, saved.unmarked) == (1, 3, 2)
+    assert list(Attendance.objects.values_list("enrolment_id", "status")) == [(alice.pk, PRESENT)]
+    assert [row.unmarked for row in attendance_by_session(course["run"])][2] == 2
+
+
+def test_people_marked_earlier_count_as_marked(course, people):
+    session = course["sessions"][2]
+    alice, bob, carol = course["enrolments"]
+    mark(session=session, marks={alice.pk: PRESENT}, marked_by=people["lay_tutor"])
+
+    saved = attendance_mark(
+        session=session, marks={bob.pk: PRESENT, carol.pk: ABSENT}, marked_by=people["lay_tutor"]
+    )
+
+    assert (saved.marked, saved.booked) == (3, 3)
+
+
+# --- the plan page -------------------------------------------------------------------------
+
+
+def test_the_plan_page_shows_names_times_notes_and_history(client, course, people):
+    session = course["sessions"][3]
+    welcome = activity_ids(course)[0]
+    set_plan(session=session, leads={welcome: "shared"}, updated_by=people["clinical_tutor"])
+    client.force_login(people["lay_tutor"])
+
+    page = client.get(plan_url(session)).content.decode()
+
+    start = timezone.localtime(session.starts_at)
+    assert f"{course['lay'].name} (lay tutor)</label>" in page
+    assert f"{course['clinical'].name} (clinical tutor)</label>" in page
+    assert f"{start:%H:%M} to {start + timedelta(minutes=20):%H:%M}" in page
+    assert "Put the kettle on." in page and "Have a cup of tea." in page
+    assert f"Chosen by {name_of(people['clinical_tutor'])}" in page
+    assert "Changes to this plan (1)" in page
+    assert f"{name_of(people['clinical_tutor'])} chose Both together for Welcome." in page
+    assert f'name="version" value="{session_plan_for(session)["version"]}"' in page
+
+
+def test_a_stale_change_on_the_page_is_refused_showing_the_co_tutors_choice(client, course, people):
+    session = course["sessions"][3]
+    welcome, tea = activity_ids(course)
+    client.force_login(people["lay_tutor"])
+    client.get(plan_url(session))  # Alan's page shows version 0
+    set_plan(session=session, leads={welcome: "clinical"}, updated_by=people["clinical_tutor"])
+
+    response = client.post(
+        plan_url(session), {"version": "0", f"lead-{welcome}": "lay", f"lead-{tea}": "lay"}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "The plan changed after you opened this page, so nothing was saved." in page
+    assert (
+        f"{name_of(people['clinical_tutor'])} chose {course['clinical'].name} (clinical tutor) "
+        "for Welcome."
+    ) in page
+    assert dict(ActivityLead.objects.values_list("activity_id", "lead")) == {welcome: "clinical"}
+    # The form now shows the plan as it is, at its new version, to choose again.
+    version = ActivityLeadChange.objects.get().pk
+    assert f'name="version" value="{version}"' in page
+    assert f'value="clinical" id="id_lead-{welcome}_1" checked' in page
+
+
+def test_a_lead_sees_the_plan_but_cannot_change_it(client, course, people):
+    session = course["sessions"][3]
+    client.force_login(people["lead"])
+
+    shown = client.get(plan_url(session))
+    posted = client.post(plan_url(session), {f"lead-{activity_ids(course)[0]}": "lay"})
+
+    assert shown.status_code == 200
+    assert 'type="radio"' not in shown.content.decode()
+    assert "Only the two tutors of this session can change its plan." in shown.content.decode()
+    assert posted.status_code == 403
+    assert not ActivityLead.objects.exists()
+
+
+def test_the_plan_page_takes_the_same_queries_however_long_its_history(
+    client, course, people, django_assert_num_queries
+):
+    session = course["sessions"][3]
+    welcome, tea = activity_ids(course)
+    client.force_login(people["lay_tutor"])
+    set_plan(session=session, leads={welcome: "lay"}, updated_by=people["lay_tutor"])
+    with CaptureQueriesContext(connection) as small:
+        client.get(plan_url(session))
+    for lead in ["clinical", "shared", "lay", "clinical", "shared"]:
+        set_plan(session=session, leads={welcome: lead, tea: lead}, updated_by=people["lay_tutor"])
+
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(plan_url(session))
+
+    assert "Changes to this plan (11)" in response.content.decode()
+
+
+# --- the register page -------------------------------------------------------------------------
+
+
+def test_mark_everyone_present_starts_everyone_not_marked_as_present(client, course, people):
+    session = course["sessions"][2]
+    alice, bob, carol = course["enrolments"]
+    mark(session=session, marks={alice.pk: APOLOGIES}, marked_by=people["lay_tutor"])
+    client.force_login(people["lay_tutor"])
+
+    before = client.get(register_url(session)).content.decode()
+    response = client.get(register_url(session) + "?everyone=present")
+
+    page = response.content.decode()
+    assert 'href="?everyone=present#register-state">Mark everyone present</a>' in before
+    assert "Register: 1 of 3 marked, 2 not marked." in before
+    assert response.status_code == 200
+    assert "Everyone not marked yet is shown as present." in page
+    assert f'value="apologies" id="id_mark-{alice.pk}_2" checked' in page
+    assert f'value="present" id="id_mark-{bob.pk}_0" checked' in page
+    assert f'value="present" id="id_mark-{carol.pk}_0" checked' in page
+    assert Attendance.objects.count() == 1  # nothing saved by it
+
+
+def test_a_register_with_people_not_marked_asks_before_saving(client, course, people):
+    session = course["sessions"][2]
+    alice, bob, carol = course["enrolments"]
+    client.force_login(people["clinical_tutor"])
+
+    asked = client.post(register_url(session), {f"mark-{alice.pk}": PRESENT})
+    confirmed = client.post(
+        register_url(session), {f"mark-{alice.pk}": PRESENT, "unmarked_confirmed": "yes"}
+    )
+    shown = client.get(confirmed["Location"])
+
+    page = asked.content.decode()
+    assert asked.status_code == 400
+    assert "2 of 3 people are not marked. Save anyway?" in page
+    assert f'href="#id_mark-{bob.pk}_0"' in page and f'href="#id_mark-{carol.pk}_0"' in page
+    assert 'name="unmarked_confirmed" value="yes">Save anyway, with 2 not marked' in page
+    assert f'value="present" id="id_mark-{alice.pk}_0" checked' in page  # the choice is kept
+    assert confirmed.status_code == 302
+    assert list(Attendance.objects.values_list("enrolment_id", flat=True)) == [alice.pk]
+    shown_page = shown.content.decode()
+    assert "The register for session 3 is saved: 1 of 3 people marked, 2 not marked." in shown_page
+    assert "Not marked for this session yet." in shown_page
+
+
+def test_everyone_present_with_one_exception_saves_without_asking(client, course, people):
+    session = course["sessions"][2]
+    alice, bob, carol = course["enrolments"]
+    client.force_login(people["lay_tutor"])
+
+    response = client.post(
+        register_url(session),
+        {f"mark-{alice.pk}": PRESENT, f"mark-{bob.pk}": APOLOGIES, f"mark-{carol.pk}": PRESENT},
+    )
+
+    assert response.status_code == 302
+    assert Attendance.objects.filter(status=PRESENT).count() == 2
+
+
+# --- My teaching: coming up, and taught in pages ------------------------------------------------
+
+
+def taught_sessions(course, count):
+    """`count` more sessions of the course's tutors that ended, a day apart, before session 1."""
+    run = course["run"]
+    first = course["sessions"][0].starts_at
+    return [
+        SessionFactory(
+            run=run,
+            number=100 + n,
+            module=course["module"],
+            starts_at=first - timedelta(days=n + 1),
+            ends_at=first - timedelta(days=n + 1) + timedelta(hours=3),
+            lay_tutor=course["lay"],
+            clinical_tutor=course["clinical"],
+        )
+        for n in range(count)
+    ]
+
+
+def test_taught_sessions_are_paged_and_say_taught_with_their_register(client, course, people):
+    taught_sessions(course, 25)  # 27 taught in all, with sessions 1 and 2
+    client.force_login(people["lay_tutor"])
+
+    first = client.get("/teach/").content.decode()
+    last = client.get("/teach/?page=3").content.decode()
+
+    taught = first.split('id="taught"')[1]
+    assert "27 in all, page 1 of 3" in taught
+    assert taught.count("app-teach-row__when") == 10
+    assert taught.count(">Taught</strong>") == 10
+    assert "Register not marked: 3 booked." in taught
+    assert "to agree" not in taught.lower()
+    assert 'href="?page=2"' in first
+    assert last.split('id="taught"')[1].count("app-teach-row__when") == 7
+
+
+def test_my_teaching_takes_the_same_queries_with_3_or_30_sessions(
+    client, course, people, django_assert_num_queries
+):
+    client.force_login(people["lay_tutor"])
+    client.get("/teach/")  # makes the calendar feed, once
+    with CaptureQueriesContext(connection) as three:
+        client.get("/teach/")
+    for session in taught_sessions(course, 26):
+        ActivityLead.objects.create(session=session, activity_id="x", lead="lay")
+        Attendance.objects.create(
+            session=session, enrolment=course["enrolments"][0], status=PRESENT
+        )
+
+    with django_assert_num_queries(len(three.captured_queries)):
+        response = client.get("/teach/")
+
+    assert response.content.decode().count("app-teach-row__when") == 2 + 10
+
+
+def test_my_learning_says_when_a_register_is_not_marked(client, course, people):
+    first, second, third, _ = course["sessions"]
+    alice = course["enrolments"][0]  # the Riverside trainee
+    mark(session=first, marks={alice.pk: PRESENT}, marked_by=people["lay_tutor"])
+    mark(session=second, marks={alice.pk: ABSENT}, marked_by=people["lay_tutor"])
+    client.force_login(people["trainee"])
+
+    page = client.get("/learn/").content.decode()
+
+    # Session 3 has started and has no line for them: not marked, not missed.
+    assert "You have come to 1 of 4 sessions so far." in page
+    assert "The register is not marked yet for 1 session: it is not counted as missed." in page
