@@ -430,7 +430,7 @@ def _activity_ids_by_module(modules) -> dict[int, list[str]]:
 
 def _register_text(*, started: bool, booked: int, marked: int) -> str:
     if not started:
-        return f"Mark it once the session has started ({booked} booked)."
+        return f"{booked} {'person' if booked == 1 else 'people'} booked."
     if not booked:
         return "Nobody is booked."
     if not marked:

@@ -576,7 +576,7 @@ def test_my_teaching_lists_upcoming_and_recent_sessions_with_their_state(course,
     ]
     assert [r.register_text for r in teaching["upcoming"]] == [
         "Register: 1 of 3 marked, 2 not marked.",
-        "Mark it once the session has started (3 booked).",
+        "3 people booked.",
     ]
 
 
