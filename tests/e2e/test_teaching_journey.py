@@ -70,6 +70,8 @@ def row_of(page, link):
 
 
 def print_pages(page, name) -> int:
+    """Pages the plan prints on: once its stylesheet has loaded, which holds the print rules."""
+    page.wait_for_load_state("load")
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     (SCREENSHOT_DIR / f"teaching-{name}.pdf").write_bytes(pdf)
@@ -183,6 +185,7 @@ def test_tutors_split_a_session_plan_and_mark_the_register(
     # 9. The longest session of the course (the first) prints on one page too.
     alan.goto("/teach/")
     session_link(alan, "Session plan", 1).click()
+    expect(alan.get_by_role("heading", level=1)).to_contain_text("Session plan: session 1")
     assert print_pages(alan, "session-plan-1") == 1
 
     # 10. Alan marks the register of session 3, last week's, which nobody has marked yet.

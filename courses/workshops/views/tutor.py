@@ -24,7 +24,8 @@ from courses.workshops.forms.tutor import (
 )
 from courses.workshops.scheduling import tutor_withdraw
 
-# A session's plan and register: its two tutors, and the programme leads of the run's site.
+# A session's plan and register: its two tutors, and the programme leads of the run's site, see
+# them and mark the register; only the two tutors change the plan.
 
 
 @require_GET
