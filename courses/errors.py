@@ -85,7 +85,7 @@ PLAN_CHANGED_MEANWHILE = (
     "The plan changed after you opened this page, so nothing was saved. {changes} "
     "Check the plan below, then make your choices again."
 )
-PLAN_CHANGE = "{name} chose {lead} for {activity}."
+PLAN_CHANGE = '{name} chose {lead} for "{activity}".'
 REGISTER_TOO_EARLY = "You can mark the register once the session has started."
 REGISTER_UNKNOWN_TRAINEE = (
     "One of the people on the register is not booked on this course. Reload the page and try again."

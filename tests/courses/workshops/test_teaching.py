@@ -1174,7 +1174,7 @@ def test_a_stale_change_on_the_page_is_refused_showing_the_co_tutors_choice(clie
     assert "The plan changed after you opened this page, so nothing was saved." in page
     assert (
         f"{name_of(people['clinical_tutor'])} chose {course['clinical'].name} (clinical tutor) "
-        "for Welcome."
+        "for &quot;Welcome&quot;."
     ) in page
     assert dict(ActivityLead.objects.values_list("activity_id", "lead")) == {welcome: "clinical"}
     # The form now shows the plan as it is, at its new version, to choose again.
