@@ -35,6 +35,7 @@ from courses.models.sites import (
 )
 from courses.models.teaching import (
     ActivityLead,
+    ActivityLeadChange,
     Attendance,
 )
 from courses.models.tutors import (
@@ -78,6 +79,7 @@ __all__ = [
     "AssignmentOverride",
     "TutorWithdrawal",
     "ActivityLead",
+    "ActivityLeadChange",
     "Attendance",
     "CalendarFeed",
     "ReminderSent",
