@@ -7,8 +7,8 @@ The periodic ones are declared here, next to their task, with django-crontask's 
 scheduler process (`manage.py crontask`) puts each on the queue at its times, and a worker runs it.
 Every one of them is safe to run twice, so a late or doubled run does no harm."""
 
-from django.tasks import task
 from crontask import cron
+from django.tasks import task
 
 from courses.dashboard import figures
 from courses.reflections.reminders import reflection_reminders_send_due

@@ -16,7 +16,7 @@ from django.utils import timezone
 from assessments.models import ExportLog, Pseudonym, Response
 from courses import errors
 from courses.models import TutorKind
-from courses.reflections.report import NO_ANSWERS
+from courses.reflections.report import ANSWER_COLUMNS, NO_ANSWERS
 from courses.reflections.views import (
     NO_PAIRS,
     NO_PAIRS_FILTERED,
@@ -158,7 +158,7 @@ def test_leads_and_site_administrators_see_their_sites_change(client, people, re
     assert "-0.9 (" in page  # looking back minus before: -5.5 / 6
     for word in _everything_said_by(reflections["people"]):
         assert word not in page
-    assert reverse("reflection_answers") in page
+    assert reverse("courses:site_reflection_answers", args=["riverside"]) in page
 
 
 def test_made_up_demo_answers_are_called_so(client, people, reflections):
@@ -348,16 +348,9 @@ def read_xlsx(response):
     return [list(row) for row in workbook.active.iter_rows(values_only=True)]
 
 
-HEADINGS = [
-    "Pseudonym",
-    "Instrument",
-    "Instrument title",
-    "Version",
-    "Before or after",
-    "Item",
-    "Question",
-    "Answer",
-]
+HEADINGS = list(ANSWER_COLUMNS.values())
+# Where each column is, by its key.
+AT = {key: index for index, key in enumerate(ANSWER_COLUMNS)}
 
 
 def _everything_said_by(people):
@@ -379,14 +372,15 @@ def test_the_csv_export_holds_the_sites_answers_under_pseudonyms(client, people,
     rows = read_csv(response)
     assert rows[0] == HEADINGS
     riverside_codes = {f"MOT-{person.pk:06d}" for person in reflections["people"]}
-    assert {row[0] for row in rows[1:]} == riverside_codes
+    assert {row[AT["pseudonym"]] for row in rows[1:]} == riverside_codes
+    assert {row[AT["site"]] for row in rows[1:]} == {"Riverside Health Board"}
     text = repr(rows)
     assert HILLSIDE_WORDS not in text
     assert "@" not in text
     for word in _everything_said_by(reflections["people"]):
         assert word not in text
     # Written answers only from those who agreed to share (all but the second here).
-    shared = {row[7] for row in rows if row[5] == "hope"}
+    shared = {row[AT["text"]] for row in rows if row[AT["item_key"]] == "hope"}
     assert shared == {"I speak first.", "Goals stick."}
     log = ExportLog.objects.get()
     assert (log.exported_by, log.what, log.file_format, log.filters, log.row_count) == (
@@ -411,7 +405,7 @@ def test_the_xlsx_export_parses_back_and_is_logged_with_its_filters(
     assert f'filename="reflection-answers-{today}.xlsx"' in response["Content-Disposition"]
     rows = read_xlsx(response)
     assert rows[0] == HEADINGS
-    assert {row[4] for row in rows[1:]} == {"before"}
+    assert {row[AT["before_or_after"]] for row in rows[1:]} == {"Before"}
     assert len(rows) - 1 == 7 * 4 + 2  # four ratings each, two said how they heard
     assert "@" not in repr(rows)
     log = ExportLog.objects.get()
@@ -425,10 +419,10 @@ def test_another_sites_lead_exports_only_theirs(client, people, reflections):
 
     rows = read_csv(client.get(REPORT, {"export": "csv"}))
 
-    shared = {row[7] for row in rows if row[5] == "hope"}
+    shared = {row[AT["text"]] for row in rows if row[AT["item_key"]] == "hope"}
     assert shared == {HILLSIDE_WORDS}
     riverside_codes = {f"MOT-{person.pk:06d}" for person in reflections["people"]}
-    assert not riverside_codes & {row[0] for row in rows}
+    assert not riverside_codes & {row[AT["pseudonym"]] for row in rows}
 
 
 def test_the_report_lists_answers_and_filters(client, people, reflections, programmes):
@@ -489,7 +483,7 @@ def test_a_superuser_exports_every_site(client, reflections):
 
     rows = read_csv(client.get(REPORT, {"export": "csv"}))
 
-    assert len({row[0] for row in rows[1:]}) == 13
+    assert len({row[AT["pseudonym"]] for row in rows[1:]}) == 13
 
 
 def test_the_export_query_count_stays_fixed(client, people, reflections, workshop):
@@ -505,7 +499,7 @@ def test_the_export_query_count_stays_fixed(client, people, reflections, worksho
     with CaptureQueriesContext(connection) as twenty_seven:
         rows = read_csv(client.get(REPORT, {"export": "csv"}))
 
-    assert len({row[0] for row in rows[1:]}) == 27
+    assert len({row[AT["pseudonym"]] for row in rows[1:]}) == 27
     assert len(twenty_seven) == len(seven)
 
 
@@ -588,5 +582,5 @@ def test_written_answers_cannot_run_as_formulas_in_the_csv(client, people, refle
 
     rows = read_csv(client.get(REPORT, {"export": "csv"}))
 
-    written = {row[7] for row in rows if row[5] == "hope"}
+    written = {row[AT["text"]] for row in rows if row[AT["item_key"]] == "hope"}
     assert written == {'\'=HYPERLINK("http://evil.test")', "Goals stick."}
