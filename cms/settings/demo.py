@@ -8,8 +8,8 @@ Emails print in the terminal. Not for real use: a fixed secret key and plain HTT
 machine (the development settings' defaults).
 """
 
-from cms.settings.dev import *  # noqa: F403
 from cms.settings.base import DATABASES, env, env_bool
+from cms.settings.dev import *  # noqa: F403
 
 DEBUG = env_bool("DEBUG", False)
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
