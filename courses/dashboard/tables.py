@@ -773,7 +773,7 @@ def _load(scope: _Scope, limit: int | None) -> Table:
             Column("site", "Site"),
             Column("sessions", f"Sessions in the next {NEXT_WEEKS} weeks", numeric=True),
             Column("soon", "Sessions in the next 4 weeks", numeric=True),
-            Column("monthly_cap", "Most sessions a month", numeric=True),
+            Column("monthly_cap", "Most sessions they may teach in a month", numeric=True),
         ],
         rows=[
             {
