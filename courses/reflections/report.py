@@ -55,6 +55,7 @@ ANSWER_COLUMNS = {
 }
 
 _SURVEY = "response__administration__"
+NOT_ASKED = "Not asked"
 # The rows' keys: the admin report reads the same rows, the cohort's start as the moment it began.
 REPORT_FIELDS = ["cohort_start" if key == "cohort_starts_on" else key for key in ANSWER_COLUMNS]
 REPORT_HEADINGS = ANSWER_COLUMNS | {"cohort_start": ANSWER_COLUMNS["cohort_starts_on"]}
@@ -111,6 +112,8 @@ def answer_cells(row: dict) -> list:
     values = row | {
         "cohort_starts_on": timezone.localdate(start) if start else None,
         "text": row["text"] or None,
+        # Only a reflection with written questions asks whether to share them.
+        "shared": NOT_ASKED if row["shared"] is None else row["shared"],
     }
     return [values[key] for key in ANSWER_COLUMNS]
 
