@@ -18,11 +18,12 @@ from courses.dashboard.tables import (
     funnel_people,
     table_for,
 )
-from courses.models import Site
+from courses.models import Attendance, Site
 from courses.sites.scope import sites_for
 from tests.assessments.matched_builders import SEVEN
 from tests.assessments.reflection_builders import version_with_items
 from tests.courses.dashboard import dashboard_builders
+from tests.factories import CourseRunFactory
 
 # Dates and times of day matter here: make test-clock runs this module at awkward instants.
 pytestmark = pytest.mark.clock
@@ -387,3 +388,60 @@ def test_each_export_table_is_two_or_three_queries(people, data, django_assert_m
 def test_dates_in_rows_are_dates(people, data):
     table = dashboard_for(people["lead"], everything(people["lead"]))["expiring"]
     assert isinstance(table.rows[0]["expires_on"], date)
+
+
+# --- registers not marked yet ------------------------------------------------------------------------
+
+
+def _register(riverside, programmes, *, present, absent, unmarked):
+    run = CourseRunFactory(site=riverside, programme=programmes["patient"], title="Unmarked group")
+    first = dashboard_builders.session(run, 1, dashboard_builders.weeks_from_today(-1))
+    people = [
+        dashboard_builders.enrol(dashboard_builders.person(f"u{n}", f"U{n}", "Group"), run=run)
+        for n in range(present + absent + unmarked)
+    ]
+    for enrolment in people[:present]:
+        dashboard_builders.mark(first, enrolment)
+    for enrolment in people[present : present + absent]:
+        dashboard_builders.mark(first, enrolment, Attendance.Status.ABSENT)
+    figures_refresh()
+    return run
+
+
+KEYS = ("session", "booked", "marked", "present", "rate", "not_marked")
+
+
+def test_people_not_marked_are_not_counted_as_absent(people, riverside, programmes):
+    _register(riverside, programmes, present=6, absent=1, unmarked=2)
+
+    table = dashboard_for(people["lead"], everything(people["lead"]))["attendance"]
+
+    # 6 of the 7 marked (85.7%), not 6 of the 9 on the course (66.7%).
+    assert figures(table, *KEYS) == [("Session 1", 9, 7, 6, 85.7, 2)]
+    assert table.summary == [
+        {"label": "Session 1", "value": "85.7% present of 7 marked; 2 not marked yet"}
+    ]
+
+
+def test_a_register_nobody_marked_has_no_rate_rather_than_nobody_present(
+    people, riverside, programmes
+):
+    _register(riverside, programmes, present=0, absent=0, unmarked=3)
+
+    table = dashboard_for(people["lead"], everything(people["lead"]))["attendance"]
+
+    assert figures(table, *KEYS) == [("Session 1", 3, 0, 0, None, 3)]
+    assert table.summary == [{"label": "Session 1", "value": "nobody marked yet; 3 not marked"}]
+
+
+def test_marking_the_rest_counts_them_at_the_next_refresh(people, riverside, programmes):
+    run = _register(riverside, programmes, present=6, absent=1, unmarked=2)
+    first = run.sessions.get()
+    for enrolment in run.enrolments.exclude(attendance__session=first):
+        dashboard_builders.mark(first, enrolment)
+    figures_refresh()
+
+    table = dashboard_for(people["lead"], everything(people["lead"]))["attendance"]
+
+    assert figures(table, *KEYS) == [("Session 1", 9, 9, 8, 88.9, 0)]
+    assert table.summary == []
