@@ -8,7 +8,8 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from cms import footer, spreadsheets
+        from cms import admin_lists, footer, spreadsheets
 
         spreadsheets.install()
         footer.install()
+        admin_lists.install()

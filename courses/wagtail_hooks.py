@@ -39,6 +39,9 @@ INSTEAD = {
     Tutor: "Mark the tutor as not teaching instead.",
 }
 
+# A tutor's monthly limit, in words that say what it is.
+MONTHLY_CAP = "Most sessions they may teach in a month"
+
 for scoped_model in (Venue, Tutor, ClosedDay):
     register_permission_policy(scoped_model, SiteScopedPermissionPolicy(scoped_model))
 
@@ -249,7 +252,7 @@ class TutorViewSet(SiteScopedViewSet):
         "name",
         Column("kind", accessor="get_kind_display", label="Kind", sort_key="kind"),
         "site",
-        "monthly_cap",
+        Column("monthly_cap", label=MONTHLY_CAP, sort_key="monthly_cap"),
         BooleanColumn("is_active", label="Teaching"),
         Column(
             "accreditation_lapses_on",
@@ -273,7 +276,7 @@ class TutorViewSet(SiteScopedViewSet):
         "user.email": "Email",
         "get_kind_display": "Kind",
         "site.name": "Site",
-        "monthly_cap": "Most sessions a month",
+        "monthly_cap": MONTHLY_CAP,
         "is_active": "Teaching",
         "accreditation_lapses_on": "Next accreditation expiry",
     }

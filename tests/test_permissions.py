@@ -247,6 +247,10 @@ MATRIX = {
         "/sites/{site_slug}/reflections/",
         {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
     ),
+    "sites/<slug:slug>/reflections/answers/": (
+        "/sites/{site_slug}/reflections/answers/?file_format=csv",
+        {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+    ),
     # --- the programme dashboard: leads and site administrators, each seeing their own sites ---
     "programme/": (
         "/programme/",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0010_certificates_for_course_attendance'),
+        ('courses', '0011_public_holidays_as_closed_days'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -650,7 +650,7 @@ def test_the_tutor_list_shows_the_first_accreditation_to_lapse(
         "Name",
         "Kind",
         "Site",
-        "Most sessions a month",
+        "Most sessions they may teach in a month",
         "Teaching",
         "Next accreditation expiry",
     ]
@@ -732,8 +732,8 @@ def test_the_tutor_export_carries_the_accreditation_expiry(client, people, estat
         "Email": estate["riverside"]["tutors"].user.email,
         "Kind": "Lay tutor",
         "Site": "Riverside Health Board",
-        "Most sessions a month": "8",
-        "Teaching": "True",
+        "Most sessions they may teach in a month": "8",
+        "Teaching": "Yes",
         "Next accreditation expiry": expiry.isoformat(),
     }
 
