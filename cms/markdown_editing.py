@@ -62,6 +62,16 @@ class MarkdownEditor(MarkdownTextarea):
         super().__init__(attrs)
         self.label = label
 
+    def value_from_datadict(self, data, files, name):
+        """Browsers send a text box's line breaks as CR LF, and texts are stored with LF: read
+        them as stored, so an untouched text is not a change. Otherwise a reviewer who presses
+        Approve in the page editor saves a new revision of a lesson they never edited, becomes an
+        author of the change and their sign-off does not count."""
+        value = super().value_from_datadict(data, files, name)
+        if isinstance(value, str):
+            return value.replace("\r\n", "\n").replace("\r", "\n")
+        return value
+
     def build_attrs(self, base_attrs, extra_attrs=None):
         attrs = forms.Textarea.build_attrs(self, base_attrs, extra_attrs)
         attrs["data-controller"] = "markdown-editor"

@@ -522,7 +522,7 @@ def test_a_forged_id_too_big_for_the_database_is_an_invalid_choice(
     made_code = client.post("/learn/invitations/", {"site": forged, "module": forged})
 
     assert (made_run.status_code, made_code.status_code) == (200, 400)
-    assert "Select a valid choice" in made_run.content.decode()
+    assert "Programme: choose one of the options" in made_run.content.decode()
     assert "Select a valid choice" in made_code.content.decode()
     assert (CourseRun.objects.count(), InvitationCode.objects.count()) == (runs, codes)
 

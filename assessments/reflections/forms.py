@@ -67,6 +67,10 @@ class ReflectionForm(forms.Form):
                 help_text="They see what you wrote for your group, never who wrote it. Your "
                 "other answers are only counted together with everyone else's.",
             )
+        # response_save's messages name their question ("Answer question 2: ..."), so the
+        # error summary shows them as they are.
+        for field in self.fields.values():
+            field.messages_name_the_field = True
 
     def sections(self) -> list[ReflectionSection]:
         """The questions in order, split where looking-back questions start and stop, so that

@@ -377,3 +377,25 @@ def test_wagtails_compare_shows_changed_lines_of_a_modules_overview(
 
     assert html.count('<table class="markdown-diff">') == 1
     assert changed_cells(html) == {"removed": 1, "added": 1}
+
+
+def test_a_text_sent_back_untouched_with_the_browsers_line_breaks_is_not_a_change():
+    """Browsers send a text box's line breaks as CR LF. Read as sent, every lesson with more than
+    one line looked edited, so a reviewer who pressed Approve in the page editor saved a revision,
+    became an author of the change, and their sign-off did not count."""
+    from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+    from cms.blocks import LessonStreamBlock
+
+    stored = "## Before you start\n\nTalk about **what matters** to you.\n- one\n- two"
+    block = LessonStreamBlock()
+    posted = nested_form_data(
+        {
+            "body": streamfield([("markdown", stored.replace("\n", "\r\n"))]),
+        }
+    )
+
+    value = block.value_from_datadict(posted, {}, "body")
+
+    assert [child.value for child in value] == [stored]
+    assert MarkdownEditor().value_from_datadict({"text": "a\rb\r\nc"}, {}, "text") == "a\nb\nc"
