@@ -9,6 +9,8 @@ class CmsConfig(AppConfig):
 
     def ready(self):
         from cms import footer, spreadsheets
+        from cms.curricula import emails as sign_off_emails
 
         spreadsheets.install()
         footer.install()
+        sign_off_emails.install()

@@ -145,3 +145,15 @@ class OutgoingEmailViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_outgoing_email_viewset():
     return OutgoingEmailViewSet("outgoing_email")
+
+
+# --- a tutor's dashboard: what awaits their sign-off, their changes, how co-authoring works -----
+# (the hook bodies live in cms.curricula.dashboard)
+
+from cms.curricula.dashboard import (  # noqa: E402
+    tutor_panels_construct,
+    tutor_summary_items_construct,
+)
+
+hooks.register("construct_homepage_panels", tutor_panels_construct)
+hooks.register("construct_homepage_summary_items", tutor_summary_items_construct)
