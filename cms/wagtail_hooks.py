@@ -156,4 +156,5 @@ from cms.curricula.dashboard import (  # noqa: E402
 )
 
 hooks.register("construct_homepage_panels", tutor_panels_construct)
-hooks.register("construct_homepage_summary_items", tutor_summary_items_construct)
+# Last, after Wagtail's own pages, images and documents items are added.
+hooks.register("construct_homepage_summary_items", tutor_summary_items_construct, order=1000)

@@ -26,11 +26,13 @@ from cms.curricula.progress import progress_of, sign_off_wording
 from cms.curricula.workflows import CoAuthorSignOffTask, CoAuthorSignOffTaskState
 
 __all__ = [
+    "authors_of",
     "changes_requested_send",
     "install",
     "published_send",
     "review_requested_send",
     "sign_off_given_send",
+    "title_of",
 ]
 
 TEMPLATES = "cms/curricula/emails/"
@@ -53,7 +55,8 @@ def public_url(obj) -> str:
     return base_url() + parts[2] if parts and parts[2] else ""
 
 
-def _title(obj) -> str:
+def title_of(obj) -> str:
+    """The change's title as its latest revision has it (a draft may have renamed it)."""
     latest = obj.get_latest_revision() if hasattr(obj, "get_latest_revision") else None
     return latest.object_str if latest is not None and latest.object_str else str(obj)
 
@@ -64,7 +67,7 @@ def _send(recipients, *, subject: str, template: str, task_state, **context) -> 
     progress = progress_of(task_state)
     context = {
         "service_name": settings.SERVICE_NAME,
-        "title": _title(obj),
+        "title": title_of(obj),
         "status": sign_off_wording(progress) if progress is not None else "",
         "review_url": review_url(obj),
         "public_url": public_url(obj),
@@ -116,14 +119,12 @@ def sign_off_given_send(task_state, *, approver) -> list[str]:
     )
 
 
-def published_send(task_state, *, approver) -> list[str]:
-    """Both sign-offs given and the change published: tell everyone involved."""
-    approvers = [
-        task_state.lay_approver,
-        task_state.clinical_approver,
-    ]
+def published_send(task_state, *, approver, authors) -> list[str]:
+    """Both sign-offs given and the change published: tell everyone involved. `authors`: read
+    before publishing (authors_of), since a published page has no unpublished revisions left."""
+    approvers = [task_state.lay_approver, task_state.clinical_approver]
     return _send(
-        [*authors_of(task_state), *approvers],
+        [*authors, *approvers],
         subject="Signed off and published: {title}",
         template="published.txt",
         task_state=task_state,

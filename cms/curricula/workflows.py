@@ -368,7 +368,9 @@ class CoAuthorSignOffTask(Task):
         from cms.curricula.confirm import confirm
         from cms.curricula.progress import progress_of, sign_off_wording
 
-        title = task_state.workflow_state.content_object.get_admin_display_title()
+        title = emails.title_of(task_state.workflow_state.content_object)
+        # The authors of the change, read before it is published (then it has none left).
+        authors = emails.authors_of(task_state)
         if action_name == "reject" and is_tutor(user):
             task_state.reject(user=user, comment=comment)
             emails.changes_requested_send(task_state, reviewer=user, comment=comment)
@@ -377,7 +379,7 @@ class CoAuthorSignOffTask(Task):
             task_state.sign_off(slot, user=user, comment=comment)
             task_state.refresh_from_db()
             if task_state.status == TaskState.STATUS_APPROVED:
-                emails.published_send(task_state, approver=user)
+                emails.published_send(task_state, approver=user, authors=authors)
                 confirm(
                     f"“{title}” has both sign-offs and is now published. Everyone involved "
                     "has been emailed."

@@ -300,7 +300,8 @@ def test_a_reviewer_sees_what_awaits_their_sign_off_with_a_link_to_review(client
     assert "How co-authoring works here" in content
     assert 'href="/teach/"' in content
     # Wagtail's site summary ("58 Pages") and its own moderation panels are gone for a tutor.
-    assert "Pages</span>" not in content and "Awaiting your review" not in content
+    assert not re.search(r"\d+\s+(Pages|Images|Documents)\s+<span", content)
+    assert "Awaiting your review" not in content
 
 
 def test_a_tutor_of_another_programme_and_the_author_see_nothing_to_sign(client, module, people):
@@ -315,6 +316,13 @@ def test_a_tutor_of_another_programme_and_the_author_see_nothing_to_sign(client,
 
 def test_a_draft_not_submitted_says_so(client, module, people):
     assert "Draft: not yet submitted for sign-off" in dashboard(client, people["author"])
+
+
+def test_a_lead_keeps_wagtails_site_summary(client, module, people):
+    client.force_login(UserFactory(roles=["programme lead"], is_superuser=True))
+    content = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert re.search(r"\d+\s+Pages\s+<span", content)
+    assert "Waiting for your sign-off" not in content
 
 
 def test_a_trainee_gets_no_dashboard(client, module, people):
@@ -347,3 +355,17 @@ def test_the_dashboards_query_count_does_not_grow_with_changes(
     with django_assert_num_queries(len(one.captured_queries)):
         response = client.get(reverse("wagtailadmin_home"))
     assert response.content.decode().count("Review and sign off") == 5
+
+
+def test_everyone_who_wrote_the_change_is_told_when_it_is_published(client, module, people):
+    """A colleague submits Alan's draft: both wrote the change, and both hear it is published
+    (read before publishing, when the page still has their unpublished revisions)."""
+    colleague = tutor(TutorKind.CLINICAL, module.get_parent(), "Cara", "Colleague")
+    submit(module, colleague)
+    approve(client, module, people["clinical"])
+    mail.outbox.clear()
+    approve(client, module, people["lay"])
+    assert fresh(module).live
+    assert recipients() == sorted(
+        [people["author"].email, colleague.email, people["clinical"].email, people["lay"].email]
+    )
