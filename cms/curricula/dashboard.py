@@ -16,7 +16,7 @@ from wagtail.models import Page, WorkflowState
 
 from cms.curricula.programmes import under_programmes_tutored_by
 from cms.curricula.progress import progress_for_states, sign_off_wording
-from cms.curricula.workflows import CoAuthorSignOffTaskState, is_tutor
+from cms.curricula.workflows import SLOTS, CoAuthorSignOffTaskState, is_tutor
 
 __all__ = [
     "REPLACED_FOR_TUTORS",
@@ -40,6 +40,8 @@ class ChangeRow:
     title: str
     status: str
     url: str
+    approve_url: str = ""
+    approve_label: str = ""
 
 
 def _edit_urls(pairs) -> dict:
@@ -86,16 +88,30 @@ def awaiting_sign_off_for(user) -> list[ChangeRow]:
         (state.workflow_state.base_content_type_id, state.workflow_state.object_id)
         for state in states
     )
-    return [
-        ChangeRow(
-            title=state.revision.object_str if state.revision else "",
-            status=sign_off_wording(progress[state.pk]),
-            url=urls.get(
-                (state.workflow_state.base_content_type_id, state.workflow_state.object_id), ""
-            ),
+    page_type_id = ContentType.objects.get_for_model(Page).pk
+    rows = []
+    for state in states:
+        # The slot this user may fill (the same annotation the task's own check uses).
+        slot = next((slot for slot in SLOTS if getattr(state, slot.open_to_user)), None)
+        is_page = state.workflow_state.base_content_type_id == page_type_id
+        rows.append(
+            ChangeRow(
+                title=state.revision.object_str if state.revision else "",
+                status=sign_off_wording(progress[state.pk]),
+                url=urls.get(
+                    (state.workflow_state.base_content_type_id, state.workflow_state.object_id),
+                    "",
+                ),
+                approve_url=reverse(
+                    "wagtailadmin_pages:workflow_action",
+                    args=[int(state.workflow_state.object_id), "approve", state.pk],
+                )
+                if is_page and slot is not None
+                else "",
+                approve_label=slot.approve_label if slot is not None else "",
+            )
         )
-        for state in states
-    ]
+    return rows
 
 
 def drafts_in_progress_for(user) -> list[ChangeRow]:
@@ -167,7 +183,7 @@ class SignOffAwaitingPanel(Component):
         self.rows = awaiting_sign_off_for(user)
 
     def get_context_data(self, parent_context):
-        return {"rows": self.rows}
+        return {"rows": self.rows, "csrf_token": parent_context["csrf_token"]}
 
 
 class DraftsInProgressPanel(Component):

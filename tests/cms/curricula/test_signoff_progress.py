@@ -297,6 +297,13 @@ def test_a_reviewer_sees_what_awaits_their_sign_off_with_a_link_to_review(client
     assert TITLE in content
     assert "Waiting for a lay tutor&#x27;s and a clinical tutor&#x27;s sign-off" in content
     assert f'href="/admin/pages/{module.pk}/edit/"' in content
+    # and a button that signs off in the slot this tutor may fill, through Wagtail's action view
+    task_state = fresh(module).current_workflow_task_state
+    action = reverse(
+        "wagtailadmin_pages:workflow_action", args=(module.pk, "approve", task_state.pk)
+    )
+    assert f'action="{action}"' in content
+    assert "Approve as lay co-author" in content
     assert "How co-authoring works here" in content
     assert 'href="/teach/"' in content
     # Wagtail's site summary ("58 Pages") and its own moderation panels are gone for a tutor.
@@ -369,3 +376,16 @@ def test_everyone_who_wrote_the_change_is_told_when_it_is_published(client, modu
     assert recipients() == sorted(
         [people["author"].email, colleague.email, people["clinical"].email, people["lay"].email]
     )
+
+
+def test_the_authors_dashboard_follows_each_sign_off(client, module, people):
+    submit(module, people["author"])
+    approve(client, module, people["clinical"])
+    content = dashboard(client, people["author"])
+    assert re.search(
+        r"Waiting for a lay tutor&#x27;s sign-off; clinical sign-off given by Fiona MacLeod "
+        + ON_THE_DAY.pattern,
+        content,
+    )
+    approve(client, module, people["lay"])
+    assert TITLE not in dashboard(client, people["author"])
