@@ -19,7 +19,7 @@ PYTHON313 := $(shell for candidate in python3.13 python3 python; do \
 .PHONY: help demo serve test test-clock lint format e2e bench install install-dev clean
 
 help:
-	@echo "make demo   - install, load demo data, serve http://127.0.0.1:8000"
+	@echo "make demo   - install, load demo data, serve http://127.0.0.1:8000 with a worker and the scheduler"
 	@echo "make test   - lint, migration check, import contracts and the whole pytest suite"
 	@echo "make test-clock - the date- and time-sensitive tests at each awkward instant"
 	@echo "make e2e    - browser journeys in Chromium against a live demo site"
@@ -46,11 +46,17 @@ $(VENV)/.installed-dev: uv.lock pyproject.toml | $(UV)
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The demo runs as production does (cms/settings/demo.py): DEBUG off, hashed static files served
+# by whitenoise, and three processes: the web server, a task worker and the scheduler.
+DEMO_ENV := DJANGO_SETTINGS_MODULE=cms.settings.demo
+
 demo: install
-	$(PY) manage.py setup_demo
+	$(DEMO_ENV) $(PY) manage.py setup_demo
+	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput -v 0
 	@echo ""
-	@echo "Serving the demo site at http://127.0.0.1:8000 (Ctrl+C to stop)."
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving the demo site at http://127.0.0.1:8000 with a task worker and the scheduler"
+	@echo "(Ctrl+C stops all three)."
+	$(DEMO_ENV) $(PY) manage.py serve_demo --address 127.0.0.1:8000
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

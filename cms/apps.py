@@ -8,9 +8,10 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from cms import footer, spreadsheets
+        from cms import admin_lists, footer, spreadsheets
         from cms.curricula import emails as sign_off_emails
 
         spreadsheets.install()
         footer.install()
+        admin_lists.install()
         sign_off_emails.install()

@@ -1,14 +1,31 @@
 """StreamField blocks for lessons. Each renders with its template in templates/blocks/."""
 
+from django import forms
+from django.utils.functional import cached_property
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
 from cms.curricula.vocabulary import SuggestedLead
+from cms.markdown_editing import MarkdownBlockComparison, MarkdownEditor
 
 
 class MarkdownBlock(blocks.TextBlock):
-    """Text written in Markdown; rendered through cms.markdown.render_markdown, sanitised."""
+    """Text written in Markdown; rendered through cms.markdown.render_markdown, sanitised.
+
+    Edited with the Markdown editor (toolbar, preview by the site's renderer) and compared line
+    by line in the admin's Compare."""
+
+    @cached_property
+    def field(self):
+        # Meta.rows sizes the textarea seen without JavaScript (TextBlock itself reads only its
+        # own argument, which is 1).
+        rows = max(self.rows, self.meta.rows)
+        widget = MarkdownEditor(attrs={"rows": rows}, label=str(self.label or ""))
+        return forms.CharField(widget=widget, **self.field_options)
+
+    def get_comparison_class(self):
+        return MarkdownBlockComparison
 
     class Meta:
         icon = "doc-full"

@@ -3,6 +3,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from cms.roles import Role, has_any_role
 
@@ -25,6 +26,25 @@ def role_required(*roles: Role):
         return wrapped
 
     return decorator
+
+
+def can_edit_pages(user) -> bool:
+    """May write or change some page of the curricula (tutors, leads, system administrators)."""
+    return PagePermissionPolicy().user_has_any_permission(user, {"add", "change", "publish"})
+
+
+def page_editor_required(view):
+    """Not signed in: to the login page. Signed in but editing no page: 403."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_edit_pages(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 class ReadBySystemAdministratorsOnly(ModelPermissionPolicy):

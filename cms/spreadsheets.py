@@ -6,9 +6,19 @@ would become a live link in a lead's spreadsheet. Every CSV the project serves i
 `safe_cell`: our own downloads with `csv_writer()`, and every Wagtail listing and report export
 (viewsets, reports, site history) through `SpreadsheetExportMixin.write_csv_row`, which
 `install()` replaces when the app starts. Wagtail's XLSX writer already keeps such cells as text.
+
+Every spreadsheet says "Yes" or "No", never True or False; numbers stay numbers and dates dates
+(`write_csv` and `write_xlsx`, and Wagtail's exports through `install()`).
 """
 
 import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils import timezone
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -34,6 +44,83 @@ def csv_writer(file):
     return _SafeWriter(csv.writer(file))
 
 
+def yes_no(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def plain(value):
+    """A cell's value as a spreadsheet holds it: Yes or No for a boolean, numbers and dates as
+    themselves (a time as the local wall-clock time: spreadsheets have no time zones), the rest
+    text."""
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, Decimal):
+        return float(value)
+    if value is None or isinstance(value, int | float | date):
+        return value
+    return str(value)
+
+
+# Characters a worksheet cannot hold (openpyxl refuses them) and characters a sheet title cannot.
+ILLEGAL_IN_CELL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+ILLEGAL_IN_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
+
+
+def write_csv(headings: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """A CSV file (UTF-8) of `rows` under `headings`, every cell made safe."""
+    output = io.StringIO()
+    writer = csv_writer(output)
+    writer.writerow(headings)
+    for row in rows:
+        cells = []
+        for value in row:
+            value = plain(value)
+            if value is None:
+                cells.append("")
+            elif isinstance(value, datetime):
+                cells.append(value.isoformat(sep=" ", timespec="minutes"))
+            else:
+                cells.append(value)
+        writer.writerow(cells)
+    return output.getvalue().encode("utf-8")
+
+
+def write_xlsx(title: str, headings: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """An Excel workbook of one sheet: bold headings, numbers as numbers, dates as dates, text
+    as text (never a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=ILLEGAL_IN_SHEET_TITLE.sub(" ", title)[:31] or "Sheet")
+    bold = Font(bold=True)
+
+    def cell(value, *, header=False):
+        value = plain(value)
+        if isinstance(value, str):
+            value = ILLEGAL_IN_CELL.sub("", value)
+        written = WriteOnlyCell(sheet, value)
+        if isinstance(value, str):
+            written.data_type = "s"
+        if isinstance(value, datetime):
+            written.number_format = "yyyy-mm-dd hh:mm"
+        elif isinstance(value, date):
+            written.number_format = "yyyy-mm-dd"
+        if header:
+            written.font = bold
+        return written
+
+    sheet.append([cell(heading, header=True) for heading in headings])
+    for row in rows:
+        sheet.append([cell(value) for value in row])
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
 def _write_csv_row(self, writer, row_dict):
     return writer.writerow(
         {
@@ -49,3 +136,11 @@ def install() -> None:
     from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
     SpreadsheetExportMixin.write_csv_row = _write_csv_row
+    # Booleans as Yes and No in every admin export, CSV and Excel.
+    SpreadsheetExportMixin.custom_value_preprocess = {
+        **SpreadsheetExportMixin.custom_value_preprocess,
+        bool: {
+            SpreadsheetExportMixin.FORMAT_CSV: yes_no,
+            SpreadsheetExportMixin.FORMAT_XLSX: yes_no,
+        },
+    }

@@ -37,6 +37,12 @@ scoped_reports = [
     ),
 ]
 
+# The Markdown editor's preview, under the admin's address but outside Wagtail's URLs, so that
+# people who edit no page are answered 403 rather than sent to sign in again.
+authoring_patterns = [
+    path("admin/markdown/preview/", views.markdown_preview_html, name="markdown_preview"),
+]
+
 account_patterns = [
     path("", account_views.account, name="account"),
     path("name/", account_views.change_name, name="account_change_name"),
@@ -46,6 +52,7 @@ account_patterns = [
 urlpatterns = [
     *sign_in_doors,
     *scoped_reports,
+    *authoring_patterns,
     path("healthz", views.healthz, name="healthz"),
     path("curricula/", include((curricula_patterns, "cms"))),
     path("readyz", views.readyz, name="readyz"),

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -12,7 +12,8 @@ from django.views.generic import RedirectView
 
 from cms import selectors
 from cms.cache import ping
-from cms.permissions import role_required
+from cms.markdown_editing import MarkdownPreviewError, markdown_preview
+from cms.permissions import page_editor_required, role_required
 from cms.roles import TUTORS_AND_LEADS
 
 
@@ -66,6 +67,21 @@ def search(request):
         # The query string the pages of results keep (the include adds page=).
         {"query": query, "results": results, "page_query": urlencode({"q": query})},
     )
+
+
+@never_cache
+@page_editor_required
+def markdown_preview_html(request):
+    """The Markdown editor's preview: the posted text as the page will publish it (sanitised
+    HTML), for people who edit pages. The method is checked after the permission, so that the
+    permission matrix, which visits with GET, shows who may use it."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        html = markdown_preview(text=request.POST.get("text", ""))
+    except MarkdownPreviewError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 class SignInWithAllauth(RedirectView):

@@ -6,8 +6,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 from wagtail import hooks
+from wagtail.admin.staticfiles import versioned_static
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import MenuItem
@@ -145,6 +147,21 @@ class OutgoingEmailViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_outgoing_email_viewset():
     return OutgoingEmailViewSet("outgoing_email")
+
+
+# --- Markdown authoring (cms/markdown_editing.py) ---------------------------------------------
+# The line-by-line comparison of Markdown texts is shown on Wagtail's Compare page, which loads no
+# widget media: its stylesheet comes with every admin page.
+
+
+@hooks.register("insert_global_admin_css")
+def markdown_comparison_css():
+    return format_html(
+        '<link rel="stylesheet" href="{}">', versioned_static("cms/admin/markdown-compare.css")
+    )
+
+
+# --- end of Markdown authoring ----------------------------------------------------------------
 
 
 # --- a tutor's dashboard: what awaits their sign-off, their changes, how co-authoring works -----

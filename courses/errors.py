@@ -78,12 +78,21 @@ PLAN_UNKNOWN_ACTIVITY = (
 )
 PLAN_BAD_LEAD = "Choose the lay tutor, the clinical tutor or both together for each activity."
 PLAN_NOTHING_CHOSEN = "Choose who leads at least one activity."
+PLAN_TUTORS_ONLY = (
+    "Only the two tutors of this session can change its plan. If it needs to change, contact them."
+)
+PLAN_CHANGED_MEANWHILE = (
+    "The plan changed after you opened this page, so nothing was saved. {changes} "
+    "Check the plan below, then make your choices again."
+)
+PLAN_CHANGE = '{name} chose {lead} for "{activity}".'
 REGISTER_TOO_EARLY = "You can mark the register once the session has started."
 REGISTER_UNKNOWN_TRAINEE = (
     "One of the people on the register is not booked on this course. Reload the page and try again."
 )
 REGISTER_BAD_MARK = "Mark each person present, absent or sent apologies."
 REGISTER_NOTHING_MARKED = "Mark at least one person present, absent or sent apologies."
+REGISTER_UNMARKED = "{unmarked} of {booked} {people} not marked. Save anyway?"
 
 # --- workshops: booking and the waiting list ----------------------------------------------------
 RUN_NOT_OPEN = "This course is not open for booking. It may not have started taking bookings yet, or it may have been cancelled."

@@ -1,14 +1,28 @@
-"""Background work for course delivery, run by the task worker: the reminder emails before each
-session and for the before and after reflections, and the dashboard's figures. Each task calls
-one function of its area; the tasks keep these import paths so queued work still finds them."""
+"""Background work for course delivery, run by the task worker (`db_worker`): the reminder emails
+before each session and for the before and after reflections, and the dashboard's figures. Each
+task calls one function of its area; the tasks keep these import paths so queued work still finds
+them.
 
+The periodic ones are declared here, next to their task, with django-crontask's `@cron`: the one
+scheduler process (`manage.py crontask`) puts each on the queue at its times, and a worker runs it.
+Every one of them is safe to run twice, so a late or doubled run does no harm."""
+
+from crontask import cron
 from django.tasks import task
 
 from courses.dashboard import figures
 from courses.reflections.reminders import reflection_reminders_send_due
 from courses.workshops.reminders import reminders_send_due
 
+# Reminders are due at a whole number of days before a session (and a reflection once its survey
+# opens): looking every 15 minutes sends each within a quarter of an hour of when it is due.
+REMINDERS_EVERY_MINUTES = 15
+REMINDERS_SCHEDULE = f"*/{REMINDERS_EVERY_MINUTES} * * * *"
+# The dashboard's figures, as often as the dashboard says they are worked out again.
+FIGURES_SCHEDULE = f"*/{figures.REFRESH_MINUTES} * * * *"
 
+
+@cron(REMINDERS_SCHEDULE)
 @task
 def send_due_reminders() -> int:
     """Email each assigned tutor and each booked trainee the reminder due now for each session
@@ -16,6 +30,7 @@ def send_due_reminders() -> int:
     return reminders_send_due()
 
 
+@cron(REMINDERS_SCHEDULE)
 @task
 def send_due_reflection_reminders() -> int:
     """Email each trainee whose before or after reflection is waiting for them, once per
@@ -23,8 +38,9 @@ def send_due_reflection_reminders() -> int:
     return reflection_reminders_send_due()
 
 
+@cron(FIGURES_SCHEDULE)
 @task
 def refresh_dashboard_figures() -> int:
-    """Work out the programme dashboard's figures again (schedule it every 10 minutes). Returns
-    how many rows of figures there are."""
+    """Work out the programme dashboard's figures again (every figures.REFRESH_MINUTES minutes).
+    Returns how many rows of figures there are."""
     return figures.figures_refresh().rows

@@ -101,6 +101,11 @@ urlpatterns = [
         name="site_reflections",
     ),
     path(
+        "sites/<slug:slug>/reflections/answers/",
+        reflections.site_reflection_answers,
+        name="site_reflection_answers",
+    ),
+    path(
         "teach/runs/<int:run_id>/reflections/",
         reflections.run_reflections,
         name="run_reflections",

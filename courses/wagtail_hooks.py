@@ -42,6 +42,9 @@ INSTEAD = {
     Tutor: "Mark the tutor as not teaching instead.",
 }
 
+# A tutor's monthly limit, in words that say what it is.
+MONTHLY_CAP = "Most sessions they may teach in a month"
+
 for scoped_model in (Venue, Tutor, ClosedDay):
     register_permission_policy(scoped_model, SiteScopedPermissionPolicy(scoped_model))
 
@@ -252,7 +255,7 @@ class TutorViewSet(SiteScopedViewSet):
         "name",
         Column("kind", accessor="get_kind_display", label="Kind", sort_key="kind"),
         "site",
-        "monthly_cap",
+        Column("monthly_cap", label=MONTHLY_CAP, sort_key="monthly_cap"),
         BooleanColumn("is_active", label="Teaching"),
         Column(
             "accreditation_lapses_on",
@@ -276,7 +279,7 @@ class TutorViewSet(SiteScopedViewSet):
         "user.email": "Email",
         "get_kind_display": "Kind",
         "site.name": "Site",
-        "monthly_cap": "Most sessions a month",
+        "monthly_cap": MONTHLY_CAP,
         "is_active": "Teaching",
         "accreditation_lapses_on": "Next accreditation expiry",
     }
@@ -326,14 +329,15 @@ class ClosedDayViewSet(SiteScopedViewSet):
     icon = "date"
     menu_label = "Closed days"
     index_view_class = ClosedDayIndexView
-    list_display = ["date", "site", "reason"]
+    # Public holidays are closed without a row: a row closes another day or opens a holiday.
+    list_display = ["date", "site", "kind", "reason"]
     filterset_class = ClosedDayFilterSet
     search_fields = ["reason"]
-    list_export = ["site.name", "date", "reason"]
-    export_headings = {"site.name": "Site"}
+    list_export = ["site.name", "date", "kind", "reason"]
+    export_headings = {"site.name": "Site", "kind": "Closed or open"}
     export_filename = "closed-days"
     edit_handler = ObjectList(
-        [FieldPanel("site"), FieldPanel("date"), FieldPanel("reason")],
+        [FieldPanel("site"), FieldPanel("date"), FieldPanel("kind"), FieldPanel("reason")],
         base_form_class=SiteScopedForm,
     )
 

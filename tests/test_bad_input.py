@@ -70,10 +70,15 @@ def test_resetting_the_calendar_with_an_unknown_next_goes_home(client, people):
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"first_date": "31/12/9999"}, "first_date", validation.DATE_OUT_OF_RANGE),
-        ({"first_date": "1/1/0001"}, "first_date", validation.DATE_OUT_OF_RANGE),
+        ({"first_date": "31/12/9999"}, "first_date", "Start date must be between 2000 and 2100"),
+        ({"first_date": "1/1/0001"}, "first_date", "Start date must be between 2000 and 2100"),
+        (
+            {"first_date_day": "1", "first_date_month": "1", "first_date_year": "0001"},
+            "first_date",
+            "Start date must be between 2000 and 2100",
+        ),
         ({"closed_dates": "25/12/1999"}, "closed_dates", validation.DATE_OUT_OF_RANGE),
-        ({"capacity": "１２"}, "capacity", validation.NOT_A_WHOLE_NUMBER),
+        ({"capacity": "１２"}, "capacity", "Places must be a whole number, like 15"),
         ({"reminder_days": "１２"}, "__all__", "Give whole numbers of days from 1 to 60"),
         ({"title": "Autumn\r\nBcc: all@example.com"}, "title", validation.CONTROL_CHARACTERS),
     ],
@@ -98,7 +103,7 @@ def test_invitation_codes_must_end_in_a_plausible_year(lead, elearning, riversid
         {"site": riverside.pk, "module": module.pk, "valid_from": "", "valid_until": "1/1/0001"},
     )
 
-    assert validation.DATE_OUT_OF_RANGE in response.text
+    assert "Last day it can be used must be between 2000 and 2100" in response.text
     assert not InvitationCode.objects.exists()
 
 

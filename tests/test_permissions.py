@@ -247,6 +247,10 @@ MATRIX = {
         "/sites/{site_slug}/reflections/",
         {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
     ),
+    "sites/<slug:slug>/reflections/answers/": (
+        "/sites/{site_slug}/reflections/answers/?file_format=csv",
+        {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+    ),
     # --- the programme dashboard: leads and site administrators, each seeing their own sites ---
     "programme/": (
         "/programme/",
@@ -344,6 +348,15 @@ WAGTAIL_ADMIN_ROWS = {
         "other_lead": AWAY,
         "lead": AWAY,
         "site_admin": AWAY,
+    },
+    # The Markdown editor's preview: people who edit pages (tutors and leads); it answers only a
+    # POST, so their GET is 405. Everyone else signed in: 403 (cms/views.py).
+    "/admin/markdown/preview/": {
+        **signed_in(403),
+        "lay_tutor": 405,
+        "clinical_tutor": 405,
+        "other_lead": 405,
+        "lead": 405,
     },
     # Who downloaded reflection answers: system administrators only.
     "/admin/export_log/": {

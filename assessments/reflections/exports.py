@@ -18,17 +18,23 @@ from django.db.models.functions import Cast, Coalesce
 
 from assessments.models import Answer, ExportLog, ItemKind, Pseudonym, Response
 
-# The columns of an export, in order, with their headings. Nothing else is selected, so no
-# name or email can reach a spreadsheet by adding a column.
+# The columns of an export, in order, with headings that say what each holds. Nothing else is
+# selected, so no name or email can reach a spreadsheet by adding a column. A rating is a number
+# ("number"), a choice or written answer words ("text"); "value" is either, as text, for reading.
 COLUMNS = {
-    "pseudonym": "Pseudonym",
-    "instrument_slug": "Instrument",
-    "instrument_title": "Instrument title",
-    "version_number": "Version",
-    "phase": "Before or after",
-    "item_key": "Item",
+    "pseudonym": "Person (a code, the same for one person within a programme)",
+    "instrument_slug": "Questionnaire code",
+    "instrument_title": "Questionnaire",
+    "version_number": "Questionnaire version",
+    "phase": "Before or after the course",
+    "submitted_at": "Sent at",
+    "item_key": "Question code",
     "item_text": "Question",
     "value": "Answer",
+    "number": "Answer as a number (ratings and looking back)",
+    "text": "Answer in words (choices and written answers)",
+    "shared": "Agreed to share written answers with their tutors",
+    "generated": "Made-up demonstration answer",
 }
 
 
@@ -55,6 +61,9 @@ def answer_rows(responses: QuerySet[Response]) -> QuerySet[Answer]:
             item_key=F("item__key"),
             item_text=F("item__text"),
             value=Coalesce(Cast("number", CharField()), F("text"), output_field=CharField()),
+            submitted_at=F("response__submitted_at"),
+            shared=F("response__share_with_tutors"),
+            generated=F("response__generated"),
         )
         .order_by(
             "pseudonym",

@@ -44,6 +44,7 @@ from assessments.models import (
 from assessments.reflections import windows
 from assessments.reflections.windows import Window
 from cms.locking import is_lock_timeout, wait_at_most
+from cms.numbers import figure_text
 
 __all__ = [
     "CONSENT_FIELD",
@@ -618,9 +619,9 @@ def answer_display(item: Item, answer: Answer) -> str:
 
 
 def figure(value: float) -> str:
-    """A score as people read it: whole numbers without ".0", otherwise one decimal place."""
-    rounded = round(value, 1)
-    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.1f}"
+    """A score as people read it: whole numbers without ".0", otherwise one decimal place (the
+    project's one rounding rule, cms.numbers)."""
+    return figure_text(value)
 
 
 @dataclass(frozen=True)

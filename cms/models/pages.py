@@ -13,6 +13,7 @@ from wagtail.search import index
 
 from cms.blocks import LessonStreamBlock
 from cms.curricula.vocabulary import ModuleFormat, Theme, Track
+from cms.markdown_editing import MarkdownPanel
 from cms.roles import TUTORS_AND_LEADS, has_any_role
 from cms.validation import plain_text
 
@@ -55,7 +56,7 @@ class InformationPage(Page):
         "its programme lead or site administrator keeps them (for a Contact us page).",
     )
 
-    content_panels = [*Page.content_panels, FieldPanel("body"), FieldPanel("show_site_contacts")]
+    content_panels = [*Page.content_panels, MarkdownPanel("body"), FieldPanel("show_site_contacts")]
     search_fields = [*Page.search_fields, index.SearchField("body")]
 
     parent_page_types = ["cms.HomePage"]
@@ -76,7 +77,7 @@ class ProgrammePage(Page):
         *Page.content_panels,
         FieldPanel("track"),
         FieldPanel("summary"),
-        FieldPanel("introduction"),
+        MarkdownPanel("introduction"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary")]
 
@@ -155,7 +156,7 @@ class ModulePage(Page):
             ],
             heading="About this module",
         ),
-        FieldPanel("overview"),
+        MarkdownPanel("overview"),
         MultiFieldPanel(
             [FieldPanel("lay_author"), FieldPanel("clinical_author")],
             heading="Co-authors",

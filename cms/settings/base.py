@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "assessments",
     "courses",
     "wagtailnhsukfrontend",
+    "wagtailmarkdown",  # the Markdown editor's EasyMDE bundle (cms.markdown_editing)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_tasks_db",
+    "crontask",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -164,6 +166,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+# The scheduler (`manage.py crontask`, django-crontask) puts periodic tasks on the queue. With a
+# Redis URL it holds a lock there, so a second scheduler on another server waits rather than
+# doubling every job; without one there is no lock: run exactly one scheduler.
+CRONTASK = {"REDIS_URL": env("CRONTASK_REDIS_URL") or env("REDIS_URL")}
 
 # --- accounts (django-allauth) -----------------------------------------------------------------
 # allauth's backend only (it is a ModelBackend, so permissions work as before): a password is

@@ -15,11 +15,12 @@ is marked safe only once it is whole.
 """
 
 import hashlib
-import math
 from collections.abc import Sequence
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from cms.numbers import figure_text
 
 NO_DATA = "No data to chart."
 
@@ -52,12 +53,8 @@ DESC_LIST_LIMIT = 30
 
 
 def number(value: float | None, unit: str = "") -> str:
-    """A figure as people read it: thousands separated, at most one decimal place."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "no data"
-    rounded = round(float(value), 1)
-    text = f"{int(rounded):,}" if rounded.is_integer() else f"{rounded:,.1f}"
-    return f"{text}{unit}"
+    """A figure as people read it, by the project's one rounding rule (cms.numbers)."""
+    return figure_text(value, unit=unit)
 
 
 def _short(label: str, limit: int = LABEL_LENGTH) -> str:

@@ -6,8 +6,8 @@ instead works out, in one transaction, a row per cohort (a course run, or the pe
 an e-learning module at one site on one day), per session (with, for the weeks ahead, whether it has
 a ready pair of tutors by the rules in `courses.workshops.readiness`) and per scale of a cohort's
 reflections, each carrying the dashboard's filters; the dashboard then sums the rows in its scope. A
-scheduled task runs it every 10 minutes (`refresh_figures --enqueue`), and leads can ask for it from
-the dashboard. The lists of people behind the counts are always live.
+scheduled task runs it every 10 minutes (the scheduler, `manage.py crontask`, see `courses.tasks`),
+and leads can ask for it from the dashboard. The lists of people behind the counts are always live.
 
 What counts is the same as on the dashboard (see `courses.dashboard.tables`): an enrolment is a
 place that is not on the waiting list; cancelled runs are left out of every figure; started means
@@ -53,8 +53,10 @@ from courses.models import (
 from courses.reflections.administrations import MODULE_MODEL, RUN_MODEL, evaluating
 from courses.workshops.readiness import Rule, readiness_of, sessions_for_rules
 
-# How often the scheduled task works the figures out again (the page says so).
-REFRESH_EVERY = timedelta(minutes=10)
+# How often the scheduler has the figures worked out again (courses.tasks; the page says so). A
+# divisor of 60, so the schedule is "every 10 minutes past the hour" as well.
+REFRESH_MINUTES = 10
+REFRESH_EVERY = timedelta(minutes=REFRESH_MINUTES)
 # A lead may ask for the figures again at most once a minute, whether or not a worker has run
 # the last request yet (ten presses while the worker is busy queue one task, not ten).
 REFRESH_PAUSE = timedelta(minutes=1)
@@ -154,6 +156,7 @@ SESSION_COLUMNS = WHERE + (
     "number",
     "starts_at",
     "booked",
+    "marked",
     "present",
     "checked",
     "problems",
@@ -257,18 +260,26 @@ def _problems_ahead() -> dict[int, str]:
     }
 
 
+def _on_the_course_then(enrolment: str, starts_at: str) -> Q:
+    """Booked or completed, or withdrew after the session began."""
+    return Q(**{f"{enrolment}status__in": Enrolment.ON_THE_COURSE}) | Q(
+        **{
+            f"{enrolment}status": Enrolment.Status.WITHDRAWN,
+            f"{enrolment}withdrawn_at__gt": F(starts_at),
+        }
+    )
+
+
 def _sessions(by_run: dict[int, tuple]) -> list[tuple]:
     sessions = Session.objects.exclude(run__status=CourseRun.Status.CANCELLED)
-    on_the_course = sessions.filter(
-        Q(run__enrolments__status__in=Enrolment.ON_THE_COURSE)
-        | Q(
-            run__enrolments__status=Enrolment.Status.WITHDRAWN,
-            run__enrolments__withdrawn_at__gt=F("starts_at"),
-        )
-    )
+    on_the_course = sessions.filter(_on_the_course_then("run__enrolments__", "starts_at"))
     booked = _per(on_the_course, "pk", n=Count("pk"))
-    present = _per(
-        Attendance.objects.filter(status=Attendance.Status.PRESENT), "session_id", n=Count("pk")
+    # The register's lines of the same people: someone with no line is not marked yet.
+    register = _per(
+        Attendance.objects.filter(_on_the_course_then("enrolment__", "session__starts_at")),
+        "session_id",
+        marked=Count("pk"),
+        present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
     )
     problems = _problems_ahead()
     return [
@@ -278,7 +289,8 @@ def _sessions(by_run: dict[int, tuple]) -> list[tuple]:
             number,
             starts_at,
             booked.get((pk,), {}).get("n", 0),
-            present.get((pk,), {}).get("n", 0),
+            register.get((pk,), {}).get("marked", 0),
+            register.get((pk,), {}).get("present", 0),
             pk in problems,
             problems.get(pk, ""),
         )

@@ -16,7 +16,9 @@ What counts:
   the day they enrolled, for the change figures too (a cohort's people, whenever they sent
   the after reflection). The tutor coverage tables always look ahead from today (8 weeks,
   90 days).
-- Rates are percentages (0 to 100) with one decimal place; None when nobody is counted.
+- Rates are percentages (0 to 100) and means have one decimal place, by the project's one
+  rounding rule (cms.numbers.rounded), on the page and in its downloads; None when nobody is
+  counted.
 """
 
 from dataclasses import dataclass, field
@@ -49,6 +51,7 @@ from assessments.reflections.analysis import MIN_MATCHED, change_from_sums
 from cms.curricula.vocabulary import Track
 from cms.forms import RowChoiceField
 from cms.models import ModulePage, ProgrammePage
+from cms.numbers import figure_text, rounded
 from cms.queries import count_rows
 from courses.common.forms import DayField, PeriodForm
 from courses.dashboard import figures
@@ -307,11 +310,7 @@ def _percent(part: str, whole: str):
 
 
 def _share(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
-def _rounded(value, places=1):
-    return None if value is None else round(value, places)
+    return rounded(100 * part / whole) if whole else None
 
 
 def _person(first: str, last: str, tutor_id: int) -> str:
@@ -475,7 +474,7 @@ def _runs_table(scope: _Scope, limit: int | None) -> Table:
                 "state": "Finished" if row["last_end"] <= scope.now else "Under way",
                 "enrolled": row["enrolled"],
                 "completed": row["completed"],
-                "rate": _rounded(row["rate"]),
+                "rate": rounded(row["rate"]),
                 "_url": reverse("courses:site_run", args=[row["site__slug"], row["run_id"]]),
             }
             for row in rows
@@ -484,16 +483,48 @@ def _runs_table(scope: _Scope, limit: int | None) -> Table:
     )
 
 
+def attendance_summary(row: dict) -> str:
+    """ "85.7% present of 7 marked; 2 not marked yet" for a row of the attendance table."""
+    marked = row["marked"]
+    if not marked:
+        return f"nobody marked yet; {figure_text(row['not_marked'])} not marked"
+    return (
+        f"{figure_text(row['rate'], unit='%')} present of {figure_text(marked)} marked; "
+        f"{figure_text(row['not_marked'])} not marked yet"
+    )
+
+
 def _attendance(scope: _Scope, limit: int | None) -> Table:
     """The attrition curve: per session number, the sessions held, the people on the course at
-    each one's start and how many came: one sum over the sessions in scope."""
+    each one's start, how many of them the registers mark and how many came: one sum over the
+    sessions in scope, the shares worked out by the database. Someone not marked yet counts in
+    neither the marked nor the present, never as absent."""
     rows = list(
         _figures(SessionFigures, scope)
         .filter(starts_at__lte=scope.now)
         .values("number")
-        .annotate(sessions=Count("pk"), total_booked=Sum("booked"), total_present=Sum("present"))
+        .annotate(
+            sessions=Count("pk"),
+            total_booked=Sum("booked"),
+            total_marked=Sum("marked"),
+            total_present=Sum("present"),
+            total_not_marked=Sum(F("booked") - F("marked")),
+        )
+        .annotate(rate=_percent("total_present", "total_marked"))
         .order_by("number")
     )
+    table_rows = [
+        {
+            "session": f"Session {row['number']}",
+            "sessions": row["sessions"],
+            "booked": row["total_booked"],
+            "marked": row["total_marked"],
+            "present": row["total_present"],
+            "rate": rounded(row["rate"]),
+            "not_marked": row["total_not_marked"],
+        }
+        for row in rows
+    ]
     return Table(
         key="attendance",
         title="Attendance at each session",
@@ -501,21 +532,21 @@ def _attendance(scope: _Scope, limit: int | None) -> Table:
             Column("session", "Session"),
             Column("sessions", "Sessions held", numeric=True),
             Column("booked", "On the course then", numeric=True),
+            Column("marked", "Marked on the register", numeric=True),
             Column("present", "Present", numeric=True),
-            Column("rate", "Present (% of those on the course)", numeric=True),
+            Column("rate", "Present (% of those marked)", numeric=True),
+            Column("not_marked", "Not marked yet", numeric=True),
         ],
-        rows=[
-            {
-                "session": f"Session {row['number']}",
-                "sessions": row["sessions"],
-                "booked": row["total_booked"],
-                "present": row["total_present"],
-                "rate": _share(row["total_present"], row["total_booked"]),
-            }
-            for row in rows
+        rows=table_rows,
+        summary=[
+            {"label": row["session"], "value": attendance_summary(row)}
+            for row in table_rows
+            if row["not_marked"]
         ],
         note="Sessions that have started. On the course then: booked or completed, or withdrew "
-        "after that session began.",
+        "after that session began. Present is a share of the people marked on the register "
+        "(present, absent or sent apologies); people a tutor has not marked yet are not "
+        "counted as absent.",
     )
 
 
@@ -742,7 +773,7 @@ def _load(scope: _Scope, limit: int | None) -> Table:
             Column("site", "Site"),
             Column("sessions", f"Sessions in the next {NEXT_WEEKS} weeks", numeric=True),
             Column("soon", "Sessions in the next 4 weeks", numeric=True),
-            Column("monthly_cap", "Most sessions a month", numeric=True),
+            Column("monthly_cap", "Most sessions they may teach in a month", numeric=True),
         ],
         rows=[
             {
@@ -815,11 +846,11 @@ def _change(scope: _Scope, limit: int | None) -> Table:
             {
                 "scale": change.scale_label[:1].upper() + change.scale_label[1:],
                 "people": change.n,
-                "before": _rounded(change.mean_before, 2),
-                "after": _rounded(change.mean_after, 2),
-                "change": _rounded(change.mean_change, 2),
-                "ci_low": _rounded(change.ci_low, 2),
-                "ci_high": _rounded(change.ci_high, 2),
+                "before": rounded(change.mean_before),
+                "after": rounded(change.mean_after),
+                "change": rounded(change.mean_change),
+                "ci_low": rounded(change.ci_low),
+                "ci_high": rounded(change.ci_high),
                 "remark": SUPPRESSED if change.suppressed else "",
             }
             for change in changes

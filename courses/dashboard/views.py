@@ -16,7 +16,7 @@ from cms.roles import LEADS_AND_ADMINISTRATORS
 from courses import tasks
 from courses.dashboard import tables as dashboard
 from courses.dashboard.charts import bar_chart, line_chart
-from courses.dashboard.figures import REFRESH_EVERY, figures_refresh_claim, figures_refreshed_at
+from courses.dashboard.figures import REFRESH_MINUTES, figures_refresh_claim, figures_refreshed_at
 from courses.dashboard.tables import PEOPLE_STAGES, STAGE_LABELS, DashboardFilterForm, Table
 
 PEOPLE_PER_PAGE = 50
@@ -98,7 +98,7 @@ def _charts(tables: dict[str, Table]) -> dict[str, str]:
     return {
         "funnel": bar_chart(title=funnel.title, bars=bars),
         "attendance": line_chart(
-            title="Present at each session (% of those on the course)",
+            title="Present at each session (% of those marked on the register)",
             points=[
                 (row["session"], row["rate"])
                 for row in tables["attendance"].rows
@@ -151,7 +151,7 @@ def programme(request):
             "sections": sections,
             "query": request.GET.urlencode(),
             "refreshed_at": refreshed_at,
-            "refresh_minutes": int(REFRESH_EVERY.total_seconds() // 60),
+            "refresh_minutes": REFRESH_MINUTES,
         },
         status=400 if form.errors else 200,
     )

@@ -6,7 +6,7 @@ from django import forms
 from cms.forms import RowChoiceField
 from cms.models import ModulePage
 from cms.validation import WholeNumberField
-from courses.common.forms import DayField
+from courses.common.forms import DateInputField
 from courses.models import Site
 
 
@@ -26,15 +26,17 @@ class InvitationCodeForm(forms.Form):
     module = RowChoiceField(
         queryset=ModulePage.objects.none(), label="E-learning module", empty_label=None
     )
-    valid_from = DayField(
+    valid_from = DateInputField(
+        what="first day it can be used",
         label="First day it can be used",
         required=False,
-        help_text="For example 27/11/2026. Leave empty to start today.",
+        help_text="For example, 27 11 2026. Leave empty to start today.",
     )
-    valid_until = DayField(
+    valid_until = DateInputField(
+        what="last day it can be used",
         label="Last day it can be used",
         required=False,
-        help_text="For example 31/3/2027. Leave empty for no end date.",
+        help_text="For example, 31 3 2027. Leave empty for no end date.",
     )
     max_uses = WholeNumberField(
         label="How many people can use it",

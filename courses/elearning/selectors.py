@@ -75,7 +75,8 @@ def learning_for(user):
 def _run_enrolments(user):
     """The user's places on course runs (booked, waiting, completed or cancelled), each with its
     run (`with_dates()`: phase, dates, sessions), next session, sessions attended, place on the
-    waiting list and certificate. Two queries, however many."""
+    waiting list, certificate, and `not_marked`: sessions that have started where the register has
+    no line for them yet. Two queries, however many."""
     now = timezone.now()
     upcoming = Session.objects.filter(run=OuterRef("run"), ends_at__gt=now).order_by(
         "starts_at", "pk"
@@ -94,8 +95,22 @@ def _run_enrolments(user):
                 )
             ),
             position=waiting_position_annotation(),
+            # Sessions that have started, and those of them the person has a register line
+            # for: the rest are "not marked", never counted as missed.
+            started_sessions=count_rows(
+                Session.objects.filter(run=OuterRef("run"), starts_at__lte=now)
+            ),
+            marked_sessions=count_rows(
+                Attendance.objects.filter(
+                    enrolment=OuterRef("pk"),
+                    session__run=OuterRef("run"),
+                    session__starts_at__lte=now,
+                )
+            ),
         )
     )
+    for enrolment in enrolments:
+        enrolment.not_marked = max(enrolment.started_sessions - enrolment.marked_sessions, 0)
     runs = {
         run.pk: run
         for run in CourseRun.objects.with_dates()

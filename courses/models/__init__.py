@@ -27,6 +27,7 @@ from courses.models.reminders import (
 )
 from courses.models.sites import (
     ClosedDay,
+    Nation,
     OrganiserMessage,
     Site,
     SiteMembership,
@@ -34,6 +35,7 @@ from courses.models.sites import (
 )
 from courses.models.teaching import (
     ActivityLead,
+    ActivityLeadChange,
     Attendance,
 )
 from courses.models.tutors import (
@@ -57,6 +59,7 @@ __all__ = [
     "SiteMembership",
     "Venue",
     "ClosedDay",
+    "Nation",
     "OrganiserMessage",
     "InvitationCode",
     "Enrolment",
@@ -76,6 +79,7 @@ __all__ = [
     "AssignmentOverride",
     "TutorWithdrawal",
     "ActivityLead",
+    "ActivityLeadChange",
     "Attendance",
     "CalendarFeed",
     "ReminderSent",

@@ -46,12 +46,14 @@ class CohortFigures(FigureRow):
 
 class SessionFigures(FigureRow):
     """A session of a run that is not cancelled: the people on the course at its start (booked
-    or completed, or withdrew after it began) and how many were marked present."""
+    or completed, or withdrew after it began), how many of them the register marks (present,
+    absent or sent apologies) and how many present. The rest are not marked yet: never absent."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
     number = models.PositiveSmallIntegerField()
     starts_at = models.DateTimeField()
     booked = models.PositiveIntegerField(default=0)
+    marked = models.PositiveIntegerField(default=0)
     present = models.PositiveIntegerField(default=0)
     # Sessions in the weeks ahead when the figures were worked out are checked against the
     # readiness rules: problems is "" when ready, otherwise why not, in words without names

@@ -20,6 +20,15 @@ DEFAULT_BOOKING_TERMS = (
 )
 
 
+class Nation(models.TextChoices):
+    """Whose public holidays a site keeps. The codes are the `holidays` package's UK subdivisions
+    (England and Wales share their bank holidays)."""
+
+    ENGLAND_AND_WALES = "ENG", "England and Wales"
+    SCOTLAND = "SCT", "Scotland"
+    NORTHERN_IRELAND = "NIR", "Northern Ireland"
+
+
 class Site(ClusterableModel):
     """A delivery site, such as a health board, where courses run and people are based.
 
@@ -38,6 +47,13 @@ class Site(ClusterableModel):
         default=30,
         validators=[MaxValueValidator(480)],
         help_text="Time a tutor needs between sessions at two different venues.",
+    )
+    nation = models.CharField(
+        max_length=3,
+        choices=Nation.choices,
+        default=Nation.ENGLAND_AND_WALES,
+        help_text="Sessions are not planned on this nation's public holidays, unless you open "
+        "the day under Closed days.",
     )
     booking_terms = models.TextField(
         max_length=2000,
@@ -69,6 +85,7 @@ class Site(ClusterableModel):
         FieldPanel("name"),
         FieldPanel("slug"),
         FieldPanel("description"),
+        FieldPanel("nation"),
         FieldPanel("travel_buffer_minutes"),
         FieldPanel("booking_terms"),
         FieldPanel("contact_phone"),
@@ -152,10 +169,23 @@ class Venue(models.Model):
 
 
 class ClosedDay(models.Model):
-    """A day a site runs no sessions (bank holidays, venue closures). Runs skip these dates."""
+    """A day the site decided about: closed (a venue closure, a training day) or, for one of its
+    nation's public holidays, open. Public holidays are closed without a row: see
+    `courses.sites.closed_days`, the one place that says whether a day is closed and why."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", "Closed: no sessions on this day"
+        OPEN = "open", "Open: sessions run on this public holiday"
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="closed_days")
     date = models.DateField(validators=[plausible_date])
+    kind = models.CharField(
+        "closed or open",
+        max_length=6,
+        choices=Kind.choices,
+        default=Kind.CLOSED,
+        help_text="Public holidays are closed days already. Choose open to run sessions on one.",
+    )
     reason = models.CharField(max_length=200, blank=True, validators=[single_line])
 
     class Meta:
@@ -167,7 +197,8 @@ class ClosedDay(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.site} closed {self.date}"
+        state = "open" if self.kind == self.Kind.OPEN else "closed"
+        return f"{self.site} {state} {self.date}"
 
 
 class OrganiserMessage(models.Model):

@@ -35,6 +35,28 @@ class ActivityLead(models.Model):
         return f"{self.get_lead_display()} leads {self.activity_id} in {self.session}"
 
 
+class ActivityLeadChange(models.Model):
+    """One change to a session plan: who chose which lead for an activity, and when. Kept as the
+    plan's history, so each tutor sees what the other changed; its newest id is the plan's
+    version, which a tutor's form must still match to save."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="plan_changes")
+    activity_id = models.CharField(max_length=64)
+    # Blank when nobody led the activity before.
+    old_lead = models.CharField(max_length=10, choices=ActivityLead.Lead.choices, blank=True)
+    new_lead = models.CharField(max_length=10, choices=ActivityLead.Lead.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["session", "-id"])]
+
+    def __str__(self):
+        return f"{self.activity_id} in {self.session}: {self.old_lead or '-'} to {self.new_lead}"
+
+
 class Attendance(models.Model):
     """One line of a session's register."""
 

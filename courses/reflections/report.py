@@ -1,12 +1,24 @@
-"""The "Reflection answers" report in the Wagtail admin: every answer to the before-and-after
-reflections of the user's sites, one row per answer under a pseudonym, to read or to download as
-CSV or XLSX for funders and evaluators. Programme leads and site administrators of those sites
-(and superusers) only; every download is logged.
+"""Every answer to the before-and-after reflections of a lead's sites, one row per answer under a
+pseudonym, with where and when it was given (site, course run or e-learning module, the cohort's
+start date): downloaded from a site's results page (`answers_for_sites`, CSV or Excel), and read
+in the "Reflection answers" report in the Wagtail admin. Programme leads and site administrators
+of those sites (and superusers) only; every download is logged. Answers keep their full
+precision: nothing here is rounded.
 """
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from wagtail.admin.filters import WagtailFilterSet
@@ -16,14 +28,94 @@ from wagtail.admin.views.reports import ReportView
 
 from assessments.models import Answer, Phase
 from assessments.reflections.exports import COLUMNS, answer_rows, export_log
-from cms.models import ProgrammePage
+from cms.models import ModulePage, ProgrammePage
 from cms.roles import LEADS_AND_ADMINISTRATORS, has_any_role
-from courses.reflections.administrations import responses_in_scope
+from courses.models import CourseRun, Enrolment, Session
+from courses.reflections.administrations import RUN_MODEL, evaluating, responses_in_scope
 from courses.sites.scope import sites_for
 
 REPORT_TITLE = "Reflection answers"
 NO_ANSWERS = "No reflection answers at your sites yet."
 NO_MATCHING_ANSWERS = "No reflection answers match these filters."
+
+
+# The download's columns, in order: where and when first, then the answer (assessments' columns).
+ANSWER_COLUMNS = {
+    "site": "Site",
+    "course": "Course run or e-learning module",
+    "cohort_starts_on": (
+        "Cohort start date (the course's first session, or the day the person enrolled on the "
+        "e-learning)"
+    ),
+    **{
+        ("before_or_after" if key == "phase" else key): heading
+        for key, heading in COLUMNS.items()
+        if key != "value"
+    },
+}
+
+_SURVEY = "response__administration__"
+NOT_ASKED = "Not asked"
+# The rows' keys: the admin report reads the same rows, the cohort's start as the moment it began.
+REPORT_FIELDS = ["cohort_start" if key == "cohort_starts_on" else key for key in ANSWER_COLUMNS]
+REPORT_HEADINGS = ANSWER_COLUMNS | {"cohort_start": ANSWER_COLUMNS["cohort_starts_on"]}
+
+
+def answers_for_sites(sites, *, programme_id=None, run_id=None) -> QuerySet[Answer]:
+    """The answers behind `sites`' results (responses_in_scope), each a dict of ANSWER_COLUMNS:
+    a run's survey belongs to the run's site, an e-learning module's to the site the person
+    enrolled for (the first such enrolment at these sites). One query."""
+    run = CourseRun.objects.filter(pk=OuterRef(f"{_SURVEY}target_id"))
+    first_session = Session.objects.filter(run=OuterRef(f"{_SURVEY}target_id")).order_by(
+        "starts_at"
+    )
+    enrolment = (
+        Enrolment.objects.filter(
+            trainee=OuterRef("response__respondent_id"),
+            module_id=OuterRef(f"{_SURVEY}target_id"),
+            site__in=sites,
+        )
+        .exclude(status=Enrolment.Status.WAITLISTED)
+        .order_by("enrolled_at", "pk")
+    )
+    module = ModulePage.objects.filter(pk=OuterRef(f"{_SURVEY}target_id"))
+    on_a_run = evaluating(RUN_MODEL, _SURVEY)
+
+    def either(for_run, for_module, field):
+        return Case(
+            When(on_a_run, then=Subquery(for_run[:1])),
+            default=Subquery(for_module[:1]),
+            output_field=field,
+        )
+
+    rows = answer_rows(
+        responses_in_scope(sites=sites, programme_id=programme_id, run_id=run_id)
+    ).annotate(
+        site=either(run.values("site__name"), enrolment.values("site__name"), CharField()),
+        course=either(run.values("title"), module.values("title"), CharField()),
+        cohort_start=either(
+            first_session.values("starts_at"), enrolment.values("enrolled_at"), DateTimeField()
+        ),
+        before_or_after=Case(
+            *[When(phase=value, then=Value(label)) for value, label in Phase.choices],
+            default=F("phase"),
+            output_field=CharField(),
+        ),
+    )
+    return rows.values(*REPORT_FIELDS)
+
+
+def answer_cells(row: dict) -> list:
+    """A row of answers_for_sites as the download's cells, in ANSWER_COLUMNS' order: before or
+    after in words, the cohort's start as a local date."""
+    start = row["cohort_start"]
+    values = row | {
+        "cohort_starts_on": timezone.localdate(start) if start else None,
+        "text": row["text"] or None,
+        # Only a reflection with written questions asks whether to share them.
+        "shared": NOT_ASKED if row["shared"] is None else row["shared"],
+    }
+    return [values[key] for key in ANSWER_COLUMNS]
 
 
 def may_see_reflection_answers(user) -> bool:
@@ -64,9 +156,9 @@ class ReflectionAnswersView(ReportView):
     index_results_url_name = "reflection_answers_results"
     results_template_name = "courses/reflections/report_results.html"
     filterset_class = ReflectionAnswersFilterSet
-    list_export = list(COLUMNS)
-    export_headings = COLUMNS
-    columns = [Column(name, label=heading, accessor=name) for name, heading in COLUMNS.items()]
+    list_export = REPORT_FIELDS
+    export_headings = REPORT_HEADINGS
+    columns = [Column(name, label=REPORT_HEADINGS[name], accessor=name) for name in REPORT_FIELDS]
     # Written answers and questions are people's text: every Wagtail CSV cell goes through
     # cms.spreadsheets.safe_cell (XLSX cells are kept as text by Wagtail).
     model = Answer
@@ -84,7 +176,7 @@ class ReflectionAnswersView(ReportView):
         return f"reflection-answers-{timezone.localdate():%Y-%m-%d}"
 
     def get_base_queryset(self) -> QuerySet:
-        return answer_rows(responses_in_scope(sites=sites_for(self.request.user)))
+        return answers_for_sites(sites_for(self.request.user))
 
     def filter_queryset(self, queryset):
         # A filter that does not make sense shows its error and no rows, never all of them.

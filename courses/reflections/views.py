@@ -8,23 +8,27 @@
 
 from dataclasses import dataclass
 from itertools import groupby
-from urllib.parse import urlencode
 
+from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from assessments.models import Answer, ItemKind, Phase
 from assessments.reflections.analysis import MIN_MATCHED, ScaleChange, matched_change
+from assessments.reflections.exports import export_log
 from cms.forms import RowChoiceField
 from cms.models import ProgrammePage
 from cms.permissions import role_required
 from cms.roles import LEADS_AND_ADMINISTRATORS, TUTOR_ROLES
-from courses.common.forms import DayField, PeriodForm
+from cms.spreadsheets import write_csv, write_xlsx
+from courses.common.forms import DateInputField, PeriodForm
 from courses.models import CourseRun, Session, Site
 from courses.reflections.administrations import responses_in_scope, shared_reflections_query
+from courses.reflections.report import ANSWER_COLUMNS, answer_cells, answers_for_sites
 from courses.sites.scope import site_for_lead
 
 SUPPRESSED = (
@@ -59,22 +63,28 @@ class ReflectionFilterForm(PeriodForm):
         required=False,
         empty_label="All course runs",
     )
-    submitted_from = DayField(
+    submitted_from = DateInputField(
+        what="first day after reflections were sent",
         label="After reflections sent from",
         required=False,
-        help_text="For example 1/9/2026. Leave empty to start from the first.",
+        help_text="For example, 1 9 2026. Leave empty to start from the first.",
     )
-    submitted_until = DayField(
+    submitted_until = DateInputField(
+        what="last day after reflections were sent",
         label="After reflections sent until",
         required=False,
-        help_text="For example 31/8/2027. Leave empty for up to today.",
+        help_text="For example, 31 8 2027. Leave empty for up to today.",
     )
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = ProgrammePage.objects.order_by("title")
         self.fields["run"].queryset = (
-            CourseRun.objects.filter(site=site).select_related("programme").order_by("title", "pk")
+            # As every list of runs: the first session first.
+            CourseRun.objects.filter(site=site)
+            .with_dates()
+            .select_related("programme")
+            .in_date_order()
         )
         self.fields["run"].label_from_instance = lambda run: f"{run.title} ({run.programme.title})"
 
@@ -96,9 +106,134 @@ def site_matched_change(site: Site, *, programme=None, run=None, since=None, unt
     return matched_change(responses, submitted_from=since, submitted_until=until)
 
 
-def _export_url(programme) -> str:
-    url = reverse("reflection_answers")
-    return f"{url}?{urlencode({'programme': programme.pk})}" if programme else url
+# --- the answers behind the results, as a download ------------------------------------------------
+
+FILE_FORMATS = {
+    "csv": ("CSV (opens in any spreadsheet program)", "text/csv; charset=utf-8"),
+    "xlsx": (
+        "Excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+}
+CHOOSE_FORMAT = "Choose CSV or Excel."
+ANSWERS_TITLE = "Reflection answers"
+
+
+class AnswersDownloadForm(ReflectionFilterForm):
+    """The results page's choices (programme and course run) and the file's format."""
+
+    file_format = forms.ChoiceField(
+        label="File format",
+        choices=[(key, label) for key, (label, _) in FILE_FORMATS.items()],
+        widget=forms.RadioSelect,
+        initial="csv",
+        error_messages={"required": CHOOSE_FORMAT, "invalid_choice": CHOOSE_FORMAT},
+    )
+    # The results' choices travel with the form; its own dates are not part of a download.
+    carried = ("programme", "run")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.period_fields:
+            del self.fields[name]
+        for name in self.carried:
+            self.fields[name].widget = forms.HiddenInput()
+
+    def clean(self):
+        # The period's check has no dates to compare here; the programme and run still agree.
+        programme, run = self.cleaned_data.get("programme"), self.cleaned_data.get("run")
+        if programme and run and run.programme_id != programme.pk:
+            self.add_error("run", RUN_NOT_OF_PROGRAMME)
+        return self.cleaned_data
+
+    def full_clean(self):
+        super().full_clean()
+        # A choice carried from the results page cannot be corrected here: say so above the form.
+        for name in self.carried:
+            for message in self._errors.pop(name, []):
+                self.add_error(
+                    None,
+                    f"{self.fields[name].label}: {message} Choose again above, show the "
+                    "results, then download.",
+                )
+
+
+def answers_filename(site: Site, file_format: str) -> str:
+    return f"reflection-answers-{site.slug}-{timezone.localdate():%Y-%m-%d}.{file_format}"
+
+
+@require_GET
+@never_cache
+@role_required(*LEADS_AND_ADMINISTRATORS)
+def site_reflection_answers(request, slug):
+    """Every answer behind the site's results (for the programme and run chosen), as a CSV or
+    Excel file. Bad choices go back to the results page with the form's errors (400)."""
+    site = site_for_lead(request.user, slug)
+    form = AnswersDownloadForm(request.GET, site=site)
+    if not form.is_valid():
+        return render(
+            request,
+            "courses/reflections/site.html",
+            {
+                **_results_context(
+                    site, ReflectionFilterForm(site=site), site_matched_change(site)
+                ),
+                "download": form,
+            },
+            status=400,
+        )
+    data = form.cleaned_data
+    rows = answers_for_sites(
+        Site.objects.filter(pk=site.pk),
+        programme_id=data["programme"].pk if data["programme"] else None,
+        run_id=data["run"].pk if data["run"] else None,
+    )
+    cells = [answer_cells(row) for row in rows]
+    file_format = data["file_format"]
+    headings = list(ANSWER_COLUMNS.values())
+    if file_format == "csv":
+        content = write_csv(headings, cells)
+    else:
+        content = write_xlsx(ANSWERS_TITLE, headings, cells)
+    export_log(
+        user=request.user,
+        what=f"{ANSWERS_TITLE}: {site.name}",
+        file_format=file_format,
+        filters={
+            "site": site.pk,
+            **({"programme": data["programme"].pk} if data["programme"] else {}),
+            **({"run": data["run"].pk} if data["run"] else {}),
+        },
+        row_count=len(cells),
+    )
+    response = HttpResponse(content, content_type=FILE_FORMATS[file_format][1])
+    response["Content-Disposition"] = (
+        f'attachment; filename="{answers_filename(site, file_format)}"'
+    )
+    return response
+
+
+def _results_context(site, form, changes, *, programme=None) -> dict:
+    return {
+        "site": site,
+        "form": form,
+        "changes": changes,
+        "filtered": form.is_bound,
+        "download": AnswersDownloadForm(
+            site=site,
+            initial={
+                "programme": programme.pk if programme else None,
+                "run": form.cleaned_data.get("run").pk
+                if form.is_bound and form.is_valid() and form.cleaned_data.get("run")
+                else None,
+            },
+        ),
+        "suppressed_message": SUPPRESSED,
+        "shift_suppressed_message": SHIFT_SUPPRESSED,
+        "empty_message": NO_PAIRS_FILTERED if form.is_bound else NO_PAIRS.format(site=site),
+        "min_matched": MIN_MATCHED,
+        "generated": max((change.generated or 0 for change in changes or []), default=0),
+    }
 
 
 @require_GET
@@ -123,18 +258,7 @@ def site_reflections(request, slug):
     return render(
         request,
         "courses/reflections/site.html",
-        {
-            "site": site,
-            "form": form,
-            "changes": changes,
-            "filtered": form.is_bound,
-            "export_url": _export_url(programme),
-            "suppressed_message": SUPPRESSED,
-            "shift_suppressed_message": SHIFT_SUPPRESSED,
-            "empty_message": NO_PAIRS_FILTERED if form.is_bound else NO_PAIRS.format(site=site),
-            "min_matched": MIN_MATCHED,
-            "generated": max((change.generated or 0 for change in changes or []), default=0),
-        },
+        _results_context(site, form, changes, programme=programme),
         status=400 if form.errors else 200,
     )
 

@@ -11,6 +11,7 @@ from courses import errors
 from courses.errors import CoursesError
 from courses.models import (
     CourseRun,
+    Nation,
     OrganiserMessage,
     Site,
     SiteMembership,
@@ -23,17 +24,19 @@ MESSAGES_PER_DAY = 3
 
 
 @transaction.atomic
-def site_ensure(*, name: str, slug: str, description: str = "") -> tuple[Site, bool]:
+def site_ensure(
+    *, name: str, slug: str, description: str = "", nation: str = Nation.ENGLAND_AND_WALES
+) -> tuple[Site, bool]:
     """Create a site, or bring an existing one (found by slug) up to date. Returns (site, changed)."""
     site = Site.objects.filter(slug=slug).first()
     if site is None:
-        site = Site(name=name, slug=slug, description=description)
+        site = Site(name=name, slug=slug, description=description, nation=nation)
         site.full_clean()
         site.save()
         return site, True
-    if (site.name, site.description) == (name, description):
+    if (site.name, site.description, site.nation) == (name, description, nation):
         return site, False
-    site.name, site.description = name, description
+    site.name, site.description, site.nation = name, description, nation
     site.full_clean()
     site.save()
     return site, True

@@ -5,6 +5,8 @@ message names the rule and the person."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
@@ -27,6 +29,8 @@ from courses.models import (
     Venue,
 )
 from courses.reflections.administrations import administrations_ensure_for_run
+from courses.sites import closed_days
+from courses.sites.closed_days import Closure
 from courses.workshops import emails
 from courses.workshops.readiness import (
     Refusal,
@@ -64,16 +68,49 @@ def course_modules(programme: ProgrammePage) -> list[ModulePage]:
     )
 
 
-def session_dates(*, first_date: date, weekday: int, count: int, closed: set[date]) -> list[date]:
+@dataclass(frozen=True)
+class RunDates:
+    """The days a run's sessions fall on, and the closed days it skipped (with why)."""
+
+    days: list[date]
+    skipped: list[Closure]
+
+
+# A run's weeks are looked up a year past its natural end: room for any number of closed days.
+LOOKAHEAD_WEEKS = 52
+
+
+def session_dates(
+    *, first_date: date, weekday: int, count: int, closed: Mapping[date, Closure]
+) -> RunDates:
     """`count` weekly dates on `weekday`, from the first such day on or after `first_date`,
     skipping closed days (the course then runs a week later)."""
     day = first_date + timedelta(days=(weekday - first_date.weekday()) % 7)
-    found = []
+    found, skipped = [], []
     while len(found) < count:
-        if day not in closed:
+        if day in closed:
+            skipped.append(closed[day])
+        else:
             found.append(day)
         day += timedelta(days=7)
-    return found
+    return RunDates(days=found, skipped=skipped)
+
+
+LEAD_CLOSED_REASON = "Chosen when planning a run"
+
+
+def run_dates(
+    *, site: Site, first_date: date, weekday: int, count: int, closed_dates=()
+) -> RunDates:
+    """The weekly dates of a new run at `site`: its public holidays and closed days are skipped
+    (`closed_days.closures`, one query), and so are the lead's `closed_dates`."""
+    last = first_date + timedelta(weeks=count + LOOKAHEAD_WEEKS)
+    closed = closed_days.closures(site=site, first=first_date, last=last)
+    for day in closed_dates:
+        closed.setdefault(
+            day, closed_days.Closure(day=day, reason=LEAD_CLOSED_REASON, public_holiday=False)
+        )
+    return session_dates(first_date=first_date, weekday=weekday, count=count, closed=closed)
 
 
 def session_rows(
@@ -124,7 +161,8 @@ def run_create(
     created_by=None,
 ) -> CourseRun:
     """Create a run and its weekly sessions. Dates in `closed_dates` are recorded as the site's
-    closed days, and every closed day of the site is skipped."""
+    closed days, and every closed day of the site (its public holidays included) is skipped:
+    the returned run's `skipped_days` lists them with why."""
     programme = ProgrammePage.objects.live().filter(pk=programme_id).first()
     if programme is None:
         raise SchedulingError(errors.UNKNOWN_PROGRAMME)
@@ -166,21 +204,33 @@ def run_create(
         run.full_clean()
     except ValidationError as error:
         raise SchedulingError(_validation_message(error)) from error
-    closed = set(closed_dates) | set(
-        ClosedDay.objects.filter(site=site).values_list("date", flat=True)
+    planned = run_dates(
+        site=site,
+        first_date=first_date,
+        weekday=weekday,
+        count=session_count,
+        closed_dates=closed_dates,
     )
+    days = planned.days
     zone = timezone.get_current_timezone()
-    days = session_dates(first_date=first_date, weekday=weekday, count=session_count, closed=closed)
     # The first day may be today, with the start time already gone.
     if datetime.combine(days[0], start_time, tzinfo=zone) <= timezone.now():
         raise SchedulingError(errors.DATE_IN_PAST)
     run.save()
     for day in set(closed_dates):
-        ClosedDay.objects.get_or_create(site=site, date=day, defaults={"reason": "Closed"})
+        # A public holiday the site had opened is closed again: the lead has just said so.
+        ClosedDay.objects.update_or_create(
+            site=site,
+            date=day,
+            defaults={"kind": ClosedDay.Kind.CLOSED},
+            create_defaults={"kind": ClosedDay.Kind.CLOSED, "reason": LEAD_CLOSED_REASON},
+        )
     Session.objects.bulk_create(
         session_rows(run=run, days=days, start_time=start_time, session_minutes=session_minutes)
     )
     administrations_ensure_for_run(run=run)
+    # For the page that confirms the new run: which dates it skipped, and why.
+    run.skipped_days = planned.skipped
     return run
 
 

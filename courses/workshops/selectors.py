@@ -1,6 +1,8 @@
 """Reads for the leads' run pages: a site's runs, one run with its sessions' readiness and
 bookings, one session and the tutors who could take it. Each takes a fixed number of queries."""
 
+from datetime import timedelta
+
 from django.db.models import (
     OuterRef,
     Q,
@@ -18,6 +20,7 @@ from courses.models import (
     TutorKind,
     TutorWithdrawal,
 )
+from courses.sites.closed_days import Closure, closures
 from courses.sites.scope import site_for_lead
 from courses.workshops.booking import access_needs_of
 from courses.workshops.readiness import (
@@ -78,6 +81,19 @@ def run_sessions_with_readiness(run):
         .order_by("number")
     )
     return readiness_of(sessions)
+
+
+def run_skipped_days(run, session_starts: list) -> list[Closure]:
+    """The closed days a run's weekly sessions stepped over, with why: from its first session to
+    its last, each week's day with no session on which the site is closed (one query)."""
+    if not session_starts:
+        return []
+    days = {timezone.localtime(start).date() for start in session_starts}
+    first, last = min(days), max(days)
+    closed = closures(site=run.site, first=first, last=last)
+    weeks = (last - first).days // 7
+    weekly = (first + timedelta(weeks=week) for week in range(weeks + 1))
+    return [closed[day] for day in weekly if day not in days and day in closed]
 
 
 def run_bookings(run) -> dict:

@@ -154,3 +154,44 @@ def test_the_dashboard_reflows_on_a_narrow_screen(new_page, screenshot, demo_pas
     # Nothing but the tables' own scrolling regions is wider than the screen.
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
     check(page, screenshot, "dashboard-narrow")
+
+
+def test_a_lead_downloads_the_answers_from_the_results_page(
+    page, screenshot, demo_password, tmp_path
+):
+    """From the site's page to its before and after results, then "Download the answers" as
+    Excel: a file straight away (no admin report, no menu), with the site, the course, the date
+    its cohort began and before or after on every row, ratings as numbers, Yes or No."""
+    sign_in(page, LEAD, demo_password)
+    page.goto("/sites/riverside/")
+    main(page).get_by_role("link", name="Before and after results").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Before and after")
+    check(page, screenshot, "results-page")
+
+    download_form = main(page).locator("form[action$='/reflections/answers/']")
+    download_form.get_by_label("Excel").check()
+    with page.expect_download() as download:
+        download_form.get_by_role("button", name="Download the answers").click()
+    assert download.value.suggested_filename == (
+        f"reflection-answers-riverside-{date.today():%Y-%m-%d}.xlsx"
+    )
+    saved = tmp_path / "answers.xlsx"
+    download.value.save_as(saved)
+    rows = [list(row) for row in openpyxl.load_workbook(saved).active.values]
+    headings = rows[0]
+    at = {heading.split(" (")[0]: index for index, heading in enumerate(headings)}
+    for column in ("Site", "Course run or e-learning module", "Cohort start date"):
+        assert column in at, headings
+    assert "Before or after the course" in headings
+    body = rows[1:]
+    assert body, "the demo has answers at Riverside"
+    assert {row[at["Site"]] for row in body} == {"Riverside Health Board"}
+    assert all(row[at["Course run or e-learning module"]] for row in body)
+    assert {row[at["Before or after the course"]] for row in body} <= {"Before", "After"}
+    numbers = [row[at["Answer as a number"]] for row in body if row[at["Answer as a number"]]]
+    assert numbers and all(isinstance(value, int) for value in numbers)
+    assert {row[at["Made-up demonstration answer"]] for row in body} <= {"Yes", "No"}
+    assert "@example.com" not in repr(rows)
+    # Still on the results page, which passes axe after the download too.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Before and after")
+    check(page, screenshot, "results-page-after-download")

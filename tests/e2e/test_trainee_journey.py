@@ -67,7 +67,10 @@ for session in sessions:
 tutor = get_user_model().objects.get(email={tutor!r})
 for session in sessions[:-1]:
     attendance_mark(
-        session=session, marks={{enrolment.pk: Attendance.Status.PRESENT}}, marked_by=tutor
+        session=session,
+        marks={{enrolment.pk: Attendance.Status.PRESENT}},
+        marked_by=tutor,
+        unmarked_confirmed=True,
     )
 print("RESULT", json.dumps({{"last_session": sessions[-1].pk}}))
 """

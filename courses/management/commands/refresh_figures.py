@@ -7,7 +7,8 @@ class Command(BaseCommand):
     help = (
         "Work out the programme dashboard's figures again (enrolment, attendance, completion "
         "and before-and-after change at every site). The dashboard shows when they were last "
-        "worked out. Run it every 10 minutes from cron, with --enqueue for a task worker."
+        "worked out. The scheduler (manage.py crontask) queues it every 10 minutes; run this "
+        "by hand, or with --enqueue for a task worker."
     )
 
     def add_arguments(self, parser):

@@ -8,7 +8,8 @@ class Command(BaseCommand):
         "Email tutors and booked trainees the reminders now due before their sessions (at the "
         "days each run sets, e.g. 7 and 1 days before), and trainees the before and after "
         "reflections waiting for them. Safe to run as often as you like, even "
-        "twice at once: each reminder is sent once. Run it every 15 minutes or so from cron."
+        "twice at once: each reminder is sent once. The scheduler (manage.py crontask) queues "
+        "both every 15 minutes; this runs them by hand."
     )
 
     def add_arguments(self, parser):

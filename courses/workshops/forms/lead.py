@@ -4,7 +4,7 @@ from django import forms
 
 from cms.forms import RowChoiceField
 from cms.validation import WholeNumberField, plausible_date, single_line
-from courses.common.forms import DayField, parse_day
+from courses.common.forms import DateInputField, name_the_field, parse_day
 from courses.models import Weekday
 
 
@@ -22,9 +22,11 @@ class RunForm(forms.Form):
             "mornings. The dates are shown beside it."
         ),
     )
-    first_date = DayField(
+    first_date = DateInputField(
+        what="start date",
         label="Start date",
-        help_text="The first session is on the chosen weekday on or after this date, for example 12/1/2027.",
+        help_text="The first session is on the day of the week you choose below, on or after "
+        "this date. For example, 12 1 2027.",
     )
     weekday = forms.TypedChoiceField(label="Day of the week", coerce=int, choices=())
     start_time = forms.TimeField(
@@ -63,8 +65,28 @@ class RunForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One date per line, for example 29/12/2026. The course then runs a week later. "
-        "The site's closed days are always skipped.",
+        "Public holidays and the site's closed days are always skipped.",
     )
+
+    # What each field is called in its messages, and what to say when it is left empty.
+    REQUIRED = {
+        "programme": ("Programme", "Choose a programme"),
+        "venue": ("Venue", "Choose a venue"),
+        "title": ("Name of the run", "Enter a name for the run"),
+        "weekday": ("Day of the week", "Choose the day of the week"),
+        "start_time": ("Start time", "Enter the start time, like 10:00"),
+        "session_minutes": ("Length of each session", "Enter the length of each session"),
+        "session_count": ("Number of sessions", "Enter the number of sessions"),
+        "capacity": ("Places", "Enter the number of places"),
+        "minimum_group": (
+            "Smallest group that can run",
+            "Enter the smallest group that can run",
+        ),
+        "completion_sessions": (
+            "Sessions a trainee must attend",
+            "Enter how many sessions a trainee must attend to complete",
+        ),
+    }
 
     def __init__(self, *args, programmes, venues, **kwargs):
 
@@ -72,6 +94,8 @@ class RunForm(forms.Form):
         self.fields["programme"].queryset = programmes
         self.fields["venue"].queryset = venues
         self.fields["weekday"].choices = Weekday.choices
+        for name, (subject, required) in self.REQUIRED.items():
+            name_the_field(self.fields[name], subject, required=required)
 
     def clean_closed_dates(self):
 

@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,8 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 from cms.permissions import role_required
 from cms.roles import Role
 from courses import errors
-from courses.common.forms import DayField, PeriodForm
+from courses.common.forms import DateInputField, PeriodForm
 from courses.errors import CoursesError
+from courses.sites.closed_days import closures
 from courses.sites.scope import sites_for
 from courses.workshops.planner.search import plan_accept, plan_for
 
@@ -27,15 +27,11 @@ _ID = re.compile(r"[0-9]{1,18}", re.ASCII)
 
 
 class PlanPeriodForm(PeriodForm):
-    first_day = DayField(
-        label="From",
-        help_text="For example 5/1/2027.",
-        widget=forms.DateInput(format="%d/%m/%Y"),
+    first_day = DateInputField(
+        what="first day to plan", label="From", help_text="For example, 5 1 2027."
     )
-    last_day = DayField(
-        label="Until",
-        help_text="The last day to plan, for example 30/3/2027.",
-        widget=forms.DateInput(format="%d/%m/%Y"),
+    last_day = DateInputField(
+        what="last day to plan", label="Until", help_text="For example, 30 3 2027."
     )
 
     def clean(self):
@@ -57,17 +53,22 @@ def _default_period():
 @role_required(Role.PROGRAMME_LEAD)
 def planner(request, slug):
     site = get_object_or_404(sites_for(request.user), slug=slug)
-    if "first_day" in request.GET or "last_day" in request.GET:
+    if any(name.startswith(("first_day", "last_day")) for name in request.GET):
         form = PlanPeriodForm(request.GET)
         period = form.cleaned_data if form.is_valid() else None
     else:
         period = _default_period()
         form = PlanPeriodForm(initial=period)
     plan = plan_for(site=site, **period) if period else None
+    closed = (
+        list(closures(site=site, first=period["first_day"], last=period["last_day"]).values())
+        if period
+        else []
+    )
     return render(
         request,
         "courses/workshops/planner/planner.html",
-        {"site": site, "form": form, "plan": plan},
+        {"site": site, "form": form, "plan": plan, "closed": closed},
         status=400 if form.errors else 200,
     )
 

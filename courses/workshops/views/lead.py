@@ -74,10 +74,11 @@ def run_create(request, slug):
         except CoursesError as error:
             form.add_error(None, error.message)
         else:
+            skipped = "".join(f" {closure.skipped}." for closure in run.skipped_days)
             messages.success(
                 request,
-                f"{run.title} created with {data['session_count']} sessions. Assign a lay and a "
-                "clinical tutor to each, then open it for booking.",
+                f"{run.title} created with {data['session_count']} sessions.{skipped} Assign a "
+                "lay and a clinical tutor to each, then open it for booking.",
             )
             return redirect("courses:site_run", slug=site.slug, run_id=run.pk)
     return render(
@@ -105,6 +106,9 @@ def _run_page(request, site, run, *, exception_form=None):
             "run": run,
             "sessions": sessions,
             "all_ready": all(item.ready for item in sessions),
+            "skipped": selectors.run_skipped_days(
+                run, [item.session.starts_at for item in sessions]
+            ),
             "bookings": selectors.run_bookings(run),
             # Only sessions that have started have a register to count.
             "attendance": [

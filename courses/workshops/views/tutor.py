@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,20 +11,27 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cms.permissions import role_required
 from cms.roles import TUTOR_ROLES, TUTORS_AND_LEADS
+from courses import errors
 from courses.calendars import feeds
 from courses.common import links, wording
 from courses.errors import CoursesError
 from courses.workshops import booking, record, teaching
-from courses.workshops.forms.tutor import RegisterForm, SessionPlanForm, WithdrawForm
+from courses.workshops.forms.tutor import (
+    RegisterForm,
+    SessionPlanForm,
+    WithdrawForm,
+    current_plan_data,
+)
 from courses.workshops.scheduling import tutor_withdraw
 
-# A session's plan and register: its two tutors, and the programme leads of the run's site.
+# A session's plan and register: its two tutors, and the programme leads of the run's site, see
+# them and mark the register; only the two tutors change the plan.
 
 
 @require_GET
 @role_required(*TUTOR_ROLES)
 def teach(request):
-    context = teaching.teaching_for(request.user)
+    context = teaching.teaching_for(request.user, past_page=request.GET.get("page"))
     if context["tutor"] is not None:
         # The address calendar programs subscribe to: what this tutor teaches, kept up to date.
         context["feed_url"] = links.feed_url(feeds.calendar_feed_ensure(user=request.user))
@@ -58,16 +66,37 @@ def teach_record_pdf(request):
 @require_http_methods(["GET", "POST"])
 @role_required(*TUTORS_AND_LEADS)
 def session_plan(request, session_id):
+    """The session's two tutors agree who leads what; a lead of the site sees the plan."""
     session = teaching.session_for_teaching(request.user, session_id)
+    may_change = teaching.may_change_plan(request.user, session)
+    if request.method == "POST" and not may_change:
+        raise PermissionDenied(errors.PLAN_TUTORS_ONLY)
     plan = teaching.session_plan_for(session)
     form = SessionPlanForm(request.POST if request.method == "POST" else None, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
-            teaching.session_plan_set(session=session, leads=form.leads(), updated_by=request.user)
+            changed = teaching.session_plan_set(
+                session=session,
+                leads=form.leads(),
+                updated_by=request.user,
+                seen_version=form.seen_version(),
+            )
+        except teaching.PlanChanged as error:
+            # Show the plan as it is now, with the co-tutor's choices, for the tutor to redo.
+            plan = teaching.session_plan_for(session)
+            form = SessionPlanForm(current_plan_data(plan), plan=plan)
+            form.is_valid()
+            form.add_error(None, error.message)
         except CoursesError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "The session plan is saved.")
+            messages.success(
+                request,
+                f"The session plan is saved: {changed} "
+                f"{'activity has' if changed == 1 else 'activities have'} a new lead."
+                if changed
+                else "Nothing changed: the plan already had these choices.",
+            )
             return redirect("courses:session_plan", session_id=session.pk)
     return render(
         request,
@@ -77,6 +106,7 @@ def session_plan(request, session_id):
             "form": form,
             "when": wording.when(session),
             "is_tutor": session.is_taught_by(request.user.pk),
+            "may_change": may_change,
         },
         status=400 if form.errors else 200,
     )
@@ -85,21 +115,36 @@ def session_plan(request, session_id):
 @require_http_methods(["GET", "POST"])
 @role_required(*TUTORS_AND_LEADS)
 def session_register(request, session_id):
+    """Marking the register: "Mark everyone present" (a link, no script) starts everyone not
+    yet marked as present; saving with anyone not marked asks first."""
     session = teaching.session_for_teaching(request.user, session_id)
     people = teaching.register_for(session)
-    form = RegisterForm(request.POST if request.method == "POST" else None, register=people)
+    everyone_present = request.method == "GET" and request.GET.get("everyone") == "present"
+    form = RegisterForm(
+        request.POST if request.method == "POST" else None,
+        register=people,
+        everyone_present=everyone_present,
+    )
+    incomplete = None
     if request.method == "POST" and form.is_valid():
         try:
             saved = teaching.attendance_mark(
-                session=session, marks=form.marks(), marked_by=request.user
+                session=session,
+                marks=form.marks(),
+                marked_by=request.user,
+                unmarked_confirmed=request.POST.get("unmarked_confirmed") == "yes",
             )
+        except teaching.RegisterIncomplete as error:
+            incomplete = error
         except CoursesError as error:
             form.add_error(None, error.message)
         else:
             messages.success(
                 request,
                 f"The register for session {session.number} is saved: "
-                f"{saved} {'person' if saved == 1 else 'people'} marked.",
+                f"{saved.marked} of {saved.booked} "
+                f"{'person' if saved.booked == 1 else 'people'} marked"
+                + (f", {saved.unmarked} not marked." if saved.unmarked else "."),
             )
             return redirect("courses:register", session_id=session.pk)
     return render(
@@ -114,8 +159,11 @@ def session_register(request, session_id):
             "session_count": session.run.sessions.count(),
             "is_tutor": session.is_taught_by(request.user.pk),
             "needs": booking.access_needs_of(people),
+            "summary": teaching.register_summary(people),
+            "everyone_present": everyone_present,
+            "incomplete": incomplete,
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or incomplete else 200,
     )
 
 

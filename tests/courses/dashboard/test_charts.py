@@ -44,7 +44,7 @@ def test_a_bar_chart_is_a_named_described_scalable_image():
 
 def test_every_bar_has_its_label_and_value_as_text():
     root = parse(bar_chart(title="Enrolled", bars=[("Riverside", 1234), ("Hillside", 7.25)]))
-    assert texts(root) == ["Riverside", "1,234", "Hillside", "7.2"]
+    assert texts(root) == ["Riverside", "1,234", "Hillside", "7.3"]  # halves away from zero
 
 
 def test_bar_lengths_are_proportional_to_the_values():

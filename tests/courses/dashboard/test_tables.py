@@ -18,11 +18,12 @@ from courses.dashboard.tables import (
     funnel_people,
     table_for,
 )
-from courses.models import Site
+from courses.models import Attendance, Site
 from courses.sites.scope import sites_for
 from tests.assessments.matched_builders import SEVEN
 from tests.assessments.reflection_builders import version_with_items
 from tests.courses.dashboard import dashboard_builders
+from tests.factories import CourseRunFactory
 
 # Dates and times of day matter here: make test-clock runs this module at awkward instants.
 pytestmark = pytest.mark.clock
@@ -126,11 +127,14 @@ def test_runs_cut_to_the_limit_with_a_note(people, data):
 
 def test_attendance_per_session_number(people, data):
     table = dashboard_for(people["lead"], everything(people["lead"]))["attendance"]
-    assert figures(table, "session", "sessions", "booked", "present", "rate") == [
-        ("Session 1", 2, 6, 5, 83.3),
-        ("Session 2", 1, 3, 2, 66.7),
-        ("Session 3", 1, 3, 2, 66.7),
+    keys = ("session", "sessions", "booked", "marked", "present", "rate", "not_marked")
+    assert figures(table, *keys) == [
+        ("Session 1", 2, 6, 6, 5, 83.3, 0),
+        ("Session 2", 1, 3, 3, 2, 66.7, 0),
+        ("Session 3", 1, 3, 3, 2, 66.7, 0),
     ]
+    # Every register is marked: nothing to point out above the table.
+    assert table.summary == []
 
 
 def test_elearning_per_month(people, data):
@@ -202,8 +206,8 @@ def test_change_per_scale(people, matched):
     # By hand: agenda changes 4, 1.5, -0.5, 2.5, 2.5, -1, 4; enabling 2, 0.5, 2.5, 1.5, 0.5, 0, 1;
     # intervals with Student's t for 6 degrees of freedom (2.4469).
     assert figures(table, *keys) == [
-        ("Confidence in agenda setting", 7, 4.14, 6.0, 1.86, 0.01, 3.7, ""),
-        ("Enabling rather than relieving", 7, 2.57, 3.71, 1.14, 0.31, 1.97, ""),
+        ("Confidence in agenda setting", 7, 4.1, 6.0, 1.9, 0.0, 3.7, ""),
+        ("Enabling rather than relieving", 7, 2.6, 3.7, 1.1, 0.3, 2.0, ""),
     ]
     professional = filtered(people["lead"], track="professional")
     table = dashboard_for(people["lead"], professional)["change"]
@@ -384,3 +388,60 @@ def test_each_export_table_is_two_or_three_queries(people, data, django_assert_m
 def test_dates_in_rows_are_dates(people, data):
     table = dashboard_for(people["lead"], everything(people["lead"]))["expiring"]
     assert isinstance(table.rows[0]["expires_on"], date)
+
+
+# --- registers not marked yet ------------------------------------------------------------------------
+
+
+def _register(riverside, programmes, *, present, absent, unmarked):
+    run = CourseRunFactory(site=riverside, programme=programmes["patient"], title="Unmarked group")
+    first = dashboard_builders.session(run, 1, dashboard_builders.weeks_from_today(-1))
+    people = [
+        dashboard_builders.enrol(dashboard_builders.person(f"u{n}", f"U{n}", "Group"), run=run)
+        for n in range(present + absent + unmarked)
+    ]
+    for enrolment in people[:present]:
+        dashboard_builders.mark(first, enrolment)
+    for enrolment in people[present : present + absent]:
+        dashboard_builders.mark(first, enrolment, Attendance.Status.ABSENT)
+    figures_refresh()
+    return run
+
+
+KEYS = ("session", "booked", "marked", "present", "rate", "not_marked")
+
+
+def test_people_not_marked_are_not_counted_as_absent(people, riverside, programmes):
+    _register(riverside, programmes, present=6, absent=1, unmarked=2)
+
+    table = dashboard_for(people["lead"], everything(people["lead"]))["attendance"]
+
+    # 6 of the 7 marked (85.7%), not 6 of the 9 on the course (66.7%).
+    assert figures(table, *KEYS) == [("Session 1", 9, 7, 6, 85.7, 2)]
+    assert table.summary == [
+        {"label": "Session 1", "value": "85.7% present of 7 marked; 2 not marked yet"}
+    ]
+
+
+def test_a_register_nobody_marked_has_no_rate_rather_than_nobody_present(
+    people, riverside, programmes
+):
+    _register(riverside, programmes, present=0, absent=0, unmarked=3)
+
+    table = dashboard_for(people["lead"], everything(people["lead"]))["attendance"]
+
+    assert figures(table, *KEYS) == [("Session 1", 3, 0, 0, None, 3)]
+    assert table.summary == [{"label": "Session 1", "value": "nobody marked yet; 3 not marked"}]
+
+
+def test_marking_the_rest_counts_them_at_the_next_refresh(people, riverside, programmes):
+    run = _register(riverside, programmes, present=6, absent=1, unmarked=2)
+    first = run.sessions.get()
+    for enrolment in run.enrolments.exclude(attendance__session=first):
+        dashboard_builders.mark(first, enrolment)
+    figures_refresh()
+
+    table = dashboard_for(people["lead"], everything(people["lead"]))["attendance"]
+
+    assert figures(table, *KEYS) == [("Session 1", 9, 9, 8, 88.9, 0)]
+    assert table.summary == []

@@ -10,7 +10,7 @@ from assessments.models import Response
 from assessments.reflections.analysis import matched_change
 from cms.models import HomePage, InformationPage
 from courses.demo.workshops import demo_run
-from courses.models import CourseRun, Enrolment, Site, SiteMembership
+from courses.models import CourseRun, Enrolment, Nation, Site, SiteMembership
 from courses.reflections.administrations import responses_in_scope
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +60,11 @@ def test_setup_demo_creates_a_verified_account_per_role(settings):
     assert list(lead.groups.values_list("name", flat=True)) == ["programme lead"]
     assert list(lead.site_memberships.values_list("site__slug", flat=True)) == ["riverside"]
     assert HomePage.objects.get().url == "/"
+    # Riverside keeps the bank holidays of England and Wales, Hillside those of Scotland.
+    assert dict(Site.objects.values_list("slug", "nation")) == {
+        "riverside": Nation.ENGLAND_AND_WALES,
+        "hillside": Nation.SCOTLAND,
+    }
     assert "password: demo-password-for-tests" in output
     assert "lay.tutor@example.com" in output
 

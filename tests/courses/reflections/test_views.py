@@ -4,6 +4,7 @@ fixed number of queries."""
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 import openpyxl
@@ -13,10 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import ExportLog, Pseudonym, Response
+from assessments.models import Answer, ExportLog, Pseudonym, Response
+from cms.numbers import figure_text
 from courses import errors
+from courses.dashboard.figures import figures_refresh
 from courses.models import TutorKind
-from courses.reflections.report import NO_ANSWERS
+from courses.reflections.report import ANSWER_COLUMNS, NO_ANSWERS
 from courses.reflections.views import (
     NO_PAIRS,
     NO_PAIRS_FILTERED,
@@ -153,12 +156,12 @@ def test_leads_and_site_administrators_see_their_sites_change(client, people, re
     assert agenda.mean_change == pytest.approx(13 / 7)
     page = response.content.decode()
     assert "Confidence in agenda setting" in page
-    assert "1.86 (0.01 to 3.70)" in page  # mean change and its 95% interval, 2 decimals
+    assert "1.9 (0 to 3.7)" in page  # mean change and its 95% interval, one decimal place
     assert "5 of 7" in page  # improved
-    assert "-0.92" in page  # looking back minus before: -5.5 / 6
+    assert "-0.9 (" in page  # looking back minus before: -5.5 / 6
     for word in _everything_said_by(reflections["people"]):
         assert word not in page
-    assert reverse("reflection_answers") in page
+    assert reverse("courses:site_reflection_answers", args=["riverside"]) in page
 
 
 def test_made_up_demo_answers_are_called_so(client, people, reflections):
@@ -348,16 +351,9 @@ def read_xlsx(response):
     return [list(row) for row in workbook.active.iter_rows(values_only=True)]
 
 
-HEADINGS = [
-    "Pseudonym",
-    "Instrument",
-    "Instrument title",
-    "Version",
-    "Before or after",
-    "Item",
-    "Question",
-    "Answer",
-]
+HEADINGS = list(ANSWER_COLUMNS.values())
+# Where each column is, by its key.
+AT = {key: index for index, key in enumerate(ANSWER_COLUMNS)}
 
 
 def _everything_said_by(people):
@@ -379,14 +375,15 @@ def test_the_csv_export_holds_the_sites_answers_under_pseudonyms(client, people,
     rows = read_csv(response)
     assert rows[0] == HEADINGS
     riverside_codes = {f"MOT-{person.pk:06d}" for person in reflections["people"]}
-    assert {row[0] for row in rows[1:]} == riverside_codes
+    assert {row[AT["pseudonym"]] for row in rows[1:]} == riverside_codes
+    assert {row[AT["site"]] for row in rows[1:]} == {"Riverside Health Board"}
     text = repr(rows)
     assert HILLSIDE_WORDS not in text
     assert "@" not in text
     for word in _everything_said_by(reflections["people"]):
         assert word not in text
     # Written answers only from those who agreed to share (all but the second here).
-    shared = {row[7] for row in rows if row[5] == "hope"}
+    shared = {row[AT["text"]] for row in rows if row[AT["item_key"]] == "hope"}
     assert shared == {"I speak first.", "Goals stick."}
     log = ExportLog.objects.get()
     assert (log.exported_by, log.what, log.file_format, log.filters, log.row_count) == (
@@ -411,7 +408,7 @@ def test_the_xlsx_export_parses_back_and_is_logged_with_its_filters(
     assert f'filename="reflection-answers-{today}.xlsx"' in response["Content-Disposition"]
     rows = read_xlsx(response)
     assert rows[0] == HEADINGS
-    assert {row[4] for row in rows[1:]} == {"before"}
+    assert {row[AT["before_or_after"]] for row in rows[1:]} == {"Before"}
     assert len(rows) - 1 == 7 * 4 + 2  # four ratings each, two said how they heard
     assert "@" not in repr(rows)
     log = ExportLog.objects.get()
@@ -425,10 +422,10 @@ def test_another_sites_lead_exports_only_theirs(client, people, reflections):
 
     rows = read_csv(client.get(REPORT, {"export": "csv"}))
 
-    shared = {row[7] for row in rows if row[5] == "hope"}
+    shared = {row[AT["text"]] for row in rows if row[AT["item_key"]] == "hope"}
     assert shared == {HILLSIDE_WORDS}
     riverside_codes = {f"MOT-{person.pk:06d}" for person in reflections["people"]}
-    assert not riverside_codes & {row[0] for row in rows}
+    assert not riverside_codes & {row[AT["pseudonym"]] for row in rows}
 
 
 def test_the_report_lists_answers_and_filters(client, people, reflections, programmes):
@@ -489,7 +486,7 @@ def test_a_superuser_exports_every_site(client, reflections):
 
     rows = read_csv(client.get(REPORT, {"export": "csv"}))
 
-    assert len({row[0] for row in rows[1:]}) == 13
+    assert len({row[AT["pseudonym"]] for row in rows[1:]}) == 13
 
 
 def test_the_export_query_count_stays_fixed(client, people, reflections, workshop):
@@ -505,7 +502,7 @@ def test_the_export_query_count_stays_fixed(client, people, reflections, worksho
     with CaptureQueriesContext(connection) as twenty_seven:
         rows = read_csv(client.get(REPORT, {"export": "csv"}))
 
-    assert len({row[0] for row in rows[1:]}) == 27
+    assert len({row[AT["pseudonym"]] for row in rows[1:]}) == 27
     assert len(twenty_seven) == len(seven)
 
 
@@ -588,5 +585,212 @@ def test_written_answers_cannot_run_as_formulas_in_the_csv(client, people, refle
 
     rows = read_csv(client.get(REPORT, {"export": "csv"}))
 
-    written = {row[7] for row in rows if row[5] == "hope"}
+    written = {row[AT["text"]] for row in rows if row[AT["item_key"]] == "hope"}
     assert written == {'\'=HYPERLINK("http://evil.test")', "Goals stick."}
+
+
+def test_the_runs_to_filter_by_come_first_session_first(workshop, programmes):
+    """1 March 2027 after 15 January 2027, whatever their titles; a run without sessions last."""
+    from courses.reflections.views import ReflectionFilterForm
+
+    site, zone = workshop["site"], timezone.get_current_timezone()
+    march = CourseRunFactory(site=site, programme=programmes["patient"], title="A March group")
+    SessionFactory(run=march, number=1, starts_at=datetime(2027, 3, 1, 10, tzinfo=zone))
+    january = CourseRunFactory(site=site, programme=programmes["patient"], title="B January")
+    SessionFactory(run=january, number=1, starts_at=datetime(2027, 1, 15, 10, tzinfo=zone))
+    workshop["run"].sessions.all().delete()
+
+    form = ReflectionFilterForm(site=site)
+
+    assert [run.title for run in form.fields["run"].queryset] == [
+        "B January",
+        "A March group",
+        workshop["run"].title,
+    ]
+
+
+# --- "Download the answers" on the results page ----------------------------------------------------
+
+
+def download_url(slug="riverside"):
+    return reverse("courses:site_reflection_answers", args=[slug])
+
+
+def read_download(response):
+    assert response.status_code == 200
+    if response["Content-Type"].startswith("text/csv"):
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+
+
+def test_the_results_page_offers_the_download_with_its_choices(client, people, reflections):
+    client.force_login(people["lead"])
+    run = reflections["run"]
+
+    page = client.get(site_url(), {"run": run.pk}).content.decode()
+
+    assert f'action="{download_url()}"' in page
+    assert f'name="run" value="{run.pk}"' in page  # the run chosen travels with the download
+    assert 'name="file_format" value="csv"' in page
+    assert 'name="file_format" value="xlsx"' in page
+    assert "Download the answers</button>" in page
+
+
+def test_the_csv_has_site_course_cohort_and_phase_columns_and_yes_no(client, people, reflections):
+    client.force_login(people["lead"])
+    run = reflections["run"]
+
+    response = client.get(download_url(), {"file_format": "csv"})
+
+    today = timezone.localdate().isoformat()
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="reflection-answers-riverside-{today}.csv"'
+    )
+    assert "no-store" in response["Cache-Control"]
+    rows = read_download(response)
+    assert rows[0] == list(ANSWER_COLUMNS.values())
+    assert "Cohort start date (the course's first session" in rows[0][AT["cohort_starts_on"]]
+    body = rows[1:]
+    first_session = timezone.localdate(run.sessions.order_by("starts_at").first().starts_at)
+    assert {row[AT["site"]] for row in body} == {"Riverside Health Board"}
+    assert {row[AT["course"]] for row in body} == {"Spring group"}
+    assert {row[AT["cohort_starts_on"]] for row in body} == {first_session.isoformat()}
+    assert {row[AT["before_or_after"]] for row in body} == {"Before", "After"}
+    # Yes or No where the reflection asked; "Not asked" where it had no written questions.
+    assert {row[AT["shared"]] for row in body} <= {"Yes", "No", "Not asked"}
+    assert {"Yes", "No"} <= {row[AT["shared"]] for row in body}
+    assert {row[AT["generated"]] for row in body} == {"No"}
+    assert {row[AT["pseudonym"]] for row in body} == {
+        f"MOT-{person.pk:06d}" for person in reflections["people"]
+    }
+    for word in _everything_said_by(reflections["people"]):
+        assert word not in repr(rows)
+    log = ExportLog.objects.get()
+    assert (log.what, log.file_format, log.filters, log.row_count) == (
+        "Reflection answers: Riverside Health Board",
+        "csv",
+        {"site": run.site_id},
+        len(body),
+    )
+
+
+def test_the_excel_file_holds_numbers_as_numbers_and_dates_as_dates(client, people, reflections):
+    client.force_login(people["lead"])
+
+    rows = read_download(client.get(download_url(), {"file_format": "xlsx"}))
+
+    assert rows[0] == list(ANSWER_COLUMNS.values())
+    ratings = [row for row in rows[1:] if row[AT["item_key"]] == "a1"]
+    assert ratings
+    # Full precision: each rating is the number the person gave, stored as a number.
+    stored = sorted(
+        Answer.objects.filter(
+            item__key="a1", response__respondent__in=reflections["people"]
+        ).values_list("number", flat=True)
+    )
+    assert sorted(row[AT["number"]] for row in ratings) == stored
+    assert all(type(row[AT["number"]]) is int for row in ratings)
+    assert all(row[AT["text"]] is None for row in ratings)
+    assert all(isinstance(row[AT["cohort_starts_on"]], datetime) for row in ratings)
+    assert all(isinstance(row[AT["submitted_at"]], datetime) for row in ratings)
+    written = {row[AT["text"]] for row in rows[1:] if row[AT["item_key"]] == "hope"}
+    assert written == {"I speak first.", "Goals stick."}
+
+
+def test_the_download_keeps_to_the_programme_and_run_chosen(
+    client, people, reflections, programmes
+):
+    client.force_login(people["lead"])
+    other = CourseRunFactory(site=reflections["run"].site, programme=programmes["patient"])
+
+    chosen = read_download(
+        client.get(download_url(), {"file_format": "csv", "run": reflections["run"].pk})
+    )
+    nothing = read_download(client.get(download_url(), {"file_format": "csv", "run": other.pk}))
+    professional = read_download(
+        client.get(
+            download_url(), {"file_format": "csv", "programme": programmes["professional"].pk}
+        )
+    )
+
+    assert len(chosen) > 1
+    assert nothing == [list(ANSWER_COLUMNS.values())]
+    assert professional == [list(ANSWER_COLUMNS.values())]
+
+
+def test_another_leads_site_is_not_found_and_other_roles_are_refused(client, people, reflections):
+    client.force_login(people["other_lead"])
+    assert client.get(download_url(), {"file_format": "csv"}).status_code == 404
+    for role in ("trainee", "lay_tutor", "clinical_tutor"):
+        client.force_login(people[role])
+        assert client.get(download_url(), {"file_format": "csv"}).status_code == 403
+    client.logout()
+    assert client.get(download_url(), {"file_format": "csv"}).status_code == 302
+    assert not ExportLog.objects.exists()
+
+
+@pytest.mark.parametrize("file_format", ["", "pdf"])
+def test_a_missing_or_unknown_format_says_what_to_choose(client, people, reflections, file_format):
+    client.force_login(people["lead"])
+
+    response = client.get(download_url(), {"file_format": file_format})
+
+    assert response.status_code == 400
+    assert "Choose CSV or Excel." in response.content.decode()
+    assert not ExportLog.objects.exists()
+
+
+def test_another_sites_run_is_refused_with_a_message(client, people, reflections):
+    client.force_login(people["lead"])
+
+    response = client.get(
+        download_url(), {"file_format": "csv", "run": reflections["hillside_run"].pk}
+    )
+
+    assert response.status_code == 400
+    assert "Course run:" in response.content.decode()
+    assert not ExportLog.objects.exists()
+
+
+def test_the_download_query_count_stays_fixed(client, people, reflections, workshop):
+    client.force_login(people["lead"])
+    with CaptureQueriesContext(connection) as seven:
+        read_download(client.get(download_url(), {"file_format": "xlsx"}))
+    fill(
+        reflections["run"],
+        reflections["surveys"],
+        [_trainee(workshop["site"], n, "More") for n in range(20)],
+    )
+
+    with CaptureQueriesContext(connection) as twenty_seven:
+        rows = read_download(client.get(download_url(), {"file_format": "xlsx"}))
+
+    assert len({row[AT["pseudonym"]] for row in rows[1:]}) == 27
+    assert len(twenty_seven) == len(seven)
+
+
+# --- one rounding rule: the results page and the dashboard agree ------------------------------------
+
+
+def _cells(page: str, heading: str) -> list[str]:
+    pattern = re.escape(f'<span class="nhsuk-table-responsive__heading">{heading} </span>')
+    return re.findall(pattern + r"([^<(]+?)[\s(<]", page)
+
+
+def test_the_dashboard_and_the_results_page_show_the_same_means(client, people, reflections):
+    figures_refresh()
+    client.force_login(people["lead"])
+
+    results = client.get(site_url()).content.decode()
+    dashboard = client.get("/programme/").content.decode()
+
+    for heading in ("Before (mean)", "After (mean)"):
+        assert _cells(results, heading) == _cells(dashboard, heading)
+        assert _cells(results, heading)
+    # The change, and its interval's ends, by the same rule.
+    assert _cells(results, "Change (95% confidence interval)") == _cells(dashboard, "Change (mean)")
+    agenda = changes_of(client.get(site_url()))["agenda"]
+    assert _cells(results, "Before (mean)")[0] == figure_text(agenda.mean_before)
+    assert figure_text(agenda.mean_before) == "4.1"  # 29 / 7 = 4.142857...

@@ -650,7 +650,7 @@ def test_the_tutor_list_shows_the_first_accreditation_to_lapse(
         "Name",
         "Kind",
         "Site",
-        "Most sessions a month",
+        "Most sessions they may teach in a month",
         "Teaching",
         "Next accreditation expiry",
     ]
@@ -697,7 +697,13 @@ def read_csv(response):
     [
         ("venues", "venues.csv", ["Site", "Name", "Address"], "Riverside Library", "Hillside Hall"),
         ("tutors", "tutor-pool.csv", ["Name", "Email", "Kind"], "Ruth Baxter", "Harriet Hillside"),
-        ("closed_days", "closed-days.csv", ["Site", "Date", "Reason"], "2027-05-03", "2027-05-04"),
+        (
+            "closed_days",
+            "closed-days.csv",
+            ["Site", "Date", "Closed or open"],
+            "2027-05-03",
+            "2027-05-04",
+        ),
     ],
 )
 def test_the_csv_export_holds_the_managers_rows_only(
@@ -726,8 +732,8 @@ def test_the_tutor_export_carries_the_accreditation_expiry(client, people, estat
         "Email": estate["riverside"]["tutors"].user.email,
         "Kind": "Lay tutor",
         "Site": "Riverside Health Board",
-        "Most sessions a month": "8",
-        "Teaching": "True",
+        "Most sessions they may teach in a month": "8",
+        "Teaching": "Yes",
         "Next accreditation expiry": expiry.isoformat(),
     }
 
@@ -907,3 +913,23 @@ def test_a_system_administrator_sees_every_sites_history(client, people, estate)
     rows = read_csv(client.get("/admin/reports/site-history/", {"export": "csv"}))
 
     assert {"Hillside Hall", "Riverside Library"} <= {row[1] for row in rows[1:]}
+
+
+def test_a_lead_opens_a_public_holiday_on_the_closed_days_screen(client, people, riverside):
+    from datetime import date
+
+    from courses.sites.closed_days import closure_on
+
+    client.force_login(people["lead"])
+    assert closure_on(site=riverside, day=date(2027, 3, 29)).why == "Easter Monday (public holiday)"
+
+    response = client.post(
+        url("closed_days", "add"),
+        {"site": riverside.pk, "date": "2027-03-29", "kind": "open", "reason": "Open day"},
+    )
+
+    assert response.status_code == 302
+    assert closure_on(site=riverside, day=date(2027, 3, 29)) is None
+    assert (
+        "Open: sessions run on this public holiday" in client.get(url("closed_days", "index")).text
+    )

@@ -6,12 +6,14 @@ from django.utils import timezone
 
 
 def run_form(workshop, **changes):
-    """What a lead types to plan a run of the workshop's programme at its venue, with changes."""
+    """What a lead types to plan a run of the workshop's programme at its venue, with changes.
+    A `first_date` change is sent as one value (like a link's 12/1/2027), which the date input
+    also reads."""
+    first = timezone.localdate() + timedelta(days=10)
     data = {
         "programme": workshop["programme"].pk,
         "venue": workshop["venue"].pk,
         "title": "Autumn group",
-        "first_date": (timezone.localdate() + timedelta(days=10)).strftime("%d/%m/%Y"),
         "weekday": "2",
         "start_time": "13:30",
         "session_minutes": "180",
@@ -22,6 +24,13 @@ def run_form(workshop, **changes):
         "reminder_days": "7,1",
         "closed_dates": "",
     }
+    if "first_date" not in changes:
+        # The start date's three boxes: day, month and year.
+        data |= {
+            "first_date_day": str(first.day),
+            "first_date_month": str(first.month),
+            "first_date_year": str(first.year),
+        }
     return {**data, **changes}
 
 

@@ -2,7 +2,7 @@
 withdrawing and a lead finding cover. Bad input is refused with a clear message and changes
 nothing; emails go out only once the change is saved."""
 
-from datetime import UTC, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.core import mail
@@ -16,10 +16,12 @@ from courses.models import (
     AssignmentOverride,
     ClosedDay,
     CourseRun,
+    Nation,
     Session,
     TutorKind,
     TutorWithdrawal,
 )
+from courses.sites.closed_days import public_holidays
 from courses.workshops import scheduling
 from courses.workshops.scheduling import SchedulingError
 from tests.courses.workshops.scheduling_builders import next_spring_clock_change, session_on
@@ -36,11 +38,22 @@ def weekday_on_or_after(day, weekday):
     return day + timedelta(days=(weekday - day.weekday()) % 7)
 
 
+def open_public_holidays(site, *, years):
+    """The site works on every public holiday of `years`: tests whose dates follow the clock
+    then never meet one (the holiday rule has its own tests, at fixed dates)."""
+    first, last = date(years[0], 1, 1), date(years[-1], 12, 31)
+    ClosedDay.objects.bulk_create(
+        ClosedDay(site=site, date=day, kind=ClosedDay.Kind.OPEN)
+        for day in public_holidays(nation=site.nation, first=first, last=last)
+    )
+
+
 @pytest.fixture
 def plan(workshop):
     """What a lead fills in to create a seven-week Tuesday morning run, starting on a Thursday
-    two weeks from now."""
+    two weeks from now, at a site open on public holidays."""
     thursday = weekday_on_or_after(timezone.localdate() + timedelta(days=14), 3)
+    open_public_holidays(workshop["site"], years=[thursday.year, thursday.year + 1])
     return {
         "site": workshop["site"],
         "programme_id": workshop["programme"].pk,
@@ -112,6 +125,129 @@ def test_closed_days_of_the_site_and_dates_marked_closed_are_skipped(plan, works
     assert local_days(run) == [tuesdays[n] for n in (0, 1, 3, 5, 6, 7, 8)]
     # The date the lead marked is kept as one of the site's closed days.
     assert ClosedDay.objects.filter(site=workshop["site"], date=tuesdays[4]).exists()
+
+
+# --- public holidays and the dates a run skips (Easter 2027: Friday 26 to Monday 29 March) ------
+
+
+@pytest.fixture
+def before_easter(frozen_clock, workshop):
+    """The clock on Friday 15 January 2027, whatever instant the suite runs at, and a plan for a
+    Monday run from 1 March 2027 at the workshop's site (England and Wales)."""
+    frozen_clock.move_to(datetime(2027, 1, 15, 10, 30, tzinfo=UTC))
+    return {
+        "site": workshop["site"],
+        "programme_id": workshop["programme"].pk,
+        "venue_id": workshop["venue"].pk,
+        "title": "Spring group",
+        "first_date": date(2027, 3, 1),
+        "weekday": 0,
+        "start_time": time(10, 0),
+        "session_minutes": 180,
+        "session_count": 7,
+        "capacity": 12,
+    }
+
+
+MONDAYS_FROM_1_MARCH_2027 = [date(2027, 3, 1) + timedelta(weeks=week) for week in range(9)]
+
+
+def test_a_run_across_easter_skips_easter_monday_and_says_why(before_easter):
+    run = scheduling.run_create(**before_easter)
+
+    assert date(2027, 3, 29) not in local_days(run)
+    assert local_days(run) == [MONDAYS_FROM_1_MARCH_2027[n] for n in (0, 1, 2, 3, 5, 6, 7)]
+    assert [closure.skipped for closure in run.skipped_days] == [
+        "Skipped Monday 29 March 2027: Easter Monday (public holiday)"
+    ]
+
+
+def test_a_friday_run_across_easter_skips_good_friday(before_easter):
+    run = scheduling.run_create(**{**before_easter, "weekday": 4, "session_count": 5})
+
+    assert local_days(run) == [
+        date(2027, 3, 5),
+        date(2027, 3, 12),
+        date(2027, 3, 19),
+        date(2027, 4, 2),
+        date(2027, 4, 9),
+    ]
+    assert [closure.skipped for closure in run.skipped_days] == [
+        "Skipped Friday 26 March 2027: Good Friday (public holiday)"
+    ]
+
+
+def test_a_site_in_scotland_runs_on_easter_monday(before_easter):
+    site = before_easter["site"]
+    site.nation = Nation.SCOTLAND
+    site.save(update_fields=["nation"])
+
+    run = scheduling.run_create(**before_easter)
+
+    assert local_days(run) == MONDAYS_FROM_1_MARCH_2027[:7]
+    assert run.skipped_days == []
+
+
+def test_a_public_holiday_the_site_opened_gets_its_session(before_easter):
+    ClosedDay.objects.create(
+        site=before_easter["site"], date=date(2027, 3, 29), kind=ClosedDay.Kind.OPEN
+    )
+
+    run = scheduling.run_create(**before_easter)
+
+    assert date(2027, 3, 29) in local_days(run)
+    assert run.skipped_days == []
+
+
+def test_the_sites_own_closed_days_and_the_leads_dates_are_skipped_with_their_reasons(
+    before_easter,
+):
+    ClosedDay.objects.create(site=before_easter["site"], date=date(2027, 3, 8), reason="Flooding")
+
+    run = scheduling.run_create(**{**before_easter, "closed_dates": [date(2027, 3, 15)]})
+
+    assert local_days(run)[:2] == [date(2027, 3, 1), date(2027, 3, 22)]
+    assert [closure.skipped for closure in run.skipped_days] == [
+        "Skipped Monday 8 March 2027: closed by the site (Flooding)",
+        "Skipped Monday 15 March 2027: closed by the site (Chosen when planning a run)",
+        "Skipped Monday 29 March 2027: Easter Monday (public holiday)",
+        # Pushed three weeks later, the run meets the May Day bank holiday too.
+        "Skipped Monday 3 May 2027: May Day (public holiday)",
+    ]
+
+
+def test_a_lead_closing_an_opened_holiday_closes_it_again(before_easter):
+    opened = ClosedDay.objects.create(
+        site=before_easter["site"], date=date(2027, 3, 29), kind=ClosedDay.Kind.OPEN
+    )
+
+    run = scheduling.run_create(**{**before_easter, "closed_dates": [date(2027, 3, 29)]})
+
+    assert date(2027, 3, 29) not in local_days(run)
+    opened.refresh_from_db()
+    assert opened.kind == ClosedDay.Kind.CLOSED
+
+
+def test_the_site_closed_days_cost_one_query_however_many_there_are(
+    before_easter, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        scheduling.run_dates(
+            site=before_easter["site"], first_date=date(2027, 3, 1), weekday=0, count=7
+        )
+    for week in range(30):
+        ClosedDay.objects.create(
+            site=before_easter["site"], date=date(2027, 3, 2) + timedelta(weeks=week)
+        )
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        scheduling.run_dates(
+            site=before_easter["site"], first_date=date(2027, 3, 1), weekday=0, count=7
+        )
+    assert len(few.captured_queries) == 1
 
 
 def course_module(programme, title, *, format=ModuleFormat.COURSE, live=True):

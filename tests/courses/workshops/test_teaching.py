@@ -15,6 +15,7 @@ from cms.roles import Role
 from courses import errors
 from courses.models import (
     ActivityLead,
+    ActivityLeadChange,
     Attendance,
     Certificate,
     CourseRun,
@@ -24,6 +25,8 @@ from courses.models import (
     TutorWithdrawal,
 )
 from courses.workshops.teaching import (
+    PlanChanged,
+    RegisterIncomplete,
     TeachingError,
     attendance_by_session,
     attendance_mark,
@@ -112,6 +115,17 @@ def course(small_curriculum, people, riverside):
     }
 
 
+def set_plan(**kwargs):
+    """session_plan_set as a tutor who has just loaded the plan, so has seen its newest change."""
+    seen = session_plan_for(kwargs["session"])["version"]
+    return session_plan_set(**kwargs, seen_version=seen)
+
+
+def mark(**kwargs):
+    """attendance_mark, knowingly leaving anyone not named not marked."""
+    return attendance_mark(**kwargs, unmarked_confirmed=True)
+
+
 def activity_ids(course):
     return [activity.id for activity in course["activities"]]
 
@@ -149,9 +163,7 @@ def test_the_tutors_set_who_leads_each_activity(course, people):
     session = course["sessions"][3]
     welcome, tea = activity_ids(course)
 
-    session_plan_set(
-        session=session, leads={welcome: "lay", tea: "shared"}, updated_by=people["lay_tutor"]
-    )
+    set_plan(session=session, leads={welcome: "lay", tea: "shared"}, updated_by=people["lay_tutor"])
 
     assert dict(
         ActivityLead.objects.filter(session=session).values_list("activity_id", "lead")
@@ -162,13 +174,9 @@ def test_the_tutors_set_who_leads_each_activity(course, people):
 def test_changing_one_lead_keeps_the_others(course, people):
     session = course["sessions"][3]
     welcome, tea = activity_ids(course)
-    session_plan_set(
-        session=session, leads={welcome: "lay", tea: "shared"}, updated_by=people["lay_tutor"]
-    )
+    set_plan(session=session, leads={welcome: "lay", tea: "shared"}, updated_by=people["lay_tutor"])
 
-    session_plan_set(
-        session=session, leads={welcome: "clinical"}, updated_by=people["clinical_tutor"]
-    )
+    set_plan(session=session, leads={welcome: "clinical"}, updated_by=people["clinical_tutor"])
 
     assert dict(
         ActivityLead.objects.filter(session=session).values_list("activity_id", "lead")
@@ -191,7 +199,7 @@ def test_a_forged_activity_or_lead_is_refused_and_nothing_is_saved(course, peopl
     real = {{"WELCOME": welcome, "BREAK": tea}.get(key, key): value for key, value in leads.items()}
 
     with pytest.raises(TeachingError) as refused:
-        session_plan_set(session=course["sessions"][3], leads=real, updated_by=people["lay_tutor"])
+        set_plan(session=course["sessions"][3], leads=real, updated_by=people["lay_tutor"])
 
     assert refused.value.message == message
     assert not ActivityLead.objects.exists()
@@ -202,7 +210,7 @@ def test_an_activity_of_another_module_is_refused(course, people):
     (demonstration,) = module_activities(other)
 
     with pytest.raises(TeachingError) as refused:
-        session_plan_set(
+        set_plan(
             session=course["sessions"][3],
             leads={demonstration.id: "clinical"},
             updated_by=people["clinical_tutor"],
@@ -217,8 +225,8 @@ def test_a_session_without_a_module_has_nothing_to_plan(course, people):
     Session.objects.filter(pk=session.pk).update(module=None)
 
     with pytest.raises(TeachingError) as refused:
-        session_plan_set(
-            session=session, leads={activity_ids(course)[0]: "lay"}, updated_by=people["lead"]
+        set_plan(
+            session=session, leads={activity_ids(course)[0]: "lay"}, updated_by=people["lay_tutor"]
         )
 
     assert refused.value.message == errors.PLAN_NO_MODULE
@@ -229,7 +237,7 @@ def test_the_plan_of_a_cancelled_run_cannot_change(course, people):
     CourseRun.objects.filter(pk=course["run"].pk).update(status=CourseRun.Status.CANCELLED)
 
     with pytest.raises(TeachingError) as refused:
-        session_plan_set(
+        set_plan(
             session=course["sessions"][3],
             leads={activity_ids(course)[0]: "lay"},
             updated_by=people["lay_tutor"],
@@ -243,9 +251,9 @@ def test_minutes_per_tutor_count_shared_activities_for_both(course, people):
     welcome, tea = activity_ids(course)
 
     before = session_plan_for(session)
-    session_plan_set(session=session, leads={welcome: "clinical"}, updated_by=people["lead"])
+    set_plan(session=session, leads={welcome: "clinical"}, updated_by=people["lay_tutor"])
     half = session_plan_for(session)
-    session_plan_set(session=session, leads={tea: "shared"}, updated_by=people["lead"])
+    set_plan(session=session, leads={tea: "shared"}, updated_by=people["clinical_tutor"])
     agreed = session_plan_for(session)
 
     def minutes(plan):
@@ -255,7 +263,10 @@ def test_minutes_per_tutor_count_shared_activities_for_both(course, people):
     assert minutes(before) == [0, 0, 0, 30, 30, False]
     assert minutes(half) == [0, 20, 0, 10, 30, False]
     assert minutes(agreed) == [10, 30, 10, 0, 30, True]
-    assert [row.lead_label for row in agreed["activities"]] == ["Clinical tutor", "Both together"]
+    assert [row.lead_label for row in agreed["activities"]] == [
+        f"{course['clinical'].name} (clinical tutor)",
+        "Both together",
+    ]
 
 
 def test_a_lead_for_an_activity_no_longer_in_the_lessons_is_not_counted(course, people):
@@ -281,13 +292,13 @@ def marks_for(course, *statuses):
 def test_a_tutor_marks_the_register(course, people):
     session = course["sessions"][2]
 
-    saved = attendance_mark(
+    saved = mark(
         session=session,
         marks=marks_for(course, PRESENT, ABSENT, APOLOGIES),
         marked_by=people["lay_tutor"],
     )
 
-    assert saved == 3
+    assert (saved.lines_saved, saved.marked, saved.booked) == (3, 3, 3)
     assert sorted(Attendance.objects.filter(session=session).values_list("status", flat=True)) == [
         ABSENT,
         APOLOGIES,
@@ -298,11 +309,9 @@ def test_a_tutor_marks_the_register(course, people):
 
 def test_marking_again_corrects_the_line_instead_of_adding_one(course, people):
     session = course["sessions"][2]
-    attendance_mark(session=session, marks=marks_for(course, ABSENT), marked_by=people["lay_tutor"])
+    mark(session=session, marks=marks_for(course, ABSENT), marked_by=people["lay_tutor"])
 
-    attendance_mark(
-        session=session, marks=marks_for(course, PRESENT), marked_by=people["clinical_tutor"]
-    )
+    mark(session=session, marks=marks_for(course, PRESENT), marked_by=people["clinical_tutor"])
 
     line = Attendance.objects.get()
     assert (line.status, line.marked_by) == (PRESENT, people["clinical_tutor"])
@@ -310,7 +319,7 @@ def test_marking_again_corrects_the_line_instead_of_adding_one(course, people):
 
 def test_the_register_cannot_be_marked_before_the_session_starts(course, people):
     with pytest.raises(TeachingError) as refused:
-        attendance_mark(
+        mark(
             session=course["sessions"][3],
             marks=marks_for(course, PRESENT, PRESENT),
             marked_by=people["lay_tutor"],
@@ -346,7 +355,7 @@ def test_someone_not_booked_on_the_run_is_refused_and_nothing_is_saved(
     marks = {**marks_for(course, PRESENT, PRESENT), stranger: PRESENT}
 
     with pytest.raises(TeachingError) as refused:
-        attendance_mark(session=course["sessions"][2], marks=marks, marked_by=people["lay_tutor"])
+        mark(session=course["sessions"][2], marks=marks, marked_by=people["lay_tutor"])
 
     assert refused.value.message == errors.REGISTER_UNKNOWN_TRAINEE
     assert not Attendance.objects.exists()
@@ -355,7 +364,7 @@ def test_someone_not_booked_on_the_run_is_refused_and_nothing_is_saved(
 @pytest.mark.parametrize("bad", ["late", "", "PRESENT", None])
 def test_a_mark_that_is_not_one_of_the_three_is_refused_and_nothing_is_saved(course, people, bad):
     with pytest.raises(TeachingError) as refused:
-        attendance_mark(
+        mark(
             session=course["sessions"][2],
             marks=marks_for(course, PRESENT, bad),
             marked_by=people["lay_tutor"],
@@ -367,7 +376,7 @@ def test_a_mark_that_is_not_one_of_the_three_is_refused_and_nothing_is_saved(cou
 
 def test_a_forged_enrolment_key_is_refused(course, people):
     with pytest.raises(TeachingError) as refused:
-        attendance_mark(
+        mark(
             session=course["sessions"][2],
             marks={str(course["enrolments"][0].pk): PRESENT},
             marked_by=people["lay_tutor"],
@@ -380,7 +389,7 @@ def test_the_register_of_a_cancelled_run_cannot_be_marked(course, people):
     CourseRun.objects.filter(pk=course["run"].pk).update(status=CourseRun.Status.CANCELLED)
 
     with pytest.raises(TeachingError) as refused:
-        attendance_mark(
+        mark(
             session=course["sessions"][2],
             marks=marks_for(course, PRESENT),
             marked_by=people["lay_tutor"],
@@ -400,10 +409,10 @@ def test_attending_enough_sessions_completes_the_course(course, people):
     alice, bob, carol = course["enrolments"]
     tutor = people["lay_tutor"]
 
-    attendance_mark(session=first, marks={alice.pk: PRESENT, bob.pk: PRESENT}, marked_by=tutor)
+    mark(session=first, marks={alice.pk: PRESENT, bob.pk: PRESENT}, marked_by=tutor)
     after_one = [status_of(e) for e in (alice, bob, carol)]
-    attendance_mark(session=second, marks={alice.pk: PRESENT, bob.pk: APOLOGIES}, marked_by=tutor)
-    attendance_mark(session=third, marks={bob.pk: ABSENT, carol.pk: PRESENT}, marked_by=tutor)
+    mark(session=second, marks={alice.pk: PRESENT, bob.pk: APOLOGIES}, marked_by=tutor)
+    mark(session=third, marks={bob.pk: ABSENT, carol.pk: PRESENT}, marked_by=tutor)
 
     assert after_one == [("booked", False)] * 3
     assert [status_of(e) for e in (alice, bob, carol)] == [
@@ -417,11 +426,11 @@ def test_a_corrected_register_takes_someone_back_below_the_rule(course, people):
     first, second, *_ = course["sessions"]
     alice = course["enrolments"][0]
     tutor = people["clinical_tutor"]
-    attendance_mark(session=first, marks={alice.pk: PRESENT}, marked_by=tutor)
-    attendance_mark(session=second, marks={alice.pk: PRESENT}, marked_by=tutor)
+    mark(session=first, marks={alice.pk: PRESENT}, marked_by=tutor)
+    mark(session=second, marks={alice.pk: PRESENT}, marked_by=tutor)
     completed = status_of(alice)
 
-    attendance_mark(session=second, marks={alice.pk: ABSENT}, marked_by=tutor)
+    mark(session=second, marks={alice.pk: ABSENT}, marked_by=tutor)
 
     assert completed == ("completed", True)
     assert status_of(alice) == ("booked", False)
@@ -431,12 +440,12 @@ def test_the_rule_issues_a_certificate_and_a_correction_withdraws_it(course, peo
     first, second, *_ = course["sessions"]
     alice = course["enrolments"][0]
     tutor = people["clinical_tutor"]
-    attendance_mark(session=first, marks={alice.pk: PRESENT}, marked_by=tutor)
+    mark(session=first, marks={alice.pk: PRESENT}, marked_by=tutor)
     before = Certificate.objects.filter(enrolment=alice).exists()
-    attendance_mark(session=second, marks={alice.pk: PRESENT}, marked_by=tutor)
+    mark(session=second, marks={alice.pk: PRESENT}, marked_by=tutor)
     issued = Certificate.objects.get(enrolment=alice)
 
-    attendance_mark(session=second, marks={alice.pk: ABSENT}, marked_by=tutor)
+    mark(session=second, marks={alice.pk: ABSENT}, marked_by=tutor)
 
     assert before is False
     assert (issued.kind, issued.sessions_attended, issued.learning_minutes) == (
@@ -452,9 +461,9 @@ def test_someone_who_completed_stays_on_the_register(course, people):
     first, second, third, _ = course["sessions"]
     alice = course["enrolments"][0]
     for session in (first, second):
-        attendance_mark(session=session, marks={alice.pk: PRESENT}, marked_by=people["lead"])
+        mark(session=session, marks={alice.pk: PRESENT}, marked_by=people["lead"])
 
-    attendance_mark(session=third, marks={alice.pk: PRESENT}, marked_by=people["lead"])
+    mark(session=third, marks={alice.pk: PRESENT}, marked_by=people["lead"])
 
     assert status_of(alice) == ("completed", True)
     assert [e.attended for e in register_for(third) if e.pk == alice.pk] == [3]
@@ -525,16 +534,16 @@ def test_attendance_by_session_takes_one_query_however_big_the_run(
 def test_my_teaching_lists_upcoming_and_recent_sessions_with_their_state(course, people):
     first, second, third, fourth = course["sessions"]
     welcome, tea = activity_ids(course)
-    session_plan_set(
+    set_plan(
         session=fourth, leads={welcome: "lay", tea: "clinical"}, updated_by=people["lay_tutor"]
     )
-    session_plan_set(session=third, leads={welcome: "lay"}, updated_by=people["lay_tutor"])
-    attendance_mark(
+    set_plan(session=third, leads={welcome: "lay"}, updated_by=people["lay_tutor"])
+    mark(
         session=second,
         marks=marks_for(course, PRESENT, PRESENT, ABSENT),
         marked_by=people["lay_tutor"],
     )
-    attendance_mark(session=third, marks=marks_for(course, PRESENT), marked_by=people["lay_tutor"])
+    mark(session=third, marks=marks_for(course, PRESENT), marked_by=people["lay_tutor"])
 
     teaching = teaching_for(people["clinical_tutor"])
 
@@ -551,13 +560,23 @@ def test_my_teaching_lists_upcoming_and_recent_sessions_with_their_state(course,
             r.started,
         )
 
-    # Session 3 is under way, so it is still coming up; session 1 is older than two weeks.
+    # Session 3 is under way, so it is still coming up; sessions 1 and 2 are taught, newest
+    # first, with their register but no plan state.
     assert [row(r) for r in teaching["upcoming"]] == [
         (3, "clinical", "lay.tutor@example.com", False, 1, False, 1, 3, True),
         (4, "clinical", "lay.tutor@example.com", True, 2, False, 0, 3, False),
     ]
-    assert [row(r) for r in teaching["recent"]] == [
+    assert [row(r) for r in teaching["taught"].rows] == [
         (2, "clinical", "lay.tutor@example.com", False, 0, True, 3, 3, True),
+        (1, "clinical", "lay.tutor@example.com", False, 0, False, 0, 3, True),
+    ]
+    assert [r.register_text for r in teaching["taught"].rows] == [
+        "Register: 3 of 3 marked.",
+        "Register not marked: 3 booked.",
+    ]
+    assert [r.register_text for r in teaching["upcoming"]] == [
+        "Register: 1 of 3 marked, 2 not marked.",
+        "3 people booked.",
     ]
 
 
@@ -652,7 +671,7 @@ def test_my_teaching_takes_the_same_queries_however_many_sessions(
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get("/teach/")
 
-    assert response.content.decode().count("nhsuk-card__heading") == 2 + 7 + 1
+    assert response.content.decode().count("app-teach-row__when") == 2 + 7 + 2
 
 
 # --- the session plan page --------------------------------------------------------------------
@@ -668,7 +687,11 @@ def test_the_plan_page_shows_each_activity_with_its_minutes_and_suggested_lead(
     page = response.content.decode()
     assert response.status_code == 200
     assert "<legend" in page and "Welcome" in page and "Break" in page
-    assert "20 minutes. The curriculum suggests: lay tutor." in page
+    start = timezone.localtime(course["sessions"][3].starts_at)
+    welcome_ends = start + timedelta(minutes=20)
+    assert (
+        f"20 minutes, {start:%H:%M} to {welcome_ends:%H:%M}. The curriculum suggests: lay tutor."
+    ) in page
     assert "Say who you both are." in page  # the tutor notes
     assert "courses/css/teaching" in page  # the print stylesheet
     assert "style=" not in page and "<script>" not in page
@@ -685,7 +708,7 @@ def test_saving_the_plan_on_the_page(client, course, people):
     assert response.status_code == 302
     assert ActivityLead.objects.filter(session=session).count() == 2
     page = shown.content.decode()
-    assert "The session plan is saved." in page
+    assert "The session plan is saved: 2 activities have a new lead." in page
     assert "30 minutes" in page and "10 minutes, counted for both tutors" in page
     assert "the plan is agreed" in page
 
@@ -725,7 +748,7 @@ def test_the_plan_page_takes_the_same_queries_however_many_leads(
     client.force_login(people["lay_tutor"])
     with CaptureQueriesContext(connection) as small:
         client.get(plan_url(session))
-    session_plan_set(
+    set_plan(
         session=session,
         leads=dict.fromkeys(activity_ids(course), "shared"),
         updated_by=people["lay_tutor"],
@@ -752,7 +775,7 @@ def test_marking_the_register_on_the_page(client, course, people):
     assert response.status_code == 302
     assert Attendance.objects.filter(session=session).count() == 3
     page = shown.content.decode()
-    assert "The register for session 3 is saved: 3 people marked." in page
+    assert "The register for session 3 is saved: 3 of 3 people marked." in page
     assert "at least 2 of its 4 sessions" in page
     assert "Present at 1 session of this course so far." in page
 
@@ -911,3 +934,414 @@ def test_only_the_sessions_own_tutors_can_withdraw_from_it(client, course, peopl
 
     assert seen == {"another tutor": 404, "lead": 403, "trainee": 403}
     assert not TutorWithdrawal.objects.exists()
+
+
+# --- the plan's history, and a co-tutor's change never overwritten ----------------------------
+
+
+def name_of(user):
+    return user.get_full_name() or user.email
+
+
+def test_each_change_to_the_plan_is_kept_with_who_made_it_and_when(course, people):
+    session = course["sessions"][3]
+    welcome, tea = activity_ids(course)
+
+    set_plan(session=session, leads={welcome: "lay", tea: "shared"}, updated_by=people["lay_tutor"])
+    set_plan(session=session, leads={welcome: "clinical"}, updated_by=people["clinical_tutor"])
+
+    history = [
+        (change.activity_id, change.old_lead, change.new_lead, change.changed_by, change.changed_at)
+        for change in ActivityLeadChange.objects.order_by("pk")
+    ]
+    assert history == [
+        (welcome, "", "lay", people["lay_tutor"], timezone.now()),
+        (tea, "", "shared", people["lay_tutor"], timezone.now()),
+        (welcome, "lay", "clinical", people["clinical_tutor"], timezone.now()),
+    ]
+
+
+def test_saving_the_same_choices_again_adds_no_history(course, people):
+    session = course["sessions"][3]
+    welcome, tea = activity_ids(course)
+    set_plan(session=session, leads={welcome: "lay"}, updated_by=people["lay_tutor"])
+
+    changed = set_plan(
+        session=session, leads={welcome: "lay", tea: "clinical"}, updated_by=people["lay_tutor"]
+    )
+
+    assert changed == 1
+    assert ActivityLeadChange.objects.count() == 2
+
+
+def test_a_change_to_a_plan_the_co_tutor_changed_meanwhile_is_refused_and_says_what_they_chose(
+    course, people
+):
+    session = course["sessions"][3]
+    welcome, tea = activity_ids(course)
+    loaded = session_plan_for(session)["version"]  # Alan opens the plan...
+    set_plan(session=session, leads={welcome: "clinical"}, updated_by=people["clinical_tutor"])
+
+    with pytest.raises(PlanChanged) as refused:  # ...and saves after Grace changed it.
+        session_plan_set(
+            session=session,
+            leads={welcome: "lay", tea: "lay"},
+            updated_by=people["lay_tutor"],
+            seen_version=loaded,
+        )
+
+    chose = errors.PLAN_CHANGE.format(
+        name=name_of(people["clinical_tutor"]),
+        lead=f"{course['clinical'].name} (clinical tutor)",
+        activity="Welcome",
+    )
+    assert refused.value.message == errors.PLAN_CHANGED_MEANWHILE.format(changes=chose)
+    assert "nothing was saved" in refused.value.message
+    assert dict(ActivityLead.objects.values_list("activity_id", "lead")) == {welcome: "clinical"}
+    assert ActivityLeadChange.objects.count() == 1
+
+
+def test_after_seeing_the_co_tutors_change_a_tutor_can_change_it(course, people):
+    session = course["sessions"][3]
+    welcome = activity_ids(course)[0]
+    set_plan(session=session, leads={welcome: "clinical"}, updated_by=people["clinical_tutor"])
+
+    set_plan(session=session, leads={welcome: "shared"}, updated_by=people["lay_tutor"])
+
+    assert ActivityLead.objects.get().lead == "shared"
+
+
+@pytest.mark.parametrize("who", ["lead", "another tutor"])
+def test_only_the_sessions_two_tutors_change_its_plan(course, people, riverside, who):
+    user = people["lead"] if who == "lead" else TutorFactory(site=riverside, kind="lay").user
+
+    with pytest.raises(TeachingError) as refused:
+        set_plan(
+            session=course["sessions"][3],
+            leads={activity_ids(course)[0]: "lay"},
+            updated_by=user,
+        )
+
+    assert refused.value.message == errors.PLAN_TUTORS_ONLY
+    assert not ActivityLead.objects.exists() and not ActivityLeadChange.objects.exists()
+
+
+def test_the_plan_gives_clock_times_names_and_who_chose_each_lead(course, people):
+    session = course["sessions"][3]
+    welcome, tea = activity_ids(course)
+    set_plan(session=session, leads={welcome: "lay"}, updated_by=people["clinical_tutor"])
+
+    plan = session_plan_for(session)
+
+    start = timezone.localtime(session.starts_at)
+    assert [(row.starts, row.ends) for row in plan["activities"]] == [
+        (start, start + timedelta(minutes=20)),
+        (start + timedelta(minutes=20), start + timedelta(minutes=30)),
+    ]
+    assert [row.lead_label for row in plan["activities"]] == [
+        f"{course['lay'].name} (lay tutor)",
+        "Not decided yet",
+    ]
+    assert plan["lead_choices"] == [
+        ("lay", f"{course['lay'].name} (lay tutor)"),
+        ("clinical", f"{course['clinical'].name} (clinical tutor)"),
+        ("shared", "Both together"),
+    ]
+    chosen = plan["activities"][0].last_change
+    assert (chosen.by, chosen.activity_title) == (name_of(people["clinical_tutor"]), "Welcome")
+    assert plan["activities"][1].last_change is None
+    assert plan["version"] == ActivityLeadChange.objects.get().pk
+
+
+def test_a_tutor_not_assigned_yet_is_named_by_their_place(course, people):
+    session = course["sessions"][3]
+    Session.objects.filter(pk=session.pk).update(clinical_tutor=None)
+    session.refresh_from_db()
+
+    plan = session_plan_for(session)
+
+    assert plan["lead_choices"][1] == ("clinical", "The clinical tutor (not assigned yet)")
+
+
+def test_the_plan_lists_the_lessons_materials(course):
+    lesson = course["module"].get_children().live().first().specific
+    lesson.body.insert(
+        0,
+        (
+            "markdown",
+            "Welcome.\n\n## What you need\n\n- name badges\n- a flip chart\n\n## After\n\nGo home.",
+        ),
+    )
+    lesson.save()
+
+    plan = session_plan_for(course["sessions"][3])
+
+    assert plan["materials"] == ["- name badges\n- a flip chart"]
+
+
+# --- the register: not marked is a state of its own --------------------------------------------
+
+
+def test_saving_a_register_with_people_not_marked_asks_first_and_saves_nothing(course, people):
+    alice = course["enrolments"][0]
+
+    with pytest.raises(RegisterIncomplete) as asked:
+        attendance_mark(
+            session=course["sessions"][2], marks={alice.pk: PRESENT}, marked_by=people["lay_tutor"]
+        )
+
+    assert asked.value.message == "2 of 3 people are not marked. Save anyway?"
+    assert (asked.value.unmarked, asked.value.booked) == (2, 3)
+    assert not Attendance.objects.exists()
+
+
+def test_one_person_not_marked_is_said_in_the_singular(course, people):
+    alice, bob, _ = course["enrolments"]
+
+    with pytest.raises(RegisterIncomplete) as asked:
+        attendance_mark(
+            session=course["sessions"][2],
+            marks={alice.pk: PRESENT, bob.pk: ABSENT},
+            marked_by=people["lay_tutor"],
+        )
+
+    assert asked.value.message == "1 of 3 people is not marked. Save anyway?"
+
+
+def test_once_confirmed_the_register_saves_and_the_others_stay_not_marked(course, people):
+    session = course["sessions"][2]
+    alice = course["enrolments"][0]
+
+    saved = attendance_mark(
+        session=session,
+        marks={alice.pk: PRESENT},
+        marked_by=people["lay_tutor"],
+        unmarked_confirmed=True,
+    )
+
+    assert (saved.marked, saved.booked, saved.unmarked) == (1, 3, 2)
+    assert list(Attendance.objects.values_list("enrolment_id", "status")) == [(alice.pk, PRESENT)]
+    assert [row.unmarked for row in attendance_by_session(course["run"])][2] == 2
+
+
+def test_people_marked_earlier_count_as_marked(course, people):
+    session = course["sessions"][2]
+    alice, bob, carol = course["enrolments"]
+    mark(session=session, marks={alice.pk: PRESENT}, marked_by=people["lay_tutor"])
+
+    saved = attendance_mark(
+        session=session, marks={bob.pk: PRESENT, carol.pk: ABSENT}, marked_by=people["lay_tutor"]
+    )
+
+    assert (saved.marked, saved.booked) == (3, 3)
+
+
+# --- the plan page -------------------------------------------------------------------------
+
+
+def test_the_plan_page_shows_names_times_notes_and_history(client, course, people):
+    session = course["sessions"][3]
+    welcome = activity_ids(course)[0]
+    set_plan(session=session, leads={welcome: "shared"}, updated_by=people["clinical_tutor"])
+    client.force_login(people["lay_tutor"])
+
+    page = client.get(plan_url(session)).content.decode()
+
+    start = timezone.localtime(session.starts_at)
+    assert f"{course['lay'].name} (lay tutor)</label>" in page
+    assert f"{course['clinical'].name} (clinical tutor)</label>" in page
+    assert f"{start:%H:%M} to {start + timedelta(minutes=20):%H:%M}" in page
+    assert "Put the kettle on." in page and "Have a cup of tea." in page
+    assert f"Chosen by {name_of(people['clinical_tutor'])}" in page
+    assert "Changes to this plan (1)" in page
+    assert f"{name_of(people['clinical_tutor'])} chose Both together for Welcome." in page
+    assert f'name="version" value="{session_plan_for(session)["version"]}"' in page
+
+
+def test_a_stale_change_on_the_page_is_refused_showing_the_co_tutors_choice(client, course, people):
+    session = course["sessions"][3]
+    welcome, tea = activity_ids(course)
+    client.force_login(people["lay_tutor"])
+    client.get(plan_url(session))  # Alan's page shows version 0
+    set_plan(session=session, leads={welcome: "clinical"}, updated_by=people["clinical_tutor"])
+
+    response = client.post(
+        plan_url(session), {"version": "0", f"lead-{welcome}": "lay", f"lead-{tea}": "lay"}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "The plan changed after you opened this page, so nothing was saved." in page
+    assert (
+        f"{name_of(people['clinical_tutor'])} chose {course['clinical'].name} (clinical tutor) "
+        "for &quot;Welcome&quot;."
+    ) in page
+    assert dict(ActivityLead.objects.values_list("activity_id", "lead")) == {welcome: "clinical"}
+    # The form now shows the plan as it is, at its new version, to choose again.
+    version = ActivityLeadChange.objects.get().pk
+    assert f'name="version" value="{version}"' in page
+    assert f'value="clinical" id="id_lead-{welcome}_1" checked' in page
+
+
+def test_a_lead_sees_the_plan_but_cannot_change_it(client, course, people):
+    session = course["sessions"][3]
+    client.force_login(people["lead"])
+
+    shown = client.get(plan_url(session))
+    posted = client.post(plan_url(session), {f"lead-{activity_ids(course)[0]}": "lay"})
+
+    assert shown.status_code == 200
+    assert 'type="radio"' not in shown.content.decode()
+    assert "Only the two tutors of this session can change its plan." in shown.content.decode()
+    assert posted.status_code == 403
+    assert not ActivityLead.objects.exists()
+
+
+def test_the_plan_page_takes_the_same_queries_however_long_its_history(
+    client, course, people, django_assert_num_queries
+):
+    session = course["sessions"][3]
+    welcome, tea = activity_ids(course)
+    client.force_login(people["lay_tutor"])
+    set_plan(session=session, leads={welcome: "lay"}, updated_by=people["lay_tutor"])
+    with CaptureQueriesContext(connection) as small:
+        client.get(plan_url(session))
+    for lead in ["clinical", "shared", "lay", "clinical", "shared"]:
+        set_plan(session=session, leads={welcome: lead, tea: lead}, updated_by=people["lay_tutor"])
+
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(plan_url(session))
+
+    assert "Changes to this plan (11)" in response.content.decode()
+
+
+# --- the register page -------------------------------------------------------------------------
+
+
+def test_mark_everyone_present_starts_everyone_not_marked_as_present(client, course, people):
+    session = course["sessions"][2]
+    alice, bob, carol = course["enrolments"]
+    mark(session=session, marks={alice.pk: APOLOGIES}, marked_by=people["lay_tutor"])
+    client.force_login(people["lay_tutor"])
+
+    before = client.get(register_url(session)).content.decode()
+    response = client.get(register_url(session) + "?everyone=present")
+
+    page = response.content.decode()
+    assert 'href="?everyone=present#register-state">Mark everyone present</a>' in before
+    assert "Register: 1 of 3 marked, 2 not marked." in before
+    assert response.status_code == 200
+    assert "Everyone not marked yet is shown as present." in page
+    assert f'value="apologies" id="id_mark-{alice.pk}_2" checked' in page
+    assert f'value="present" id="id_mark-{bob.pk}_0" checked' in page
+    assert f'value="present" id="id_mark-{carol.pk}_0" checked' in page
+    assert Attendance.objects.count() == 1  # nothing saved by it
+
+
+def test_a_register_with_people_not_marked_asks_before_saving(client, course, people):
+    session = course["sessions"][2]
+    alice, bob, carol = course["enrolments"]
+    client.force_login(people["clinical_tutor"])
+
+    asked = client.post(register_url(session), {f"mark-{alice.pk}": PRESENT})
+    confirmed = client.post(
+        register_url(session), {f"mark-{alice.pk}": PRESENT, "unmarked_confirmed": "yes"}
+    )
+    shown = client.get(confirmed["Location"])
+
+    page = asked.content.decode()
+    assert asked.status_code == 400
+    assert "2 of 3 people are not marked. Save anyway?" in page
+    assert f'href="#id_mark-{bob.pk}_0"' in page and f'href="#id_mark-{carol.pk}_0"' in page
+    assert 'name="unmarked_confirmed" value="yes">Save anyway, with 2 not marked' in page
+    assert f'value="present" id="id_mark-{alice.pk}_0" checked' in page  # the choice is kept
+    assert confirmed.status_code == 302
+    assert list(Attendance.objects.values_list("enrolment_id", flat=True)) == [alice.pk]
+    shown_page = shown.content.decode()
+    assert "The register for session 3 is saved: 1 of 3 people marked, 2 not marked." in shown_page
+    assert "Not marked for this session yet." in shown_page
+
+
+def test_everyone_present_with_one_exception_saves_without_asking(client, course, people):
+    session = course["sessions"][2]
+    alice, bob, carol = course["enrolments"]
+    client.force_login(people["lay_tutor"])
+
+    response = client.post(
+        register_url(session),
+        {f"mark-{alice.pk}": PRESENT, f"mark-{bob.pk}": APOLOGIES, f"mark-{carol.pk}": PRESENT},
+    )
+
+    assert response.status_code == 302
+    assert Attendance.objects.filter(status=PRESENT).count() == 2
+
+
+# --- My teaching: coming up, and taught in pages ------------------------------------------------
+
+
+def taught_sessions(course, count):
+    """`count` more sessions of the course's tutors that ended, a day apart, before session 1."""
+    run = course["run"]
+    first = course["sessions"][0].starts_at
+    return [
+        SessionFactory(
+            run=run,
+            number=100 + n,
+            module=course["module"],
+            starts_at=first - timedelta(days=n + 1),
+            ends_at=first - timedelta(days=n + 1) + timedelta(hours=3),
+            lay_tutor=course["lay"],
+            clinical_tutor=course["clinical"],
+        )
+        for n in range(count)
+    ]
+
+
+def test_taught_sessions_are_paged_and_say_taught_with_their_register(client, course, people):
+    taught_sessions(course, 25)  # 27 taught in all, with sessions 1 and 2
+    client.force_login(people["lay_tutor"])
+
+    first = client.get("/teach/").content.decode()
+    last = client.get("/teach/?page=3").content.decode()
+
+    taught = first.split('id="taught"')[1]
+    assert "27 in all, page 1 of 3" in taught
+    assert taught.count("app-teach-row__when") == 10
+    assert taught.count(">Taught</strong>") == 10
+    assert "Register not marked: 3 booked." in taught
+    assert "to agree" not in taught.lower()
+    assert 'href="?page=2"' in first
+    assert last.split('id="taught"')[1].count("app-teach-row__when") == 7
+
+
+def test_my_teaching_takes_the_same_queries_with_3_or_30_sessions(
+    client, course, people, django_assert_num_queries
+):
+    client.force_login(people["lay_tutor"])
+    client.get("/teach/")  # makes the calendar feed, once
+    with CaptureQueriesContext(connection) as three:
+        client.get("/teach/")
+    for session in taught_sessions(course, 26):
+        ActivityLead.objects.create(session=session, activity_id="x", lead="lay")
+        Attendance.objects.create(
+            session=session, enrolment=course["enrolments"][0], status=PRESENT
+        )
+
+    with django_assert_num_queries(len(three.captured_queries)):
+        response = client.get("/teach/")
+
+    assert response.content.decode().count("app-teach-row__when") == 2 + 10
+
+
+def test_my_learning_says_when_a_register_is_not_marked(client, course, people):
+    first, second, third, _ = course["sessions"]
+    alice = course["enrolments"][0]  # the Riverside trainee
+    mark(session=first, marks={alice.pk: PRESENT}, marked_by=people["lay_tutor"])
+    mark(session=second, marks={alice.pk: ABSENT}, marked_by=people["lay_tutor"])
+    client.force_login(people["trainee"])
+
+    page = client.get("/learn/").content.decode()
+
+    # Session 3 has started and has no line for them: not marked, not missed.
+    assert "You have come to 1 of 4 sessions so far." in page
+    assert "The register is not marked yet for 1 session: it is not counted as missed." in page

@@ -572,7 +572,16 @@ def test_the_planner_page_has_an_empty_state(client, riverside, people):
     ("query", "message"),
     [
         ({"first_day": "10/03/2027", "last_day": "01/03/2027"}, errors.DATES_REVERSED),
-        ({"first_day": "soon", "last_day": ""}, "Enter a valid date."),
+        ({"first_day": "soon", "last_day": ""}, "First day to plan must be a real date"),
+        ({"first_day_day": "", "last_day": ""}, "Enter the first day to plan"),
+        (
+            {"first_day_day": "31", "first_day_month": "2", "first_day_year": "2027"},
+            "First day to plan must be a real date",
+        ),
+        (
+            {"first_day_day": "1", "first_day_year": "2027", "last_day": "01/03/2027"},
+            "First day to plan must include a month",
+        ),
         ({"first_day": "01/01/2027", "last_day": "01/06/2028"}, "Plan at most 366 days"),
     ],
 )
@@ -691,3 +700,29 @@ def test_the_planner_page_queries_the_same_for_5_and_50_sessions(
         counted.append(len(queries))
 
     assert counted[0] == counted[1]
+
+
+def test_the_planner_page_lists_the_sites_closed_days_in_the_period(client, riverside, people):
+    from courses.models import ClosedDay
+
+    ClosedDay.objects.create(site=riverside, date=date(2027, 3, 30), reason="Staff training")
+    ClosedDay.objects.create(site=riverside, date=date(2027, 3, 29), kind=ClosedDay.Kind.OPEN)
+    client.force_login(people["lead"])
+
+    page = client.get(
+        planner_url(riverside),
+        {
+            "first_day_day": "22",
+            "first_day_month": "3",
+            "first_day_year": "2027",
+            "last_day_day": "4",
+            "last_day_month": "4",
+            "last_day_year": "2027",
+        },
+    ).content.decode()
+
+    assert "Days the site is closed" in page
+    assert "<li>Friday 26 March 2027: Good Friday (public holiday)</li>" in page
+    assert "<li>Tuesday 30 March 2027: closed by the site (Staff training)</li>" in page
+    # Riverside opened Easter Monday.
+    assert "Easter Monday" not in page

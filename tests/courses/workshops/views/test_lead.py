@@ -68,14 +68,14 @@ def test_a_closed_date_moves_the_rest_of_the_run_a_week_later(lead_client, works
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"capacity": "0"}, "Ensure this value is greater than or equal to 1."),
+        ({"capacity": "0"}, "Places must be between 1 and 200"),
         ({"capacity": "30"}, "Riverside Library holds 20 people"),
         ({"first_date": "01/01/2020"}, errors.DATE_IN_PAST),
-        ({"session_minutes": "0"}, "Ensure this value is greater than or equal to 1."),
+        ({"session_minutes": "0"}, "Length of each session must be between 1 and 600"),
         ({"completion_sessions": "9"}, "cannot be more than the number of sessions"),
         ({"closed_dates": "next tuesday"}, "is not a date"),
         ({"reminder_days": "soon"}, "Give whole numbers of days"),
-        ({"start_time": "25:00"}, "Enter a valid time."),
+        ({"start_time": "25:00"}, "Start time must be a time on the 24-hour clock"),
     ],
 )
 def test_bad_input_gives_a_clear_error_and_creates_nothing(lead_client, workshop, changes, message):
@@ -97,7 +97,7 @@ def test_a_venue_of_another_site_cannot_be_chosen(lead_client, workshop, hillsid
         "/sites/riverside/runs/new/", run_form(workshop, venue=str(elsewhere.pk))
     )
 
-    assert "Select a valid choice" in response.content.decode()
+    assert "Venue: choose one of the options" in response.content.decode()
     assert not CourseRun.objects.filter(title="Autumn group").exists()
 
 
@@ -504,3 +504,98 @@ def test_the_run_page_counts_answers_to_its_reflections_but_names_nobody(
     assert f"until the first session, {timezone.localtime(first):%A} " in page
     assert "After the course" in page
     assert f'href="/sites/riverside/reflections/?run={run.pk}"' in page
+
+
+# --- the run form's error summary and dates skipped over Easter 2027 --------------------------
+
+
+def test_the_error_summary_names_each_field_and_links_to_it(lead_client, workshop):
+    response = lead_client.post(
+        "/sites/riverside/runs/new/",
+        run_form(
+            workshop,
+            title="",
+            capacity="500",
+            first_date_day="12",
+            first_date_month="",
+            first_date_year="2027",
+        ),
+    )
+
+    page = response.content.decode()
+    start = page.index('class="nhsuk-error-summary"')
+    summary = page[start : page.index("</ul>", start)]
+    assert '<a href="#id_title">Enter a name for the run</a>' in summary
+    assert '<a href="#id_capacity">Places must be between 1 and 200</a>' in summary
+    assert '<a href="#id_first_date">Start date must include a month</a>' in summary
+    assert "This field is required." not in page
+    # The link lands on the day box of the start date.
+    assert 'name="first_date_day" value="12" inputmode="numeric"' in page
+    assert 'id="id_first_date">' in page
+    assert not CourseRun.objects.filter(site=workshop["site"]).exclude(pk=workshop["run"].pk)
+
+
+def test_the_run_form_asks_the_start_date_as_day_month_and_year(lead_client, workshop):
+    page = lead_client.get("/sites/riverside/runs/new/").content.decode()
+
+    assert '<legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Start date' in page
+    for part in ("day", "month", "year"):
+        assert f'name="first_date_{part}"' in page
+
+
+@pytest.fixture
+def before_easter(frozen_clock):
+    """The clock on Friday 15 January 2027, whatever instant the suite runs at."""
+    from datetime import UTC, datetime
+
+    frozen_clock.move_to(datetime(2027, 1, 15, 10, 30, tzinfo=UTC))
+
+
+def test_a_run_across_easter_says_which_dates_it_skipped_and_why(
+    before_easter, lead_client, workshop
+):
+    response = lead_client.post(
+        "/sites/riverside/runs/new/",
+        run_form(
+            workshop,
+            weekday="0",
+            session_count="5",
+            first_date_day="8",
+            first_date_month="3",
+            first_date_year="2027",
+        ),
+        follow=True,
+    )
+
+    page = response.content.decode()
+    easter_monday = "Skipped Monday 29 March 2027: Easter Monday (public holiday)"
+    # Once in the confirmation and once in the run's own list of dates skipped.
+    assert page.count(easter_monday) == 2
+    assert "Dates skipped" in page
+    assert "Monday 12 April 2027" in page
+
+
+def test_the_run_page_lists_the_closed_days_its_weeks_stepped_over(
+    before_easter, lead_client, workshop
+):
+    from datetime import date, time
+
+    run = scheduling.run_create(
+        site=workshop["site"],
+        programme_id=workshop["programme"].pk,
+        venue_id=workshop["venue"].pk,
+        title="Friday group",
+        first_date=date(2027, 3, 12),
+        weekday=4,
+        start_time=time(10, 0),
+        session_minutes=180,
+        session_count=3,
+        capacity=12,
+        completion_sessions=2,
+    )
+    url = f"/sites/riverside/runs/{run.pk}/"
+
+    page = lead_client.get(url).content.decode()
+
+    assert "Skipped Friday 26 March 2027: Good Friday (public holiday)" in page
+    assert "Easter Monday" not in page
