@@ -9,7 +9,9 @@ class CmsConfig(AppConfig):
 
     def ready(self):
         from cms import admin_lists, footer, spreadsheets
+        from cms.curricula import emails as sign_off_emails
 
         spreadsheets.install()
         footer.install()
         admin_lists.install()
+        sign_off_emails.install()

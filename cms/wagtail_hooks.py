@@ -162,3 +162,16 @@ def markdown_comparison_css():
 
 
 # --- end of Markdown authoring ----------------------------------------------------------------
+
+
+# --- a tutor's dashboard: what awaits their sign-off, their changes, how co-authoring works -----
+# (the hook bodies live in cms.curricula.dashboard)
+
+from cms.curricula.dashboard import (  # noqa: E402
+    tutor_panels_construct,
+    tutor_summary_items_construct,
+)
+
+hooks.register("construct_homepage_panels", tutor_panels_construct)
+# Last, after Wagtail's own pages, images and documents items are added.
+hooks.register("construct_homepage_summary_items", tutor_summary_items_construct, order=1000)

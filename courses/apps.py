@@ -8,6 +8,9 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from cms.curricula.programmes import programme_tutors_register
         from courses.reflections import administrations
+        from courses.sites.tutors import programme_tutors
 
         administrations.register()
+        programme_tutors_register(programme_tutors)

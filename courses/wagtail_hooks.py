@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
@@ -24,6 +25,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import policy_registry, register_permission_policy
 
+from cms.roles import TUTOR_ROLES, has_any_role
 from courses.models import Accreditation, ClosedDay, Site, Tutor, TutorKind, Venue
 from courses.reflections.report import (
     REPORT_TITLE,
@@ -32,6 +34,7 @@ from courses.reflections.report import (
 )
 from courses.sites.admin import SiteScopedForm, SiteScopedPermissionPolicy, TutorForm
 from courses.sites.scope import sites_for
+from courses.workshops.upcoming import NEXT_SESSIONS_SHOWN, next_sessions_for
 
 IN_USE_ELSEWHERE = "{name} cannot be deleted because courses or sessions use it. {instead}"
 INSTEAD = {
@@ -388,3 +391,30 @@ def register_reflection_answers_menu_item():
         icon_name="doc-full",
         order=1300,
     )
+
+
+# --- a tutor's dashboard: their next sessions (beside cms's sign-off panels) ---------------------
+
+
+class NextSessionsPanel(Component):
+    """A tutor's next sessions on their Wagtail dashboard, with a link to My teaching."""
+
+    name = "next_sessions"
+    template_name = "wagtailadmin/home/next_sessions.html"
+    order = 30
+
+    def __init__(self, user):
+        self.sessions = next_sessions_for(user)
+
+    def get_context_data(self, parent_context):
+        return {
+            "sessions": self.sessions,
+            "shown": NEXT_SESSIONS_SHOWN,
+            "my_teaching_url": reverse("courses:teach"),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_next_sessions_panel(request, panels):
+    if has_any_role(request.user, *TUTOR_ROLES):
+        panels.append(NextSessionsPanel(request.user))

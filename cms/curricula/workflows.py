@@ -363,10 +363,31 @@ class CoAuthorSignOffTask(Task):
         )
         if task_state.status != TaskState.STATUS_IN_PROGRESS:
             raise PermissionDenied(NOT_IN_PROGRESS)
+        # Here: these modules import this one.
+        from cms.curricula import emails
+        from cms.curricula.confirm import confirm
+        from cms.curricula.progress import progress_of, sign_off_wording
+
+        title = emails.title_of(task_state.workflow_state.content_object)
+        # The authors of the change, read before it is published (then it has none left).
+        authors = emails.authors_of(task_state)
         if action_name == "reject" and is_tutor(user):
             task_state.reject(user=user, comment=comment)
+            emails.changes_requested_send(task_state, reviewer=user, comment=comment)
+            confirm(f"You asked for changes to “{title}”. Its authors have been emailed.")
         elif action_name == "approve" and (slot := task_state.open_slot_for(user)) is not None:
             task_state.sign_off(slot, user=user, comment=comment)
+            task_state.refresh_from_db()
+            if task_state.status == TaskState.STATUS_APPROVED:
+                emails.published_send(task_state, approver=user, authors=authors)
+                confirm(
+                    f"“{title}” has both sign-offs and is now published. Everyone involved "
+                    "has been emailed."
+                )
+            else:
+                emails.sign_off_given_send(task_state, approver=user)
+                wording = sign_off_wording(progress_of(task_state))
+                confirm(f"Your sign-off of “{title}” is saved. It is not published yet. {wording}.")
         else:
             raise PermissionDenied(NOT_ALLOWED)
         return None

@@ -1,12 +1,12 @@
 """Two co-authors sign off a change to a lesson in the Wagtail admin, and only then does it go live.
 
 Domain rule 1 in a real browser: a clinical tutor edits a lesson and submits it to the
-"Co-production sign-off" workflow; she is offered no approval of her own change; a lay tutor
-approves from the admin dashboard, which publishes nothing; a second clinical tutor approves, and
-the new text is live. Each person works in a fresh browser context.
-
-Public pages are read signed out (what a visitor sees) and checked with axe-core; Wagtail admin
-pages are only photographed, as in test_journeys.py.
+"Co-production sign-off" workflow; she is offered no approval of her own change; the programme's
+reviewers are emailed; a second clinical tutor follows the email's link and signs off, which
+publishes nothing and says a lay tutor's sign-off is missing; a lay tutor sees that on his
+dashboard, signs off, and the new text is live. At every step each of them sees (on the
+dashboard, in the confirmation, in the emails) what is still missing. Each person works in a
+fresh browser context; every page visited is checked with axe-core.
 """
 
 import re
@@ -16,7 +16,8 @@ from typing import NamedTuple
 import pytest
 from playwright.sync_api import expect
 
-from .test_journeys import DEMO, check, sign_in
+from . import axe
+from .test_journeys import DEMO, check, emails_to, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -98,12 +99,16 @@ def summary_box(page):
     return page.get_by_role("textbox", name="Summary", exact=True)
 
 
-def open_in_explorer(page, lesson):
-    """Walk the admin's page explorer down to the lesson and open its editor; returns its URL."""
+def open_in_explorer(page, lesson, screenshot=None):
+    """Walk the admin's page explorer down to the lesson and open its editor; returns its URL.
+    With `screenshot`, each listing on the way is photographed and checked with axe."""
     page.goto("/admin/pages/")
     for title in (HOME, PROGRAMME, lesson.module):
         page.get_by_role("link", name=f"Explore child pages of '{title}'").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(title)
+        if screenshot is not None:
+            photograph(page, screenshot, f"explorer-{title[:20]}")
+            axe.assert_accessible(page)
     page.get_by_role("main").get_by_role("link", name=lesson.title, exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"))
     expect(summary_box(page)).to_be_visible()
@@ -142,31 +147,6 @@ def submit_for_sign_off(page, lesson, summary, screenshot, name):
     ).to_be_visible(timeout=SLOW_MS)
 
 
-def review_row(page, lesson):
-    """The lesson's row in the dashboard's "Awaiting your review" panel."""
-    panel = page.get_by_role("region", name="Awaiting your review")
-    return panel.get_by_role("row").filter(
-        has=page.get_by_role("link", name=lesson.title, exact=True)
-    )
-
-
-def approve_from_dashboard(page, lesson, label, screenshot, name):
-    """On the dashboard, open the lesson's "Actions" menu and click `label`."""
-    row = review_row(page, lesson)
-    expect(row).to_have_count(1)
-    row.get_by_role("button", name="Actions").click()
-    labels = [" ".join(text.split()) for text in row.get_by_role("button").all_inner_texts()]
-    approve = row.get_by_role("button", name=label, exact=True)
-    expect(approve).to_be_visible()
-    photograph(page, screenshot, name)
-    # The button posts a form that the admin's script builds; Wagtail then says nothing and
-    # sends the reviewer back to the dashboard, without the lesson to review.
-    with page.expect_navigation(url=re.compile(r"/admin/$"), timeout=SLOW_MS):
-        approve.click()
-    expect(review_row(page, lesson)).to_have_count(0)
-    return labels
-
-
 def newest_history_entry(page, edit_url):
     """(action, user) of the newest entry in the page's history in the admin."""
     page.goto(edit_url.replace("/edit/", "/history/"))
@@ -177,74 +157,225 @@ def newest_history_entry(page, edit_url):
 
 # --- the journey ---------------------------------------------------------------------------------
 
+# "Waiting for a lay tutor's sign-off; clinical sign-off given by Fiona MacLeod on 7 December 2026"
+ON_THE_DAY = r"on \d{1,2} [A-Z][a-z]+ \d{4}"
+NOTHING_YET = "Waiting for a lay tutor's and a clinical tutor's sign-off"
 
-def test_two_co_authors_sign_off_a_lesson_and_it_goes_live(new_page, screenshot, demo_password):
+
+def clinical_given_by(name):
+    return re.compile(
+        re.escape(f"Waiting for a lay tutor's sign-off; clinical sign-off given by {name} ")
+        + ON_THE_DAY
+    )
+
+
+def dashboard_row(page, panel, lesson):
+    """The lesson's row in one of the tutor's dashboard panels."""
+    region = page.get_by_role("region", name=panel)
+    return region.get_by_role("row").filter(has_text=lesson.title)
+
+
+def mail_to(mail_dir, address):
+    """Emails to exactly `address` (emails_to also matches hillside.clinician@ for clinician@)."""
+    return [
+        message
+        for message in emails_to(mail_dir, address)
+        if [a.addr_spec.lower() for a in message["To"].addresses] == [address.lower()]
+    ]
+
+
+def mail_since(mail_dir, address, seen, subject):
+    """The one new email to `address` whose subject ends with `subject`, waiting for it."""
+    deadline = time.monotonic() + 15
+    while True:
+        new = [
+            message
+            for message in mail_to(mail_dir, address)
+            if message["Message-ID"] not in seen and str(message["Subject"]).endswith(subject)
+        ]
+        if new or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert len(new) == 1, f"{len(new)} emails to {address} ending {subject!r}"
+    return new[0].get_body(preferencelist=("plain",)).get_content()
+
+
+def message_ids(mail_dir):
+    return {
+        message["Message-ID"]
+        for address in (AUTHOR, LAY_REVIEWER, CLINICAL_REVIEWER)
+        for message in mail_to(mail_dir, address)
+    }
+
+
+def subjects_to(mail_dir, address, seen):
+    return [
+        str(message["Subject"])
+        for message in mail_to(mail_dir, address)
+        if message["Message-ID"] not in seen
+    ]
+
+
+# The lesson body's Markdown text area has no label yet (the Markdown editor, built beside this
+# work, replaces that widget); every other serious problem in the editor still fails.
+KNOWN_IN_EDITOR = re.compile(r"^label \(critical\): .* -> #body-\d+-value$")
+
+
+def checked(page, screenshot, name):
+    """check() for an admin page, once its messages have faded in (axe reads a half-faded
+    message as too pale)."""
+    photograph(page, screenshot, name)
+    axe.assert_accessible(page)
+
+
+def check_editor(page, screenshot, name):
+    """check(), for the page editor: axe's serious and critical problems fail, but for the one
+    above."""
+    photograph(page, screenshot, name)
+    blocking = [
+        axe.describe(violation)
+        for violation in axe.axe_violations(page)
+        if violation["impact"] in axe.BLOCKING_IMPACTS
+    ]
+    blocking = [problem for problem in blocking if not KNOWN_IN_EDITOR.match(problem)]
+    assert not blocking, f"Accessibility problems on {page.url}:\n" + "\n".join(blocking)
+
+
+def approve_on_dashboard(page, lesson, label, screenshot, name):
+    """On the dashboard, sign off the lesson with its row's button; returns the confirmation."""
+    row = dashboard_row(page, "Waiting for your sign-off", lesson)
+    button = row.get_by_role("button", name=re.compile("^" + re.escape(label)))
+    photograph(page, screenshot, name)
+    button.click()
+    expect(page.locator(".messages li.success").first).to_be_visible(timeout=SLOW_MS)
+    return " ".join(page.locator(".messages").inner_text().split())
+
+
+def test_two_co_authors_sign_off_a_lesson_and_each_sees_what_is_missing(
+    new_page, screenshot, demo_password, mail_dir, base_url
+):
     new_summary = unique_summary("sign-off journey")
     visitor, summary = public_summary(new_page, AGENDA)
     old_summary = summary.inner_text().strip()
     assert old_summary and old_summary != new_summary
+    check(visitor, screenshot, "0-public-old")
+    seen = message_ids(mail_dir)
 
     # 1. A clinical tutor changes the summary and submits the change to the sign-off.
     author = signed_in(new_page, AUTHOR, demo_password)
-    edit_url = open_in_explorer(author, AGENDA)
+    checked(author, screenshot, "1-author-dashboard")
+    edit_url = open_in_explorer(author, AGENDA, screenshot)
+    page_id = re.search(r"/admin/pages/(\d+)/edit/", edit_url).group(1)
+    review_link = f"{base_url}/admin/pages/{page_id}/edit/"
     submit_for_sign_off(author, AGENDA, new_summary, screenshot, "1-author-submits")
-    photograph(author, screenshot, "1-submitted")
+    checked(author, screenshot, "1-submitted")
+
+    # The programme's lay and clinical reviewers are emailed a link to review it; she is not.
+    for reviewer in (LAY_REVIEWER, CLINICAL_REVIEWER):
+        body = mail_since(mail_dir, reviewer, seen, f"Your sign-off is needed: {AGENDA.title}")
+        assert f"{full_name(AUTHOR)} has asked for sign-off" in body
+        assert f"Where it stands: {NOTHING_YET}." in body
+        assert review_link in body and "localhost" not in body
+    assert subjects_to(mail_dir, AUTHOR, seen) == []
+    seen = message_ids(mail_dir)
 
     # 2. Not live yet: visitors still read the old summary.
     visitor, summary = public_summary(new_page, AGENDA)
     expect(summary).to_have_text(old_summary)
-    check(visitor, screenshot, "2-public-still-old")
 
-    # 3. She is offered no approval of her own change, in the editor or on the dashboard.
+    # 3. She is offered no approval of her own change; her dashboard says what it waits for.
     author.goto(edit_url)
     expect(summary_box(author)).to_have_value(new_summary)
+    check_editor(author, screenshot, "3-author-editor")
     labels = footer_action_labels(author)
     assert not [label for label in labels if "Approve" in label], labels
     photograph(author, screenshot, "3-author-editor-actions")
     author.goto("/admin/")
-    yours = author.get_by_role("region", name="Your pages and snippets in a workflow")
-    yours = yours.get_by_role("row").filter(has_text=AGENDA.title)
-    expect(yours.get_by_text(f"Awaiting {WORKFLOW}")).to_be_visible()
-    expect(author.get_by_role("region", name="Awaiting your review")).to_have_count(0)
-    approvals = author.get_by_role("button", name=re.compile("Approve"), include_hidden=True)
-    expect(approvals).to_have_count(0)
-    photograph(author, screenshot, "3-author-dashboard")
+    mine = dashboard_row(author, "Your changes in progress", AGENDA)
+    expect(mine).to_contain_text(NOTHING_YET)
+    expect(author.get_by_role("region", name="Waiting for your sign-off")).to_contain_text(
+        "Nothing is waiting for your sign-off"
+    )
+    expect(author.get_by_role("region", name="How co-authoring works here")).to_contain_text(
+        "one lay tutor and one clinical tutor"
+    )
+    expect(author.get_by_role("link", name="Back to My teaching")).to_have_attribute(
+        "href", "/teach/"
+    )
+    checked(author, screenshot, "3-author-dashboard")
 
-    # 4. The lay tutor approves from the dashboard. The first approval publishes nothing.
-    lay = signed_in(new_page, LAY_REVIEWER, demo_password)
-    labels = approve_from_dashboard(
-        lay, AGENDA, "Approve as lay co-author", screenshot, "4-lay-dashboard"
+    # 4. The clinical reviewer follows the email's link and signs off. Nothing is published,
+    #    and the confirmation says a lay tutor's sign-off is still needed.
+    fiona = signed_in(new_page, CLINICAL_REVIEWER, demo_password)
+    expect(dashboard_row(fiona, "Waiting for your sign-off", AGENDA)).to_contain_text(NOTHING_YET)
+    checked(fiona, screenshot, "4-clinician-dashboard")
+    fiona.goto(review_link)
+    expect(summary_box(fiona)).to_have_value(new_summary)
+    check_editor(fiona, screenshot, "4-clinician-editor")
+    fiona.goto("/admin/")
+    confirmation = approve_on_dashboard(
+        fiona, AGENDA, "Approve as clinical co-author", screenshot, "4-clinician-approves"
     )
-    assert "Approve as lay co-author with comment" in labels, labels
-    photograph(lay, screenshot, "4-lay-dashboard-after")
-    assert newest_history_entry(lay, edit_url) == (
-        "Signed off as lay co-author",
-        full_name(LAY_REVIEWER),
-    )
-    photograph(lay, screenshot, "4-lay-history")
+    assert "It is not published yet." in confirmation, confirmation
+    assert clinical_given_by(full_name(CLINICAL_REVIEWER)).search(confirmation), confirmation
+    check_editor(fiona, screenshot, "4-clinician-confirmation")
     visitor, summary = public_summary(new_page, AGENDA)
     expect(summary).to_have_text(old_summary)
 
-    # 5. Another clinical tutor approves, and the new summary is live. Her editor says that
-    #    this approval publishes; she approves from the dashboard (see the xfail test below).
-    clinician = signed_in(new_page, CLINICAL_REVIEWER, demo_password)
-    expect(review_row(clinician, AGENDA)).to_have_count(1)
-    clinician.goto(edit_url)
-    expect(summary_box(clinician)).to_have_value(new_summary)
-    labels = footer_action_labels(clinician)
-    assert "Approve as clinical co-author and Publish" in labels, labels
-    photograph(clinician, screenshot, "5-clinician-editor-actions")
-    clinician.goto("/admin/")
-    approve_from_dashboard(
-        clinician, AGENDA, "Approve as clinical co-author", screenshot, "5-clinician-dashboard"
+    # The author and the lay reviewer are told; the clinical reviewer is not told of her own.
+    subject = f"One sign-off given, one still needed: {AGENDA.title}"
+    for address in (AUTHOR, LAY_REVIEWER):
+        body = mail_since(mail_dir, address, seen, subject)
+        assert f"{full_name(CLINICAL_REVIEWER)} has signed off the change" in body
+        assert clinical_given_by(full_name(CLINICAL_REVIEWER)).search(body), body
+        assert review_link in body
+    assert subjects_to(mail_dir, CLINICAL_REVIEWER, seen) == []
+    seen = message_ids(mail_dir)
+
+    # Everyone sees the same words: the author's dashboard and the lay reviewer's.
+    fiona.goto(edit_url.replace("/edit/", "/history/"))
+    checked(fiona, screenshot, "4-history")
+    author.goto("/admin/")
+    expect(dashboard_row(author, "Your changes in progress", AGENDA)).to_contain_text(
+        clinical_given_by(full_name(CLINICAL_REVIEWER))
     )
-    photograph(clinician, screenshot, "5-clinician-dashboard-after")
+    photograph(author, screenshot, "4-author-dashboard")
+
+    # 5. The lay reviewer sees what is missing on the dashboard, signs off, and it is published.
+    alan = signed_in(new_page, LAY_REVIEWER, demo_password)
+    row = dashboard_row(alan, "Waiting for your sign-off", AGENDA)
+    expect(row).to_contain_text(clinical_given_by(full_name(CLINICAL_REVIEWER)))
+    expect(alan.get_by_role("region", name="Your next sessions")).to_be_visible()
+    checked(alan, screenshot, "5-lay-dashboard")
+    row.get_by_role("link", name=re.compile("Review and sign off")).click()
+    expect(alan).to_have_url(re.compile(rf"/admin/pages/{page_id}/edit/$"))
+    check_editor(alan, screenshot, "5-lay-editor")
+    labels = footer_action_labels(alan)
+    assert "Approve as lay co-author and Publish" in labels, labels
+    alan.goto("/admin/")
+    confirmation = approve_on_dashboard(
+        alan, AGENDA, "Approve as lay co-author", screenshot, "5-lay-approves"
+    )
+    assert "has both sign-offs and is now published" in confirmation, confirmation
+    check_editor(alan, screenshot, "5-lay-confirmation")
 
     visitor, summary = public_summary(new_page, AGENDA)
     expect(summary).to_have_text(new_summary)
     check(visitor, screenshot, "5-public-new")
-    assert newest_history_entry(clinician, edit_url)[0].startswith("Published")
-    photograph(clinician, screenshot, "5-clinician-history")
+    assert newest_history_entry(alan, edit_url)[0].startswith("Published")
+    checked(alan, screenshot, "5-history")
+
+    # Everyone involved is told it is published, with its address on the site.
+    for address in (AUTHOR, LAY_REVIEWER, CLINICAL_REVIEWER):
+        body = mail_since(mail_dir, address, seen, f"Signed off and published: {AGENDA.title}")
+        assert f"Published: lay sign-off given by {full_name(LAY_REVIEWER)}" in body
+        assert f"clinical sign-off given by {full_name(CLINICAL_REVIEWER)}" in body
+        assert f"{base_url}{AGENDA.url}" in body and "localhost" not in body
+
+    # 6. Nothing is left waiting on anyone's dashboard.
+    author.goto("/admin/")
+    expect(dashboard_row(author, "Your changes in progress", AGENDA)).to_have_count(0)
+    checked(author, screenshot, "6-author-dashboard")
 
 
 def test_a_reviewer_can_approve_from_the_page_editor(new_page, screenshot, demo_password):

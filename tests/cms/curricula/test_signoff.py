@@ -27,7 +27,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 from cms.curricula.signoff import SIGN_OFF_NAME, signoff_workflow_ensure
 from cms.curricula.workflows import DESCRIPTION, LAY, REQUEST_CHANGES, CoAuthorSignOffTask
 from cms.models import ModulePage, ProgrammePage
-from tests.factories import UserFactory
+from tests.factories import TutorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -377,11 +377,15 @@ def test_the_migration_takes_publishing_from_leads_and_can_give_it_back(module):
 def test_a_lay_tutor_sees_the_module_awaiting_review_and_a_trainee_does_not(
     client, submitted, module, lay, clinician, author
 ):
+    # The dashboard lists it for tutors of its programme (tests/cms/curricula/
+    # test_signoff_progress.py has the rest); who may approve is the task's rule, below.
+    TutorFactory(user=lay, accredited_for=[module.get_parent().specific])
     client.force_login(lay)
     response = client.get("/admin/")
     assert response.status_code == 200
     assert MODULE_TITLE in response.content.decode()
-    assert LAY.approve_label in response.content.decode()
+    assert "Review and sign off" in response.content.decode()
+    assert LAY.approve_label in str(module.current_workflow_task.get_actions(module, lay))
 
     trainee = UserFactory(roles=["trainee"])
     client.force_login(trainee)
