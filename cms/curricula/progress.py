@@ -112,7 +112,10 @@ def progress_of(task_state) -> SignOffProgress | None:
 
 def wording_for_object(obj) -> str:
     """The wording for a page or knowledge check in the sign-off now ("" if it is not in it)."""
-    workflow_state = obj.current_workflow_state if obj is not None and obj.pk else None
+    # Only pages and snippets with a workflow have one (venues, tutors or instruments do not).
+    workflow_state = (
+        getattr(obj, "current_workflow_state", None) if obj is not None and obj.pk else None
+    )
     if workflow_state is None or workflow_state.current_task_state_id is None:
         return ""
     progress = progress_of(workflow_state.current_task_state)

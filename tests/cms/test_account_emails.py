@@ -94,7 +94,11 @@ def test_sign_off_emails_link_to_the_configured_address(submitted_module):
         page = ModulePage.objects.get(pk=module.pk)
         page.current_workflow_task.on_action(page.current_workflow_task_state, approver, "approve")
 
-    (approved,) = [message for message in mail.outbox if message.to == ["author@example.com"]]
+    (approved,) = [
+        message
+        for message in mail.outbox
+        if message.to == ["author@example.com"] and "Signed off and published" in message.subject
+    ]
     page = ModulePage.objects.get(pk=module.pk)
     assert page.live
     # "You can view the page here:" uses the page's whole address, from Wagtail's site record,
