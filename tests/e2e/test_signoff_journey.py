@@ -398,3 +398,16 @@ def test_a_reviewer_can_approve_from_the_page_editor(new_page, screenshot, demo_
         "Signed off as lay co-author",
         full_name(LAY_REVIEWER),
     )
+    # The sign-off counts: approving in the editor saved no revision of the untouched lesson
+    # (browsers send its line breaks as CR LF), so the reviewer did not become an author of it.
+    author = signed_in(new_page, AUTHOR, demo_password)
+    expect(dashboard_row(author, "Your changes in progress", GOALS)).to_contain_text(
+        re.compile(
+            re.escape(
+                "Waiting for a clinical tutor's sign-off; lay sign-off given by "
+                f"{full_name(LAY_REVIEWER)} "
+            )
+            + ON_THE_DAY
+        )
+    )
+    photograph(author, screenshot, "author-dashboard-after-editor-approval")
