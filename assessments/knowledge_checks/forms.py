@@ -41,6 +41,9 @@ class KnowledgeCheckForm(forms.Form):
                 field = AnswerField(
                     label=question.label, choices=choices, required=False, widget=Radios
                 )
+            # knowledge_check_answers_validate's messages name their question ("Answer
+            # question 1: ..."), so the error summary shows them as they are.
+            field.messages_name_the_field = True
             self.fields[question.id] = field
 
     @property

@@ -248,6 +248,8 @@ def test_the_form_refuses_with_the_services_words(check):
     html = render_form(form)
     assert "There is a problem" in html
     assert "Answer question 2: choose an answer." in html
+    # The service's words name the question, so the summary does not put its label before them.
+    assert f'<a href="#id_{q2}">Answer question 2: choose an answer.</a>' in html
     # The summary's link lands on the question's first answer.
     assert f'href="#id_{q2}"' in html
     assert f'id="id_{q2}"' in html
