@@ -260,8 +260,12 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["client_errors_on_one_line"]}
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # Every background task and page save logs at INFO; that is noise in a console.
-    "loggers": {name: {"level": "WARNING"} for name in ["django.tasks", "django_tasks", "wagtail"]},
+    # Every background task and page save logs at INFO, and the scheduler every job it runs (its
+    # lock's renewal every 5 seconds): noise in a console.
+    "loggers": {
+        name: {"level": "WARNING"}
+        for name in ["django.tasks", "django_tasks", "wagtail", "apscheduler"]
+    },
 }
 
 
