@@ -1,0 +1,2 @@
+"""What delivery holds about a person (bookings, attendance, progress, certificates, messages),
+for cms.privacy's download, erasure and retention."""
