@@ -128,7 +128,9 @@ def data_exports_file(person) -> DataFile:
             if export.produced_by
             else "",
         )
-        for export in PersonalDataExport.objects.filter(person=person).select_related("produced_by")
+        for export in PersonalDataExport.objects.filter(person=person)
+        .select_related("produced_by")
+        .order_by("produced_at", "pk")
     )
     return DataFile(
         "data_exports.csv",
