@@ -197,7 +197,6 @@ class PersonalDataExportViewSet(ModelViewSet):
         "produced_by",
         "reference",
         "request_received_on",
-        "file_count",
     ]
     list_export = list_display
     export_filename = "personal-data-exports"

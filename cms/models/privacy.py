@@ -25,7 +25,9 @@ class PersonalDataExport(models.Model):
     request_received_on = models.DateField(
         "request received on", null=True, blank=True, validators=[plausible_date]
     )
-    file_count = models.PositiveSmallIntegerField()
+
+    # A log, not content: Wagtail's reference index need not track what it points at.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         ordering = ["-produced_at", "-pk"]

@@ -54,13 +54,10 @@ def personal_data_export(
         produced_at=now,
         reference=reference,
         request_received_on=request_received_on,
-        file_count=0,
     )
     record.full_clean()
     record.save()
     files = files_for(person)
-    record.file_count = len(files) + 1  # the README too
-    record.save(update_fields=["file_count"])
     production = Production(
         made_at=now,
         produced_by=produced_by if record.for_written_request else None,
