@@ -3,6 +3,8 @@ for people booked at their sites, a system administrator for anyone; every refus
 nothing recorded; every copy recorded; the person sees the record in their own download."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cms.models import PersonalDataExport
 from cms.privacy.services import RECEIVED_IN_THE_FUTURE, RECEIVED_ON_REQUIRED, REFERENCE_REQUIRED
@@ -10,6 +12,7 @@ from courses import errors
 from courses.models import Enrolment
 from tests.cms.privacy.zip_reading import read_zip
 from tests.factories import UserFactory
+from tests.strategies import typed_text
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +189,26 @@ def test_system_administrators_read_the_records_in_the_admin(client, people, boo
     assert b"SAR-2026-014" in listing.content
     client.force_login(people["site_admin"])
     assert client.get("/admin/personal_data_exports/").status_code in (302, 403)
+
+
+@given(
+    email=typed_text(max_size=60),
+    reference=typed_text(max_size=120),
+    day=st.tuples(typed_text(max_size=4), typed_text(max_size=4), typed_text(max_size=6)),
+)
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_any_typed_input_is_answered_without_a_500_or_a_half_write(
+    client, people, booked, email, reference, day
+):
+    client.force_login(people["site_admin"])
+    before = PersonalDataExport.objects.count()
+
+    response = client.post(PAGE, request_for(email, reference, day))
+
+    assert response.status_code in (200, 400, 404)
+    written = PersonalDataExport.objects.count() - before
+    assert written == (1 if response.status_code == 200 else 0)
