@@ -29,6 +29,7 @@ class WrittenRequestForm(forms.Form):
     )
     request_received_on = DateInputField(
         what="date the written request was received",
+        label="Date the written request was received",
         help_text="For example, 15 11 2026",
         error_messages={"required": RECEIVED_ON_REQUIRED},
     )
