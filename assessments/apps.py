@@ -8,6 +8,7 @@ class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from assessments.privacy.export import assessment_files
         from assessments.receivers import (
             knowledge_check_front_matter,
             load_instruments,
@@ -16,12 +17,15 @@ class AssessmentsConfig(AppConfig):
         from assessments.reflections.account import reflections_section
         from cms.account.sections import section_register
         from cms.curricula.signoff import signed_off_model_register
+        from cms.privacy.export import exporter_register
         from cms.signals import curricula_loaded, lesson_front_matter
 
         # A knowledge check changes what trainees must answer: it goes live by co-author sign-off.
         signed_off_model_register("assessments.KnowledgeCheck")
         # The account page links to a person's own answers, to download or erase them.
         section_register("reflections", reflections_section)
+        # A person's download of everything held about them (cms.privacy.export).
+        exporter_register("assessments", assessment_files)
         curricula_loaded.connect(load_knowledge_checks, dispatch_uid="assessments.knowledge_checks")
         curricula_loaded.connect(
             load_instruments, dispatch_uid="assessments.reflections.instruments"

@@ -10,8 +10,12 @@ class CmsConfig(AppConfig):
     def ready(self):
         from cms import admin_lists, footer, spreadsheets
         from cms.curricula import emails as sign_off_emails
+        from cms.privacy.account import site_shell_files
+        from cms.privacy.export import exporter_register
 
         spreadsheets.install()
         footer.install()
         admin_lists.install()
         sign_off_emails.install()
+        # A person's download starts with their account (cms.privacy.export).
+        exporter_register("account", site_shell_files)

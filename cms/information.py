@@ -72,9 +72,10 @@ Emails are kept in the service's outbox until they are sent, and deleted a week 
 
 ## Your choices
 
-You can download your reflection answers, and erase them, from **My reflections**. To get a copy
-of anything else we keep about you, to correct it, or to close your account, contact the
-programme lead of your site: their details are on the Contact us page.
+You can download everything we keep about you, as one file, from **Your account** (*Download
+everything we hold about you*), and download or erase your reflection answers from **My
+reflections**. To ask for a copy in writing, to correct anything, or to close your account, contact
+the programme lead of your site: their details are on the Contact us page.
 """
 
 ACCESSIBILITY_STATEMENT = """

@@ -18,6 +18,9 @@ LEADS_AND_ADMINISTRATORS = frozenset({Role.PROGRAMME_LEAD, Role.SITE_ADMINISTRAT
 # Those who teach or plan sessions: tutors and the programme lead.
 TUTORS_AND_LEADS = TUTOR_ROLES | {Role.PROGRAMME_LEAD}
 STAFF_ROLES = TUTOR_ROLES | LEADS_AND_ADMINISTRATORS
+# Produce a person's data for their written request (a subject access request), for the people
+# booked at their sites; system administrators for anyone.
+WRITTEN_REQUEST_ROLES = frozenset({Role.SITE_ADMINISTRATOR})
 
 
 def roles_of(user) -> frozenset[Role]:

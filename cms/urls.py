@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views
 from cms.account import views as account_views
+from cms.privacy import views as privacy_views
 from courses.sites.history import ScopedSiteHistoryView
 
 curricula_patterns = [
@@ -47,6 +48,7 @@ account_patterns = [
     path("", account_views.account, name="account"),
     path("name/", account_views.change_name, name="account_change_name"),
     path("who-you-are/", account_views.change_audience, name="account_change_audience"),
+    path("your-data/", privacy_views.your_data, name="account_your_data"),
 ]
 
 urlpatterns = [

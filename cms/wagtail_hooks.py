@@ -1,5 +1,6 @@
 """Wagtail admin wiring for the curricula (sign-off log actions and labels, module pairings) and
-the outbox of outgoing email, for system administrators."""
+the outbox of outgoing email and the record of copies made of people's data, for system
+administrators."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -17,7 +18,7 @@ from wagtail.log_actions import LogFormatter
 from wagtail.permissions import register_permission_policy
 
 from cms.curricula.workflows import SLOTS, CoAuthorSignOffTaskState
-from cms.models import ModulePairing, OutgoingEmail
+from cms.models import ModulePairing, OutgoingEmail, PersonalDataExport
 from cms.outbox import outgoing_email_retry
 from cms.permissions import ReadBySystemAdministratorsOnly
 
@@ -175,3 +176,35 @@ from cms.curricula.dashboard import (  # noqa: E402
 hooks.register("construct_homepage_panels", tutor_panels_construct)
 # Last, after Wagtail's own pages, images and documents items are added.
 hooks.register("construct_homepage_summary_items", tutor_summary_items_construct, order=1000)
+
+
+register_permission_policy(PersonalDataExport, ReadBySystemAdministratorsOnly(PersonalDataExport))
+
+
+class PersonalDataExportViewSet(ModelViewSet):
+    """Every copy made of everything held about a person: by themselves, or by staff for a
+    written request (with its reference). Read only, for system administrators."""
+
+    model = PersonalDataExport
+    menu_label = "Personal data exports"
+    icon = "download"
+    add_to_settings_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = [
+        "produced_at",
+        "person",
+        "produced_by",
+        "reference",
+        "request_received_on",
+    ]
+    list_export = list_display
+    export_filename = "personal-data-exports"
+    search_fields = ["reference"]
+    ordering = ["-produced_at"]
+    form_fields = ["reference"]  # never offered: nobody has the add or change permission
+
+
+@hooks.register("register_admin_viewset")
+def register_personal_data_export_viewset():
+    return PersonalDataExportViewSet("personal_data_exports")

@@ -9,8 +9,13 @@ class CoursesConfig(AppConfig):
 
     def ready(self):
         from cms.curricula.programmes import programme_tutors_register
+        from cms.privacy.export import contacts_register, exporter_register
+        from courses.privacy.export import delivery_files, site_contacts
         from courses.reflections import administrations
         from courses.sites.tutors import programme_tutors
 
         administrations.register()
         programme_tutors_register(programme_tutors)
+        # A person's download of everything held about them (cms.privacy.export).
+        exporter_register("courses", delivery_files)
+        contacts_register("sites", site_contacts)

@@ -165,3 +165,14 @@ MESSAGE_LIMIT = (
 )
 MESSAGE_EMPTY = "Write your message."
 MESSAGE_TOPIC = "Choose what your message is about."
+
+
+# --- privacy: producing a person's data for their written request -------------------------------
+REQUEST_EMAIL_REQUIRED = "Enter the email address of the person who made the request"
+REQUEST_EMAIL_INVALID = "Enter an email address in the right format, like name@example.com"
+REQUEST_PERSON_NOT_FOUND = (
+    "No one with that email address has a booking or enrolment at your sites. Check the address, "
+    "or ask a system administrator to produce the data."
+)
+REQUEST_PERSON_NOT_FOUND_ANYWHERE = "No account has that email address. Check it and try again."
+REQUEST_REFERENCE_TOO_LONG = "The reference must be 100 characters or fewer"

@@ -4,6 +4,7 @@ from courses.calendars import views as calendars
 from courses.dashboard import exports as dashboard_exports
 from courses.dashboard import views as dashboard
 from courses.elearning import views as elearning
+from courses.privacy import views as privacy
 from courses.reflections import views as reflections
 from courses.sites import views as sites
 from courses.workshops.planner import views as planner
@@ -16,6 +17,7 @@ urlpatterns = [
     path("sites/<slug:slug>/", sites.site_detail, name="site_detail"),
     path("sites/<slug:slug>/contact/", sites.site_contact, name="site_contact"),
     path("sites/<slug:slug>/messages/", sites.site_messages, name="site_messages"),
+    path("data-requests/", privacy.written_request, name="written_request"),
     path("learn/", elearning.learn, name="learn"),
     path("learn/join/", elearning.join, name="join"),
     path("learn/progress/", elearning.progress, name="progress"),

@@ -101,6 +101,13 @@ MATRIX = {
     "account/": ("/account/", signed_in(200)),
     "account/name/": ("/account/name/", signed_in(200)),
     "account/who-you-are/": ("/account/who-you-are/", signed_in(200)),
+    # Everything held about a person: their own only (the page takes no one's id).
+    "account/your-data/": ("/account/your-data/", signed_in(200)),
+    # A person's data for their written request: site administrators (and superusers) only.
+    "data-requests/": (
+        "/data-requests/",
+        {**signed_in(403), "site_admin": 200},
+    ),
     "accounts/login/": ("/accounts/login/", {**everyone(AWAY), "anonymous": 200}),
     "accounts/signup/": ("/accounts/signup/", {**everyone(AWAY), "anonymous": 200}),
     "accounts/logout/": ("/accounts/logout/", {**everyone(200), "anonymous": AWAY}),
@@ -334,6 +341,15 @@ WAGTAIL_ADMIN_ROWS = {
     "/admin/login/": everyone(LOGIN),
     # The outbox (every email, with failures to send again): system administrators only.
     "/admin/outgoing_email/": {
+        **everyone(LOGIN),
+        "lay_tutor": AWAY,
+        "clinical_tutor": AWAY,
+        "other_lead": AWAY,
+        "lead": AWAY,
+        "site_admin": AWAY,
+    },
+    # The record of copies made of people's data: system administrators only.
+    "/admin/personal_data_exports/": {
         **everyone(LOGIN),
         "lay_tutor": AWAY,
         "clinical_tutor": AWAY,

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cms.permissions import role_required
-from cms.roles import LEADS_AND_ADMINISTRATORS, Role, has_any_role
+from cms.roles import LEADS_AND_ADMINISTRATORS, WRITTEN_REQUEST_ROLES, Role, has_any_role
 from courses.errors import CoursesError
 from courses.models import CourseRun
 from courses.sites import scope, selectors, services
@@ -18,7 +18,13 @@ MESSAGES_PER_PAGE = 20
 @role_required(*LEADS_AND_ADMINISTRATORS)
 def site_list(request):
     return render(
-        request, "courses/sites/site_list.html", {"sites": selectors.site_list_for(request.user)}
+        request,
+        "courses/sites/site_list.html",
+        {
+            "sites": selectors.site_list_for(request.user),
+            "answers_written_requests": request.user.is_superuser
+            or has_any_role(request.user, *WRITTEN_REQUEST_ROLES),
+        },
     )
 
 

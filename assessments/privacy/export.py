@@ -1,0 +1,157 @@
+"""What the evaluation engine holds about a person, for their download (cms.privacy.export):
+reflections, knowledge-check attempts, the codes that stand for them in exports, reminders,
+erasures and their own downloads of reflection answers. A fixed number of queries."""
+
+from assessments.models import (
+    Erasure,
+    ExportLog,
+    KnowledgeCheckAttempt,
+    Pseudonym,
+    ReflectionReminder,
+    Response,
+)
+from assessments.reflections.responses import answers_rows_for
+from cms.privacy.export import DataFile
+
+
+def reflections_file(person) -> DataFile:
+    """The same rows as the person's own reflections download (two queries)."""
+    rows = tuple(
+        (row.label, row.phase, row.question, row.answer, row.submitted_at)
+        for row in answers_rows_for(person)
+    )
+    return DataFile(
+        "reflections.csv",
+        "your answers to the before and after reflections, sent and drafts, one row per answer "
+        "(an empty Sent means not sent yet)",
+        headings=("Reflection", "Before or after", "Question", "Answer", "Sent"),
+        rows=rows,
+    )
+
+
+def reflection_responses_file(person) -> DataFile:
+    rows = tuple(
+        (
+            response.administration.label,
+            response.administration.get_phase_display(),
+            response.get_status_display(),
+            response.started_at,
+            response.submitted_at,
+            response.share_with_tutors,
+        )
+        for response in Response.objects.filter(respondent=person)
+        .select_related("administration")
+        .order_by("started_at", "pk")
+    )
+    return DataFile(
+        "reflection_responses.csv",
+        "each reflection you began: whether you sent it, when, and whether your tutors may read "
+        "your written answers without your name",
+        headings=(
+            "Reflection",
+            "Before or after",
+            "Status",
+            "Started",
+            "Sent",
+            "Tutors may read written answers",
+        ),
+        rows=rows,
+    )
+
+
+def attempts_file(person) -> DataFile:
+    rows = tuple(
+        (
+            attempt.knowledge_check.title,
+            attempt.knowledge_check.lesson.title,
+            attempt.submitted_at,
+            attempt.correct_count,
+            attempt.question_count,
+            attempt.pass_mark,
+            attempt.passed,
+        )
+        for attempt in KnowledgeCheckAttempt.objects.filter(user=person)
+        .select_related("knowledge_check__lesson")
+        .order_by("submitted_at", "pk")
+    )
+    return DataFile(
+        "knowledge_check_attempts.csv",
+        "each time you answered a lesson's knowledge check: how many you got right and whether "
+        "you passed",
+        headings=("Check", "Lesson", "Answered", "Right", "Questions", "Pass mark", "Passed"),
+        rows=rows,
+    )
+
+
+def codes_file(person) -> DataFile:
+    rows = tuple(
+        (pseudonym.programme.title, pseudonym.code)
+        for pseudonym in Pseudonym.objects.filter(person=person)
+        .select_related("programme")
+        .order_by("programme__title")
+    )
+    return DataFile(
+        "reflection_codes.csv",
+        "the code that stands for you, instead of your name, in each programme's exports of "
+        "reflection answers",
+        headings=("Programme", "Code"),
+        rows=rows,
+    )
+
+
+def reminders_file(person) -> DataFile:
+    rows = tuple(
+        (
+            reminder.administration.label,
+            reminder.administration.get_phase_display(),
+            reminder.sent_at,
+        )
+        for reminder in ReflectionReminder.objects.filter(person=person)
+        .select_related("administration")
+        .order_by("sent_at", "pk")
+    )
+    return DataFile(
+        "reflection_reminders.csv",
+        "the emails reminding you a reflection was ready",
+        headings=("Reflection", "Before or after", "Sent"),
+        rows=rows,
+    )
+
+
+def erasures_file(person) -> DataFile:
+    rows = tuple(
+        (erasure.requested_at, erasure.responses_erased)
+        for erasure in Erasure.objects.filter(person=person).order_by("requested_at", "pk")
+    )
+    return DataFile(
+        "reflection_erasures.csv",
+        "each time you erased your reflection answers, and how many reflections were erased "
+        "(the answers themselves are gone)",
+        headings=("Erased", "Reflections erased"),
+        rows=rows,
+    )
+
+
+def downloads_file(person) -> DataFile:
+    rows = tuple(
+        (log.exported_at, log.what, log.file_format, log.row_count)
+        for log in ExportLog.objects.filter(exported_by=person).order_by("exported_at", "pk")
+    )
+    return DataFile(
+        "reflection_downloads.csv",
+        "each download of reflection answers you made (your own, or as staff), from our log",
+        headings=("Downloaded", "What", "Format", "Rows"),
+        rows=rows,
+    )
+
+
+def assessment_files(person) -> list[DataFile]:
+    return [
+        reflections_file(person),
+        reflection_responses_file(person),
+        attempts_file(person),
+        codes_file(person),
+        reminders_file(person),
+        erasures_file(person),
+        downloads_file(person),
+    ]
