@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views
 from cms.account import views as account_views
+from cms.privacy import views as privacy_views
 from courses.sites.history import ScopedSiteHistoryView
 
 curricula_patterns = [
@@ -47,6 +48,13 @@ account_patterns = [
     path("", account_views.account, name="account"),
     path("name/", account_views.change_name, name="account_change_name"),
     path("who-you-are/", account_views.change_audience, name="account_change_audience"),
+    path("erase/", privacy_views.erase_own_account, name="account_erase"),
+    path("erased/", privacy_views.account_erased, name="account_erased"),
+]
+
+# A system administrator erases a person for a written request.
+privacy_patterns = [
+    path("erase-person/", privacy_views.erase_person, name="erase_person"),
 ]
 
 urlpatterns = [
@@ -57,6 +65,7 @@ urlpatterns = [
     path("curricula/", include((curricula_patterns, "cms"))),
     path("readyz", views.readyz, name="readyz"),
     path("account/", include(account_patterns)),
+    path("privacy/", include(privacy_patterns)),
     path("accounts/", include("allauth.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -9,8 +9,16 @@ class CoursesConfig(AppConfig):
 
     def ready(self):
         from cms.curricula.programmes import programme_tutors_register
+        from cms.privacy.erasure import erasure_part_register
+        from cms.privacy.retention import retention_rule_register
+        from courses.privacy.erasure import courses_erasure_part
+        from courses.privacy.retention import courses_retention_rules
         from courses.reflections import administrations
         from courses.sites.tutors import programme_tutors
 
         administrations.register()
         programme_tutors_register(programme_tutors)
+        # Erasing a whole person and the retention job: bookings, attendance and certificates.
+        erasure_part_register(courses_erasure_part())
+        for rule in courses_retention_rules():
+            retention_rule_register(rule)
