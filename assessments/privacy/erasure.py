@@ -57,6 +57,7 @@ ASSESSMENTS_FIELDS = {
     "assessments.KnowledgeCheckAttempt.user": "kept without identity (completion counts it)",
     "assessments.ExportLog.exported_by": KEPT_ACT,
     "assessments.InstrumentVersion.created_by": KEPT_ACT,
+    "assessments.KnowledgeCheck.locked_by": "not personal: who holds the editing lock; kept",
 }
 
 
