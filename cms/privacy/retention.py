@@ -23,6 +23,7 @@ from cms.models import RetentionRun
 from cms.outbox import outbox_sent_passed
 from cms.privacy.erasure import ERASED_DOMAIN, ErasureRefused, person_erase
 from cms.privacy.periods import period_cutoff, period_text
+from cms.roles import STAFF_ROLES
 
 
 def _delete(rows) -> tuple[int, list]:
@@ -88,14 +89,17 @@ def _past_inactive(now):
     return (
         get_user_model()
         .objects.annotate(last_seen=Coalesce("last_login", "date_joined"))
-        .filter(last_seen__lt=period_cutoff("inactive_accounts", now), is_superuser=False)
+        .filter(last_seen__lt=period_cutoff("inactive_accounts", now))
         .exclude(email__endswith="@" + ERASED_DOMAIN)
         .order_by("pk")
     )
 
 
 def _staff_with_roles():
-    return Q(is_staff=True) | Q(groups__isnull=False)
+    """System administrators, Django staff, and tutors, leads and site administrators: a trainee
+    is no staff role."""
+    staff_groups = [str(role) for role in STAFF_ROLES]
+    return Q(is_superuser=True) | Q(is_staff=True) | Q(groups__name__in=staff_groups)
 
 
 def inactive_accounts_passed(now):
@@ -103,7 +107,7 @@ def inactive_accounts_passed(now):
 
 
 def inactive_accounts_held(now) -> list[str]:
-    held = _past_inactive(now).filter(_staff_with_roles() | Q(is_superuser=True)).distinct()
+    held = _past_inactive(now).filter(_staff_with_roles()).distinct()
     return [
         f"Account {pk} has not signed in for {period_text('inactive_accounts')} but has a staff "
         "role: take the role away, or ask them to sign in."

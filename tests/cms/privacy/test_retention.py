@@ -51,12 +51,13 @@ def finished_run_with_reflections(site, programme, version, *, ended_years_ago, 
 @pytest.fixture
 def past(riverside, programmes, people):
     now = timezone.now()
-    old = UserFactory(email="old@example.com", last_login=now - 4 * YEAR)
+    old = UserFactory(email="old@example.com", last_login=now - 4 * YEAR, roles=["trainee"])
     recent = UserFactory(email="recent@example.com", last_login=now - YEAR)
     never = UserFactory(email="never@example.com", last_login=None)
     type(never).objects.filter(pk=never.pk).update(date_joined=now - 5 * YEAR)
     lead = people["lead"]
     type(lead).objects.filter(pk=lead.pk).update(last_login=now - 4 * YEAR)
+    admin = UserFactory(is_superuser=True, is_staff=True, last_login=now - 4 * YEAR)
     sent_email(30)
     sent_email(2)
     for years in (3, 1):
@@ -69,7 +70,14 @@ def past(riverside, programmes, people):
     new_run = finished_run_with_reflections(
         riverside, programmes["patient"], version, ended_years_ago=1, slug="new"
     )
-    return {"old": old, "recent": recent, "never": never, "lead": lead, "runs": (old_run, new_run)}
+    return {
+        "old": old,
+        "recent": recent,
+        "never": never,
+        "lead": lead,
+        "admin": admin,
+        "runs": (old_run, new_run),
+    }
 
 
 def written(label):
@@ -102,6 +110,7 @@ def test_a_dry_run_counts_what_has_passed_and_changes_nothing(past):
     assert "export_logs (kept 2 years): Would act on 1." in text
     assert "reflections (kept 7 years): Would act on 1." in text
     assert f"Account {past['lead'].pk} has not signed in for 3 years but has a staff role" in text
+    assert f"Account {past['admin'].pk} has not signed in" in text
     assert "nothing was changed and nothing was logged" in text
 
 
@@ -129,7 +138,9 @@ def test_a_real_run_acts_and_logs_what_it_did(past):
     assert PersonErasure.objects.filter(by_retention=True).count() == 2
     run = RetentionRun.objects.get()
     assert run.counts == report.counts and not run.dry_run
-    assert len(run.reported) == 1 and f"Account {past['lead'].pk}" in run.reported[0]
+    assert len(run.reported) == 2 and f"Account {past['lead'].pk}" in run.reported[0]
+    past["admin"].refresh_from_db()
+    assert past["admin"].is_active
 
     # Run again: nothing more has passed.
     assert set(retention_apply(dry_run=False).counts.values()) == {0}
