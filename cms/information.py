@@ -14,6 +14,7 @@ class StartingPage:
     title: str
     body: str
     show_site_contacts: bool = False
+    show_retention_periods: bool = False
 
 
 CONTACT_US = """
@@ -68,14 +69,19 @@ for advertising.
 - **System administrators** look after the service and can see what is needed to keep it
   working.
 
-Emails are kept in the service's outbox until they are sent, and deleted a week after.
+Emails are kept in the service's outbox until they are sent, then deleted after the period below.
 
 ## Your choices
 
 You can download everything we keep about you, as one file, from **Your account** (*Download
 everything we hold about you*), and download or erase your reflection answers from **My
-reflections**. To ask for a copy in writing, to correct anything, or to close your account, contact
-the programme lead of your site: their details are on the Contact us page.
+reflections**. You can erase your whole account from **Your account**: your name, email address,
+bookings to come, what you told us you need and the words you wrote go; that you came to sessions
+and finished courses, and your ratings, stay without your name so the programme's totals do not
+change. To ask for a copy in writing, to correct anything, or to ask by letter, contact the
+programme lead of your site: their details are on the Contact us page.
+
+## How long we keep it
 """
 
 ACCESSIBILITY_STATEMENT = """
@@ -127,7 +133,7 @@ open.
 
 STARTING_PAGES = [
     StartingPage("contact-us", "Contact us", CONTACT_US, show_site_contacts=True),
-    StartingPage("privacy-notice", "Privacy notice", PRIVACY_NOTICE),
+    StartingPage("privacy-notice", "Privacy notice", PRIVACY_NOTICE, show_retention_periods=True),
     StartingPage("accessibility-statement", "Accessibility statement", ACCESSIBILITY_STATEMENT),
     StartingPage("cookies", "Cookies", COOKIES),
 ]

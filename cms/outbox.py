@@ -20,6 +20,7 @@ from django.tasks import default_task_backend, task
 from django.utils import timezone
 
 from cms.models import OutgoingEmail
+from cms.privacy.periods import period_cutoff
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +29,9 @@ DELIVERY_MAILER = "delivery"
 MAX_ATTEMPTS = 12
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)
-# A sent message holds personal data and sign-in links: it is kept a week (for questions such as
-# "did my confirmation go?"), then deleted. Failed ones stay until sent again or deleted by hand.
-KEEP_SENT = timedelta(days=7)
+# A sent message holds personal data and sign-in links: it is kept for the retention period of
+# sent emails (settings.RETENTION, a week by default: enough for "did my confirmation go?"), then
+# deleted. Failed ones stay until sent again or deleted by hand.
 
 
 def one_line(text) -> str:
@@ -141,11 +142,16 @@ def send_queued_email() -> int:
 
 
 def outbox_prune() -> int:
-    """Delete sent messages older than KEEP_SENT. Returns how many."""
-    deleted, _ = OutgoingEmail.objects.filter(
-        status=OutgoingEmail.Status.SENT, sent_at__lt=timezone.now() - KEEP_SENT
-    ).delete()
+    """Delete sent messages past their retention period. Returns how many."""
+    deleted, _ = outbox_sent_passed(timezone.now()).delete()
     return deleted
+
+
+def outbox_sent_passed(now):
+    """Sent messages older than the retention period of sent emails."""
+    return OutgoingEmail.objects.filter(
+        status=OutgoingEmail.Status.SENT, sent_at__lt=period_cutoff("sent_emails", now)
+    )
 
 
 def outgoing_email_retry(*, outgoing_id: int) -> OutgoingEmail:

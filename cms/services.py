@@ -73,7 +73,13 @@ def site_host_and_port() -> tuple[str, int]:
 
 @transaction.atomic
 def information_page_ensure(
-    *, home: HomePage, slug: str, title: str, body: str, show_site_contacts: bool = False
+    *,
+    home: HomePage,
+    slug: str,
+    title: str,
+    body: str,
+    show_site_contacts: bool = False,
+    show_retention_periods: bool = False,
 ) -> tuple[InformationPage, bool]:
     """Create an information page under the home page, published, if none has this slug there.
     An existing page is left alone: the organisation edits its text. Returns (page, created)."""
@@ -81,7 +87,11 @@ def information_page_ensure(
     if existing is not None:
         return existing.specific, False
     page = InformationPage(
-        title=title, slug=slug, body=body.strip(), show_site_contacts=show_site_contacts
+        title=title,
+        slug=slug,
+        body=body.strip(),
+        show_site_contacts=show_site_contacts,
+        show_retention_periods=show_retention_periods,
     )
     home.add_child(instance=page)  # Page.save() runs full_clean()
     page.save_revision().publish()
@@ -135,6 +145,7 @@ def information_pages_ensure(*, home: HomePage) -> int:
             title=page.title,
             body=page.body,
             show_site_contacts=page.show_site_contacts,
+            show_retention_periods=page.show_retention_periods,
         )[1]
         for page in STARTING_PAGES
     )

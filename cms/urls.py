@@ -49,6 +49,13 @@ account_patterns = [
     path("name/", account_views.change_name, name="account_change_name"),
     path("who-you-are/", account_views.change_audience, name="account_change_audience"),
     path("your-data/", privacy_views.your_data, name="account_your_data"),
+    path("erase/", privacy_views.erase_own_account, name="account_erase"),
+    path("erased/", privacy_views.account_erased, name="account_erased"),
+]
+
+# A system administrator erases a person for a written request.
+privacy_patterns = [
+    path("erase-person/", privacy_views.erase_person, name="erase_person"),
 ]
 
 urlpatterns = [
@@ -59,6 +66,7 @@ urlpatterns = [
     path("curricula/", include((curricula_patterns, "cms"))),
     path("readyz", views.readyz, name="readyz"),
     path("account/", include(account_patterns)),
+    path("privacy/", include(privacy_patterns)),
     path("accounts/", include("allauth.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem as AdminMenuItem
 from wagtail.admin.staticfiles import versioned_static
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -18,7 +19,13 @@ from wagtail.log_actions import LogFormatter
 from wagtail.permissions import register_permission_policy
 
 from cms.curricula.workflows import SLOTS, CoAuthorSignOffTaskState
-from cms.models import ModulePairing, OutgoingEmail, PersonalDataExport
+from cms.models import (
+    ModulePairing,
+    OutgoingEmail,
+    PersonalDataExport,
+    PersonErasure,
+    RetentionRun,
+)
 from cms.outbox import outgoing_email_retry
 from cms.permissions import ReadBySystemAdministratorsOnly
 
@@ -153,6 +160,61 @@ def register_outgoing_email_viewset():
 # --- Markdown authoring (cms/markdown_editing.py) ---------------------------------------------
 # The line-by-line comparison of Markdown texts is shown on Wagtail's Compare page, which loads no
 # widget media: its stylesheet comes with every admin page.
+
+
+register_permission_policy(PersonErasure, ReadBySystemAdministratorsOnly(PersonErasure))
+register_permission_policy(RetentionRun, ReadBySystemAdministratorsOnly(RetentionRun))
+
+
+class PersonErasureViewSet(ModelViewSet):
+    """Each person erased: when, by whom, why, how many rows of each kind. Read only, for system
+    administrators; nothing in a row says who was erased."""
+
+    model = PersonErasure
+    menu_label = "People erased"
+    icon = "bin"
+    add_to_settings_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["erased_at", "erased_by", "by_themselves", "by_retention", "reason"]
+    list_export = ["erased_at", "erased_by", "by_themselves", "by_retention", "reason", "counts"]
+    export_filename = "people-erased"
+    ordering = ["-erased_at"]
+    form_fields = ["reason"]  # never offered: nobody has the add or change permission
+
+
+class RetentionRunViewSet(ModelViewSet):
+    """Each real run of the retention job and what it did per kind of data. Read only."""
+
+    model = RetentionRun
+    menu_label = "Retention runs"
+    icon = "time"
+    add_to_settings_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["ran_at", "counts", "reported"]
+    list_export = ["ran_at", "counts", "reported"]
+    export_filename = "retention-runs"
+    ordering = ["-ran_at"]
+    form_fields = ["counts"]  # never offered: nobody has the add or change permission
+
+
+@hooks.register("register_admin_viewset")
+def register_privacy_viewsets():
+    return [PersonErasureViewSet("people_erased"), RetentionRunViewSet("retention_runs")]
+
+
+class ErasePersonMenuItem(AdminMenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser
+
+
+@hooks.register("register_settings_menu_item")
+def register_erase_person_menu_item():
+    """The page that erases a person for a written request (system administrators only)."""
+    return ErasePersonMenuItem(
+        "Erase a person", reverse("erase_person"), icon_name="bin", order=900
+    )
 
 
 @hooks.register("insert_global_admin_css")

@@ -9,8 +9,12 @@ class CoursesConfig(AppConfig):
 
     def ready(self):
         from cms.curricula.programmes import programme_tutors_register
+        from cms.privacy.erasure import erasure_part_register
         from cms.privacy.export import contacts_register, exporter_register
+        from cms.privacy.retention import retention_rule_register
+        from courses.privacy.erasure import courses_erasure_part
         from courses.privacy.export import delivery_files, site_contacts
+        from courses.privacy.retention import courses_retention_rules
         from courses.reflections import administrations
         from courses.sites.tutors import programme_tutors
 
@@ -19,3 +23,7 @@ class CoursesConfig(AppConfig):
         # A person's download of everything held about them (cms.privacy.export).
         exporter_register("courses", delivery_files)
         contacts_register("sites", site_contacts)
+        # Erasing a whole person and the retention job: bookings, attendance and certificates.
+        erasure_part_register(courses_erasure_part())
+        for rule in courses_retention_rules():
+            retention_rule_register(rule)

@@ -108,6 +108,11 @@ MATRIX = {
         "/data-requests/",
         {**signed_in(403), "site_admin": 200},
     ),
+    # Erasing your own account asks for your password again first (allauth's reauthentication).
+    "account/erase/": ("/account/erase/", signed_in(AWAY)),
+    "account/erased/": ("/account/erased/", ALL),
+    # Erasing a person for a written request: system administrators only.
+    "privacy/erase-person/": ("/privacy/erase-person/", signed_in(403)),
     "accounts/login/": ("/accounts/login/", {**everyone(AWAY), "anonymous": 200}),
     "accounts/signup/": ("/accounts/signup/", {**everyone(AWAY), "anonymous": 200}),
     "accounts/logout/": ("/accounts/logout/", {**everyone(200), "anonymous": AWAY}),
@@ -373,6 +378,23 @@ WAGTAIL_ADMIN_ROWS = {
         "clinical_tutor": 405,
         "other_lead": 405,
         "lead": 405,
+    },
+    # Who was erased and what the retention job did: system administrators only.
+    "/admin/people_erased/": {
+        **everyone(LOGIN),
+        "lay_tutor": AWAY,
+        "clinical_tutor": AWAY,
+        "other_lead": AWAY,
+        "lead": AWAY,
+        "site_admin": AWAY,
+    },
+    "/admin/retention_runs/": {
+        **everyone(LOGIN),
+        "lay_tutor": AWAY,
+        "clinical_tutor": AWAY,
+        "other_lead": AWAY,
+        "lead": AWAY,
+        "site_admin": AWAY,
     },
     # Who downloaded reflection answers: system administrators only.
     "/admin/export_log/": {

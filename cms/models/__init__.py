@@ -13,7 +13,7 @@ from cms.models.pages import (
     ProgrammePage,
     can_see_tutor_notes,
 )
-from cms.models.privacy import PersonalDataExport
+from cms.models.privacy import PersonalDataExport, PersonErasure, RetentionRun
 from cms.models.sources import CurriculumSource
 from cms.models.users import Audience, User, UserManager
 
@@ -31,6 +31,8 @@ __all__ = [
     "CurriculumSource",
     "OutgoingEmail",
     "PersonalDataExport",
+    "PersonErasure",
+    "RetentionRun",
     "CoAuthorSignOffTask",
     "CoAuthorSignOffTaskState",
 ]

@@ -56,7 +56,20 @@ class InformationPage(Page):
         "its programme lead or site administrator keeps them (for a Contact us page).",
     )
 
-    content_panels = [*Page.content_panels, MarkdownPanel("body"), FieldPanel("show_site_contacts")]
+    show_retention_periods = models.BooleanField(
+        "list how long each kind of data is kept",
+        default=False,
+        help_text="Under the text, list the retention periods as the organisation set them in "
+        "the service's settings (for the privacy notice), so the page always says what the "
+        "retention job does.",
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        MarkdownPanel("body"),
+        FieldPanel("show_site_contacts"),
+        FieldPanel("show_retention_periods"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("body")]
 
     parent_page_types = ["cms.HomePage"]

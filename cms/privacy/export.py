@@ -112,6 +112,7 @@ EDITING_RECORDS = (
 # app_label.Model.field, or a whole app_label -> why it is not part of the download.
 NOT_EXPORTED: dict[str, str] = {
     "cms.PersonalDataExport.produced_by": STAFF_WORK,
+    "cms.PersonErasure.erased_by": STAFF_WORK,
     "cms.ModulePage.lay_author": AUTHORED_CONTENT,
     "cms.ModulePage.clinical_author": AUTHORED_CONTENT,
     "cms.CoAuthorSignOffTaskState.lay_approver": STAFF_WORK,

@@ -30,6 +30,17 @@ def env_bool(name, default=False):
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
 
 
+def env_int(name, default, *, least=1):
+    value = env(name)
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < least:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number of at least {least}, not {value!r}."
+        )
+    return int(value)
+
+
 def env_list(name, default=""):
     return [part.strip() for part in (env(name, default) or "").split(",") if part.strip()]
 
@@ -170,6 +181,23 @@ TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
 # Redis URL it holds a lock there, so a second scheduler on another server waits rather than
 # doubling every job; without one there is no lock: run exactly one scheduler.
 CRONTASK = {"REDIS_URL": env("CRONTASK_REDIS_URL") or env("REDIS_URL")}
+
+# --- retention: how long each kind of data is kept (cms/privacy/retention.py) ----------------
+# Read by the daily retention job (`apply_retention`) and stated on the privacy notice, so the
+# page and the job never disagree. Each is a whole number of the unit in its name.
+RETENTION = {
+    # Reflection answers, after the course (or e-learning module) ends: the evaluation that
+    # funders ask for runs over several years. The written answers are emptied; the ratings stay
+    # for the totals (see cms/privacy/retention.py).
+    "reflections": {"years": env_int("RETENTION_REFLECTIONS_YEARS", 7)},
+    # Accounts nobody has signed in to (or, never signed in, made) for this long are erased.
+    "inactive_accounts": {"years": env_int("RETENTION_INACTIVE_ACCOUNTS_YEARS", 3)},
+    # Who downloaded personal data: long enough to answer a question about a download.
+    "export_logs": {"years": env_int("RETENTION_EXPORT_LOGS_YEARS", 2)},
+    # Sent emails in the outbox: they hold sign-in links and personal details; a week is enough
+    # to answer "did my email go?".
+    "sent_emails": {"days": env_int("RETENTION_SENT_EMAILS_DAYS", 7)},
+}
 
 # --- accounts (django-allauth) -----------------------------------------------------------------
 # allauth's backend only (it is a ModelBackend, so permissions work as before): a password is

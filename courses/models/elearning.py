@@ -61,7 +61,8 @@ class Certificate(models.Model):
     )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ELEARNING)
     code = models.CharField(max_length=20, unique=True)
-    holder_name = models.CharField(max_length=300)
+    # Empty once the holder is erased (cms/privacy/erasure.py): the certificate stays valid.
+    holder_name = models.CharField(max_length=300, blank=True)
     # The e-learning module's or the course's title.
     title = models.CharField(max_length=255)
     issued_at = models.DateTimeField()
