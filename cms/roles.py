@@ -79,3 +79,11 @@ def must_set_up_second_factor(user) -> bool:
     if not (user.is_superuser or roles_of(user) & SECOND_FACTOR_ROLES):
         return False
     return not has_second_factor(user)
+
+
+def second_factor_role_name(user) -> str:
+    """Why they must have a second factor, in words: "programme lead", "system administrator"."""
+    if user.is_superuser:
+        return "system administrator"
+    held = roles_of(user) & SECOND_FACTOR_ROLES
+    return next((role.value for role in Role if role in held), "")

@@ -13,6 +13,7 @@ from cms.models.pages import (
     ProgrammePage,
     can_see_tutor_notes,
 )
+from cms.models.second_factors import SecondFactorReset
 from cms.models.sources import CurriculumSource
 from cms.models.users import Audience, User, UserManager
 
@@ -29,6 +30,7 @@ __all__ = [
     "can_see_tutor_notes",
     "CurriculumSource",
     "OutgoingEmail",
+    "SecondFactorReset",
     "CoAuthorSignOffTask",
     "CoAuthorSignOffTaskState",
 ]

@@ -217,6 +217,14 @@ MFA_TOTP_TOLERANCE = 0
 MFA_RECOVERY_CODE_COUNT = 10
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_PASSKEY_SIGNUP_ENABLED = False
+# allauth's forms with plain labels and messages ("That code is not right ...").
+MFA_FORMS = {
+    "authenticate": "cms.second_factors.forms.SignInCodeForm",
+    "reauthenticate": "cms.second_factors.forms.ConfirmCodeForm",
+    "activate_totp": "cms.second_factors.forms.SetUpAppForm",
+    "add_webauthn": "cms.second_factors.forms.AddSecurityKeyForm",
+    "edit_webauthn": "cms.second_factors.forms.RenameSecurityKeyForm",
+}
 # Security keys need HTTPS; only development, the demo and tests (plain http://127.0.0.1) turn
 # this on, in their own settings files. Production leaves it off (tests/test_deploy.py).
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
