@@ -182,9 +182,7 @@ hooks.register("construct_homepage_summary_items", tutor_summary_items_construct
 # System administrators reset a person's second factors from the Users list; each reset is kept
 # (Settings > Two-step sign-in resets), readable by system administrators only.
 
-register_permission_policy(
-    SecondFactorReset, ReadBySystemAdministratorsOnly(SecondFactorReset)
-)
+register_permission_policy(SecondFactorReset, ReadBySystemAdministratorsOnly(SecondFactorReset))
 
 
 @hooks.register("register_admin_urls")

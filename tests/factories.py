@@ -68,10 +68,12 @@ TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
 
 
 def totp_give(user, secret=TEST_TOTP_SECRET):
-    """An authenticator app for `user`, saved through allauth's own activation."""
+    """An authenticator app for `user`, with recovery codes, as allauth's set-up makes them."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from allauth.mfa.totp.internal.auth import TOTP
 
     TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
     user.__dict__.pop("_cotraining_roles", None)
 
 

@@ -66,9 +66,7 @@ def test_leads_and_administrators_without_a_factor_are_sent_to_set_one_up(
 
 @pytest.mark.parametrize("url", ["/programme/", "/admin/", "/admin/users/", "/sites/"])
 def test_system_administrators_without_a_factor_are_sent_to_set_one_up(client, home_page, url):
-    client.force_login(
-        UserFactory(is_superuser=True, is_staff=True, second_factor=False)
-    )
+    client.force_login(UserFactory(is_superuser=True, is_staff=True, second_factor=False))
 
     response = client.get(url)
 
