@@ -52,9 +52,10 @@ def roles_of(user) -> frozenset[Role]:
             )
             .values_list("groups__name", "has_factor")
         )
-        names, has_factor = set(), False
-        for name, has_factor in rows:
-            names.add(name)
+        rows = list(rows)
+        # One row per group (one row with None for someone in no group), the flag on every row.
+        names = {name for name, _ in rows}
+        has_factor = bool(rows) and rows[0][1]
         cached = frozenset(role for role in Role if role.value in names)
         user._cotraining_roles = cached
         user._cotraining_has_second_factor = has_factor
