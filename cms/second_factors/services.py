@@ -79,3 +79,21 @@ def second_factor_reset_email(*, record: SecondFactorReset) -> None:
         ),
         to=[record.person_email],
     ).send()
+
+
+def authenticator_app_ensure(*, user, secret: str) -> bool:
+    """Give `user` an authenticator app with this secret (and recovery codes), as allauth's set-up
+    does, unless they have one already. For the demo's accounts, whose secret is public. Returns
+    whether one was added."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    with transaction.atomic():
+        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            return False
+        TOTP.activate(user, secret)
+        if not Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.RECOVERY_CODES
+        ).exists():
+            RecoveryCodes.activate(user)
+    return True
