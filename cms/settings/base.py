@@ -208,6 +208,7 @@ LOGIN_URL = "account_login"
 # An authenticator app (TOTP) or a security key (WebAuthn), with recovery codes for a lost device.
 # Who must set one up is cms.roles.must_set_up_second_factor, enforced by
 # cms.middleware.SecondFactorRequiredMiddleware.
+MFA_ADAPTER = "cms.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = SERVICE_NAME
 MFA_TOTP_PERIOD = 30
