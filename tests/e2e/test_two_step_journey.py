@@ -6,8 +6,9 @@ programme dashboard and is sent back; sets up an authenticator app (confirming t
 scanning, or here typing, the key, entering the code the app shows), is given recovery codes,
 and reaches the dashboard. They sign out, sign in again and are asked for a code; a wrong one is
 refused plainly, the right one lets them in. Last, they stop using the app, so the demo is left as
-it was. Every page is checked with axe-core and photographed, under the site's real
-Content-Security-Policy (the security-key pages load allauth's static JavaScript).
+it was. A security key is added and used (Chromium's virtual authenticator). Every page is checked
+with axe-core and photographed (the journey's); the security-key pages also run under the site's
+real Content-Security-Policy, loading allauth's static JavaScript.
 """
 
 import re
@@ -139,6 +140,7 @@ def test_the_security_key_pages_run_under_the_strict_policy(new_page, base_url, 
     page.get_by_label("Password", exact=True).fill(demo_password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    page.wait_for_load_state("load")
     assert page.evaluate("() => typeof window.allauth.webauthn.forms.authenticateForm") == (
         "function"
     )
@@ -148,6 +150,7 @@ def test_the_security_key_pages_run_under_the_strict_policy(new_page, base_url, 
         page.get_by_label("Password", exact=True).fill(demo_password)
         page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a security key")
+    page.wait_for_load_state("load")
     assert (
         page.evaluate("() => JSON.parse(document.getElementById('js_data').textContent)")[
             "creation_options"
@@ -155,3 +158,66 @@ def test_the_security_key_pages_run_under_the_strict_policy(new_page, base_url, 
         == "127.0.0.1"
     )
     assert violations == []
+
+
+def test_a_security_key_is_added_and_signs_in(browser, base_url, demo_password, screenshot):
+    """A security key, with Chromium's virtual authenticator standing in for a USB key. WebAuthn
+    refuses an IP address as the site's name, so this one runs at http://localhost (the same
+    server): in development, open the site at localhost to add a key. The policy is enforced."""
+    local = base_url.replace("127.0.0.1", "localhost")
+    context = browser.new_context(base_url=local, bypass_csp=False)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": False,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    try:
+        sign_in(page, "siteadmin@example.com", demo_password)
+        expect(page).to_have_url(f"{local}/sites/")
+        page.goto("/accounts/2fa/webauthn/add/")
+        page.get_by_label("Password", exact=True).fill(demo_password)
+        page.get_by_role("button", name="Confirm").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Add a security key")
+        page.get_by_label("Name of the key (optional)").fill("Blue key")
+        page.get_by_role("button", name="Add the key").click()
+        expect(page.get_by_text("Security key added.")).to_be_visible()
+        screenshot(page, "key-added")
+
+        sign_out(page)
+        page.goto("/accounts/login/")
+        page.get_by_label("Email", exact=True).fill("siteadmin@example.com")
+        page.get_by_label("Password", exact=True).fill(demo_password)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+        page.get_by_role("button", name="Use a security key").click()
+        expect(page).to_have_url(f"{local}/sites/")
+
+        # Leave the demo as it was: remove the key.
+        page.goto("/accounts/2fa/webauthn/")
+        page.get_by_role("link", name="Remove Blue key").click()
+        if "reauthenticate" in page.url:
+            page.get_by_label("Password", exact=True).fill(demo_password)
+            page.get_by_role("button", name="Confirm").click()
+        page.get_by_role("button", name="Remove the key").click()
+        expect(page.get_by_text("Security key removed.")).to_be_visible()
+    finally:
+        context.close()
+    assert problems == []
