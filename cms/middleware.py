@@ -1,5 +1,9 @@
+from django.contrib import messages
 from django.http import HttpResponseBadRequest
 from django.middleware.csp import ContentSecurityPolicyMiddleware
+from django.shortcuts import redirect
+
+from cms.roles import must_set_up_second_factor
 
 
 class PublicSiteContentSecurityPolicyMiddleware(ContentSecurityPolicyMiddleware):
@@ -91,11 +95,6 @@ class SecondFactorRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from django.contrib import messages
-        from django.shortcuts import redirect
-
-        from cms.roles import must_set_up_second_factor
-
         if request.path.startswith(self.OPEN_PREFIXES):
             return None
         match = request.resolver_match
