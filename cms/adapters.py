@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import get_next_redirect_url
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.contrib.auth.models import Group
 
@@ -63,3 +64,26 @@ class AccountAdapter(DefaultAccountAdapter):
         url = super().get_email_confirmation_url(request, emailconfirmation)
         going_to = get_next_redirect_url(request) if request is not None else None
         return f"{url}?{urlencode({'next': going_to})}" if going_to else url
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """allauth's two-step sign-in messages in plain words."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "add_email_blocked": (
+            "You cannot add an email address while two-step sign-in is on. Ask a system "
+            "administrator to change your email address."
+        ),
+        "cannot_delete_authenticator": "You cannot turn off two-step sign-in.",
+        "cannot_generate_recovery_codes": (
+            "Set up an authenticator app or a security key first: recovery codes back one up."
+        ),
+        "incorrect_code": (
+            "That code is not right. Enter the 6 numbers your authenticator app shows now, or "
+            "one of your recovery codes."
+        ),
+        "unverified_email": (
+            "Confirm your email address first (we sent you a link), then set up two-step sign-in."
+        ),
+    }

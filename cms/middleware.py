@@ -1,5 +1,9 @@
+from django.contrib import messages
 from django.http import HttpResponseBadRequest
 from django.middleware.csp import ContentSecurityPolicyMiddleware
+from django.shortcuts import redirect
+
+from cms.roles import must_set_up_second_factor
 
 
 class PublicSiteContentSecurityPolicyMiddleware(ContentSecurityPolicyMiddleware):
@@ -53,3 +57,50 @@ class RefuseNulBytesMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in data.lists()
         )
+
+
+SECOND_FACTOR_NEEDED = (
+    "Set up two-step sign-in before you go on. Programme leads, site administrators and system "
+    "administrators see the answers and records of many people, so they sign in with a password "
+    "and a second factor: an authenticator app on their phone or a security key."
+)
+
+
+class SecondFactorRequiredMiddleware:
+    """Programme leads, site administrators and system administrators without a second factor
+    are sent to set one up (allauth's two-step sign-in pages) from every page but these: their
+    account and allauth's pages under /accounts/ (setting up, signing out), and the public ones.
+
+    Who must is cms.roles.must_set_up_second_factor; it reads the roles and the factor in the one
+    query the header's menu needs anyway."""
+
+    # Address names open to them before the set-up: the public pages and the account page.
+    OPEN_URL_NAMES = frozenset(
+        {
+            "wagtail_serve",  # the page tree: home, information pages, curricula
+            "courses:run_list",  # the course finder
+            "courses:run_detail",
+            "courses:verify_certificate_form",  # checking a certificate
+            "courses:verify_certificate",
+            "healthz",
+            "readyz",
+        }
+    )
+    OPEN_PREFIXES = ("/accounts/", "/account/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path.startswith(self.OPEN_PREFIXES):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in self.OPEN_URL_NAMES:
+            return None
+        if not must_set_up_second_factor(request.user):
+            return None
+        messages.warning(request, SECOND_FACTOR_NEEDED)
+        return redirect("mfa_index")

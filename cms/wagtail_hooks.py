@@ -25,9 +25,11 @@ from cms.models import (
     PersonalDataExport,
     PersonErasure,
     RetentionRun,
+    SecondFactorReset,
 )
 from cms.outbox import outgoing_email_retry
 from cms.permissions import ReadBySystemAdministratorsOnly
+from cms.second_factors.views import second_factor_reset_view
 
 
 class SignOffLogFormatter(LogFormatter):
@@ -270,3 +272,56 @@ class PersonalDataExportViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_personal_data_export_viewset():
     return PersonalDataExportViewSet("personal_data_exports")
+
+
+# --- two-step sign-in (cms/second_factors/) ---------------------------------------------------
+# System administrators reset a person's second factors from the Users list; each reset is kept
+# (Settings > Two-step sign-in resets), readable by system administrators only.
+
+register_permission_policy(SecondFactorReset, ReadBySystemAdministratorsOnly(SecondFactorReset))
+
+
+@hooks.register("register_admin_urls")
+def second_factor_reset_urls():
+    return [
+        path(
+            "second-factors/reset/<int:user_id>/",
+            second_factor_reset_view,
+            name="second_factor_reset",
+        )
+    ]
+
+
+@hooks.register("register_user_listing_buttons")
+def second_factor_reset_button(user, request_user):
+    if not request_user.is_superuser or user.pk == request_user.pk:
+        return []
+    return [
+        MenuItem(
+            "Reset two-step sign-in",
+            url=reverse("second_factor_reset", args=[user.pk]),
+            icon_name="key",
+            priority=50,
+        )
+    ]
+
+
+class SecondFactorResetViewSet(ModelViewSet):
+    """Who reset whose two-step sign-in, when and why. Nobody changes a row."""
+
+    model = SecondFactorReset
+    menu_label = "Two-step sign-in resets"
+    icon = "key"
+    add_to_settings_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["reset_at", "person_email", "reset_by_email", "removed", "reason"]
+    inspect_view_fields = list_display
+    search_fields = ["person_email", "reset_by_email", "reason"]
+    ordering = ["-reset_at"]
+    form_fields = ["reason"]  # never offered: nobody has the add or change permission
+
+
+@hooks.register("register_admin_viewset")
+def register_second_factor_reset_viewset():
+    return SecondFactorResetViewSet("second_factor_resets")

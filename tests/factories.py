@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from cms.curricula.vocabulary import Track
+from cms.roles import SECOND_FACTOR_ROLES
 from courses.models import (
     Accreditation,
     CourseRun,
@@ -49,6 +50,43 @@ class UserFactory(factory.django.DjangoModelFactory):
     def verified(self, create, extracted, **kwargs):
         if create and extracted is not False:
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        """Leads, site administrators and superusers get an authenticator app by default (they
+        must have one to open their pages); `second_factor=False` leaves it out, True adds one
+        for anyone."""
+        if not create or extracted is False:
+            return
+        names = set(self.groups.values_list("name", flat=True))
+        if extracted or self.is_superuser or names & set(SECOND_FACTOR_ROLES):
+            totp_give(self)
+
+
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+"""The authenticator app's secret of every person the factories give one (totp_code works it)."""
+
+
+def totp_give(user, secret=TEST_TOTP_SECRET):
+    """An authenticator app for `user`, with recovery codes, as allauth's set-up makes them."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    user.__dict__.pop("_cotraining_roles", None)
+
+
+def totp_code(secret=TEST_TOTP_SECRET, *, offset=0):
+    """The code an authenticator app with `secret` shows now (`offset` steps of 30 s later)."""
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    counter = next(iter(yield_hotp_counters_from_time())) + offset
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 class SiteFactory(factory.django.DjangoModelFactory):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cms import services
 from cms.account.sections import sections_for
 from cms.forms import AUDIENCE_WHY, AudienceForm, NameForm
+from cms.roles import has_second_factor, must_set_up_second_factor, second_factor_role_name
 
 NAME_CHANGED = (
     "Your name has been changed. Certificates you get from now on will show it; certificates "
@@ -28,6 +29,10 @@ def account(request):
             "person": person,
             "audience_why": AUDIENCE_WHY,
             "sections": sections_for(person),
+            "second_factor": has_second_factor(person),
+            "second_factor_required": (
+                second_factor_role_name(person) if must_set_up_second_factor(person) else ""
+            ),
         },
     )
 

@@ -14,6 +14,7 @@ from cms.models.pages import (
     can_see_tutor_notes,
 )
 from cms.models.privacy import PersonalDataExport, PersonErasure, RetentionRun
+from cms.models.second_factors import SecondFactorReset
 from cms.models.sources import CurriculumSource
 from cms.models.users import Audience, User, UserManager
 
@@ -33,6 +34,7 @@ __all__ = [
     "PersonalDataExport",
     "PersonErasure",
     "RetentionRun",
+    "SecondFactorReset",
     "CoAuthorSignOffTask",
     "CoAuthorSignOffTaskState",
 ]

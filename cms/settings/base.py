@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "taggit",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_tasks_db",
     "crontask",
     "django.contrib.auth",
@@ -127,6 +128,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.middleware.PublicSiteContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After allauth's: leads and administrators without a second factor are sent to set one up.
+    "cms.middleware.SecondFactorRequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -221,8 +224,39 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SERVICE_NAME}] "
 # Five failed logins for one address lock it for five minutes; 30 attempts a minute per IP.
+# allauth counts wrong second-factor codes (authenticator app, recovery code, security key) under
+# the same "login_failed" action, keyed by the person: five wrong codes in five minutes and the
+# sixth is refused, however right, until the five minutes pass ("mfa-auth-user-<id>" key).
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "login": "30/m/ip"}
+# Signing in with a security key alone (passkeys) is off; this limit is allauth's default, stated.
+MFA_RATE_LIMITS = {"webauthn_login": "10/m/ip"}
 LOGIN_URL = "account_login"
+
+# --- two-step sign-in (allauth.mfa) -------------------------------------------------------------
+# An authenticator app (TOTP) or a security key (WebAuthn), with recovery codes for a lost device.
+# Who must set one up is cms.roles.must_set_up_second_factor, enforced by
+# cms.middleware.SecondFactorRequiredMiddleware.
+MFA_ADAPTER = "cms.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = SERVICE_NAME
+MFA_TOTP_PERIOD = 30
+MFA_TOTP_DIGITS = 6
+# No tolerance for clock drift: a code is good for its own 30 seconds only, and used once.
+MFA_TOTP_TOLERANCE = 0
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_PASSKEY_SIGNUP_ENABLED = False
+# allauth's forms with plain labels and messages ("That code is not right ...").
+MFA_FORMS = {
+    "authenticate": "cms.second_factors.forms.SignInCodeForm",
+    "reauthenticate": "cms.second_factors.forms.ConfirmCodeForm",
+    "activate_totp": "cms.second_factors.forms.SetUpAppForm",
+    "add_webauthn": "cms.second_factors.forms.AddSecurityKeyForm",
+    "edit_webauthn": "cms.second_factors.forms.RenameSecurityKeyForm",
+}
+# Security keys need HTTPS; only development, the demo and tests (plain http://127.0.0.1) turn
+# this on, in their own settings files. Production leaves it off (tests/test_deploy.py).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 LOGIN_REDIRECT_URL = "/"
 
 # --- Wagtail ----------------------------------------------------------------------------------

@@ -11,3 +11,5 @@ MAILERS = mailers("console:")  # emails print in the terminal that runs the site
 TASKS = {
     "default": {"BACKEND": env("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")}
 }
+# Security keys on plain http://127.0.0.1 (never in production, which keeps base's False).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

@@ -23,3 +23,5 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Static files come straight from the apps' folders; no collectstatic before tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Security keys on plain http://127.0.0.1 (never in production, which keeps base's False).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

@@ -242,10 +242,11 @@ def test_the_preview_reads_a_fixed_number_of_queries(client, people, django_asse
     client.force_login(people["lay_tutor"])
     long_text = "\n\n".join(f"Paragraph {n} with **bold** text." for n in range(200))
 
-    # The session and its user, then the user's page permissions (through their groups).
-    with django_assert_num_queries(3):
+    # The session and its user; their roles and whether they have a second factor (one query,
+    # for cms.middleware.SecondFactorRequiredMiddleware); their page permissions (through groups).
+    with django_assert_num_queries(4):
         client.post(PREVIEW, {"text": "Short."})
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.post(PREVIEW, {"text": long_text})
 
 

@@ -85,6 +85,21 @@ def test_production_settings_are_secure():
     ]
 
 
+def test_production_never_accepts_security_keys_from_an_insecure_origin():
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from allauth.mfa import app_settings as m; "
+        "print(m.WEBAUTHN_ALLOW_INSECURE_ORIGIN, m.TOTP_INSECURE_BYPASS_CODE, m.SUPPORTED_TYPES)",
+        SECRET_KEY="s" * 60,
+        ALLOWED_HOSTS="training.example.org",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False None ['totp', 'webauthn', 'recovery_codes']"
+
+
 def test_site_url_is_the_base_of_links_in_production():
     result = manage(
         "shell",

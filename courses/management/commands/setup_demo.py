@@ -11,6 +11,7 @@ from assessments.knowledge_checks.services import knowledge_check_submit
 from cms.curricula.signoff import signoff_workflow_ensure
 from cms.models import CurriculumSource
 from cms.roles import Role
+from cms.second_factors.services import authenticator_app_ensure
 from cms.services import account_ensure, home_page_ensure, information_pages_ensure
 from courses.common.curricula import module_lessons
 from courses.demo.sites import site_contacts_ensure
@@ -77,6 +78,10 @@ class Command(BaseCommand):
                     audience=entry.get("audience", ""),
                 )
                 changes += created
+                if entry.get("authenticator_app"):
+                    changes += authenticator_app_ensure(
+                        user=user, secret=demo["second_factor"]["demo_secret"]
+                    )
                 for slug in entry.get("sites", []):
                     if slug not in sites:
                         raise CommandError(
@@ -114,7 +119,8 @@ class Command(BaseCommand):
         call_command("refresh_figures", stdout=self.stdout, stderr=self.stderr)
         self.stdout.write(f"\nDemo accounts (password: {password}):")
         for entry in demo.get("accounts", []):
-            self.stdout.write(f"  {entry['email']:<28} {', '.join(entry['roles'])}")
+            app = ", authenticator app" if entry.get("authenticator_app") else ""
+            self.stdout.write(f"  {entry['email']:<28} {', '.join(entry['roles'])}{app}")
         for entry in demo.get("tutors", []):
             if "first_name" in entry:
                 self.stdout.write(f"  {entry['email']:<28} {entry['kind']} tutor")
@@ -122,6 +128,13 @@ class Command(BaseCommand):
             count = len(demo["demo_trainees"]["names"])
             self.stdout.write(
                 f"  trainee01@example.com ... trainee{count:02d}@example.com  trainee"
+            )
+
+        if "second_factor" in demo:
+            self.stdout.write(
+                "\nTwo-step sign-in: the accounts marked 'authenticator app' are asked for a code."
+                " Add this key to any authenticator app (it is the demo's, public; never use it"
+                f" elsewhere): {demo['second_factor']['demo_secret']}"
             )
 
     def learning_ensure(self, entry):

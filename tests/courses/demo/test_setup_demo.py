@@ -2,6 +2,7 @@ from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from wagtail.models import Page, Revision
@@ -43,6 +44,7 @@ def snapshot():
         EmailAddress.objects.count(),
         Enrolment.objects.count(),
         Response.objects.count(),
+        Authenticator.objects.count(),
     )
 
 
@@ -67,6 +69,23 @@ def test_setup_demo_creates_a_verified_account_per_role(settings):
     }
     assert "password: demo-password-for-tests" in output
     assert "lay.tutor@example.com" in output
+
+
+def test_the_demo_lead_and_site_administrator_have_the_printed_authenticator_app():
+    from allauth.mfa.utils import decrypt
+
+    output = run_setup_demo("--skip-curricula")
+
+    secret = "COTRAININGDEMOTWOSTEPSIGNINCODES"
+    assert secret in output
+    apps = Authenticator.objects.filter(type=Authenticator.Type.TOTP)
+    assert {app.user.email for app in apps} == {"lead@example.com", "siteadmin@example.com"}
+    assert {decrypt(app.data["secret"]) for app in apps} == {secret}
+    # other.lead@ has none: the demo shows a lead being made to set one up.
+    assert not Authenticator.objects.filter(user__email="other.lead@example.com").exists()
+    assert Authenticator.objects.filter(type=Authenticator.Type.RECOVERY_CODES).count() == 2
+    run_setup_demo("--skip-curricula")
+    assert Authenticator.objects.count() == 4
 
 
 def test_setup_demo_twice_changes_nothing_the_second_time():
