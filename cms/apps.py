@@ -10,8 +10,10 @@ class CmsConfig(AppConfig):
     def ready(self):
         from cms import admin_lists, footer, spreadsheets
         from cms.curricula import emails as sign_off_emails
+        from cms.sso import roles as sso_roles
 
         spreadsheets.install()
         footer.install()
         admin_lists.install()
         sign_off_emails.install()
+        sso_roles.install()

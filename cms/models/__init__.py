@@ -14,6 +14,7 @@ from cms.models.pages import (
     can_see_tutor_notes,
 )
 from cms.models.sources import CurriculumSource
+from cms.models.sso import SignInRoleGrant, SignInRoleMapping
 from cms.models.users import Audience, User, UserManager
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "can_see_tutor_notes",
     "CurriculumSource",
     "OutgoingEmail",
+    "SignInRoleMapping",
+    "SignInRoleGrant",
     "CoAuthorSignOffTask",
     "CoAuthorSignOffTaskState",
 ]

@@ -69,6 +69,16 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 DEMO_PASSWORD = env("DEMO_PASSWORD", "co-produce-2026")
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
+# Signing in with the organisation's account (README): each provider appears on the sign-in page
+# only when its client id is set.
+MICROSOFT_CLIENT_ID = env("MICROSOFT_CLIENT_ID")
+MICROSOFT_CLIENT_SECRET = env("MICROSOFT_CLIENT_SECRET", "")
+MICROSOFT_TENANT = env("MICROSOFT_TENANT", "organizations")
+OIDC_CLIENT_ID = env("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", "")
+OIDC_ISSUER = env("OIDC_ISSUER")
+OIDC_NAME = env("OIDC_NAME", "your organisation's account")
+OIDC_PROVIDER_ID = env("OIDC_PROVIDER_ID", "oidc")
 
 # --- applications ----------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -93,6 +103,9 @@ INSTALLED_APPS = [
     "taggit",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.microsoft",
+    "allauth.socialaccount.providers.openid_connect",
     "django_tasks_db",
     "crontask",
     "django.contrib.auth",
@@ -116,6 +129,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.middleware.PublicSiteContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "cms.sso.middleware.IdentityProviderUnreachableMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -195,6 +209,52 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SERVICE_NAME}] "
 # Five failed logins for one address lock it for five minutes; 30 attempts a minute per IP.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "login": "30/m/ip"}
 LOGIN_URL = "account_login"
+
+
+def social_providers():
+    """allauth's SOCIALACCOUNT_PROVIDERS from the environment: apps in settings, never in the
+    database, so that an unset client id means no button and no half-configured provider."""
+    providers = {}
+    if MICROSOFT_CLIENT_ID:
+        providers["microsoft"] = {
+            "APPS": [
+                {
+                    "client_id": MICROSOFT_CLIENT_ID,
+                    "secret": MICROSOFT_CLIENT_SECRET,
+                    "settings": {"tenant": MICROSOFT_TENANT},
+                }
+            ]
+        }
+    if OIDC_CLIENT_ID:
+        if not OIDC_ISSUER:
+            raise ImproperlyConfigured(
+                "OIDC_ISSUER must be the identity provider's address when OIDC_CLIENT_ID is set."
+            )
+        providers["openid_connect"] = {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": OIDC_PROVIDER_ID,
+                    "name": OIDC_NAME,
+                    "client_id": OIDC_CLIENT_ID,
+                    "secret": OIDC_CLIENT_SECRET,
+                    "settings": {"server_url": OIDC_ISSUER},
+                }
+            ],
+        }
+    return providers
+
+
+SOCIALACCOUNT_ADAPTER = "cms.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = social_providers()
+# The person always sees the sign-up form (their name, who they are), as with a password.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+# Never sign in to, or link, an existing account because the identity provider says the address
+# is verified: linking needs a code sent to that address (cms/sso/linking.py).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
 LOGIN_REDIRECT_URL = "/"
 
 # --- Wagtail ----------------------------------------------------------------------------------
