@@ -56,3 +56,6 @@ class SignInRoleGrant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "role"], name="one_sign_in_grant_per_role")
         ]
+
+    def __str__(self):
+        return f"{self.role} for {self.user} from {self.provider}"

@@ -34,7 +34,7 @@ class LinkError(Exception):
 
 
 def _hash(code: str) -> str:
-    return salted_hmac("cms.sso.link", code).hexdigest()
+    return salted_hmac("cms.sso.link", code, algorithm="sha256").hexdigest()
 
 
 def account_for_email(sociallogin: SocialLogin):
@@ -102,9 +102,9 @@ def sso_link_confirm(*, request, code: str) -> tuple[SocialLogin, object]:
             if address is None:
                 address = EmailAddress(user=user, email=pending["email"])
             address.verified = True
-            address.primary = address.primary or not EmailAddress.objects.filter(
-                user=user, primary=True
-            ).exists()
+            address.primary = (
+                address.primary or not EmailAddress.objects.filter(user=user, primary=True).exists()
+            )
             address.save()
         sociallogin.connect(request, user)
     return sociallogin, user
