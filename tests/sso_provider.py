@@ -87,10 +87,10 @@ def provider_start(
         env["OIDC_PROVIDER_NOW"] = now
     django = [sys.executable, "-m", "django"]
     settings = f"--settings={SETTINGS}"
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - our own test provider with fixed arguments
         [*django, "migrate", "-v", "0", settings], cwd=ROOT, env=env, check=True, timeout=120
     )
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - our own test provider with fixed arguments
         [
             *django,
             "seed_provider",
@@ -109,7 +109,7 @@ def provider_start(
     port = free_port()
     log = directory / "provider.log"
     with log.open("wb") as log_file:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 - our own test provider with fixed arguments
             [*django, "runserver", f"127.0.0.1:{port}", "--noreload", settings],
             cwd=ROOT,
             env=env,
@@ -134,7 +134,9 @@ def provider_start(
     raise RuntimeError(f"The test identity provider did not answer:\n{log.read_text()}")
 
 
-def provider_sign_in(*, provider_url: str, authorize_url: str, email: str, password: str = PASSWORD):
+def provider_sign_in(
+    *, provider_url: str, authorize_url: str, email: str, password: str = PASSWORD
+):
     """What a person's browser does at the provider: sign in there, then open the authorisation
     address our site sent them to. Returns the provider's redirect back to us (its Location)."""
     browser = requests.Session()

@@ -65,9 +65,7 @@ def sso_sign_in(client, provider, email):
     callback. Returns our callback's response."""
     start = client.post(f"/accounts/oidc/{PROVIDER_ID}/login/")
     assert start.status_code == 302, start.content
-    back = provider_sign_in(
-        provider_url=provider.url, authorize_url=start["Location"], email=email
-    )
+    back = provider_sign_in(provider_url=provider.url, authorize_url=start["Location"], email=email)
     parts = urlsplit(back)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == CALLBACK
     return client.get(f"{parts.path}?{parts.query}")
