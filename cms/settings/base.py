@@ -129,7 +129,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.middleware.PublicSiteContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "cms.sso.middleware.IdentityProviderUnreachableMiddleware",
+    "cms.sso.middleware.SignInProviderErrorsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
