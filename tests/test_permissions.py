@@ -362,6 +362,23 @@ WAGTAIL_ADMIN_ROWS = {
         "lead": AWAY,
         "site_admin": AWAY,
     },
+    # Which identity provider group gives which role: system administrators only.
+    "/admin/sign_in_role_mappings/": {
+        **everyone(LOGIN),
+        "lay_tutor": AWAY,
+        "clinical_tutor": AWAY,
+        "other_lead": AWAY,
+        "lead": AWAY,
+        "site_admin": AWAY,
+    },
+    "/admin/sign_in_role_mappings/new/": {
+        **everyone(LOGIN),
+        "lay_tutor": AWAY,
+        "clinical_tutor": AWAY,
+        "other_lead": AWAY,
+        "lead": AWAY,
+        "site_admin": AWAY,
+    },
     "/admin/outgoing_email/send-again/1/": {
         **everyone(LOGIN),
         "lay_tutor": AWAY,
