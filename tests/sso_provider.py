@@ -62,11 +62,12 @@ class RunningProvider:
             self.process.wait()
 
 
-def provider_start(
+def provider_prepare(
     *, directory: Path, people: list[dict], redirect_uris: list[str], now: str | None = None
-) -> RunningProvider:
-    """Migrate a fresh SQLite database in `directory`, seed one client and the people, and serve
-    the provider at http://127.0.0.1:<free port> until stop()."""
+) -> tuple[list[str], dict, Path]:
+    """Migrate a fresh SQLite database in `directory` and seed one client and the people.
+    Returns the command that serves the provider (its port to add), its environment and the
+    groups file."""
     directory.mkdir(parents=True, exist_ok=True)
     groups_file = directory / "groups.json"
     groups_file.write_text("{}")
@@ -106,11 +107,21 @@ def provider_start(
         timeout=60,
         stdout=subprocess.DEVNULL,
     )
+    return [*django, "runserver", "--noreload", settings], env, groups_file
+
+
+def provider_start(
+    *, directory: Path, people: list[dict], redirect_uris: list[str], now: str | None = None
+) -> RunningProvider:
+    """provider_prepare, then serve the provider at http://127.0.0.1:<free port> until stop()."""
+    command, env, groups_file = provider_prepare(
+        directory=directory, people=people, redirect_uris=redirect_uris, now=now
+    )
     port = free_port()
     log = directory / "provider.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(  # noqa: S603 - our own test provider with fixed arguments
-            [*django, "runserver", f"127.0.0.1:{port}", "--noreload", settings],
+            [*command, f"127.0.0.1:{port}"],
             cwd=ROOT,
             env=env,
             stdout=log_file,
@@ -158,3 +169,29 @@ def provider_sign_in(
     if back.status_code != 302:
         raise AssertionError(f"The provider did not send the person back ({back.status_code}).")
     return back.headers["Location"]
+
+
+def main(argv=None):
+    """`python -m tests.sso_provider DIRECTORY PORT REDIRECT_URI EMAIL...`: prepare the provider
+    with these people (password PASSWORD) and serve it on PORT in the foreground, as
+    tests/e2e/run.sh does beside the demo site."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("port", type=int)
+    parser.add_argument("redirect_uri")
+    parser.add_argument("emails", nargs="+")
+    args = parser.parse_args(argv)
+    people = [
+        {"email": email, "password": PASSWORD, "first_name": "Aileen", "last_name": "Brodie"}
+        for email in args.emails
+    ]
+    command, env, _ = provider_prepare(
+        directory=args.directory, people=people, redirect_uris=[args.redirect_uri]
+    )
+    os.execvpe(command[0], [*command, f"127.0.0.1:{args.port}"], env)  # noqa: S606
+
+
+if __name__ == "__main__":
+    main()

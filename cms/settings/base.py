@@ -245,6 +245,18 @@ def social_providers():
     return providers
 
 
+def sign_in_provider_origins(providers):
+    """Where each configured provider's sign-in page is: Microsoft's login address, and the
+    origin of each OpenID Connect issuer (where its authorisation endpoint is in practice)."""
+    origins = []
+    if "microsoft" in providers:
+        origins.append("https://login.microsoftonline.com")
+    for app in providers.get("openid_connect", {}).get("APPS", []):
+        parts = urlsplit(app["settings"]["server_url"])
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
+
+
 SOCIALACCOUNT_ADAPTER = "cms.sso.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS = social_providers()
 # The person always sees the sign-up form (their name, who they are), as with a password.
@@ -302,6 +314,9 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+# The sign-in buttons are forms whose answer redirects to the identity provider; browsers apply
+# form-action to that redirect too, so the providers' sign-in origins are allowed there.
+SECURE_CSP["form-action"] += sign_in_provider_origins(SOCIALACCOUNT_PROVIDERS)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -183,8 +183,8 @@ def test_the_sign_in_page_shows_only_configured_providers(client, settings):
 
     assert "Sign in with your organisation's account" in page.text
     assert f'action="/accounts/oidc/{PROVIDER_ID}/login/?process=login"' in page.text
-    assert f"Sign in with {PROVIDER_NAME}" in page.text
-    assert "Sign in with Microsoft" not in page.text
+    assert f"Continue with {PROVIDER_NAME}" in page.text
+    assert "Continue with Microsoft" not in page.text
 
 
 def test_the_microsoft_button_shows_when_microsoft_is_configured(client, settings):
