@@ -156,7 +156,7 @@ def provider_sign_in(
     answer = browser.post(
         f"{provider_url}/accounts/login/",
         data={
-            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+            "csrfmiddlewaretoken": browser.cookies["provider_csrftoken"],
             "login": email,
             "password": password,
         },

@@ -69,3 +69,8 @@ if os.environ.get("OIDC_PROVIDER_NOW"):
     time_machine.travel(
         datetime.fromisoformat(os.environ["OIDC_PROVIDER_NOW"]) - timedelta(minutes=1), tick=False
     ).start()
+
+# Browsers keep cookies per host, not per port: on 127.0.0.1 beside the site under test, the
+# provider's cookies must not take the names of the site's own.
+SESSION_COOKIE_NAME = "provider_sessionid"
+CSRF_COOKIE_NAME = "provider_csrftoken"
