@@ -207,3 +207,14 @@ def test_a_provider_that_is_down_gets_a_clear_message(client, settings):
     assert answer.status_code == 502
     assert "We could not reach" in answer.text
     assert "sign in with your email address and password" in answer.text
+
+
+def test_opening_a_providers_address_asks_before_leaving(client, settings):
+    # A link (GET) never starts a sign-in by itself: the page asks, and its button posts.
+    settings.SOCIALACCOUNT_PROVIDERS = oidc_app("http://127.0.0.1:9")
+
+    page = client.get(f"/accounts/oidc/{PROVIDER_ID}/login/")
+
+    assert page.status_code == 200
+    assert f"Sign in with {PROVIDER_NAME}" in page.text
+    assert '<form method="post"' in page.text
