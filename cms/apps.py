@@ -12,6 +12,7 @@ class CmsConfig(AppConfig):
         from cms.curricula import emails as sign_off_emails
         from cms.privacy.account import site_shell_files
         from cms.privacy.export import exporter_register
+        from cms.sso import roles as sso_roles
 
         spreadsheets.install()
         footer.install()
@@ -19,3 +20,4 @@ class CmsConfig(AppConfig):
         sign_off_emails.install()
         # A person's download starts with their account (cms.privacy.export).
         exporter_register("account", site_shell_files)
+        sso_roles.install()

@@ -61,3 +61,14 @@ class ReadBySystemAdministratorsOnly(ModelPermissionPolicy):
     def users_with_any_permission(self, actions, **kwargs):
         users = super().users_with_any_permission(actions, **kwargs)
         return users.filter(is_superuser=True) if "view" in actions else users.none()
+
+
+class SystemAdministratorsOnly(ModelPermissionPolicy):
+    """For settings that decide who holds which role (sign-in role mappings): system
+    administrators (superusers) alone view, add, change and delete them."""
+
+    def user_has_permission(self, user, action):
+        return user.is_active and user.is_superuser
+
+    def user_has_any_permission(self, user, actions):
+        return user.is_active and user.is_superuser

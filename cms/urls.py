@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms import views
 from cms.account import views as account_views
 from cms.privacy import views as privacy_views
+from cms.sso import views as sso_views
 from courses.sites.history import ScopedSiteHistoryView
 
 curricula_patterns = [
@@ -67,6 +68,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("account/", include(account_patterns)),
     path("privacy/", include(privacy_patterns)),
+    path("accounts/link/", sso_views.link_confirm, name="sso_link_confirm"),
     path("accounts/", include("allauth.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -26,10 +26,12 @@ from cms.models import (
     PersonErasure,
     RetentionRun,
     SecondFactorReset,
+    SignInRoleMapping,
 )
 from cms.outbox import outgoing_email_retry
-from cms.permissions import ReadBySystemAdministratorsOnly
+from cms.permissions import ReadBySystemAdministratorsOnly, SystemAdministratorsOnly
 from cms.second_factors.views import second_factor_reset_view
+from cms.sso.roles import ROLE_GRANTED, ROLE_REMOVED
 
 
 class SignOffLogFormatter(LogFormatter):
@@ -157,6 +159,54 @@ class OutgoingEmailViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_outgoing_email_viewset():
     return OutgoingEmailViewSet("outgoing_email")
+
+
+# --- sign-in with the organisation's account: group claims mapped to roles (cms/sso/roles.py) --
+register_permission_policy(SignInRoleMapping, SystemAdministratorsOnly(SignInRoleMapping))
+
+
+class SignInRoleMappingViewSet(ModelViewSet):
+    """Which group claim of which identity provider gives which role. System administrators
+    only: a role given this way is taken away when the claim no longer carries the group."""
+
+    model = SignInRoleMapping
+    menu_label = "Sign-in role mappings"
+    icon = "key"
+    add_to_settings_menu = True
+    list_display = ["provider", "claim", "value", "role"]
+    list_filter = ["provider", "role"]
+    list_export = ["provider", "claim", "value", "role"]
+    export_filename = "sign-in-role-mappings"
+    form_fields = ["provider", "claim", "value", "role"]
+    copy_view_enabled = False
+
+
+@hooks.register("register_admin_viewset")
+def register_sign_in_role_mapping_viewset():
+    return SignInRoleMappingViewSet("sign_in_role_mappings")
+
+
+class SignInRoleLogFormatter(LogFormatter):
+    def format_message(self, log_entry):
+        return self.message.format(**log_entry.data)
+
+
+@hooks.register("register_log_actions")
+def register_sign_in_role_log_actions(actions):
+    for action, label, message in [
+        (ROLE_GRANTED, "Role given at sign-in", "Role {role} given at sign-in with {provider}"),
+        (
+            ROLE_REMOVED,
+            "Role taken away at sign-in",
+            "Role {role} taken away at sign-in with {provider}",
+        ),
+    ]:
+        formatter = type(
+            "SignInRoleLogFormatter",
+            (SignInRoleLogFormatter,),
+            {"label": label, "message": message},
+        )
+        actions.register_action(action)(formatter)
 
 
 # --- Markdown authoring (cms/markdown_editing.py) ---------------------------------------------

@@ -174,6 +174,27 @@ MATRIX = {
         "/accounts/2fa/webauthn/keys/999/edit/",
         signed_in(AWAY),
     ),
+    # Signing in with the organisation's account. The code check that links an existing account
+    # sends anyone without a sign-in waiting to the sign-in page.
+    "accounts/link/": ("/accounts/link/", everyone(LOGIN)),
+    "accounts/3rdparty/login/cancelled/": ("/accounts/3rdparty/login/cancelled/", ALL),
+    # allauth answers its sign-in error page with 401.
+    "accounts/3rdparty/login/error/": ("/accounts/3rdparty/login/error/", everyone(401)),
+    "accounts/3rdparty/signup/": ("/accounts/3rdparty/signup/", everyone(LOGIN)),
+    "accounts/3rdparty/": ("/accounts/3rdparty/", signed_in(200)),
+    # allauth's older addresses for the same pages move permanently to the ones above.
+    "accounts/social/login/cancelled/": ("/accounts/social/login/cancelled/", everyone(301)),
+    "accounts/social/login/error/": ("/accounts/social/login/error/", everyone(301)),
+    "accounts/social/signup/": ("/accounts/social/signup/", everyone(301)),
+    "accounts/social/connections/": ("/accounts/social/connections/", everyone(301)),
+    # A provider that is not configured (as in these tests) is not found.
+    "accounts/microsoft/login/": ("/accounts/microsoft/login/", everyone(404)),
+    "accounts/microsoft/login/callback/": ("/accounts/microsoft/login/callback/", everyone(404)),
+    "accounts/oidc/^(?P<provider_id>[^/]+)/login/": ("/accounts/oidc/oidc/login/", everyone(404)),
+    "accounts/oidc/^(?P<provider_id>[^/]+)/login/callback/": (
+        "/accounts/oidc/oidc/login/callback/",
+        everyone(404),
+    ),
     "accounts/login/code/confirm/": (
         "/accounts/login/code/confirm/",
         {**everyone(AWAY), "anonymous": LOGIN},
@@ -399,6 +420,23 @@ WAGTAIL_ADMIN_ROWS = {
     },
     # The record of copies made of people's data: system administrators only.
     "/admin/personal_data_exports/": {
+        **everyone(LOGIN),
+        "lay_tutor": AWAY,
+        "clinical_tutor": AWAY,
+        "other_lead": AWAY,
+        "lead": AWAY,
+        "site_admin": AWAY,
+    },
+    # Which identity provider group gives which role: system administrators only.
+    "/admin/sign_in_role_mappings/": {
+        **everyone(LOGIN),
+        "lay_tutor": AWAY,
+        "clinical_tutor": AWAY,
+        "other_lead": AWAY,
+        "lead": AWAY,
+        "site_admin": AWAY,
+    },
+    "/admin/sign_in_role_mappings/new/": {
         **everyone(LOGIN),
         "lay_tutor": AWAY,
         "clinical_tutor": AWAY,

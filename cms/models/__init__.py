@@ -16,6 +16,7 @@ from cms.models.pages import (
 from cms.models.privacy import PersonalDataExport, PersonErasure, RetentionRun
 from cms.models.second_factors import SecondFactorReset
 from cms.models.sources import CurriculumSource
+from cms.models.sso import SignInRoleGrant, SignInRoleMapping
 from cms.models.users import Audience, User, UserManager
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "PersonErasure",
     "RetentionRun",
     "SecondFactorReset",
+    "SignInRoleMapping",
+    "SignInRoleGrant",
     "CoAuthorSignOffTask",
     "CoAuthorSignOffTaskState",
 ]

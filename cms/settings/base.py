@@ -80,6 +80,16 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 DEMO_PASSWORD = env("DEMO_PASSWORD", "co-produce-2026")
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
+# Signing in with the organisation's account (README): each provider appears on the sign-in page
+# only when its client id is set.
+MICROSOFT_CLIENT_ID = env("MICROSOFT_CLIENT_ID")
+MICROSOFT_CLIENT_SECRET = env("MICROSOFT_CLIENT_SECRET", "")
+MICROSOFT_TENANT = env("MICROSOFT_TENANT", "organizations")
+OIDC_CLIENT_ID = env("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", "")
+OIDC_ISSUER = env("OIDC_ISSUER")
+OIDC_NAME = env("OIDC_NAME", "your organisation's account")
+OIDC_PROVIDER_ID = env("OIDC_PROVIDER_ID", "oidc")
 
 # --- applications ----------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -105,6 +115,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.microsoft",
+    "allauth.socialaccount.providers.openid_connect",
     "django_tasks_db",
     "crontask",
     "django.contrib.auth",
@@ -130,6 +143,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # After allauth's: leads and administrators without a second factor are sent to set one up.
     "cms.middleware.SecondFactorRequiredMiddleware",
+    "cms.sso.middleware.SignInProviderErrorsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -257,6 +271,64 @@ MFA_FORMS = {
 # Security keys need HTTPS; only development, the demo and tests (plain http://127.0.0.1) turn
 # this on, in their own settings files. Production leaves it off (tests/test_deploy.py).
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+
+
+def social_providers():
+    """allauth's SOCIALACCOUNT_PROVIDERS from the environment: apps in settings, never in the
+    database, so that an unset client id means no button and no half-configured provider."""
+    providers = {}
+    if MICROSOFT_CLIENT_ID:
+        providers["microsoft"] = {
+            "APPS": [
+                {
+                    "client_id": MICROSOFT_CLIENT_ID,
+                    "secret": MICROSOFT_CLIENT_SECRET,
+                    "settings": {"tenant": MICROSOFT_TENANT},
+                }
+            ]
+        }
+    if OIDC_CLIENT_ID:
+        if not OIDC_ISSUER:
+            raise ImproperlyConfigured(
+                "OIDC_ISSUER must be the identity provider's address when OIDC_CLIENT_ID is set."
+            )
+        providers["openid_connect"] = {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": OIDC_PROVIDER_ID,
+                    "name": OIDC_NAME,
+                    "client_id": OIDC_CLIENT_ID,
+                    "secret": OIDC_CLIENT_SECRET,
+                    "settings": {"server_url": OIDC_ISSUER},
+                }
+            ],
+        }
+    return providers
+
+
+def sign_in_provider_origins(providers):
+    """Where each configured provider's sign-in page is: Microsoft's login address, and the
+    origin of each OpenID Connect issuer (where its authorisation endpoint is in practice)."""
+    origins = []
+    if "microsoft" in providers:
+        origins.append("https://login.microsoftonline.com")
+    for app in providers.get("openid_connect", {}).get("APPS", []):
+        parts = urlsplit(app["settings"]["server_url"])
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
+
+
+SOCIALACCOUNT_ADAPTER = "cms.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = social_providers()
+# The person always sees the sign-up form (their name, who they are), as with a password.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+# Never sign in to, or link, an existing account because the identity provider says the address
+# is verified: linking needs a code sent to that address (cms/sso/linking.py).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
 LOGIN_REDIRECT_URL = "/"
 
 # --- Wagtail ----------------------------------------------------------------------------------
@@ -304,6 +376,9 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+# The sign-in buttons are forms whose answer redirects to the identity provider; browsers apply
+# form-action to that redirect too, so the providers' sign-in origins are allowed there.
+SECURE_CSP["form-action"] += sign_in_provider_origins(SOCIALACCOUNT_PROVIDERS)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -178,3 +178,70 @@ def test_redis_url_switches_the_cache_to_redis():
         "cms.cache.ForgivingRedisCache",
         "django.contrib.sessions.backends.cached_db",
     ]
+
+
+SHOW_SIGN_IN_SETTINGS = (
+    "from django.conf import settings; "
+    "print(sorted(settings.SOCIALACCOUNT_PROVIDERS)); "
+    "print(settings.SOCIALACCOUNT_PROVIDERS.get('openid_connect', {}).get('APPS')); "
+    "print([str(source) for source in settings.SECURE_CSP['form-action']])"
+)
+PRODUCTION = {
+    "SECRET_KEY": "t3st-0nly-9fK2mQ7xL4pR8vN1cW6zB5hJ0dY3sE7gU2aT9kV4nM8qX1wC6",
+    "ALLOWED_HOSTS": "training.example.org",
+}
+
+
+def test_no_sign_in_provider_without_its_client_id():
+    result = manage("shell", "--no-imports", "-c", SHOW_SIGN_IN_SETTINGS, **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[]", "None", "[\"'self'\"]"]
+
+
+def test_sign_in_providers_come_from_the_environment():
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        SHOW_SIGN_IN_SETTINGS,
+        **PRODUCTION,
+        MICROSOFT_CLIENT_ID="ms-id",
+        MICROSOFT_CLIENT_SECRET="ms-secret",
+        OIDC_CLIENT_ID="oidc-id",
+        OIDC_CLIENT_SECRET="oidc-secret",
+        OIDC_ISSUER="https://sso.nhs.example/realms/staff",
+        OIDC_NAME="NHS Scotland account",
+    )
+
+    assert result.returncode == 0, result.stderr
+    providers, apps, form_action = result.stdout.splitlines()
+    assert providers == "['microsoft', 'openid_connect']"
+    assert "'provider_id': 'oidc'" in apps
+    assert "'name': 'NHS Scotland account'" in apps
+    assert "'server_url': 'https://sso.nhs.example/realms/staff'" in apps
+    assert form_action == (
+        "[\"'self'\", 'https://login.microsoftonline.com', 'https://sso.nhs.example']"
+    )
+
+
+def test_an_oidc_client_without_an_issuer_is_refused():
+    result = manage("check", **PRODUCTION, OIDC_CLIENT_ID="oidc-id")
+
+    assert result.returncode != 0
+    assert "OIDC_ISSUER must be the identity provider's address" in result.stderr
+
+
+def test_check_deploy_stays_clean_with_sign_in_providers():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **PRODUCTION,
+        MICROSOFT_CLIENT_ID="ms-id",
+        OIDC_CLIENT_ID="oidc-id",
+        OIDC_ISSUER="https://sso.nhs.example",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr

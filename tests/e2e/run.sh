@@ -19,6 +19,12 @@ SERVER_LOG=$ROOT/$E2E_DIR/.server.log
 DB=/tmp/cotraining-e2e-$$.sqlite3
 STATIC=/tmp/cotraining-e2e-static-$$
 SERVER_PID=""
+# The local OpenID Connect provider (tests/oidc_provider) the single sign-on journey signs in with.
+OIDC_PORT=${E2E_OIDC_PORT:-$((PORT + 1000))}
+OIDC_URL=http://127.0.0.1:$OIDC_PORT
+OIDC_DIR=/tmp/cotraining-e2e-oidc-$$
+OIDC_LOG=$ROOT/$E2E_DIR/.oidc-provider.log
+OIDC_PID=""
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -27,6 +33,11 @@ cleanup() {
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
   fi
+  if [ -n "$OIDC_PID" ] && kill -0 "$OIDC_PID" 2>/dev/null; then
+    kill "$OIDC_PID" 2>/dev/null || true
+    wait "$OIDC_PID" 2>/dev/null || true
+  fi
+  rm -rf "$OIDC_DIR"
   rm -f "$DB" "$DB-journal" "$DB-wal" "$DB-shm"
   rm -rf "$STATIC"
 }
@@ -66,6 +77,10 @@ server_env=(
   DATABASE_URL="sqlite:///$DB"
   EMAIL_URL="file://$MAIL_DIR"
   SITE_URL="$BASE_URL"
+  OIDC_CLIENT_ID=cotraining-test
+  OIDC_CLIENT_SECRET=cotraining-test-secret
+  OIDC_ISSUER="$OIDC_URL"
+  OIDC_NAME="NHS Scotland account"
 )
 
 healthy() {
@@ -78,6 +93,19 @@ EOF
 
 if healthy; then
   echo "Something is already serving $BASE_URL; stop it or set E2E_PORT to another port." >&2
+  exit 1
+fi
+
+provider_up() {
+  "$PY" - "$OIDC_URL/.well-known/openid-configuration" <<'EOF' >/dev/null 2>&1
+import sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=1) as response:
+    sys.exit(0 if response.status == 200 else 1)
+EOF
+}
+
+if provider_up; then
+  echo "Something is already serving $OIDC_URL; stop it or set E2E_OIDC_PORT to another port." >&2
   exit 1
 fi
 
@@ -108,11 +136,30 @@ if ! healthy; then
   exit 1
 fi
 
+say "Starting the local OpenID Connect provider at $OIDC_URL (log: $E2E_DIR/.oidc-provider.log)"
+"$PY" -m tests.sso_provider "$OIDC_DIR" "$OIDC_PORT" "$BASE_URL/accounts/oidc/oidc/login/callback/" \
+  e2e-clinician@nhs.example >"$OIDC_LOG" 2>&1 &
+OIDC_PID=$!
+for _ in $(seq 1 120); do
+  if provider_up; then break; fi
+  if ! kill -0 "$OIDC_PID" 2>/dev/null; then
+    echo "The OpenID Connect provider stopped before it answered. Its log:" >&2
+    cat "$OIDC_LOG" >&2
+    exit 1
+  fi
+  sleep 0.25
+done
+if ! provider_up; then
+  echo "The OpenID Connect provider did not answer within 30 seconds. Its log:" >&2
+  cat "$OIDC_LOG" >&2
+  exit 1
+fi
+
 say "Running the browser journeys"
 status=0
 env DJANGO_SETTINGS_MODULE=cms.settings.test \
   E2E_BASE_URL="$BASE_URL" E2E_MAIL_DIR="$MAIL_DIR" E2E_CHROMIUM="$CHROMIUM" \
-  E2E_DATABASE_URL="sqlite:///$DB" \
+  E2E_DATABASE_URL="sqlite:///$DB" E2E_OIDC_URL="$OIDC_URL" \
   "$PY" -m pytest "$E2E_DIR" -m e2e -p no:randomly "$@" || status=$?
 
 if [ "$status" -ne 0 ]; then
