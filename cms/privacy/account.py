@@ -12,7 +12,12 @@ from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.db.models import Q
 
-from cms.models import OutgoingEmail, PersonalDataExport
+from cms.models import (
+    OutgoingEmail,
+    PersonalDataExport,
+    SecondFactorReset,
+    SignInRoleGrant,
+)
 from cms.privacy.export import DataFile
 from cms.roles import roles_of
 
@@ -22,8 +27,9 @@ CODE_REMOVED = "(Not copied: this email held a one-time sign-in code.)"
 
 
 def account_file(person) -> DataFile:
-    """account.json: who the person is to the site. Two queries, and one for each of the
-    linked organisation accounts and second factors when those apps are installed."""
+    """account.json: who the person is to the site. Four queries (addresses, roles given at
+    sign-in by a mapping, resets of their second factors, roles), and one for each of the linked
+    organisation accounts and second factors when those apps are installed."""
     addresses = list(EmailAddress.objects.filter(user=person).order_by("-primary", "email"))
     sign_in = {"password": person.has_usable_password()}
     if apps.is_installed("allauth.socialaccount"):
@@ -48,6 +54,14 @@ def account_file(person) -> DataFile:
             }
             for authenticator in Authenticator.objects.filter(user=person).order_by("created_at")
         ]
+    sign_in["roles_given_by_your_organisation"] = [
+        {"role": grant.role, "provider": grant.provider, "given": grant.granted_at}
+        for grant in SignInRoleGrant.objects.filter(user=person).order_by("granted_at", "pk")
+    ]
+    sign_in["two_step_sign_in_resets"] = [
+        {"when": reset.reset_at, "why": reset.reason, "removed": reset.removed}
+        for reset in SecondFactorReset.objects.filter(person=person).order_by("reset_at", "pk")
+    ]
     content = {
         "first_name": person.first_name,
         "last_name": person.last_name,

@@ -31,7 +31,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from cms.models import OutgoingEmail, PersonErasure
+from cms.models import OutgoingEmail, PersonErasure, SecondFactorReset, SignInRoleGrant
 
 ERASED_NAME = "Erased person"
 ERASED_DOMAIN = "erased.invalid"
@@ -164,12 +164,19 @@ def _erase_account(person) -> dict:
     counts["second factors"] = _delete_if_installed(
         "allauth.mfa", "mfa", "Authenticator", user=person
     )
+    erased_email = f"erased-{secrets.token_hex(12)}@{ERASED_DOMAIN}"
+    # The reset records copy both addresses so that they outlive the accounts: not this one's.
+    counts["two-step sign-in resets"] = SecondFactorReset.objects.filter(person=person).update(
+        person_email=erased_email
+    )
+    SecondFactorReset.objects.filter(reset_by=person).update(reset_by_email=erased_email)
+    counts["roles given at sign-in"] = SignInRoleGrant.objects.filter(user=person).delete()[0]
     counts["roles"] = person.groups.count()
     person.groups.clear()
     person.user_permissions.clear()
     person.first_name = ERASED_NAME
     person.last_name = ""
-    person.email = f"erased-{secrets.token_hex(12)}@{ERASED_DOMAIN}"
+    person.email = erased_email
     person.audience = ""
     person.is_active = False
     person.is_staff = False
@@ -210,6 +217,11 @@ CMS_FIELDS = {
     "cms.CoAuthorSignOffTaskState.lay_approver": "kept: a sign-off decision, no name",
     "cms.CoAuthorSignOffTaskState.clinical_approver": "kept: a sign-off decision, no name",
     "cms.PersonErasure.erased_by": "not personal about the erased: the administrator who acted",
+    "cms.PersonalDataExport.person": "kept without identity: that a copy of the data was made",
+    "cms.PersonalDataExport.produced_by": "kept without identity: who made a copy",
+    "cms.SecondFactorReset.person": "kept without identity: the address copied on it replaced",
+    "cms.SecondFactorReset.reset_by": "kept without identity: the address copied on it replaced",
+    "cms.SignInRoleGrant.user": "deleted: roles given at sign-in go with the roles",
     "cms.User.groups": "cleared: roles removed",
     "cms.User.user_permissions": "cleared",
 }

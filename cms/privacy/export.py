@@ -78,6 +78,8 @@ def contacts_register(name: str, provider: Callable[[Any], Iterable[str]]) -> No
 PERSON_FIELDS: dict[str, str] = {
     # cms
     "cms.PersonalDataExport.person": "data_exports.csv",
+    "cms.SignInRoleGrant.user": "account.json",
+    "cms.SecondFactorReset.person": "account.json",
     # allauth: addresses, linked organisation accounts, second factors (types only).
     "account.EmailAddress.user": "account.json",
     "socialaccount.SocialAccount.user": "account.json",
@@ -113,6 +115,7 @@ EDITING_RECORDS = (
 NOT_EXPORTED: dict[str, str] = {
     "cms.PersonalDataExport.produced_by": STAFF_WORK,
     "cms.PersonErasure.erased_by": STAFF_WORK,
+    "cms.SecondFactorReset.reset_by": STAFF_WORK,
     "cms.ModulePage.lay_author": AUTHORED_CONTENT,
     "cms.ModulePage.clinical_author": AUTHORED_CONTENT,
     "cms.CoAuthorSignOffTaskState.lay_approver": STAFF_WORK,

@@ -240,9 +240,9 @@ def test_the_download_takes_as_many_queries_for_ten_bookings_as_for_one(workshop
 
     counted = queries_to_download(one)
     assert queries_to_download(ten) == counted
-    # 30 here; one more each for linked organisation accounts and second factors when those
-    # apps are installed.
-    assert counted <= 32
+    # 34: 30 for the files of every app, one each for linked organisation accounts, second
+    # factors, roles given at sign-in and resets of second factors.
+    assert counted == 34
 
 
 def test_an_empty_record_downloads_with_every_file_and_no_rows(db):
