@@ -100,8 +100,10 @@ def test_a_trainee_downloads_everything_held_about_them(new_page, screenshot, de
     # Their bookings are the courses My learning showed.
     bookings = files["bookings.csv"]
     assert {row["Course or module"] for row in bookings} == shown_courses
-    [booking] = bookings
-    assert (booking["Site"], booking["Status"]) == ("Riverside Health Board", "Enrolled")
+    # The demo booked them on Riverside's course in progress (earlier journeys may add others).
+    assert ("Riverside Health Board", "Enrolled") in {
+        (booking["Site"], booking["Status"]) for booking in bookings
+    }
 
     # The demo marked the first two registers: present at both.
     attendance = files["attendance.csv"]
