@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cms.models import RetentionRun
+from cms.models import PersonalDataExport, RetentionRun
 from cms.outbox import outbox_sent_passed
 from cms.privacy.erasure import ERASED_DOMAIN, ErasureRefused, person_erase
 from cms.privacy.periods import period_cutoff, period_text
@@ -37,6 +37,12 @@ class RetentionRule:
     passed: Callable  # now -> QuerySet of what has passed its period
     apply: Callable = _delete  # QuerySet -> (how many acted on, what was left and why)
     held: Callable = field(default=lambda now: [])  # now -> [why each was left for a person]
+    # The setting whose period applies, when not the rule's own kind (two logs share one period).
+    period: str = ""
+
+    @property
+    def period_kind(self) -> str:
+        return self.period or self.kind
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,10 @@ def inactive_accounts_erase(rows) -> tuple[int, list]:
     return erased, left
 
 
+def personal_data_exports_passed(now):
+    return PersonalDataExport.objects.filter(produced_at__lt=period_cutoff("export_logs", now))
+
+
 def _cms_rules() -> list[RetentionRule]:
     return [
         RetentionRule(
@@ -137,6 +147,13 @@ def _cms_rules() -> list[RetentionRule]:
             passed=inactive_accounts_passed,
             apply=inactive_accounts_erase,
             held=inactive_accounts_held,
+        ),
+        RetentionRule(
+            kind="personal_data_exports",
+            does="Deletes records of copies made of a person's data (their own downloads and "
+            "written requests).",
+            passed=personal_data_exports_passed,
+            period="export_logs",
         ),
         RetentionRule(
             kind="sent_emails",

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         verb = "Would act on" if dry_run else "Acted on"
         for rule in retention_rules():
             self.stdout.write(
-                f"{rule.kind} (kept {period_text(rule.kind)}): {verb} "
+                f"{rule.kind} (kept {period_text(rule.period_kind)}): {verb} "
                 f"{report.counts.get(rule.kind, 0)}. {rule.does}"
             )
         for line in report.reported:

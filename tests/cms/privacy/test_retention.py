@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from assessments.models import Answer, ExportLog, ItemKind, Phase, ScaleScore
-from cms.models import OutgoingEmail, PersonErasure, RetentionRun
+from cms.models import OutgoingEmail, PersonalDataExport, PersonErasure, RetentionRun
 from cms.privacy.erasure import ERASED_NAME
 from cms.privacy.retention import retention_apply
 from cms.services import information_pages_ensure
@@ -63,6 +63,13 @@ def past(riverside, programmes, people):
     for years in (3, 1):
         log = ExportLog.objects.create(what="Reflections", file_format="csv")
         ExportLog.objects.filter(pk=log.pk).update(exported_at=now - years * YEAR)
+        # A copy of a person's data made `years` ago, for a written request.
+        PersonalDataExport.objects.create(
+            person=recent,
+            produced_by=lead,
+            produced_at=now - years * YEAR,
+            reference=f"SAR-{years}",
+        )
     version = version_with_items(programme=programmes["patient"])
     old_run = finished_run_with_reflections(
         riverside, programmes["patient"], version, ended_years_ago=8, slug="old"
@@ -90,6 +97,7 @@ def everything():
     return (
         OutgoingEmail.objects.count(),
         ExportLog.objects.count(),
+        PersonalDataExport.objects.count(),
         written("old").count(),
         PersonErasure.objects.count(),
         RetentionRun.objects.count(),
@@ -108,6 +116,7 @@ def test_a_dry_run_counts_what_has_passed_and_changes_nothing(past):
     assert "inactive_accounts (kept 3 years): Would act on 2." in text
     assert "sent_emails (kept 7 days): Would act on 1." in text
     assert "export_logs (kept 2 years): Would act on 1." in text
+    assert "personal_data_exports (kept 2 years): Would act on 1." in text
     assert "reflections (kept 7 years): Would act on 1." in text
     assert f"Account {past['lead'].pk} has not signed in for 3 years but has a staff role" in text
     assert f"Account {past['admin'].pk} has not signed in" in text
@@ -123,6 +132,7 @@ def test_a_real_run_acts_and_logs_what_it_did(past):
         "inactive_accounts": 2,
         "sent_emails": 1,
         "export_logs": 1,
+        "personal_data_exports": 1,
         "reflections": 1,
     }
     for key in ("old", "never"):
@@ -133,6 +143,7 @@ def test_a_real_run_acts_and_logs_what_it_did(past):
     assert past["recent"].is_active and past["lead"].is_active
     assert OutgoingEmail.objects.count() == 1
     assert ExportLog.objects.count() == 1
+    assert list(PersonalDataExport.objects.values_list("reference", flat=True)) == ["SAR-1"]
     assert not written("old").exists() and written("new").count() == 1
     assert ScaleScore.objects.count() == scores  # the totals keep their ratings
     assert PersonErasure.objects.filter(by_retention=True).count() == 2
