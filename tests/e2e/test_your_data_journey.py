@@ -7,16 +7,14 @@ downloads the zip. The test opens it and checks every file parses and that it sa
 showed them and what the demo holds. Every page is checked with axe-core.
 """
 
-import csv
-import io
 import json
 import re
-import zipfile
 
 import pytest
 from playwright.sync_api import expect
 
 from courses.demo.workshops import run_title
+from tests.cms.privacy.zip_reading import read_zip
 
 from .test_booking_journey import main
 from .test_journeys import DEMO, check, sign_in, sign_out
@@ -26,21 +24,6 @@ pytestmark = pytest.mark.e2e
 PHONE = {"width": 375, "height": 812}
 PATIENT = next(account for account in DEMO["accounts"] if account["email"] == "patient@example.com")
 IN_PROGRESS = next(run for run in DEMO["runs"] if "patient" in run.get("booked", []))
-
-
-def read_zip(path) -> dict:
-    files = {}
-    with zipfile.ZipFile(path) as archive:
-        assert archive.testzip() is None
-        for name in archive.namelist():
-            text = archive.read(name).decode("utf-8")
-            if name.endswith(".csv"):
-                files[name] = list(csv.DictReader(io.StringIO(text)))
-            elif name.endswith(".json"):
-                files[name] = json.loads(text)
-            else:
-                files[name] = text
-    return files
 
 
 def test_a_trainee_downloads_everything_held_about_them(new_page, screenshot, demo_password):
@@ -75,7 +58,7 @@ def test_a_trainee_downloads_everything_held_about_them(new_page, screenshot, de
     with page.expect_download() as download:
         main(page).get_by_role("button", name="Download your data (zip file)").click()
     assert re.fullmatch(r"my-data-\d{4}-\d{2}-\d{2}\.zip", download.value.suggested_filename)
-    files = read_zip(download.value.path())
+    files = read_zip(download.value.path().read_bytes())
 
     # Every file parsed; the README names each of them and whom to contact.
     readme = files["README.txt"]
@@ -150,7 +133,7 @@ def test_a_site_administrator_produces_a_patients_data_for_a_written_request(
     main(page).get_by_label("Year").fill("2026")
     with page.expect_download() as download:
         main(page).get_by_role("button", name="Download their data (zip file)").click()
-    files = read_zip(download.value.path())
+    files = read_zip(download.value.path().read_bytes())
     assert files["account.json"]["email"] == PATIENT["email"]
     assert files["data_exports.csv"][-1]["Request reference"] == "SAR-E2E-1"
     assert "Made for your written request SAR-E2E-1" in files["README.txt"]
