@@ -1,12 +1,14 @@
 """Recording every copy made of a person's data; a copy for someone else needs the written
 request's reference and date, and is refused without them, recording nothing."""
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from cms.models import PersonalDataExport
+from cms.privacy.export import local
 from cms.privacy.services import (
     RECEIVED_IN_THE_FUTURE,
     RECEIVED_ON_REQUIRED,
@@ -36,31 +38,38 @@ def refused(**kwargs) -> dict:
     return refusal.value.message_dict
 
 
+def received_days_ago(days):
+    """A date the written request came in, counted back from today (the test's clock)."""
+    return timezone.localdate() - timedelta(days=days)
+
+
 def test_a_copy_for_a_written_request_is_recorded_with_its_reference(person, staff):
+    received = received_days_ago(16)
+    today = timezone.localdate()
     download = personal_data_export(
         person=person,
         produced_by=staff,
         reference="  SAR-2026-014 ",
-        request_received_on=date(2026, 11, 2),
+        request_received_on=received,
     )
 
     record = PersonalDataExport.objects.get()
     assert (record.person, record.produced_by) == (person, staff)
-    assert (record.reference, record.request_received_on) == ("SAR-2026-014", date(2026, 11, 2))
-    assert download.filename == "personal-data-sar-2026-014-2026-11-18.zip"
+    assert (record.reference, record.request_received_on) == ("SAR-2026-014", received)
+    assert download.filename == f"personal-data-sar-2026-014-{today.isoformat()}.zip"
     files = read_zip(download.content)
     assert files["data_exports.csv"] == [
         {
-            "Made": "2026-11-18T10:30:00+00:00",
+            "Made": local(timezone.now()),
             "Why": "For your written request",
             "Request reference": "SAR-2026-014",
-            "Request received on": "2026-11-02",
+            "Request received on": received.isoformat(),
             "Made by": "Sam Okafor",
         }
     ]
     assert (
-        "Made for your written request SAR-2026-014, received on 2026-11-02, by Sam Okafor."
-        in files["README.txt"]
+        f"Made for your written request SAR-2026-014, received on {received.isoformat()}, by "
+        "Sam Okafor." in files["README.txt"]
     )
 
 
@@ -76,7 +85,7 @@ def test_a_request_cannot_have_been_received_in_the_future(person, staff):
         person=person,
         produced_by=staff,
         reference="SAR-1",
-        request_received_on=date(2026, 11, 19),
+        request_received_on=timezone.localdate() + timedelta(days=1),
     ) == {"request_received_on": [RECEIVED_IN_THE_FUTURE]}
 
 
@@ -85,7 +94,7 @@ def test_a_reference_on_two_lines_is_refused(person, staff):
         person=person,
         produced_by=staff,
         reference="SAR-1\x00",
-        request_received_on=date(2026, 11, 2),
+        request_received_on=received_days_ago(16),
     )
     assert list(errors) == ["reference"]
 

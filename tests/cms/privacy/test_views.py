@@ -1,6 +1,7 @@
 """The person's own download, from their account page: only their own, recorded every time."""
 
 import pytest
+from django.utils import timezone
 
 from cms.models import PersonalDataExport
 from tests.cms.privacy.zip_reading import read_zip
@@ -43,7 +44,10 @@ def test_posting_returns_their_zip_dated_and_records_it(signed_in, person):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
-    assert response["Content-Disposition"] == 'attachment; filename="my-data-2026-11-18.zip"'
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="my-data-{timezone.localdate().isoformat()}.zip"'
+    )
     assert "max-age=0" in response["Cache-Control"]
     files = read_zip(response.content)
     assert files["account.json"]["email"] == "jean.murray@example.com"
