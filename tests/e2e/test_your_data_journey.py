@@ -88,12 +88,11 @@ def test_a_trainee_downloads_everything_held_about_them(new_page, screenshot, de
         (booking["Site"], booking["Status"]) for booking in bookings
     }
 
-    # The demo marked the first two registers: present at both.
-    attendance = files["attendance.csv"]
-    assert [(row["Session"], row["Register"]) for row in attendance] == [
-        ("1", "Present"),
-        ("2", "Present"),
-    ]
+    # The demo marked the first two registers: present at both. The teaching journey, earlier in
+    # the run, marks session 3 with everyone present but the last person (not this patient).
+    attendance = [(row["Session"], row["Register"]) for row in files["attendance.csv"]]
+    assert attendance[:2] == [("1", "Present"), ("2", "Present")]
+    assert attendance[2:] in ([], [("3", "Present")])
     # They sent the before reflection.
     assert files["reflections.csv"]
     assert {row["Before or after"] for row in files["reflections.csv"]} == {"Before"}
