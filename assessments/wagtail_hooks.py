@@ -80,7 +80,9 @@ class InstrumentForm(WagtailAdminModelForm):
         programme = self.cleaned_data.get("programme")
         if programme is not None:
             other = (
-                Instrument.objects.filter(programme=programme).exclude(pk=self.instance.pk).first()
+                Instrument.objects.filter(programme=programme, purpose=self.instance.purpose)
+                .exclude(pk=self.instance.pk)
+                .first()
             )
             if other is not None:
                 raise ValidationError(PROGRAMME_TAKEN.format(programme=programme, instrument=other))

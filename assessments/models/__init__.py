@@ -12,6 +12,7 @@ from assessments.models.knowledge_checks import (
     check_problems,
 )
 from assessments.models.reflections import (
+    REFLECTION_PHASES,
     SCORED_KINDS,
     Administration,
     Answer,
@@ -22,6 +23,7 @@ from assessments.models.reflections import (
     ItemKind,
     Phase,
     Pseudonym,
+    Purpose,
     ReflectionReminder,
     Response,
     Scale,
@@ -36,6 +38,8 @@ __all__ = [
     "check_problems",
     "KnowledgeCheckAttempt",
     "Phase",
+    "REFLECTION_PHASES",
+    "Purpose",
     "ItemKind",
     "SCORED_KINDS",
     "Instrument",

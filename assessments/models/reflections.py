@@ -20,6 +20,15 @@ from assessments.instrument_blocks import DefinitionBlock
 class Phase(models.TextChoices):
     BEFORE = "before", "Before"
     AFTER = "after", "After"
+    # Months after the course ended (Administration.months): the same scales and goals again.
+    FOLLOW_UP = "follow_up", "Follow-up"
+    # Tied to one session: the trainees' one-minute form, and each tutor's debrief.
+    SESSION = "session", "After a session"
+    DEBRIEF = "debrief", "Tutors' debrief"
+
+
+# The phases of a before-and-after reflection, in the order they are asked.
+REFLECTION_PHASES = (Phase.BEFORE, Phase.AFTER, Phase.FOLLOW_UP)
 
 
 class ItemKind(models.TextChoices):
@@ -27,13 +36,24 @@ class ItemKind(models.TextChoices):
     RETROSPECTIVE = "retrospective", "Looking back (retrospective-pre)"
     FREE_TEXT = "free_text", "Free-text reflection"
     CHOICE = "choice", "Single choice"
+    # Up to three goals in the person's own words, each rated 0 to 10 (see assessments.goals).
+    GOALS = "goals", "Your own goals"
 
 
 SCORED_KINDS = (ItemKind.RATING, ItemKind.RETROSPECTIVE)
 
 
+class Purpose(models.TextChoices):
+    """What a questionnaire is for. A programme has at most one of each."""
+
+    REFLECTION = "reflection", "Before-and-after reflection"
+    SESSION_FEEDBACK = "session_feedback", "Feedback after each session"
+    TUTOR_DEBRIEF = "tutor_debrief", "Tutors' debrief after each session"
+
+
 class Instrument(models.Model):
-    """A before-and-after questionnaire, e.g. "Partnership skills: patients"."""
+    """A questionnaire, e.g. "Partnership skills: patients" (a before-and-after reflection), or
+    the one-minute form trainees fill after each session."""
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -46,6 +66,12 @@ class Instrument(models.Model):
         on_delete=models.SET_NULL,
         related_name="instruments",
         help_text="The programme whose courses and e-learning modules ask this questionnaire.",
+    )
+    purpose = models.CharField(
+        max_length=20,
+        choices=Purpose.choices,
+        default=Purpose.REFLECTION,
+        help_text="Before and after a course, or after each session.",
     )
     introduction = models.TextField(
         blank=True, help_text="Shown at the top of the form: why we ask and who sees the answers."
@@ -63,9 +89,9 @@ class Instrument(models.Model):
         ordering = ["title"]
         constraints = [
             models.UniqueConstraint(
-                fields=["programme"],
+                fields=["programme", "purpose"],
                 condition=models.Q(programme__isnull=False),
-                name="one_instrument_per_programme",
+                name="one_instrument_per_programme_and_purpose",
             )
         ]
 
@@ -173,12 +199,16 @@ class Item(models.Model):
 
 
 class Administration(models.Model):
-    """One version asked before or after one course run or e-learning module (the target)."""
+    """One version asked before, after or some months after one course run or e-learning module,
+    or after one session (the target)."""
 
     version = models.ForeignKey(
         InstrumentVersion, on_delete=models.PROTECT, related_name="administrations"
     )
     phase = models.CharField(max_length=10, choices=Phase.choices)
+    months = models.PositiveSmallIntegerField(
+        default=0, help_text="Follow-up: how many months after the course ended. 0 otherwise."
+    )
     target_type = models.ForeignKey(
         "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
     )
@@ -202,7 +232,8 @@ class Administration(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["target_type", "target_id", "phase"], name="one_administration_per_phase"
+                fields=["target_type", "target_id", "phase", "months"],
+                name="one_administration_per_phase",
             )
         ]
         indexes = [models.Index(fields=["programme", "phase"], name="administration_programme")]

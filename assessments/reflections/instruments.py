@@ -32,6 +32,7 @@ from assessments.models import (
     InstrumentVersion,
     Item,
     ItemKind,
+    Purpose,
     Response,
     Scale,
 )
@@ -420,12 +421,17 @@ def current_version(instrument) -> InstrumentVersion | None:
     return InstrumentVersion.objects.filter(instrument=instrument).order_by("-number").first()
 
 
-def version_for_programme(programme_id) -> InstrumentVersion | None:
-    """The latest version of the programme's questionnaire, or None if it has none."""
+def version_for_programme(
+    programme_id, purpose: str = Purpose.REFLECTION
+) -> InstrumentVersion | None:
+    """The latest version of the programme's questionnaire for `purpose` (its before-and-after
+    reflection unless told otherwise), or None if it has none."""
     if programme_id is None:
         return None
     return (
-        InstrumentVersion.objects.filter(instrument__programme_id=programme_id)
+        InstrumentVersion.objects.filter(
+            instrument__programme_id=programme_id, instrument__purpose=purpose
+        )
         .select_related("instrument")
         .order_by("-number")
         .first()
@@ -540,7 +546,11 @@ def instrument_save(
         )
         instrument.definition = stream
         if programme is not None:
-            other = Instrument.objects.filter(programme=programme).exclude(pk=instrument.pk).first()
+            other = (
+                Instrument.objects.filter(programme=programme, purpose=instrument.purpose)
+                .exclude(pk=instrument.pk)
+                .first()
+            )
             if other is not None:
                 raise ValidationError(
                     {"programme": PROGRAMME_TAKEN.format(programme=programme, instrument=other)}

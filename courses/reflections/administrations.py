@@ -72,7 +72,7 @@ def _ensure(*, label_of_model, target_id, programme_id, label) -> list[Administr
         return []
     content_type = _content_type(label_of_model)
     made = []
-    for phase in Phase:
+    for phase in (Phase.BEFORE, Phase.AFTER):
         administration, _ = Administration.objects.get_or_create(
             target_type=content_type,
             target_id=target_id,

@@ -491,6 +491,9 @@ def test_a_superuser_exports_every_site(client, reflections):
 
 def test_the_export_query_count_stays_fixed(client, people, reflections, workshop):
     client.force_login(people["lead"])
+    # The first export of a process also fills Django's content-type cache (the export log's
+    # reference index asks for its type): measure from the second, alone or in any order.
+    read_csv(client.get(REPORT, {"export": "csv"}))
     with CaptureQueriesContext(connection) as seven:
         read_csv(client.get(REPORT, {"export": "csv"}))
     fill(
