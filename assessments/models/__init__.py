@@ -3,6 +3,16 @@
 by content type and id."""
 
 from assessments.models.exports import ExportLog
+from assessments.models.goals import (
+    GOAL_HIGHEST,
+    GOAL_LOWEST,
+    GOAL_TEXT_LENGTH,
+    HELPED_LENGTH,
+    MAX_GOALS,
+    Goal,
+    GoalRating,
+    GoalTheme,
+)
 from assessments.models.knowledge_checks import (
     DEFAULT_CHECK_TITLE,
     KnowledgeCheck,
@@ -17,6 +27,7 @@ from assessments.models.reflections import (
     Administration,
     Answer,
     Erasure,
+    GoalsShared,
     Instrument,
     InstrumentVersion,
     Item,
@@ -54,4 +65,13 @@ __all__ = [
     "ReflectionReminder",
     "Erasure",
     "ExportLog",
+    "GoalsShared",
+    "GoalTheme",
+    "Goal",
+    "GoalRating",
+    "GOAL_LOWEST",
+    "GOAL_HIGHEST",
+    "GOAL_TEXT_LENGTH",
+    "HELPED_LENGTH",
+    "MAX_GOALS",
 ]

@@ -51,6 +51,14 @@ class Purpose(models.TextChoices):
     TUTOR_DEBRIEF = "tutor_debrief", "Tutors' debrief after each session"
 
 
+class GoalsShared(models.TextChoices):
+    """The person's choice about the goals they wrote: who sees them."""
+
+    NO = "no", "No, keep my goals to myself"
+    WITHOUT_NAME = "anonymous", "Yes, without my name"
+    WITH_NAME = "named", "Yes, with my name"
+
+
 class Instrument(models.Model):
     """A questionnaire, e.g. "Partnership skills: patients" (a before-and-after reflection), or
     the one-minute form trainees fill after each session."""
@@ -259,6 +267,12 @@ class Response(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     share_with_tutors = models.BooleanField(
         null=True, help_text="Consent to show free-text answers, without a name, to the tutors."
+    )
+    goals_shared = models.CharField(
+        max_length=10,
+        choices=GoalsShared.choices,
+        blank=True,
+        help_text="Whether the run's tutors may see the goals written here, and the name.",
     )
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

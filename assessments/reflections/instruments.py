@@ -69,6 +69,11 @@ NOT_SCORED_IN_SCALE = (
     "{item}: free-text and single-choice questions are not scored, so they cannot be in a scale."
 )
 NEVER_ASKED = "{item}: ask it before, after, or both."
+GOALS_TWICE = "A questionnaire can ask for personal goals once: {item} asks for them again."
+GOALS_NOT_BEFORE = (
+    "{item}: goals are written in the before reflection, so a goals question must be asked "
+    "before (and after, to rate them again)."
+)
 RETROSPECTIVE_NOT_IN_SCALE = (
     "{item}: a looking-back question must be in a scale, so it is compared with that scale's "
     "before score."
@@ -269,7 +274,7 @@ def _item_clean(number, raw, scale_keys, problems):
         ("reverse_scored", False),
         ("asked_before", not retrospective),
         ("asked_after", True),
-        ("required", True),
+        ("required", kind != ItemKind.GOALS),
     ]:
         value = raw.get(name)
         if value is None:
@@ -280,6 +285,8 @@ def _item_clean(number, raw, scale_keys, problems):
         flags[name] = value
     if not (flags["asked_before"] or flags["asked_after"]):
         problems.append(NEVER_ASKED.format(item=where))
+    elif kind == ItemKind.GOALS and not flags["asked_before"]:
+        problems.append(GOALS_NOT_BEFORE.format(item=where))
     scored = kind in SCORED_KINDS
     if scale is not None and not scored:
         problems.append(NOT_SCORED_IN_SCALE.format(item=where))
@@ -369,6 +376,10 @@ def definition_clean(raw: dict) -> dict:
         item = _item_clean(number, raw_item, labels, problems)
         if item is None:
             continue
+        if item["kind"] == ItemKind.GOALS and any(
+            other["kind"] == ItemKind.GOALS for other in items
+        ):
+            problems.append(GOALS_TWICE.format(item=item["_where"]))
         if isinstance(item["key"], str) and item["key"]:
             if item["key"] in keys:
                 problems.append(DUPLICATE_ITEM_KEY.format(key=item["key"]))

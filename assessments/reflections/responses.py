@@ -41,6 +41,7 @@ from assessments.models import (
     Response,
     ScaleScore,
 )
+from assessments.reflections import goals as goals_module
 from assessments.reflections import windows
 from assessments.reflections.windows import Window
 from cms.locking import is_lock_timeout, wait_at_most
@@ -106,6 +107,7 @@ def response_save(
     answers: dict[str, str | list[str]],
     share_with_tutors: bool | None,
     submit: bool,
+    goals: dict[str, str] | None = None,
     now: datetime | None = None,
     generated: bool = False,
 ) -> Response:
@@ -116,7 +118,10 @@ def response_save(
     but not in it is unanswered. Raises AssessmentError, having stored nothing, when the
     administration is not this person's to answer (NOT_YOURS), has been sent already, is not open,
     or an answer is refused; `errors` then names each item at fault by its pk (CONSENT_FIELD for
-    the consent choice, the key as given for anything that is not a question here)."""
+    the consent choice, the key as given for anything that is not a question here).
+
+    `goals` is the goals part of the form (field name -> posted value, see
+    assessments.reflections.goals); its problems are named by those field names."""
     now = now or timezone.now()
     administration = _administration(administration_id)
     if administration is None:
@@ -129,7 +134,21 @@ def response_save(
         raise AssessmentError(errors.NOT_YOURS)
     _refuse_unless_open(window, now)
     items = items_asked(administration)
-    tidy = _validated(items, answers, share_with_tutors=share_with_tutors, submit=submit)
+    goal_answer, goal_problems = None, {}
+    if goals_module.goals_item(items) is not None:
+        goal_answer, goal_problems = goals_module.goals_clean(
+            administration,
+            goals_module.goals_to_rate(administration, respondent),
+            goals or {},
+            submit=submit,
+        )
+    tidy = _validated(
+        items,
+        answers,
+        share_with_tutors=share_with_tutors,
+        submit=submit,
+        more_problems=goal_problems,
+    )
 
     response = _locked_response(administration, respondent, generated=generated)
     if response.status == Response.Status.SUBMITTED:  # a second send, queued behind the first
@@ -138,6 +157,8 @@ def response_save(
         after_status_check(response)
 
     _write_answers(response, items, tidy)
+    if goal_answer is not None:
+        goals_module.goals_write(response, administration, goal_answer)
     response.share_with_tutors = share_with_tutors
     if submit:
         response.status = Response.Status.SUBMITTED
@@ -235,10 +256,16 @@ Value = tuple[int | None, str]  # (Answer.number, Answer.text)
 
 
 def _validated(
-    items: list[Item], answers, *, share_with_tutors: bool | None, submit: bool
+    items: list[Item],
+    answers,
+    *,
+    share_with_tutors: bool | None,
+    submit: bool,
+    more_problems: dict[str, str] | None = None,
 ) -> dict[int, Value]:
     """Item pk -> the value to keep, for the items answered. Raises AssessmentError naming every
-    item at fault (in the order of the form, then anything that is not a question here)."""
+    item at fault (in the order of the form, then anything that is not a question here), with
+    `more_problems` (the goals part's) at the goals question's place."""
     answers = (
         {str(key): value for key, value in answers.items()} if isinstance(answers, dict) else {}
     )
@@ -247,6 +274,9 @@ def _validated(
     tidy: dict[int, Value] = {}
     for item in items:
         key = str(item.pk)
+        if item.kind == ItemKind.GOALS:  # answered through its own fields
+            problems.update(more_problems or {})
+            continue
         raw = answers.get(key)
         if isinstance(raw, list | tuple):
             if len(raw) > 1:
@@ -572,21 +602,35 @@ class Question:
     item: Item
     number: int
     answer: Answer | None
+    goals: tuple = ()  # the goals question's goals (goals.GoalShown), in order
 
     @property
     def answer_text(self) -> str:
         return answer_display(self.item, self.answer) if self.answer else ""
 
 
-def questions_for(reflection: Reflection) -> list[Question]:
-    """The form's questions in order with the person's answers so far (two queries)."""
+def questions_for(reflection: Reflection, person) -> list[Question]:
+    """The form's questions in order with the person's answers so far (two queries, and two
+    more for a goals question)."""
     items = items_asked(reflection.administration)
     answers = {}
     if reflection.response is not None:
         answers = {
             answer.item_id: answer for answer in Answer.objects.filter(response=reflection.response)
         }
-    return [Question(item=item, number=item.number, answer=answers.get(item.pk)) for item in items]
+    return [
+        Question(
+            item=item,
+            number=item.number,
+            answer=answers.get(item.pk),
+            goals=tuple(
+                goals_module.goals_shown(reflection.administration, reflection.response, person)
+            )
+            if item.kind == ItemKind.GOALS
+            else (),
+        )
+        for item in items
+    ]
 
 
 def out_of(number: float | int, highest: int | None, label: str = "") -> str:

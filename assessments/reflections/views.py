@@ -38,7 +38,7 @@ def answer(request, administration_id):
     reflection = responses.reflection_for(request.user, administration_id)
     if reflection is None:
         raise Http404("This reflection is not one of yours.")
-    questions = responses.questions_for(reflection)
+    questions = responses.questions_for(reflection, request.user)
     context = {"reflection": reflection, "questions": questions}
     if request.method == "GET" and reflection.status == responses.SUBMITTED:
         return render(request, "assessments/reflections/read.html", context)
@@ -50,6 +50,8 @@ def answer(request, administration_id):
         questions,
         data=request.POST if request.method == "POST" else None,
         share_with_tutors=response.share_with_tutors if response else None,
+        goals_shared=response.goals_shared if response else "",
+        before=reflection.is_before,
     )
     if request.method == "POST" and form.is_valid():
         # The default button (Enter in a radio group) and anything unknown only saves a draft.
@@ -61,6 +63,7 @@ def answer(request, administration_id):
                 answers=form.answers(),
                 share_with_tutors=form.share_with_tutors(),
                 submit=submit,
+                goals=form.goals(),
             )
         except AssessmentError as error:
             if error.message == errors.NOT_YOURS:
