@@ -21,7 +21,8 @@ from functools import lru_cache
 
 from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Sum
 
-from assessments.models import Phase, Response, ScaleScore
+from assessments.models import Goal, GoalRating, Phase, Response, ScaleScore
+from assessments.reflections.goals import IMPROVED_BY
 
 MIN_MATCHED = 5
 
@@ -264,3 +265,139 @@ def matched_change(
         .order_by("first_seen")
     )
     return [_change_of(row) for row in rows]
+
+
+# --- personal goals ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalChange:
+    """How people's own goals moved from before the course to a later point (after it, or a
+    follow-up `months` after it), among the people in scope who rated a goal at both.
+
+    The change is worked out per person first (the mean over their goals rated at both, goals
+    they marked no longer important left out), so one person's three goals count once in the
+    mean and its 95% confidence interval. `share_improved` is per goal: rated at least
+    IMPROVED_BY points higher. Fewer than MIN_MATCHED people: every figure but the counts of
+    people is None."""
+
+    phase: str
+    months: int
+    suppressed: bool
+    people: int
+    people_with_goals: int  # wrote at least one goal before, whether or not they rated it later
+    goals_per_person: float | None = None
+    goals: int | None = None  # goals rated at both points
+    dropped: int | None = None  # marked no longer important at the later point
+    mean_before: float | None = None
+    mean_later: float | None = None
+    mean_change: float | None = None
+    sd_change: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    improved: int | None = None
+    share_improved: float | None = None  # 0 to 1
+    themes: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def percent_improved(self) -> float | None:
+        return None if self.share_improved is None else self.share_improved * 100
+
+
+def goal_change(
+    responses: QuerySet[Response],
+    *,
+    phase: str = Phase.AFTER,
+    months: int = 0,
+    submitted_from: date | datetime | None = None,
+    submitted_until: date | datetime | None = None,
+) -> GoalChange:
+    """The goals' change in `responses` (the caller's scope: any phase) from before to `phase`
+    (and `months`, for a follow-up), optionally only for later responses submitted in a period.
+    Four queries, whatever the number of people."""
+    scope = responses.order_by().values("pk")
+    change = F("rating") - F("before_rating")
+    later = _period(GoalRating.objects.all(), submitted_from, submitted_until)
+    per_person = list(
+        later.filter(
+            response__in=scope,
+            response__status=Response.Status.SUBMITTED,
+            response__administration__phase=phase,
+            response__administration__months=months,
+            rating__isnull=False,
+            before_rating__isnull=False,
+            no_longer_important=False,
+        )
+        .order_by()
+        .values("response_id")
+        .annotate(
+            goals=Count("pk"),
+            before=Avg("before_rating"),
+            later=Avg("rating"),
+            change=Avg(change),
+            improved=Count("pk", filter=Q(rating__gte=F("before_rating") + IMPROVED_BY)),
+        )
+    )
+    written = (
+        Goal.objects.filter(
+            response__in=scope,
+            response__status=Response.Status.SUBMITTED,
+            response__administration__phase=Phase.BEFORE,
+        )
+        .order_by()
+        .aggregate(goals=Count("pk"), people=Count("response_id", distinct=True))
+    )
+    dropped = later.filter(
+        response__in=scope,
+        response__status=Response.Status.SUBMITTED,
+        response__administration__phase=phase,
+        response__administration__months=months,
+        no_longer_important=True,
+    ).count()
+    n = len(per_person)
+    people_with_goals = written["people"] or 0
+    if n < MIN_MATCHED:
+        return GoalChange(
+            phase=phase,
+            months=months,
+            suppressed=True,
+            people=n,
+            people_with_goals=people_with_goals,
+        )
+    changes = [float(row["change"]) for row in per_person]
+    mean_change = sum(changes) / n
+    sd_change = _sd(n, mean_change, sum(value * value for value in changes))
+    ci_low, ci_high = _interval(n, mean_change, sd_change)
+    goals = sum(row["goals"] for row in per_person)
+    improved = sum(row["improved"] for row in per_person)
+    themes = (
+        Goal.objects.filter(
+            response__in=scope,
+            response__status=Response.Status.SUBMITTED,
+            response__administration__phase=Phase.BEFORE,
+            theme__isnull=False,
+        )
+        .order_by()
+        .values("theme__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "theme__name")
+    )
+    return GoalChange(
+        phase=phase,
+        months=months,
+        suppressed=False,
+        people=n,
+        people_with_goals=people_with_goals,
+        goals_per_person=written["goals"] / people_with_goals if people_with_goals else None,
+        goals=goals,
+        dropped=dropped,
+        mean_before=sum(float(row["before"]) for row in per_person) / n,
+        mean_later=sum(float(row["later"]) for row in per_person) / n,
+        mean_change=mean_change,
+        sd_change=sd_change,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        improved=improved,
+        share_improved=improved / goals if goals else None,
+        themes=tuple((row["theme__name"], row["count"]) for row in themes),
+    )

@@ -18,7 +18,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from assessments.models import Answer, ItemKind, Phase
-from assessments.reflections.analysis import MIN_MATCHED, ScaleChange, matched_change
+from assessments.reflections.analysis import (
+    MIN_MATCHED,
+    ScaleChange,
+    goal_change,
+    matched_change,
+)
 from assessments.reflections.exports import export_log
 from cms.forms import RowChoiceField
 from cms.models import ProgrammePage
@@ -104,6 +109,16 @@ def site_matched_change(site: Site, *, programme=None, run=None, since=None, unt
         run_id=run.pk if run else None,
     )
     return matched_change(responses, submitted_from=since, submitted_until=until)
+
+
+def site_goal_change(site: Site, *, programme=None, run=None, since=None, until=None):
+    """The site's change in people's own goals from before to after the course (four queries)."""
+    responses = responses_in_scope(
+        sites=Site.objects.filter(pk=site.pk),
+        programme_id=programme.pk if programme else None,
+        run_id=run.pk if run else None,
+    )
+    return goal_change(responses, submitted_from=since, submitted_until=until)
 
 
 # --- the answers behind the results, as a download ------------------------------------------------
@@ -242,23 +257,26 @@ def site_reflections(request, slug):
     site = site_for_lead(request.user, slug)
     form = ReflectionFilterForm(request.GET or None, site=site)
     changes: list[ScaleChange] | None = None
+    goals = None
     programme = None
     if not form.is_bound:
         changes = site_matched_change(site)
+        goals = site_goal_change(site)
     elif form.is_valid():
         data = form.cleaned_data
         programme = data["programme"]
-        changes = site_matched_change(
-            site,
-            programme=programme,
-            run=data["run"],
-            since=data["submitted_from"],
-            until=data["submitted_until"],
-        )
+        chosen = {
+            "programme": programme,
+            "run": data["run"],
+            "since": data["submitted_from"],
+            "until": data["submitted_until"],
+        }
+        changes = site_matched_change(site, **chosen)
+        goals = site_goal_change(site, **chosen)
     return render(
         request,
         "courses/reflections/site.html",
-        _results_context(site, form, changes, programme=programme),
+        {**_results_context(site, form, changes, programme=programme), "goals": goals},
         status=400 if form.errors else 200,
     )
 
