@@ -16,6 +16,8 @@ it was: there the person chose to take their answers out of the totals."""
 from assessments.models import (
     Answer,
     Erasure,
+    Goal,
+    GoalRating,
     ItemKind,
     KnowledgeCheckAttempt,
     Pseudonym,
@@ -35,6 +37,14 @@ def assessments_erase(person) -> dict:
             respondent=person
         ).count(),
         "written answers emptied": written_answers(person).exclude(text="").update(text=""),
+        # A goal in the person's own words identifies them as a written answer does; its
+        # ratings stay, so the goal figures do not change.
+        "goals' words emptied": Goal.objects.filter(response__respondent=person)
+        .exclude(text="")
+        .update(text=""),
+        "what helped emptied": GoalRating.objects.filter(response__respondent=person)
+        .exclude(helped="")
+        .update(helped=""),
         "pseudonyms": Pseudonym.objects.filter(person=person).delete()[0],
         "reflection reminders": ReflectionReminder.objects.filter(person=person).delete()[0],
         "knowledge check attempts kept without identity": KnowledgeCheckAttempt.objects.filter(
@@ -57,6 +67,7 @@ ASSESSMENTS_FIELDS = {
     "assessments.KnowledgeCheckAttempt.user": "kept without identity (completion counts it)",
     "assessments.ExportLog.exported_by": KEPT_ACT,
     "assessments.InstrumentVersion.created_by": KEPT_ACT,
+    "assessments.GoalTheme.created_by": KEPT_ACT,
     "assessments.KnowledgeCheck.locked_by": "not personal: who holds the editing lock; kept",
 }
 
@@ -66,9 +77,9 @@ def assessments_erasure_part() -> ErasurePart:
         name="assessments",
         erase=assessments_erase,
         handles=ASSESSMENTS_FIELDS,
-        goes=("the words you wrote in your reflections",),
+        goes=("the words you wrote in your reflections, your own goals included",),
         stays=(
-            "your ratings in reflections, without your name, so the before and after totals do "
-            "not change",
+            "your ratings in reflections and of your goals, without your name, so the before and "
+            "after totals do not change",
         ),
     )

@@ -5,6 +5,7 @@ erasures and their own downloads of reflection answers. A fixed number of querie
 from assessments.models import (
     Erasure,
     ExportLog,
+    GoalRating,
     KnowledgeCheckAttempt,
     Pseudonym,
     ReflectionReminder,
@@ -54,6 +55,50 @@ def reflection_responses_file(person) -> DataFile:
             "Started",
             "Sent",
             "Tutors may read written answers",
+        ),
+        rows=rows,
+    )
+
+
+def goals_file(person) -> DataFile:
+    """Every rating of the person's own goals: where they wrote them, and each later rating."""
+    rows = tuple(
+        (
+            rating.response.administration.label,
+            rating.response.administration.get_phase_display()
+            + (
+                f" ({rating.response.administration.months} months)"
+                if rating.response.administration.months
+                else ""
+            ),
+            rating.goal.position,
+            rating.goal.text,
+            rating.rating,
+            rating.no_longer_important,
+            rating.helped,
+            rating.goal.theme.name if rating.goal.theme else "",
+            rating.response.get_goals_shared_display() if rating.response.goals_shared else "",
+            rating.response.submitted_at,
+        )
+        for rating in GoalRating.objects.filter(response__respondent=person)
+        .select_related("response__administration", "goal__theme")
+        .order_by("goal_id", "response__started_at", "pk")
+    )
+    return DataFile(
+        "goals.csv",
+        "the goals you wrote in your own words and each time you rated them, from 0 to 10 "
+        "(an empty Sent means not sent yet)",
+        headings=(
+            "Reflection",
+            "When",
+            "Goal number",
+            "Goal",
+            "Where you were (0 to 10)",
+            "No longer important",
+            "What helped",
+            "Theme",
+            "Tutors may see your goals",
+            "Sent",
         ),
         rows=rows,
     )
@@ -149,6 +194,7 @@ def assessment_files(person) -> list[DataFile]:
     return [
         reflections_file(person),
         reflection_responses_file(person),
+        goals_file(person),
         attempts_file(person),
         codes_file(person),
         reminders_file(person),

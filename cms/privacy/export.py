@@ -122,6 +122,7 @@ NOT_EXPORTED: dict[str, str] = {
     "cms.CoAuthorSignOffTaskState.clinical_approver": STAFF_WORK,
     "assessments.KnowledgeCheck.locked_by": EDITING_RECORDS,
     "assessments.InstrumentVersion.created_by": STAFF_WORK,
+    "assessments.GoalTheme.created_by": STAFF_WORK,
     "courses.InvitationCode.created_by": STAFF_WORK,
     "courses.GroupException.decided_by": STAFF_WORK,
     "courses.CourseRun.created_by": STAFF_WORK,

@@ -5,7 +5,7 @@ and their downloads of answers, each against the database, and nothing of anyone
 import pytest
 
 from assessments.knowledge_checks.services import knowledge_check_submit
-from assessments.models import ExportLog, Pseudonym, ReflectionReminder
+from assessments.models import ExportLog, Item, ItemKind, Pseudonym, ReflectionReminder
 from assessments.reflections.exports import export_log
 from assessments.reflections.responses import (
     answers_rows_for,
@@ -141,3 +141,46 @@ def test_knowledge_check_attempts(check, lesson, people):
 
     assert (row["Check"], row["Lesson"], row["Passed"]) == (check.title, lesson.title, "Yes")
     assert row["Right"] == row["Questions"]
+
+
+def test_goals_are_in_the_download_with_each_rating_and_nobody_elses(course, trainee):
+    course, neighbour = course
+    Item.objects.create(
+        version=course.version,
+        key="own-goals",
+        position=50,
+        kind=ItemKind.GOALS,
+        text="Your goals",
+        required=False,
+    )
+    posted = {"goal-1-text": "Walk to the shops", "goal-1-rating": "3", "goals_shared": "no"}
+    for person, text in [(trainee, "Walk to the shops"), (neighbour, "Neighbour's own goal")]:
+        response_save(
+            administration_id=course.before.pk,
+            respondent=person,
+            answers=course.answers(BEFORE),
+            share_with_tutors=None,
+            submit=True,
+            goals={**posted, "goal-1-text": text},
+        )
+    goal = trainee.reflection_responses.get().goals.get()
+    response_save(
+        administration_id=course.after.pk,
+        respondent=trainee,
+        answers=course.answers(AFTER),
+        share_with_tutors=False,
+        submit=True,
+        goals={f"goal-{goal.pk}-rating": "7", f"goal-{goal.pk}-helped": "A walking group"},
+    )
+
+    rows = download(trainee)["goals.csv"]
+
+    assert [
+        (row["When"], row["Goal"], row["Where you were (0 to 10)"], row["What helped"])
+        for row in rows
+    ] == [
+        ("Before", "Walk to the shops", "3", ""),
+        ("After", "Walk to the shops", "7", "A walking group"),
+    ]
+    assert rows[0]["Tutors may see your goals"] == "No, keep my goals to myself"
+    assert "Neighbour's own goal" not in every_value(download(trainee))

@@ -22,12 +22,11 @@ from assessments.reflections import goals as goals_module
 from assessments.reflections import windows
 from assessments.reflections.analysis import MIN_MATCHED, goal_change, t_critical
 from assessments.reflections.responses import response_save, responses_erase
+from cms.privacy.erasure import person_erase
 from tests.assessments.answering_builders import AFTER, BEFORE, make_course, offered, open_for
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
-
-
 
 
 def window():
@@ -394,3 +393,20 @@ def test_the_goal_analysis_takes_four_queries_whatever_the_number_of_people(
 
     with django_assert_num_queries(4):
         goal_change(Response.objects.all())
+
+
+def test_erasing_the_whole_person_empties_the_goals_words_and_keeps_the_figures(course):
+    people = [UserFactory(roles=["trainee"]) for _goals in PEOPLE]
+    for person, goals in zip(people, PEOPLE, strict=True):
+        _answer(course, person, goals)
+    before = goal_change(Response.objects.all())
+
+    person_erase(person=people[0], erased_by=None, reason="Written request.")
+
+    assert goal_change(Response.objects.all()) == before
+    assert set(
+        Goal.objects.filter(response__respondent=people[0]).values_list("text", flat=True)
+    ) == {""}
+    assert Goal.objects.exclude(response__respondent=people[0]).exclude(text="").count() == sum(
+        len(goals) for goals in PEOPLE[1:]
+    )
