@@ -28,6 +28,8 @@ from django.utils import timezone
 
 from assessments.models import (
     Administration,
+    Goal,
+    GoalsShared,
     Phase,
     ReflectionReminder,
     Response,
@@ -243,6 +245,69 @@ def shared_reflections_query(run: CourseRun) -> QuerySet[Response]:
         administration__target_id=run.pk,
         status=Response.Status.SUBMITTED,
         share_with_tutors=True,
+    )
+
+
+@dataclass(frozen=True)
+class GroupGoal:
+    text: str
+    name: str  # "" unless the person chose to share their name with the goal
+
+
+@dataclass(frozen=True)
+class GroupGoals:
+    """The goals a run's people wrote before the course and agreed their tutors may see."""
+
+    on_the_course: int
+    shared_by: int  # people who shared at least one goal
+    goals: list[GroupGoal]
+
+
+def group_goals_for(run: CourseRun) -> GroupGoals:
+    """For the run's two tutors only (the caller checks): the goals of the people on the course
+    who chose to share them, from their sent before reflection. Goals without a name come in
+    the order of their words, never in an order that could be matched to the register. Two
+    queries."""
+    on_the_course = Enrolment.objects.filter(run=run, status__in=Enrolment.ON_THE_COURSE)
+    goals = list(
+        Goal.objects.filter(
+            evaluating(RUN_MODEL, "response__administration__"),
+            response__administration__target_id=run.pk,
+            response__administration__phase=Phase.BEFORE,
+            response__status=Response.Status.SUBMITTED,
+            response__goals_shared__in=[GoalsShared.WITHOUT_NAME, GoalsShared.WITH_NAME],
+            response__respondent_id__in=on_the_course.values("trainee_id"),
+        )
+        .exclude(text="")
+        .values(
+            "text",
+            "response_id",
+            "response__goals_shared",
+            "response__respondent__first_name",
+            "response__respondent__last_name",
+        )
+    )
+    shown = []
+    for row in goals:
+        named = row["response__goals_shared"] == GoalsShared.WITH_NAME
+        name = (
+            " ".join(
+                part
+                for part in (
+                    row["response__respondent__first_name"],
+                    row["response__respondent__last_name"],
+                )
+                if part
+            )
+            if named
+            else ""
+        )
+        shown.append(GroupGoal(text=row["text"], name=name))
+    shown.sort(key=lambda goal: (goal.name == "", goal.name, goal.text.casefold()))
+    return GroupGoals(
+        on_the_course=on_the_course.count(),
+        shared_by=len({row["response_id"] for row in goals}),
+        goals=shown,
     )
 
 

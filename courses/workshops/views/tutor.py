@@ -15,6 +15,7 @@ from courses import errors
 from courses.calendars import feeds
 from courses.common import links, wording
 from courses.errors import CoursesError
+from courses.reflections.administrations import group_goals_for
 from courses.workshops import booking, record, teaching
 from courses.workshops.forms.tutor import (
     RegisterForm,
@@ -107,6 +108,10 @@ def session_plan(request, session_id):
             "when": wording.when(session),
             "is_tutor": session.is_taught_by(request.user.pk),
             "may_change": may_change,
+            # People share their goals with their tutors, never with a lead who reads the plan.
+            "group_goals": group_goals_for(session.run)
+            if session.is_taught_by(request.user.pk)
+            else None,
         },
         status=400 if form.errors else 200,
     )
