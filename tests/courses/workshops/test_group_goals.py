@@ -10,10 +10,14 @@ from django.utils import timezone
 from assessments.models import Goal, GoalsShared, Response
 from courses.reflections.administrations import group_goals_for
 from tests.assessments.reflection_builders import administration, version_with_items
-from tests.courses.workshops.test_teaching import course, plan_url  # noqa: F401 (fixture)
+from tests.courses.workshops import test_teaching
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+# The run of the teaching tests: three trainees booked, taught by the Riverside tutors.
+course = test_teaching.course
+plan_url = test_teaching.plan_url
 
 
 def wrote(run, before, person, goals, shared, *, status=Response.Status.SUBMITTED):
