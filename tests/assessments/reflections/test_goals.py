@@ -410,3 +410,75 @@ def test_erasing_the_whole_person_empties_the_goals_words_and_keeps_the_figures(
     assert Goal.objects.exclude(response__respondent=people[0]).exclude(text="").count() == sum(
         len(goals) for goals in PEOPLE[1:]
     )
+
+
+# --- the pages -----------------------------------------------------------------------------------
+
+
+def page_text(response):
+    return " ".join(response.content.decode().split())
+
+
+def test_the_before_form_asks_for_three_goals_and_keeps_them_when_sent(client, both_open, trainee):
+    client.force_login(trainee)
+    url = f"/reflections/{both_open.before.pk}/"
+
+    form = page_text(client.get(url))
+    assert "You can write up to 3 goals, in your own words." in form
+    assert 'name="goal-3-text"' in form and 'name="goal-4-text"' not in form
+    assert "May your tutors see your goals?" in form
+
+    sent = client.post(url, both_open.post(BEFORE, **TWO_GOALS), follow=True)
+
+    page = page_text(sent)
+    assert "Thank you. Your answers have been sent." in page
+    assert "Walk to the shops without stopping: 3 out of 10" in page
+    assert "Yes, with my name" in page
+
+
+def test_a_goal_problem_is_shown_next_to_its_field_and_in_the_summary(client, both_open, trainee):
+    client.force_login(trainee)
+    url = f"/reflections/{both_open.before.pk}/"
+
+    response = client.post(
+        url, both_open.post(BEFORE, **{"goal-1-text": "Walk further", "goals_shared": "named"})
+    )
+
+    assert response.status_code == 400
+    page = page_text(response)
+    message = goals_module.GOAL_RATING_MISSING.format(number=1)
+    assert f'<a href="#id_goal-1-rating">{message}</a>' in page
+    assert (
+        f'id="id_goal-1-rating-error"><span class="nhsuk-u-visually-hidden">Error:</span> {message}'
+        in page
+    )
+    assert 'value="Walk further"' in page  # kept on the page
+    assert not Goal.objects.exists()
+
+
+def test_the_after_form_lists_the_goals_to_rate_again(client, both_open, trainee):
+    save(both_open, trainee, TWO_GOALS)
+    walk, sleep = Goal.objects.order_by("position")
+    client.force_login(trainee)
+    url = f"/reflections/{both_open.after.pk}/"
+
+    form = page_text(client.get(url))
+    assert "Goal 1: Walk to the shops without stopping" in form
+    assert "When you wrote it you said 3 out of 10." in form
+
+    sent = client.post(
+        url,
+        both_open.post(
+            AFTER,
+            share_with_tutors="no",
+            **{f"goal-{walk.pk}-rating": "7", f"goal-{sleep.pk}-dropped": "yes"},
+        ),
+        follow=True,
+    )
+
+    assert "Thank you. Your answers have been sent." in page_text(sent)
+    assert dict(
+        GoalRating.objects.filter(response__administration=both_open.after).values_list(
+            "goal_id", "rating"
+        )
+    ) == {walk.pk: 7, sleep.pk: None}
