@@ -354,6 +354,19 @@ def goal_change(
         response__administration__months=months,
         no_longer_important=True,
     ).count()
+    themes = (
+        Goal.objects.filter(
+            response__in=scope,
+            response__status=Response.Status.SUBMITTED,
+            response__administration__phase=Phase.BEFORE,
+            theme__isnull=False,
+        )
+        .order_by()
+        .values("theme__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "theme__name")
+    )
+    themes = list(themes)  # asked whether shown or not: the same four queries every time
     n = len(per_person)
     people_with_goals = written["people"] or 0
     if n < MIN_MATCHED:
@@ -370,18 +383,6 @@ def goal_change(
     ci_low, ci_high = _interval(n, mean_change, sd_change)
     goals = sum(row["goals"] for row in per_person)
     improved = sum(row["improved"] for row in per_person)
-    themes = (
-        Goal.objects.filter(
-            response__in=scope,
-            response__status=Response.Status.SUBMITTED,
-            response__administration__phase=Phase.BEFORE,
-            theme__isnull=False,
-        )
-        .order_by()
-        .values("theme__name")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "theme__name")
-    )
     return GoalChange(
         phase=phase,
         months=months,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from assessments.models import ItemKind, Response
+from assessments.reflections.goals import goals_to_rate
 from assessments.reflections.responses import items_asked, response_save
 from cms.models import Audience, ProgrammePage
 from cms.roles import Role
@@ -268,6 +269,40 @@ DEMO_WRITTEN = [
 ]
 
 
+DEMO_GOALS = [
+    "Walk to the shops without stopping",
+    "Sleep through the night more often",
+    "Go back to my singing group",
+    "Ask my doctor what the options are before agreeing",
+    "Cook a proper meal twice a week",
+    "Get out in the garden again",
+    "Manage my pain without giving up what I enjoy",
+    "Say what matters to me at my next review",
+]
+
+
+def _made_up_goals(chance) -> dict[str, str]:
+    """One to three goals, each with where the person is now (2 to 5 out of 10)."""
+    posted = {"goals_shared": chance.choice(["no", "anonymous", "named"])}
+    for number, text in enumerate(chance.sample(DEMO_GOALS, chance.randint(1, 3)), start=1):
+        posted[f"goal-{number}-text"] = text
+        posted[f"goal-{number}-rating"] = str(chance.randint(2, 5))
+    return posted
+
+
+def _made_up_goal_ratings(person, after, chance) -> dict[str, str]:
+    """The person's goals rated again: most up by 0 to 5 points, now and then one no longer
+    important."""
+    posted = {}
+    for goal in goals_to_rate(after, person):
+        if chance.random() < 0.1:
+            posted[f"goal-{goal.pk}-dropped"] = "yes"
+        else:
+            rating = min(10, (goal.before_rating or 0) + chance.choice([0, 1, 2, 3, 3, 4, 5]))
+            posted[f"goal-{goal.pk}-rating"] = str(rating)
+    return posted
+
+
 def reflections_ensure(demo: dict) -> int:
     """Made-up answers for each [[generated_reflections]] run, given through the same service
     trainees use (at a moment inside each survey's window) and marked generated. Returns how
@@ -300,6 +335,7 @@ def reflections_ensure(demo: dict) -> int:
                 respondent=person,
                 answers=_made_up_answers(items_asked(before), levels[person.pk], chance),
                 share_with_tutors=chance.random() < 0.7,
+                goals=_made_up_goals(chance),
                 submit=True,
                 now=sessions[0].starts_at - timedelta(days=3),
                 generated=True,
@@ -320,6 +356,7 @@ def reflections_ensure(demo: dict) -> int:
                 respondent=person,
                 answers=_made_up_answers(items_asked(after), now_levels, chance, back_then),
                 share_with_tutors=chance.random() < 0.7,
+                goals=_made_up_goal_ratings(person, after, chance),
                 submit=True,
                 now=min(timezone.now(), sessions[-1].starts_at + timedelta(days=2)),
                 generated=True,
@@ -334,6 +371,8 @@ def _made_up_answers(items, levels, chance, back_then=None) -> dict[str, str]:
 
     answers = {}
     for item in items:
+        if item.kind == ItemKind.GOALS:  # answered through their own fields
+            continue
         if item.kind == ItemKind.FREE_TEXT:
             answers[str(item.pk)] = chance.choice(DEMO_WRITTEN)
         elif item.kind == ItemKind.CHOICE:

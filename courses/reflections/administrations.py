@@ -30,6 +30,8 @@ from assessments.models import (
     Administration,
     Goal,
     GoalsShared,
+    Item,
+    ItemKind,
     Phase,
     ReflectionReminder,
     Response,
@@ -245,6 +247,39 @@ def shared_reflections_query(run: CourseRun) -> QuerySet[Response]:
         administration__target_id=run.pk,
         status=Response.Status.SUBMITTED,
         share_with_tutors=True,
+    )
+
+
+@dataclass(frozen=True)
+class BeforeReflection:
+    administration: Administration
+    asks_goals: bool
+    sent: bool
+
+
+def before_reflection_for(person, run: CourseRun) -> BeforeReflection | None:
+    """The run's before reflection while it is open to the person (from booking until the
+    first session), saying whether it asks for their own goals and whether they sent it."""
+    administration = (
+        Administration.objects.filter(evaluating(RUN_MODEL), target_id=run.pk, phase=Phase.BEFORE)
+        .select_related("target_type")
+        .first()
+    )
+    if administration is None:
+        return None
+    window = windows.window_for(person, administration)
+    if window is None or not window.is_open():
+        return None
+    return BeforeReflection(
+        administration=administration,
+        asks_goals=Item.objects.filter(
+            version_id=administration.version_id, kind=ItemKind.GOALS
+        ).exists(),
+        sent=Response.objects.filter(
+            administration=administration,
+            respondent=person,
+            status=Response.Status.SUBMITTED,
+        ).exists(),
     )
 
 

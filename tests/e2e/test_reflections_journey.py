@@ -42,7 +42,8 @@ ANSWERED_BOTH = f"{FINISHED_RUN['booked'][0]}@example.com"
 
 
 def radio_groups(page):
-    return main(page).locator("fieldset:has(input[type=radio])")
+    # The questions and the consent, not the goals (which sit in cards of their own).
+    return main(page).locator("form > .nhsuk-form-group > fieldset:has(input[type=radio])")
 
 
 def choose_by_keyboard(page, group, index):

@@ -13,6 +13,7 @@ from cms.permissions import role_required
 from cms.roles import Role, has_any_role
 from courses.errors import CoursesError
 from courses.models import Enrolment
+from courses.reflections.administrations import before_reflection_for
 from courses.workshops import booking, finder
 from courses.workshops.forms.finder import FinderForm
 from courses.workshops.forms.trainee import BookingQuestionsForm
@@ -57,6 +58,9 @@ def run_detail(request, run_id):
     to sign in or create an account and come back."""
     context = finder.run_detail_for(person=request.user, run_id=run_id)
     context["can_book"] = _can_book(request.user)
+    enrolment = context.get("enrolment")
+    if enrolment is not None and enrolment.status == Enrolment.Status.BOOKED:
+        context["before_reflection"] = before_reflection_for(request.user, context["run"])
     return render(request, "courses/workshops/trainee/run_detail.html", context)
 
 

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments.models import Goal, GoalsShared, Response
+from assessments.models import Goal, GoalsShared, Item, ItemKind, Response
+from courses.models import CourseRun, Enrolment
 from courses.reflections.administrations import group_goals_for
 from tests.assessments.reflection_builders import administration, version_with_items
 from tests.courses.workshops import test_teaching
@@ -106,3 +107,44 @@ def test_the_plan_takes_the_same_queries_however_many_goals(client, course, befo
         client.get(plan_url(session))
 
     assert len(seven) == len(one)
+
+
+# --- asking for goals when booked ------------------------------------------------------------------
+
+
+@pytest.fixture
+def booked(workshop, people):
+    run = workshop["run"]
+    CourseRun.objects.filter(pk=run.pk).update(status=CourseRun.Status.OPEN)
+    version = version_with_items(slug=f"skills-{run.pk}")
+    Item.objects.create(
+        version=version, key="own-goals", position=50, kind=ItemKind.GOALS, text="Your goals"
+    )
+    before = administration(version, "before", run, label=run.title, programme=run.programme)
+    Enrolment.objects.create(trainee=people["trainee"], run=run, site=workshop["site"])
+    return run, before
+
+
+def test_a_booked_trainee_is_asked_for_their_goals_on_the_course_page(client, booked, people):
+    run, before = booked
+    client.force_login(people["trainee"])
+
+    page = " ".join(client.get(f"/courses/{run.pk}/").content.decode().split())
+
+    assert "write up to 3 goals of your own" in page
+    assert f'href="/reflections/{before.pk}/">write your goals' in page
+
+
+def test_once_sent_the_course_page_no_longer_asks(client, booked, people):
+    run, before = booked
+    Response.objects.create(
+        administration=before,
+        respondent=people["trainee"],
+        status=Response.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    client.force_login(people["trainee"])
+
+    page = client.get(f"/courses/{run.pk}/").content.decode()
+
+    assert "write up to 3 goals" not in page
