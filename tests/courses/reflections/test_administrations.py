@@ -40,7 +40,8 @@ def test_a_run_gets_a_before_and_an_after_survey_once(surveyed_run, questionnair
     assert before.version == after.version == questionnaire
     assert before.label == "Spring group"
     assert administrations.administrations_ensure_for_run(run=run) == [before, after]
-    assert Administration.objects.count() == 2
+    # Before, after, and one follow-up per point of the programme (3, 6 and 12 months).
+    assert Administration.objects.count() == 5
 
 
 def test_a_programme_without_a_questionnaire_asks_nothing(workshop):
