@@ -161,7 +161,8 @@ def test_enrolling_on_a_module_makes_its_surveys(elearning, people):
     version_with_items(programme=module.get_parent().specific)
     newcomer = UserFactory()
     services.enrolment_create(trainee=newcomer, module_id=module.pk)
-    assert Administration.objects.filter(target_id=module.pk).count() == 2
+    # Before, after and a follow-up at each of the programme's points (3, 6 and 12 months).
+    assert Administration.objects.filter(target_id=module.pk).count() == 5
 
 
 def _submitted(administration, person, **fields):
