@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 
 from assessments.models import Phase, Response, ScaleScore
 from assessments.reflections.analysis import MIN_MATCHED, _interval, _sd

@@ -456,6 +456,14 @@ class Reflection:
         return self.phase == Phase.BEFORE
 
     @property
+    def when(self) -> str:
+        """ "before the course", "after the course", "3 months after the course"."""
+        if self.phase == Phase.FOLLOW_UP:
+            months = self.administration.months
+            return f"{months} month{'' if months == 1 else 's'} after the course"
+        return "before the course" if self.is_before else "after the course"
+
+    @property
     def title(self) -> str:
         return self.administration.version.instrument.title
 

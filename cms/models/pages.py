@@ -166,6 +166,7 @@ class ProgrammePage(Page):
             return parse_follow_up_months(self.follow_up_months)
         except ValidationError:
             return []
+
     search_fields = [*Page.search_fields, index.SearchField("summary")]
 
     parent_page_types = ["cms.HomePage"]

@@ -93,9 +93,7 @@ def _ensure_follow_ups(*, after: Administration) -> list[Administration]:
     """The follow-up surveys of the target whose after survey is `after`, one per follow-up
     point of its programme, each asking the after survey's version (so the scores match).
     Points removed from the programme later keep the surveys already made."""
-    programme = (
-        ProgrammePage.objects.filter(pk=after.programme_id).only("follow_up_months").first()
-    )
+    programme = ProgrammePage.objects.filter(pk=after.programme_id).only("follow_up_months").first()
     if programme is None:
         return []
     made = []
@@ -278,9 +276,7 @@ def module_windows(person, administrations) -> dict[int, windows.Window]:
                     opens, after_closes(administration, opens)
                 )
             elif administration.phase == Phase.FOLLOW_UP:
-                found[administration.pk] = _follow_up_window(
-                    administration, enrolment.completed_at
-                )
+                found[administration.pk] = _follow_up_window(administration, enrolment.completed_at)
     return found
 
 

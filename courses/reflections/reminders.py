@@ -23,8 +23,7 @@ def _send_reflection_reminders(due: list[administrations.ReflectionDue]) -> None
             mail.send(
                 to=[found.person.email],
                 subject=(
-                    f"{months_after(administration.months).capitalize()}: "
-                    f"{administration.label}"
+                    f"{months_after(administration.months).capitalize()}: {administration.label}"
                     if follow_up
                     else f"Your {administration.get_phase_display().lower()}-course "
                     f"reflection: {administration.label}"
@@ -61,9 +60,7 @@ def reflection_reminders_send_due() -> int:
     administrations.follow_ups_ensure()
     with transaction.atomic():
         due = {found.key: found for found in administrations.reflection_reminders_due(now)}
-        due.update(
-            (found.key, found) for found in administrations.follow_up_reminders_due(now)
-        )
+        due.update((found.key, found) for found in administrations.follow_up_reminders_due(now))
         inserted = insert_claims(ReflectionReminder, ("administration", "person"), list(due))
         claimed = [due[key] for key in inserted]
         transaction.on_commit(lambda: _send_reflection_reminders(claimed))

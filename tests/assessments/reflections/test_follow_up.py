@@ -90,9 +90,7 @@ def test_means_at_each_point_and_the_change_kept_match_the_statistics_module(
     kept = [t - a for a, t in zip(AFTER, THREE_MONTHS, strict=True) if None not in (a, t)]
     assert three.kept_n == len(kept) == 5
     assert not three.kept_suppressed
-    assert (three.mean_kept, three.kept_ci_low, three.kept_ci_high) == pytest.approx(
-        _mean_ci(kept)
-    )
+    assert (three.mean_kept, three.kept_ci_low, three.kept_ci_high) == pytest.approx(_mean_ci(kept))
     assert after.kept_suppressed  # the change kept is a follow-up figure only
 
 

@@ -46,7 +46,8 @@ def follow_up(run, months):
 
 
 @pytest.mark.parametrize(
-    ("text", "months"), [("3, 6, 12", [3, 6, 12]), ("", []), (" 1 ", [1]), ("2,4,8,36", [2, 4, 8, 36])]
+    ("text", "months"),
+    [("3, 6, 12", [3, 6, 12]), ("", []), (" 1 ", [1]), ("2,4,8,36", [2, 4, 8, 36])],
 )
 def test_follow_up_points_are_read_from_the_editor(text, months):
     assert parse_follow_up_months(text) == months
@@ -168,9 +169,7 @@ def test_finding_due_follow_up_reminders_takes_five_queries(
     assert len(due) == 6
 
 
-def test_a_follow_up_score_keeps_the_before_and_after_scores(
-    riverside, programmes, questionnaire
-):
+def test_a_follow_up_score_keeps_the_before_and_after_scores(riverside, programmes, questionnaire):
     from tests.assessments.matched_builders import SEVEN, answered
 
     run = finished_run(riverside, programmes["patient"], ended_days_ago=100)
