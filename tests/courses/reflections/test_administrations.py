@@ -126,8 +126,10 @@ def test_candidates_are_the_surveys_of_runs_and_modules_the_person_is_on(
     SessionFactory(run=other_run, number=1)
     administrations.administrations_ensure_for_run(run=other_run)
     book(people["trainee"], run)
-    assert list(administrations.candidates_for(people["trainee"])) == [before, after]
-    assert windows.candidate_administrations(people["trainee"]) == [before, after]
+    # The run's before and after surveys, then its follow-ups (3, 6 and 12 months).
+    mine = [before, after, *Administration.objects.filter(target_id=run.pk, phase="follow_up")]
+    assert list(administrations.candidates_for(people["trainee"])) == mine
+    assert windows.candidate_administrations(people["trainee"]) == mine
 
 
 def test_elearning_windows_follow_enrolment_first_lesson_and_completion(
