@@ -312,8 +312,8 @@ class Answer(models.Model):
 class ScaleScore(models.Model):
     """A scale's score in a submitted response, worked out once when it is submitted.
 
-    An after response's row also keeps the same person's before score for the scale (from the
-    before administration of the same target): the before survey always closes before the
+    An after or follow-up response's row also keeps the same person's before score for the scale
+    (from the before administration of the same target): the before survey always closes before the
     after one opens, so the pair is complete when the after is submitted, and matched analysis
     is one aggregate over these rows."""
 
@@ -326,6 +326,9 @@ class ScaleScore(models.Model):
     score = models.FloatField()
     retrospective_score = models.FloatField(null=True, blank=True)
     before_score = models.FloatField(null=True, blank=True)
+    # A follow-up response's row also keeps the person's after score for the scale, so the
+    # change sustained from after to follow-up is one aggregate too.
+    after_score = models.FloatField(null=True, blank=True)
 
     class Meta:
         constraints = [

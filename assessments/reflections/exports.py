@@ -26,7 +26,8 @@ COLUMNS = {
     "instrument_slug": "Questionnaire code",
     "instrument_title": "Questionnaire",
     "version_number": "Questionnaire version",
-    "phase": "Before or after the course",
+    "phase": "Before or after the course, or follow-up",
+    "months": "Follow-up: months after the course (0 otherwise)",
     "submitted_at": "Sent at",
     "item_key": "Question code",
     "item_text": "Question",
@@ -58,6 +59,7 @@ def answer_rows(responses: QuerySet[Response]) -> QuerySet[Answer]:
             instrument_title=F("item__version__instrument__title"),
             version_number=F("item__version__number"),
             phase=F("response__administration__phase"),
+            months=F("response__administration__months"),
             item_key=F("item__key"),
             item_text=F("item__text"),
             value=Coalesce(Cast("number", CharField()), F("text"), output_field=CharField()),
@@ -69,7 +71,8 @@ def answer_rows(responses: QuerySet[Response]) -> QuerySet[Answer]:
             "pseudonym",
             "instrument_slug",
             "version_number",
-            "-phase",  # before, then after
+            "-phase",  # follow-up, before, then after
+            "response__administration__months",
             "item__position",
             "pk",
         )

@@ -241,11 +241,15 @@ def _refuse_unless_open(window: Window, now: datetime) -> None:
 
 def items_asked(administration: Administration) -> list[Item]:
     """The items on the administration's form, in order, each with `number` (1, 2, 3 ... as
-    people see it). Looking-back items are asked after only, whatever their flags say."""
+    people see it). Looking-back items are asked after only, whatever their flags say; a
+    follow-up asks the after survey's scored items and goals only."""
     phase_flag = "asked_before" if administration.phase == Phase.BEFORE else "asked_after"
     items = Item.objects.filter(version_id=administration.version_id, **{phase_flag: True})
     if administration.phase == Phase.BEFORE:
         items = items.exclude(kind=ItemKind.RETROSPECTIVE)
+    if administration.phase == Phase.FOLLOW_UP:
+        # A short form months later: the scored scales and the person's goals, nothing else.
+        items = items.filter(kind__in=[*SCORED_KINDS, ItemKind.GOALS])
     items = list(items.select_related("scale").order_by("position", "pk"))
     for number, item in enumerate(items, start=1):
         item.number = number
@@ -397,8 +401,8 @@ def scale_score(ratings: list[float], looking_back: list[float]) -> tuple[float,
 def _write_scores(response, administration, items: list[Item], tidy: dict[int, Value]) -> None:
     """One row per scale with a rating answered: the mean of its rating items (reverse-scored
     items turned round: lowest + highest - value), the mean of its looking-back items, and for an
-    after response the same person's before score for the scale, from the before administration
-    of the same target."""
+    after or follow-up response the same person's before score for the scale (and, at follow-up,
+    their after score), from the administrations of the same target."""
     scales = {}
     for item in items:
         value = tidy.get(item.pk)
@@ -407,17 +411,11 @@ def _write_scores(response, administration, items: list[Item], tidy: dict[int, V
         number = item.counted(value[0])
         _scale, ratings, looking_back = scales.setdefault(item.scale_id, (item.scale, [], []))
         (ratings if item.kind == ItemKind.RATING else looking_back).append(number)
-    before = {}
-    if administration.phase == Phase.AFTER:
-        before = dict(
-            ScaleScore.objects.filter(
-                response__respondent_id=response.respondent_id,
-                response__status=Response.Status.SUBMITTED,
-                administration__target_type_id=administration.target_type_id,
-                administration__target_id=administration.target_id,
-                administration__phase=Phase.BEFORE,
-            ).values_list("scale_key", "score")
-        )
+    before, after = {}, {}
+    if administration.phase in (Phase.AFTER, Phase.FOLLOW_UP):
+        before = _earlier_scores(response, administration, Phase.BEFORE)
+    if administration.phase == Phase.FOLLOW_UP:
+        after = _earlier_scores(response, administration, Phase.AFTER)
     rows = []
     for scale, ratings, looking_back in sorted(
         scales.values(), key=lambda row: (row[0].position, row[0].pk)
@@ -434,9 +432,24 @@ def _write_scores(response, administration, items: list[Item], tidy: dict[int, V
                 score=score,
                 retrospective_score=retrospective,
                 before_score=before.get(scale.key),
+                after_score=after.get(scale.key),
             )
         )
     ScaleScore.objects.bulk_create(rows)
+
+
+def _earlier_scores(response, administration, phase) -> dict[str, float]:
+    """The same person's scores, by scale, in their submitted response to the `phase`
+    administration of the same target."""
+    return dict(
+        ScaleScore.objects.filter(
+            response__respondent_id=response.respondent_id,
+            response__status=Response.Status.SUBMITTED,
+            administration__target_type_id=administration.target_type_id,
+            administration__target_id=administration.target_id,
+            administration__phase=phase,
+        ).values_list("scale_key", "score")
+    )
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -471,6 +484,14 @@ class Reflection:
     @property
     def is_before(self) -> bool:
         return self.phase == Phase.BEFORE
+
+    @property
+    def when(self) -> str:
+        """ "before the course", "after the course", "3 months after the course"."""
+        if self.phase == Phase.FOLLOW_UP:
+            months = self.administration.months
+            return f"{months} month{'' if months == 1 else 's'} after the course"
+        return "before the course" if self.is_before else "after the course"
 
     @property
     def title(self) -> str:

@@ -77,6 +77,32 @@ class InformationPage(Page):
     template = "cms/information_page.html"
 
 
+FOLLOW_UP_MOST_POINTS = 4
+FOLLOW_UP_LONGEST_MONTHS = 36
+
+
+def parse_follow_up_months(text: str) -> list[int]:
+    """ "3, 6, 12" -> [3, 6, 12]: whole months 1 to 36, increasing, at most 4; "" -> []."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    parts = [part.strip() for part in text.replace(";", ",").split(",")]
+    if any(not (part.isascii() and part.isdigit()) for part in parts):
+        raise ValidationError(
+            "Enter whole numbers of months separated by commas, for example 3, 6, 12."
+        )
+    months = [int(part) for part in parts]
+    if len(months) > FOLLOW_UP_MOST_POINTS:
+        raise ValidationError(f"Enter at most {FOLLOW_UP_MOST_POINTS} follow-up points.")
+    if any(not 1 <= month <= FOLLOW_UP_LONGEST_MONTHS for month in months):
+        raise ValidationError(
+            f"Each follow-up point must be from 1 to {FOLLOW_UP_LONGEST_MONTHS} months."
+        )
+    if any(later <= earlier for earlier, later in zip(months, months[1:], strict=False)):
+        raise ValidationError("Enter the follow-up points in increasing order, each once.")
+    return months
+
+
 class ProgrammePage(Page):
     """A track of the curriculum, e.g. Moving on Together (patients) or Working in Partnership."""
 
@@ -85,13 +111,62 @@ class ProgrammePage(Page):
     introduction = models.TextField(
         blank=True, max_length=5000, help_text="Markdown: who it is for and how it runs."
     )
+    follow_up_months = models.CharField(
+        max_length=40,
+        blank=True,
+        default="3, 6, 12",
+        verbose_name="Follow-up points",
+        help_text=(
+            "Whole months after the course ends when people are asked again, separated by "
+            "commas, for example 3, 6, 12. From 1 to 36, in increasing order, at most 4. "
+            "Leave empty for no follow-up."
+        ),
+    )
+    refresher_threshold = models.PositiveSmallIntegerField(
+        default=50,
+        verbose_name="Refresher threshold (%)",
+        help_text=(
+            "Tell the site's leads when a cohort has lost this share of its before-to-after "
+            "gain at a follow-up point (1 to 100)."
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("track"),
         FieldPanel("summary"),
         MarkdownPanel("introduction"),
+        MultiFieldPanel(
+            [FieldPanel("follow_up_months"), FieldPanel("refresher_threshold")],
+            heading="Does it last? Follow-up",
+        ),
     ]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        try:
+            self.follow_up_months = ", ".join(
+                str(month) for month in parse_follow_up_months(self.follow_up_months)
+            )
+        except ValidationError as error:
+            errors["follow_up_months"] = error
+        if not 1 <= (self.refresher_threshold or 0) <= 100:
+            errors["refresher_threshold"] = ValidationError(
+                "Enter a whole percentage from 1 to 100."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def follow_up_points(self) -> list[int]:
+        """The months after the course ends when people are asked again ([] when none, or when
+        the stored text is not valid)."""
+        try:
+            return parse_follow_up_months(self.follow_up_months)
+        except ValidationError:
+            return []
+
     search_fields = [*Page.search_fields, index.SearchField("summary")]
 
     parent_page_types = ["cms.HomePage"]

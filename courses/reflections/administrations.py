@@ -13,11 +13,15 @@ Windows:
   Booked and completed people only; a cancelled run closes its surveys when it was cancelled.
 - an e-learning module: before opens at enrolment and closes when the first lesson is done;
   after opens at completion and closes at the end of the day `closes_after_days` later.
+- follow-up (each of the programme's points, `Administration.months`): opens that many months
+  after the course ended for the person (the run's last session ended; their completion of the
+  module) and closes at the end of the day `closes_after_days` later. Completed people only.
 
 An after survey closes at the end of a local day, so its deadline reads as a date ("by Tuesday
 3 February") that is true until midnight, never as the clock time someone finished (20:26).
 """
 
+import calendar
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -38,7 +42,7 @@ from assessments.models import (
 )
 from assessments.reflections import windows
 from assessments.reflections.instruments import version_for_programme
-from cms.models import ModulePage
+from cms.models import ModulePage, ProgrammePage
 from cms.queries import count_rows
 from courses.models import CourseRun, Enrolment, Session
 
@@ -81,16 +85,92 @@ def _ensure(*, label_of_model, target_id, programme_id, label) -> list[Administr
             target_type=content_type,
             target_id=target_id,
             phase=phase,
+            months=0,
             defaults={"version": version, "programme_id": programme_id, "label": label[:300]},
+        )
+        made.append(administration)
+    _ensure_follow_ups(after=made[-1])
+    return made
+
+
+def _ensure_follow_ups(*, after: Administration) -> list[Administration]:
+    """The follow-up surveys of the target whose after survey is `after`, one per follow-up
+    point of its programme, each asking the after survey's version (so the scores match).
+    Points removed from the programme later keep the surveys already made."""
+    programme = ProgrammePage.objects.filter(pk=after.programme_id).only("follow_up_months").first()
+    if programme is None:
+        return []
+    made = []
+    for months in programme.follow_up_points:
+        administration, _ = Administration.objects.get_or_create(
+            target_type_id=after.target_type_id,
+            target_id=after.target_id,
+            phase=Phase.FOLLOW_UP,
+            months=months,
+            defaults={
+                "version_id": after.version_id,
+                "programme_id": after.programme_id,
+                "label": after.label,
+            },
         )
         made.append(administration)
     return made
 
 
 @transaction.atomic
+def follow_ups_ensure() -> int:
+    """Follow-up surveys for the runs and modules that have an after survey but lack some of
+    their programme's follow-up points (made before the points were set, or before follow-up
+    existed). Run by the scheduler before the reminders; returns how many it made."""
+    points = {
+        programme.pk: programme.follow_up_points
+        for programme in ProgrammePage.objects.only("follow_up_months")
+    }
+    have = set(
+        Administration.objects.filter(phase=Phase.FOLLOW_UP).values_list(
+            "target_type_id", "target_id", "months"
+        )
+    )
+    made = 0
+    for after in Administration.objects.filter(phase=Phase.AFTER, programme__isnull=False):
+        missing = [
+            months
+            for months in points.get(after.programme_id, [])
+            if (after.target_type_id, after.target_id, months) not in have
+        ]
+        if missing:
+            made += len(
+                [
+                    administration
+                    for administration in _ensure_follow_ups(after=after)
+                    if administration.months in missing
+                ]
+            )
+    return made
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same local time `months` months later; the 31st becomes the last day of a shorter
+    month (31 January + 1 month = 28 or 29 February)."""
+    local = timezone.localtime(moment)
+    index = local.month - 1 + months
+    year, month = local.year + index // 12, index % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    naive = datetime.combine(local.replace(year=year, month=month, day=day).date(), local.time())
+    return timezone.make_aware(naive)
+
+
+def follow_up_opens(administration: Administration, ended: datetime) -> datetime:
+    """When a follow-up survey opens for someone whose course ended at `ended`."""
+    return add_months(ended, administration.months)
+
+
+@transaction.atomic
 def administrations_ensure_for_run(*, run: CourseRun) -> list[Administration]:
     """The run's before and after surveys, asking the latest version of its programme's
-    questionnaire. Existing ones are kept as they are (a cohort answers one version)."""
+    questionnaire, and its follow-up surveys (one per follow-up point of the programme, asking
+    the after survey's version). Existing ones are kept as they are (a cohort answers one
+    version). Returns the before and after surveys."""
     return _ensure(
         label_of_model=RUN_MODEL,
         target_id=run.pk,
@@ -121,6 +201,19 @@ def _session_start(order: str, *, run: str = "pk"):
     )
 
 
+def _last_session_end(*, run: str = "pk"):
+    """When the last session of the run named by the outer query's `run` field ends: the end
+    of the course, from which follow-up months count."""
+    return Subquery(
+        Session.objects.filter(run=OuterRef(run)).order_by("-ends_at").values("ends_at")[:1]
+    )
+
+
+def _follow_up_window(administration: Administration, ended: datetime) -> windows.Window:
+    opens = follow_up_opens(administration, ended)
+    return windows.Window(opens, after_closes(administration, opens))
+
+
 def run_windows(person, administrations) -> dict[int, windows.Window]:
     by_run: dict[int, list[Administration]] = {}
     for administration in administrations:
@@ -132,6 +225,7 @@ def run_windows(person, administrations) -> dict[int, windows.Window]:
         .annotate(
             first_start=_session_start("starts_at", run="run_id"),
             last_start=_session_start("-starts_at", run="run_id"),
+            last_end=_last_session_end(run="run_id"),
         )
         .select_related("run")
     )
@@ -146,11 +240,20 @@ def run_windows(person, administrations) -> dict[int, windows.Window]:
                 if cancelled_at is not None:
                     closes = min(closes, cancelled_at)
                 found[administration.pk] = windows.Window(enrolment.enrolled_at, closes)
-            elif cancelled_at is None or cancelled_at > enrolment.last_start:
-                opens = enrolment.last_start
-                found[administration.pk] = windows.Window(
-                    opens, after_closes(administration, opens)
-                )
+            elif administration.phase == Phase.AFTER:
+                if cancelled_at is None or cancelled_at > enrolment.last_start:
+                    opens = enrolment.last_start
+                    found[administration.pk] = windows.Window(
+                        opens, after_closes(administration, opens)
+                    )
+            elif (
+                # Only people who completed the course are asked again.
+                administration.phase == Phase.FOLLOW_UP
+                and enrolment.status == Enrolment.Status.COMPLETED
+                and cancelled_at is None
+            ):
+                found[administration.pk] = _follow_up_window(administration, enrolment.last_end)
+            # Other phases (after a session, tutors' debrief) are not a run's to answer.
     return found
 
 
@@ -168,11 +271,16 @@ def module_windows(person, administrations) -> dict[int, windows.Window]:
                 found[administration.pk] = windows.Window(
                     enrolment.enrolled_at, enrolment.first_done
                 )
-            elif enrolment.status == Enrolment.Status.COMPLETED and enrolment.completed_at:
+                continue
+            if enrolment.status != Enrolment.Status.COMPLETED or not enrolment.completed_at:
+                continue
+            if administration.phase == Phase.AFTER:
                 opens = enrolment.completed_at
                 found[administration.pk] = windows.Window(
                     opens, after_closes(administration, opens)
                 )
+            elif administration.phase == Phase.FOLLOW_UP:
+                found[administration.pk] = _follow_up_window(administration, enrolment.completed_at)
     return found
 
 
@@ -424,6 +532,62 @@ def reflection_reminders_due(now: datetime) -> list[ReflectionDue]:
     for enrolment in enrolments:
         for found in _due_for_enrolment(enrolment, runs_by_id, by_target, now):
             if found.person.email and found.key not in done:
+                due.append(found)
+    return due
+
+
+# The longest a follow-up can come after the course (ProgrammePage's limit), plus its window.
+LONGEST_FOLLOW_UP = timedelta(days=31 * 36) + LONGEST_AFTER
+
+
+def follow_up_reminders_due(now: datetime) -> list[ReflectionDue]:
+    """One email per follow-up survey and person who completed the course, once it has opened
+    for them and while it is open, not yet sent and not yet answered. Five queries however many
+    runs and people."""
+    administrations = list(
+        Administration.objects.filter(phase=Phase.FOLLOW_UP).select_related("target_type")
+    )
+    if not administrations:
+        return []
+    run_ids = [a.target_id for a in administrations if a.target_type.model == "courserun"]
+    module_ids = [a.target_id for a in administrations if a.target_type.model == "modulepage"]
+    runs_ended = {
+        run.pk: run.last_end
+        for run in CourseRun.objects.filter(pk__in=run_ids, cancelled_at__isnull=True)
+        .exclude(status=CourseRun.Status.CANCELLED)
+        .annotate(last_end=_last_session_end())
+        .filter(last_end__lte=now, last_end__gt=now - LONGEST_FOLLOW_UP)
+    }
+    by_target: dict[tuple[str, int], list[Administration]] = {}
+    for administration in administrations:
+        key = (administration.target_type.model, administration.target_id)
+        by_target.setdefault(key, []).append(administration)
+    enrolments = Enrolment.objects.filter(
+        Q(run_id__in=list(runs_ended)) | Q(module_id__in=module_ids),
+        status=Enrolment.Status.COMPLETED,
+        trainee__is_active=True,
+    ).select_related("trainee")
+    done = set(
+        Response.objects.filter(
+            administration__in=administrations, status=Response.Status.SUBMITTED
+        ).values_list("administration_id", "respondent_id")
+    ) | set(
+        ReflectionReminder.objects.filter(administration__in=administrations).values_list(
+            "administration_id", "person_id"
+        )
+    )
+    due = []
+    for enrolment in enrolments:
+        if enrolment.module_id is not None:
+            key, ended = ("modulepage", enrolment.module_id), enrolment.completed_at
+        else:
+            key, ended = ("courserun", enrolment.run_id), runs_ended[enrolment.run_id]
+        if ended is None:
+            continue
+        for administration in by_target.get(key, []):
+            window = _follow_up_window(administration, ended)
+            found = ReflectionDue(administration, enrolment.trainee, window.closes_at)
+            if window.is_open(now) and found.person.email and found.key not in done:
                 due.append(found)
     return due
 

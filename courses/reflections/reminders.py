@@ -18,18 +18,23 @@ logger = logging.getLogger(__name__)
 def _send_reflection_reminders(due: list[administrations.ReflectionDue]) -> None:
     for found in due:
         administration = found.administration
+        follow_up = administration.phase == Phase.FOLLOW_UP
         try:
             mail.send(
                 to=[found.person.email],
                 subject=(
-                    f"Your {administration.get_phase_display().lower()}-course reflection: "
-                    f"{administration.label}"
+                    f"{months_after(administration.months).capitalize()}: {administration.label}"
+                    if follow_up
+                    else f"Your {administration.get_phase_display().lower()}-course "
+                    f"reflection: {administration.label}"
                 ),
                 template="courses/reflections/email/reflection_due.txt",
                 context={
                     "person": found.person,
                     "administration": administration,
                     "before": administration.phase == Phase.BEFORE,
+                    "follow_up": follow_up,
+                    "months_after": months_after(administration.months),
                     "closes": deadline(found.closes_at),
                     "answer_url": links.reflection_url(administration.pk),
                 },
@@ -42,12 +47,20 @@ def _send_reflection_reminders(due: list[administrations.ReflectionDue]) -> None
             )
 
 
+def months_after(months: int) -> str:
+    """ "3 months after your course", "1 month after your course"."""
+    return f"{months} month{'' if months == 1 else 's'} after your course"
+
+
 def reflection_reminders_send_due() -> int:
-    """Email each trainee whose before or after reflection is waiting for them, once per
-    survey. Returns how many were claimed (each is sent after commit)."""
+    """Email each trainee whose before, after or follow-up reflection is waiting for them, once
+    per survey. Returns how many were claimed (each is sent after commit). Makes first the
+    follow-up surveys that runs and modules lack (made before their programme's points)."""
     now = timezone.now()
+    administrations.follow_ups_ensure()
     with transaction.atomic():
         due = {found.key: found for found in administrations.reflection_reminders_due(now)}
+        due.update((found.key, found) for found in administrations.follow_up_reminders_due(now))
         inserted = insert_claims(ReflectionReminder, ("administration", "person"), list(due))
         claimed = [due[key] for key in inserted]
         transaction.on_commit(lambda: _send_reflection_reminders(claimed))

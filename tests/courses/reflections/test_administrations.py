@@ -40,7 +40,8 @@ def test_a_run_gets_a_before_and_an_after_survey_once(surveyed_run, questionnair
     assert before.version == after.version == questionnaire
     assert before.label == "Spring group"
     assert administrations.administrations_ensure_for_run(run=run) == [before, after]
-    assert Administration.objects.count() == 2
+    # Before, after, and one follow-up per point of the programme (3, 6 and 12 months).
+    assert Administration.objects.count() == 5
 
 
 def test_a_programme_without_a_questionnaire_asks_nothing(workshop):
@@ -125,8 +126,10 @@ def test_candidates_are_the_surveys_of_runs_and_modules_the_person_is_on(
     SessionFactory(run=other_run, number=1)
     administrations.administrations_ensure_for_run(run=other_run)
     book(people["trainee"], run)
-    assert list(administrations.candidates_for(people["trainee"])) == [before, after]
-    assert windows.candidate_administrations(people["trainee"]) == [before, after]
+    # The run's before and after surveys, then its follow-ups (3, 6 and 12 months).
+    mine = [before, after, *Administration.objects.filter(target_id=run.pk, phase="follow_up")]
+    assert list(administrations.candidates_for(people["trainee"])) == mine
+    assert windows.candidate_administrations(people["trainee"]) == mine
 
 
 def test_elearning_windows_follow_enrolment_first_lesson_and_completion(
@@ -160,7 +163,8 @@ def test_enrolling_on_a_module_makes_its_surveys(elearning, people):
     version_with_items(programme=module.get_parent().specific)
     newcomer = UserFactory()
     services.enrolment_create(trainee=newcomer, module_id=module.pk)
-    assert Administration.objects.filter(target_id=module.pk).count() == 2
+    # Before, after and a follow-up at each of the programme's points (3, 6 and 12 months).
+    assert Administration.objects.filter(target_id=module.pk).count() == 5
 
 
 def _submitted(administration, person, **fields):

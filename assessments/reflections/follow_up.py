@@ -1,0 +1,128 @@
+"""Does it last? Each scale's mean before, after and at each follow-up point, and the change kept
+from after to each follow-up.
+
+Every after and follow-up scale score row carries the same person's before score, and every
+follow-up row their after score (see ScaleScore), so the whole analysis is one aggregate query
+over those rows, grouped by scale, phase and follow-up month:
+- at before: the mean of everyone's before score;
+- at after and at each follow-up: the mean among the people who answered both that point and
+  before (the rows with a before score), with its 95% confidence interval;
+- kept from after to a follow-up: among the people who answered both, the mean of follow-up
+  minus after, with its confidence interval (below 0: some of the gain was lost).
+
+n is given at every point, so the caller can say how many of those who completed answered.
+Fewer than MIN_MATCHED people at a point: its figures are suppressed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+
+from assessments.models import Phase, Response, ScaleScore
+from assessments.reflections.analysis import MIN_MATCHED, _interval, _sd
+
+PHASE_ORDER = {Phase.BEFORE: 0, Phase.AFTER: 1, Phase.FOLLOW_UP: 2}
+
+
+def point_label(phase: str, months: int) -> str:
+    """ "Before", "After", "3 months", "1 month"."""
+    if phase == Phase.FOLLOW_UP:
+        return f"{months} month{'' if months == 1 else 's'}"
+    return Phase(phase).label
+
+
+@dataclass(frozen=True)
+class PointFigure:
+    """One time point of one scale. Figures are None when suppressed."""
+
+    phase: str
+    months: int
+    n: int
+    suppressed: bool
+    mean: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    # Follow-up points only: follow-up minus after, among people who answered both.
+    kept_n: int = 0
+    kept_suppressed: bool = True
+    mean_kept: float | None = None
+    kept_ci_low: float | None = None
+    kept_ci_high: float | None = None
+
+    @property
+    def label(self) -> str:
+        return point_label(self.phase, self.months)
+
+
+@dataclass(frozen=True)
+class ScaleOverTime:
+    scale_key: str
+    scale_label: str
+    points: list[PointFigure]
+
+
+def point_from_sums(row: dict) -> PointFigure:
+    """A point's figures from its counts and sums (also used by the dashboard's figures, which
+    add up the sums of several cohorts first). Keys: phase, months, n, total, squares, kept_n,
+    kept_total, kept_squares."""
+    n, kept_n = row["n"], row.get("kept_n") or 0
+    figure = {"phase": row["phase"], "months": row["months"], "n": n, "kept_n": kept_n}
+    if n >= MIN_MATCHED:
+        mean = row["total"] / n
+        low, high = _interval(n, mean, _sd(n, mean, row["squares"]))
+        figure.update(suppressed=False, mean=mean, ci_low=low, ci_high=high)
+    else:
+        figure.update(suppressed=True)
+    if kept_n >= MIN_MATCHED:
+        mean_kept = row["kept_total"] / kept_n
+        low, high = _interval(kept_n, mean_kept, _sd(kept_n, mean_kept, row["kept_squares"]))
+        figure.update(
+            kept_suppressed=False, mean_kept=mean_kept, kept_ci_low=low, kept_ci_high=high
+        )
+    return PointFigure(**figure)
+
+
+def over_time_sums(responses: QuerySet[Response]) -> QuerySet:
+    """Rows of (scale_key, phase, months) with the counts and sums `point_from_sums` reads."""
+    kept = F("score") - F("after_score")
+    return (
+        ScaleScore.objects.filter(response__in=responses.order_by().values("pk"))
+        .filter(
+            Q(administration__phase=Phase.BEFORE)
+            | Q(
+                administration__phase__in=[Phase.AFTER, Phase.FOLLOW_UP],
+                before_score__isnull=False,
+            )
+        )
+        .order_by()
+        .values("scale_key", phase=F("administration__phase"), months=F("administration__months"))
+        .annotate(
+            label=Max("scale_label"),
+            first_seen=Min("pk"),
+            n=Count("pk"),
+            total=Sum("score"),
+            squares=Sum(F("score") * F("score")),
+            kept_n=Count("pk", filter=Q(after_score__isnull=False)),
+            kept_total=Sum(kept, filter=Q(after_score__isnull=False)),
+            kept_squares=Sum(kept * kept, filter=Q(after_score__isnull=False)),
+        )
+    )
+
+
+def scales_over_time(responses: QuerySet[Response]) -> list[ScaleOverTime]:
+    """Per scale, in the order scales were first answered, its points in time order. One
+    query, whatever the number of people."""
+    by_scale: dict[str, dict] = {}
+    for row in over_time_sums(responses):
+        scale = by_scale.setdefault(
+            row["scale_key"], {"label": row["label"], "first_seen": row["first_seen"], "rows": []}
+        )
+        scale["first_seen"] = min(scale["first_seen"], row["first_seen"])
+        scale["rows"].append(row)
+    found = []
+    for key, scale in sorted(by_scale.items(), key=lambda item: item[1]["first_seen"]):
+        rows = sorted(scale["rows"], key=lambda row: (PHASE_ORDER[row["phase"]], row["months"]))
+        found.append(ScaleOverTime(key, scale["label"], [point_from_sums(row) for row in rows]))
+    return found

@@ -1,0 +1,189 @@
+"""Follow-up surveys: made per programme point, open to people who completed from that many
+months after the course ended, reminded by email once, scored against before and after."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from assessments.models import Administration, Phase, ScaleScore
+from assessments.reflections import windows
+from assessments.reflections.responses import items_asked
+from cms.models.pages import parse_follow_up_months
+from courses.models import CourseRun, Enrolment
+from courses.reflections import administrations
+from courses.tasks import send_due_reflection_reminders
+from tests.assessments.reflection_builders import version_with_items
+from tests.factories import CourseRunFactory, SessionFactory, UserFactory
+
+pytestmark = pytest.mark.clock
+
+
+@pytest.fixture
+def questionnaire(programmes):
+    return version_with_items(programme=programmes["patient"])
+
+
+def finished_run(site, programme, *, ended_days_ago):
+    run = CourseRunFactory(site=site, programme=programme, title="Thursday group")
+    now = timezone.now()
+    for number, days in enumerate((ended_days_ago + 14, ended_days_ago + 7, ended_days_ago), 1):
+        SessionFactory(run=run, number=number, starts_at=now - timedelta(days=days))
+    administrations.administrations_ensure_for_run(run=run)
+    return run
+
+
+def completed(run, person=None, status=Enrolment.Status.COMPLETED):
+    person = person or UserFactory()
+    Enrolment.objects.create(trainee=person, run=run, site=run.site, status=status)
+    return person
+
+
+def follow_up(run, months):
+    return Administration.objects.get(target_id=run.pk, phase=Phase.FOLLOW_UP, months=months)
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [("3, 6, 12", [3, 6, 12]), ("", []), (" 1 ", [1]), ("2,4,8,36", [2, 4, 8, 36])],
+)
+def test_follow_up_points_are_read_from_the_editor(text, months):
+    assert parse_follow_up_months(text) == months
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("3, six", "whole numbers"),
+        ("0, 3", "from 1 to 36"),
+        ("3, 40", "from 1 to 36"),
+        ("6, 3", "increasing order"),
+        ("3, 3", "increasing order"),
+        ("1, 2, 3, 4, 5", "at most 4"),
+        ("-3", "whole numbers"),
+    ],
+)
+def test_bad_follow_up_points_are_refused_with_a_clear_message(text, message):
+    with pytest.raises(ValidationError) as raised:
+        parse_follow_up_months(text)
+    assert message in raised.value.messages[0]
+
+
+def test_the_programme_page_checks_its_follow_up_fields(programmes):
+    programme = programmes["patient"]
+    programme.follow_up_months, programme.refresher_threshold = "12, 3", 0
+    with pytest.raises(ValidationError) as raised:
+        programme.full_clean()
+    assert set(raised.value.message_dict) >= {"follow_up_months", "refresher_threshold"}
+
+
+def test_a_run_gets_a_follow_up_per_point_asking_the_after_version(
+    riverside, programmes, questionnaire
+):
+    programmes["patient"].follow_up_months = "3, 6"
+    programmes["patient"].save()
+    run = finished_run(riverside, programmes["patient"], ended_days_ago=1)
+    after = Administration.objects.get(target_id=run.pk, phase=Phase.AFTER)
+    ups = Administration.objects.filter(target_id=run.pk, phase=Phase.FOLLOW_UP)
+    assert sorted(ups.values_list("months", flat=True)) == [3, 6]
+    assert {up.version_id for up in ups} == {after.version_id}
+
+
+def test_runs_made_before_the_points_get_their_follow_ups_from_the_scheduler(
+    riverside, programmes, questionnaire
+):
+    programmes["patient"].follow_up_months = ""
+    programmes["patient"].save()
+    run = finished_run(riverside, programmes["patient"], ended_days_ago=1)
+    assert not Administration.objects.filter(phase=Phase.FOLLOW_UP).exists()
+    programmes["patient"].follow_up_months = "3"
+    programmes["patient"].save()
+    assert administrations.follow_ups_ensure() == 1
+    assert administrations.follow_ups_ensure() == 0
+    assert follow_up(run, 3).version == questionnaire
+
+
+def test_the_follow_up_opens_months_after_the_last_session_ended_for_completers_only(
+    riverside, programmes, questionnaire
+):
+    run = finished_run(riverside, programmes["patient"], ended_days_ago=100)
+    finisher = completed(run)
+    still_booked = completed(run, status=Enrolment.Status.BOOKED)
+    three, six = follow_up(run, 3), follow_up(run, 6)
+    ended = run.sessions.order_by("-ends_at")[0].ends_at
+    found = windows.windows_for(finisher, [three, six])
+    opens = administrations.add_months(ended, 3)
+    assert found[three.pk] == windows.Window(opens, administrations.after_closes(three, opens))
+    assert timezone.localtime(opens).time() == timezone.localtime(ended).time()
+    assert found[three.pk].is_open()
+    assert not found[six.pk].is_open()
+    assert windows.windows_for(still_booked, [three, six]) == {}
+
+
+def test_months_are_added_in_local_time_and_short_months_end_on_their_last_day():
+    moment = timezone.make_aware(timezone.datetime(2027, 1, 31, 13, 0))
+    later = timezone.localtime(administrations.add_months(moment, 1))
+    assert (later.month, later.day, later.hour) == (2, 28, 13)
+
+
+def test_a_follow_up_form_asks_the_scored_items_only(riverside, programmes, questionnaire):
+    run = finished_run(riverside, programmes["patient"], ended_days_ago=100)
+    kinds = {item.kind for item in items_asked(follow_up(run, 3))}
+    after = Administration.objects.get(target_id=run.pk, phase=Phase.AFTER)
+    after_kinds = {item.kind for item in items_asked(after)}
+    assert "free_text" in after_kinds
+    assert "rating" in kinds
+    assert kinds <= {"rating", "retrospective", "goals"}
+
+
+def test_the_follow_up_reminder_is_sent_once_saying_months_after_the_course(
+    riverside, programmes, questionnaire, django_capture_on_commit_callbacks
+):
+    run = finished_run(riverside, programmes["patient"], ended_days_ago=100)
+    person = completed(run)
+    cancelled = finished_run(riverside, programmes["patient"], ended_days_ago=100)
+    CourseRun.objects.filter(pk=cancelled.pk).update(
+        status=CourseRun.Status.CANCELLED, cancelled_at=timezone.now() - timedelta(days=1)
+    )
+    completed(cancelled)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            send_due_reflection_reminders.call()
+    [email] = [email for email in mail.outbox if "months after" in email.subject]
+    assert email.to == [person.email]
+    assert email.subject.endswith("3 months after your course: Thursday group")
+    assert "It is now 3 months after your course" in email.body
+
+
+def test_finding_due_follow_up_reminders_takes_five_queries(
+    riverside, programmes, questionnaire, django_assert_num_queries
+):
+    for _ in range(3):
+        run = finished_run(riverside, programmes["patient"], ended_days_ago=100)
+        completed(run)
+        completed(run)
+    with django_assert_num_queries(5):
+        due = administrations.follow_up_reminders_due(timezone.now())
+    assert len(due) == 6
+
+
+def test_a_follow_up_score_keeps_the_before_and_after_scores(riverside, programmes, questionnaire):
+    from tests.assessments.matched_builders import SEVEN, answered
+
+    run = finished_run(riverside, programmes["patient"], ended_days_ago=100)
+    person = completed(run)
+    before = Administration.objects.get(target_id=run.pk, phase=Phase.BEFORE)
+    after = Administration.objects.get(target_id=run.pk, phase=Phase.AFTER)
+    answered(person, before, SEVEN[0][0])
+    answered(person, after, SEVEN[0][1])
+    from assessments.reflections.responses import _write_scores
+
+    three = follow_up(run, 3)
+    response = answered(person, three, {"a1": 6, "a2": 6}, status="draft")
+    items = items_asked(three)
+    tidy = {item.pk: (6, "") for item in items if item.key in ("a1", "a2")}
+    _write_scores(response, three, items, tidy)
+    row = ScaleScore.objects.get(response=response, scale_key="agenda")
+    assert (row.score, row.before_score, row.after_score) == (6, 3.5, 7.5)
