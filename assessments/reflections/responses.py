@@ -242,14 +242,15 @@ def _refuse_unless_open(window: Window, now: datetime) -> None:
 def items_asked(administration: Administration) -> list[Item]:
     """The items on the administration's form, in order, each with `number` (1, 2, 3 ... as
     people see it). Looking-back items are asked after only, whatever their flags say; a
-    follow-up asks the after survey's scored items and goals only."""
+    follow-up asks the after survey's rating items and goals only."""
     phase_flag = "asked_before" if administration.phase == Phase.BEFORE else "asked_after"
     items = Item.objects.filter(version_id=administration.version_id, **{phase_flag: True})
     if administration.phase == Phase.BEFORE:
         items = items.exclude(kind=ItemKind.RETROSPECTIVE)
     if administration.phase == Phase.FOLLOW_UP:
-        # A short form months later: the scored scales and the person's goals, nothing else.
-        items = items.filter(kind__in=[*SCORED_KINDS, ItemKind.GOALS])
+        # A short form months later: the scales' ratings and the person's goals, nothing else
+        # (looking back to before the course means little once months have passed).
+        items = items.filter(kind__in=[ItemKind.RATING, ItemKind.GOALS])
     items = list(items.select_related("scale").order_by("position", "pk"))
     for number, item in enumerate(items, start=1):
         item.number = number

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0006_instrument_purposes_and_follow_up_phases'),
+        ('assessments', '0007_personal_goals'),
     ]
 
     operations = [
