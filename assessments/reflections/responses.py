@@ -443,6 +443,11 @@ class Reflection:
         return self.phase == Phase.BEFORE
 
     @property
+    def is_after_a_session(self) -> bool:
+        """The feedback or the tutors' debrief after one session, not the course."""
+        return self.phase in (Phase.SESSION, Phase.DEBRIEF)
+
+    @property
     def title(self) -> str:
         return self.administration.version.instrument.title
 

@@ -127,3 +127,30 @@ def test_the_windows_take_three_queries_however_many_sessions(
 
     with django_assert_num_queries(3):
         windows.windows_for(people["trainee"], administrations)
+
+
+def test_a_trainee_answers_the_feedback_on_the_reflections_form(taught, people, client):
+    from django.urls import reverse
+
+    from assessments.models import Item, Response
+
+    feedback, _ = session_feedback.session_administrations_ensure(session=taught)
+    book(people["trainee"], taught.run)
+    client.force_login(people["trainee"])
+    url = reverse("assessments:answer", kwargs={"administration_id": feedback.pk})
+
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "What mattered?" in page.content.decode()
+    assert "Spring group, session 1: after the session" in page.content.decode()
+    item = Item.objects.get(version=feedback.version)
+    sent = client.post(
+        url, {f"item-{item.pk}": "Being listened to", "share_with_tutors": "yes", "action": "send"}
+    )
+
+    assert sent.status_code == 302
+    response = Response.objects.get(administration=feedback)
+    assert response.status == Response.Status.SUBMITTED
+    assert response.answers.get().text == "Being listened to"
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
