@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from courses.dashboard import figures
 from courses.reflections.reminders import reflection_reminders_send_due
-from courses.reflections.session_feedback import session_administrations_ensure_due
+from courses.reflections.session_feedback import session_feedback_send_due
 from courses.workshops.reminders import reminders_send_due
 
 # Reminders are due at a whole number of days before a session (and a reflection once its survey
@@ -42,10 +42,11 @@ def send_due_reflection_reminders() -> int:
 
 @cron(REMINDERS_SCHEDULE)
 @task
-def make_session_feedback() -> int:
+def send_session_feedback() -> int:
     """Give each session that has just ended its trainees' feedback form and its tutors'
-    debrief (courses.reflections.session_feedback). Returns how many sessions it looked at."""
-    return session_administrations_ensure_due(now=timezone.now())
+    debrief, and email each person theirs once (courses.reflections.session_feedback).
+    Returns how many emails were sent."""
+    return session_feedback_send_due(now=timezone.now())
 
 
 @cron(FIGURES_SCHEDULE)

@@ -17,17 +17,24 @@ re-timed freely until they happen; a session made and taught before the question
 is not asked about afterwards.
 """
 
+import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count
 
-from assessments.models import Administration, Phase, Purpose
+from assessments.models import Administration, Phase, Purpose, ReflectionReminder, Response
 from assessments.reflections import windows
 from assessments.reflections.instruments import version_for_programme
+from cms.templatetags.wording import deadline
+from courses.common import links, mail
+from courses.common.queries import insert_claims
 from courses.models import Attendance, CourseRun, Enrolment, Session
 from courses.reflections.administrations import after_closes
+
+logger = logging.getLogger(__name__)
 
 SESSION_MODEL = "courses.session"
 # The feedback and the debrief stay open to the end of the day this many days after the session.
@@ -139,6 +146,136 @@ def session_windows(person, administrations) -> dict[int, windows.Window]:
                     session.ends_at, after_closes(administration, session.ends_at)
                 )
     return found
+
+
+# --- asking ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackDue:
+    administration: Administration
+    person: object  # a User
+    closes_at: datetime
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.administration.pk, self.person.pk)
+
+
+def session_feedback_due(now: datetime) -> list[FeedbackDue]:
+    """One email per open session administration and person, not yet sent and not yet
+    answered: the feedback to each trainee who was there, the debrief to each of the two
+    tutors. Six queries however many sessions and people."""
+    session_type = _session_type()
+    recent = Session.objects.filter(ends_at__lte=now, ends_at__gt=now - LOOK_BACK).exclude(
+        run__status=CourseRun.Status.CANCELLED
+    )
+    administrations = list(
+        Administration.objects.filter(
+            target_type=session_type,
+            phase__in=list(PURPOSE_OF_PHASE),
+            target_id__in=recent.values("pk"),
+        )
+    )
+    if not administrations:
+        return []
+    sessions = {
+        session.pk: session
+        for session in Session.objects.filter(
+            pk__in={a.target_id for a in administrations}
+        ).select_related("lay_tutor__user", "clinical_tutor__user")
+    }
+    enrolments = (
+        Enrolment.objects.filter(
+            run_id__in={session.run_id for session in sessions.values()},
+            status__in=Enrolment.ON_THE_COURSE,
+            trainee__is_active=True,
+        )
+        .select_related("trainee")
+        .order_by("pk")
+    )
+    by_run: dict[int, list] = {}
+    for enrolment in enrolments:
+        by_run.setdefault(enrolment.run_id, []).append(enrolment)
+    not_there = set(
+        Attendance.objects.filter(session__in=list(sessions), status__in=NOT_THERE).values_list(
+            "session_id", "enrolment_id"
+        )
+    )
+    done = set(
+        Response.objects.filter(
+            administration__in=administrations, status=Response.Status.SUBMITTED
+        ).values_list("administration_id", "respondent_id")
+    ) | set(
+        ReflectionReminder.objects.filter(administration__in=administrations).values_list(
+            "administration_id", "person_id"
+        )
+    )
+    due = []
+    for administration in administrations:
+        session = sessions[administration.target_id]
+        closes = after_closes(administration, session.ends_at)
+        if now >= closes:
+            continue
+        if administration.phase == Phase.SESSION:
+            people = [
+                enrolment.trainee
+                for enrolment in by_run.get(session.run_id, [])
+                if (session.pk, enrolment.pk) not in not_there
+            ]
+        else:
+            people = [
+                tutor.user
+                for tutor in (session.lay_tutor, session.clinical_tutor)
+                if tutor is not None and tutor.user.is_active
+            ]
+        for person in people:
+            found = FeedbackDue(administration, person, closes)
+            if person.email and found.key not in done:
+                due.append(found)
+    return due
+
+
+def _send(due: list[FeedbackDue]) -> None:
+    for found in due:
+        administration = found.administration
+        debrief = administration.phase == Phase.DEBRIEF
+        try:
+            mail.send(
+                to=[found.person.email],
+                subject=(
+                    f"Your debrief: {administration.label}"
+                    if debrief
+                    else f"A minute of feedback: {administration.label}"
+                ),
+                template="courses/reflections/email/session_feedback_due.txt",
+                context={
+                    "person": found.person,
+                    "administration": administration,
+                    "debrief": debrief,
+                    "closes": deadline(found.closes_at),
+                    "answer_url": links.reflection_url(administration.pk),
+                },
+            )
+        except Exception:
+            logger.exception(
+                "Could not send the session feedback email for administration %s to user %s.",
+                administration.pk,
+                found.person.pk,
+            )
+
+
+def session_feedback_send_due(*, now: datetime) -> int:
+    """Make the administrations of the sessions just ended, then email each person theirs,
+    once (a claim recorded as a ReflectionReminder; sent through the outbox after commit).
+    Returns how many emails were claimed."""
+    session_administrations_ensure_due(now=now)
+    with transaction.atomic():
+        due = {found.key: found for found in session_feedback_due(now)}
+        inserted = insert_claims(ReflectionReminder, ("administration", "person"), list(due))
+        claimed = [due[key] for key in inserted]
+        transaction.on_commit(lambda: _send(claimed))
+    return len(claimed)
 
 
 def register() -> None:

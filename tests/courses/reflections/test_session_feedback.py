@@ -10,7 +10,6 @@ from assessments.reflections import windows
 from assessments.reflections.instruments import instrument_save
 from courses.models import Attendance, CourseRun, Enrolment
 from courses.reflections import session_feedback
-from courses.tasks import make_session_feedback
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.clock
@@ -63,8 +62,8 @@ def test_a_programme_without_the_questionnaires_asks_nothing_after_sessions(work
 
 
 def test_the_scheduler_makes_them_for_sessions_just_ended_only(taught, workshop):
-    assert make_session_feedback.call() == 1
-    assert make_session_feedback.call() == 0
+    assert session_feedback.session_administrations_ensure_due(now=timezone.now()) == 1
+    assert session_feedback.session_administrations_ensure_due(now=timezone.now()) == 0
 
     made = Administration.objects.filter(target_id=taught.pk)
     assert sorted(made.values_list("phase", flat=True)) == [Phase.DEBRIEF, Phase.SESSION]
@@ -154,3 +153,51 @@ def test_a_trainee_answers_the_feedback_on_the_reflections_form(taught, people, 
     assert response.answers.get().text == "Being listened to"
     client.force_login(UserFactory())
     assert client.get(url).status_code == 404
+
+
+def test_after_a_session_trainees_there_get_the_form_and_the_tutors_the_debrief_once(
+    taught, people, django_capture_on_commit_callbacks, mailoutbox
+):
+    from courses.tasks import send_session_feedback
+
+    book(people["trainee"], taught.run)
+    absent = book(UserFactory(email="absent@example.com"), taught.run)
+    Attendance.objects.create(session=taught, enrolment=absent, status=Attendance.Status.ABSENT)
+    book(UserFactory(email="waiting@example.com"), taught.run, status=Enrolment.Status.WAITLISTED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_session_feedback.call() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_session_feedback.call() == 0
+
+    by_address = {email.to[0]: email for email in mailoutbox}
+    tutors = {taught.lay_tutor.user.email, taught.clinical_tutor.user.email}
+    assert set(by_address) == {people["trainee"].email} | tutors
+    feedback = Administration.objects.get(target_id=taught.pk, phase=Phase.SESSION)
+    trainee_email = by_address[people["trainee"].email]
+    assert "A minute of feedback: Spring group, session 1" in trainee_email.subject
+    assert f"/reflections/{feedback.pk}/" in trainee_email.body
+    for address in tutors:
+        assert "Your debrief: Spring group, session 1" in by_address[address].subject
+
+
+def test_nothing_is_sent_once_the_feedback_has_closed(
+    taught, people, django_capture_on_commit_callbacks, mailoutbox
+):
+    session_feedback.session_administrations_ensure(session=taught)
+    book(people["trainee"], taught.run)
+    later = taught.ends_at + timedelta(days=session_feedback.CLOSES_AFTER_DAYS + 1)
+
+    assert session_feedback.session_feedback_due(end_of_day(later)) == []
+
+
+def test_who_is_asked_takes_six_queries_however_many_people(
+    taught, workshop, people, django_assert_num_queries
+):
+    session_feedback.session_administrations_ensure(session=taught)
+    for n in range(4):
+        book(UserFactory(email=f"t{n}@example.com"), taught.run)
+
+    with django_assert_num_queries(6):
+        due = session_feedback.session_feedback_due(timezone.now())
+    assert len(due) == 6
