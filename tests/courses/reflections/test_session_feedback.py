@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from assessments.models import Administration, Phase, Purpose
+from assessments.models import Administration, Phase, Purpose, Response
 from assessments.reflections import windows
 from assessments.reflections.instruments import instrument_save
 from courses.models import Attendance, CourseRun, Enrolment
@@ -201,3 +201,25 @@ def test_who_is_asked_takes_six_queries_however_many_people(
     with django_assert_num_queries(6):
         due = session_feedback.session_feedback_due(timezone.now())
     assert len(due) == 6
+
+
+def test_session_feedback_is_in_the_persons_download_and_erased_with_their_reflections(
+    taught, people
+):
+    from assessments.privacy.export import reflection_responses_file
+    from assessments.reflections.responses import response_save, responses_erase
+
+    feedback, _ = session_feedback.session_administrations_ensure(session=taught)
+    book(people["trainee"], taught.run)
+    response_save(
+        administration_id=feedback.pk,
+        respondent=people["trainee"],
+        answers={str(feedback.version.items.get().pk): "Being heard"},
+        share_with_tutors=False,
+        submit=True,
+    )
+
+    [row] = reflection_responses_file(people["trainee"]).rows
+    assert row[0] == "Spring group, session 1"
+    responses_erase(person=people["trainee"])
+    assert not Response.objects.filter(administration=feedback).exists()
