@@ -80,7 +80,10 @@ class InstrumentForm(WagtailAdminModelForm):
         programme = self.cleaned_data.get("programme")
         if programme is not None:
             other = (
-                Instrument.objects.filter(programme=programme, purpose=self.instance.purpose)
+                Instrument.objects.filter(
+                    programme=programme,
+                    purpose=self.data.get("purpose") or self.instance.purpose,
+                )
                 .exclude(pk=self.instance.pk)
                 .first()
             )
@@ -136,6 +139,7 @@ class SavingThroughService:
             introduction=form.cleaned_data.get("introduction", ""),
             definition=form.definition,
             saved_by=self.request.user,
+            purpose=form.cleaned_data.get("purpose"),
         )
         return self.saved.instrument
 
@@ -180,6 +184,7 @@ class InstrumentViewSet(ModelViewSet):
     list_display = [
         "title",
         Column("programme", label="Programme"),
+        Column("get_purpose_display", label="For"),
         Column("latest_version", label="Latest version"),
         BooleanColumn("answered", label="Answered"),
         "updated_at",
@@ -193,6 +198,7 @@ class InstrumentViewSet(ModelViewSet):
             FieldPanel("title"),
             FieldPanel("slug"),
             FieldPanel("programme"),
+            FieldPanel("purpose"),
             FieldPanel("introduction"),
             HelpPanel(
                 content=(

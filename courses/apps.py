@@ -15,10 +15,11 @@ class CoursesConfig(AppConfig):
         from courses.privacy.erasure import courses_erasure_part
         from courses.privacy.export import delivery_files, site_contacts
         from courses.privacy.retention import courses_retention_rules
-        from courses.reflections import administrations
+        from courses.reflections import administrations, session_feedback
         from courses.sites.tutors import programme_tutors
 
         administrations.register()
+        session_feedback.register()
         programme_tutors_register(programme_tutors)
         # A person's download of everything held about them (cms.privacy.export).
         exporter_register("courses", delivery_files)

@@ -9,9 +9,11 @@ Every one of them is safe to run twice, so a late or doubled run does no harm.""
 
 from crontask import cron
 from django.tasks import task
+from django.utils import timezone
 
 from courses.dashboard import figures
 from courses.reflections.reminders import reflection_reminders_send_due
+from courses.reflections.session_feedback import session_feedback_send_due
 from courses.workshops.reminders import reminders_send_due
 
 # Reminders are due at a whole number of days before a session (and a reflection once its survey
@@ -36,6 +38,15 @@ def send_due_reflection_reminders() -> int:
     """Email each trainee whose before or after reflection is waiting for them, once per
     survey (courses.reflections.reminders). Returns how many were sent."""
     return reflection_reminders_send_due()
+
+
+@cron(REMINDERS_SCHEDULE)
+@task
+def send_session_feedback() -> int:
+    """Give each session that has just ended its trainees' feedback form and its tutors'
+    debrief, and email each person theirs once (courses.reflections.session_feedback).
+    Returns how many emails were sent."""
+    return session_feedback_send_due(now=timezone.now())
 
 
 @cron(FIGURES_SCHEDULE)

@@ -112,6 +112,9 @@ PROGRAMME_TAKEN = "“{programme}” already has a questionnaire: “{instrument
 FILE_UNREADABLE = "{path}: not a valid TOML file ({error})."
 FILE_SETTING_MISSING = "{path}: “{name}” is missing."
 NO_SUCH_PROGRAMME = "{path}: skipped, there is no programme page with the slug “{programme}”."
+PURPOSE_UNKNOWN = (
+    "{path}: the purpose “{purpose}” is not one this site knows. Use one of: {choices}."
+)
 EDITED_IN_ADMIN = (
     "{path}: skipped, the questionnaire was changed in the admin since it was loaded "
     "(version {number}); use --force to replace it with the file."
@@ -523,7 +526,14 @@ def _version_rows_create(version, definition):
 
 @transaction.atomic
 def instrument_save(
-    *, slug, title, programme=None, introduction="", definition: dict, saved_by=None
+    *,
+    slug,
+    title,
+    programme=None,
+    introduction="",
+    definition: dict,
+    saved_by=None,
+    purpose: str | None = None,
 ) -> InstrumentSaved:
     """Save a questionnaire: its details, and its questions as a version.
 
@@ -537,15 +547,19 @@ def instrument_save(
     created = instrument is None
     if created:
         instrument = Instrument(slug=slug)
+    # None keeps the purpose it has (a new questionnaire: a before-and-after reflection).
+    purpose = purpose or instrument.purpose or Purpose.REFLECTION
     programme_id = programme.pk if programme is not None else None
     details_changed = created or (
         instrument.title,
         instrument.programme_id,
         instrument.introduction,
+        instrument.purpose,
     ) != (
         title,
         programme_id,
         introduction,
+        purpose,
     )
     stream = stream_from_definition(tidy)
     stream_changed = created or instrument.definition.get_prep_value() != stream
@@ -555,6 +569,7 @@ def instrument_save(
             programme,
             introduction,
         )
+        instrument.purpose = purpose
         instrument.definition = stream
         if programme is not None:
             other = (
@@ -597,7 +612,7 @@ def instrument_save(
 # --- loading content/instruments/ ----------------------------------------------------------------
 
 
-FILE_FIELDS = {"slug", "title", "programme", "introduction", "scales", "items"}
+FILE_FIELDS = {"slug", "title", "programme", "purpose", "introduction", "scales", "items"}
 
 
 @dataclass
@@ -650,9 +665,16 @@ def _read_file(path, label, problems):
     for name in ["title", "items"]:
         if not data.get(name):
             problems.append(FILE_SETTING_MISSING.format(path=label, name=name))
-    for name in ["slug", "title", "programme", "introduction"]:
+    for name in ["slug", "title", "programme", "purpose", "introduction"]:
         if name in data and not isinstance(data[name], str):
             problems.append(NOT_TEXT.format(item=label, name=name))
+    purpose = data.get("purpose", Purpose.REFLECTION)
+    if isinstance(purpose, str) and purpose not in Purpose.values:
+        problems.append(
+            PURPOSE_UNKNOWN.format(
+                path=label, purpose=purpose, choices=", ".join(sorted(Purpose.values))
+            )
+        )
     if len(problems) > before:
         return None
     try:
@@ -664,6 +686,7 @@ def _read_file(path, label, problems):
         "slug": (data.get("slug") or path.stem).strip(),
         "title": data["title"].strip(),
         "programme": (data.get("programme") or "").strip() or None,
+        "purpose": purpose,
         "introduction": (data.get("introduction") or "").strip(),
         "definition": definition,
     }
@@ -732,6 +755,7 @@ def instruments_load(
                     programme=programme,
                     introduction=data["introduction"],
                     definition=data["definition"],
+                    purpose=data["purpose"],
                 )
             except ValidationError as error:
                 raise InstrumentFileError(

@@ -488,11 +488,19 @@ class Reflection:
 
     @property
     def when(self) -> str:
-        """ "before the course", "after the course", "3 months after the course"."""
+        """ "before the course", "after the course", "3 months after the course", "after the
+        session"."""
+        if self.is_after_a_session:
+            return "after the session"
         if self.phase == Phase.FOLLOW_UP:
             months = self.administration.months
             return f"{months} month{'' if months == 1 else 's'} after the course"
         return "before the course" if self.is_before else "after the course"
+
+    @property
+    def is_after_a_session(self) -> bool:
+        """The feedback or the tutors' debrief after one session, not the course."""
+        return self.phase in (Phase.SESSION, Phase.DEBRIEF)
 
     @property
     def title(self) -> str:

@@ -21,6 +21,7 @@ from assessments.models import (
     Item,
     ItemKind,
     Phase,
+    Purpose,
     Response,
     Scale,
     ScaleScore,
@@ -418,9 +419,11 @@ def test_the_seed_questionnaires_load_once_and_have_the_scales_the_issue_names(p
     out = StringIO()
     call_command("load_instruments", stdout=out)
 
-    assert "Questionnaires loaded: 2 created, 0 updated, 0 unchanged, 0 skipped" in out.getvalue()
-    patients = Instrument.objects.get(programme=programmes["patient"])
-    professionals = Instrument.objects.get(programme=programmes["professional"])
+    assert "Questionnaires loaded: 6 created, 0 updated, 0 unchanged, 0 skipped" in out.getvalue()
+    patients = Instrument.objects.get(programme=programmes["patient"], purpose=Purpose.REFLECTION)
+    professionals = Instrument.objects.get(
+        programme=programmes["professional"], purpose=Purpose.REFLECTION
+    )
     patient_version = current_version(patients)
     assert set(patient_version.scales.values_list("key", flat=True)) == {
         "taking-part",
@@ -448,10 +451,59 @@ def test_the_seed_questionnaires_load_once_and_have_the_scales_the_issue_names(p
     again = StringIO()
     call_command("load_instruments", stdout=again)
 
-    assert "Questionnaires already up to date: 0 created, 0 updated, 2 unchanged" in (
+    assert "Questionnaires already up to date: 0 created, 0 updated, 6 unchanged" in (
         again.getvalue()
     )
-    assert InstrumentVersion.objects.count() == 2
+    assert InstrumentVersion.objects.count() == 6
+
+
+def test_each_programme_has_a_session_feedback_form_and_a_tutors_debrief(programmes):
+    call_command("load_instruments", stdout=StringIO())
+
+    for programme in programmes.values():
+        feedback = version_for_programme(programme.pk, Purpose.SESSION_FEEDBACK)
+        debrief = version_for_programme(programme.pk, Purpose.TUTOR_DEBRIEF)
+        assert [item.key for item in feedback.items.all()] == [
+            "what-mattered",
+            "one-thing",
+            "welcome",
+        ]
+        welcome = feedback.items.get(key="welcome")
+        assert (welcome.lowest, welcome.highest) == (1, 5)
+        assert [item.key for item in debrief.items.all()] == [
+            "own-share",
+            "co-tutor-share",
+            "change",
+            "for-the-lead",
+        ]
+        share = debrief.items.get(key="own-share")
+        assert [point["label"] for point in share.points] == [
+            "Hardly any",
+            "Less than half",
+            "About half",
+            "More than half",
+            "Nearly all",
+        ]
+
+
+def test_a_file_names_its_purpose_and_an_unknown_purpose_loads_nothing(db, tmp_path):
+    write(tmp_path, "small.toml", 'purpose = "tutor_debrief"\n' + SMALL)
+    instruments_load(directory=tmp_path)
+    assert Instrument.objects.get(slug="small").purpose == Purpose.TUTOR_DEBRIEF
+
+    write(tmp_path, "small.toml", 'purpose = "gossip"\n' + SMALL)
+    with pytest.raises(instruments.InstrumentFileError) as error:
+        instruments_load(directory=tmp_path)
+    assert "the purpose “gossip” is not one this site knows" in str(error.value)
+    assert Instrument.objects.get(slug="small").purpose == Purpose.TUTOR_DEBRIEF
+
+
+def test_saving_without_a_purpose_keeps_the_one_it_has(db):
+    definition = {"items": [{"key": "a", "kind": "free_text", "text": "Anything?"}]}
+    instrument_save(slug="q", title="Q", definition=definition, purpose=Purpose.SESSION_FEEDBACK)
+    instrument_save(slug="q", title="Q again", definition=definition)
+
+    assert Instrument.objects.get(slug="q").purpose == Purpose.SESSION_FEEDBACK
 
 
 def test_every_seed_file_says_who_wrote_it_and_that_it_is_original():
@@ -556,7 +608,7 @@ def test_loading_the_curricula_loads_their_questionnaires(db, authors, home_page
     assert {"instruments/moving-on-together.toml", "instruments/working-in-partnership.toml"} <= (
         set(first.created)
     )
-    assert Instrument.objects.filter(programme__isnull=False).count() == 2
+    assert Instrument.objects.filter(programme__isnull=False).count() == 6
     second = curricula_load(programmes=parse_curricula(curricula))
     assert not second.changed
     assert "instruments/moving-on-together.toml" in second.unchanged
@@ -598,7 +650,7 @@ def item_form(prefix, value, block_id):
     return data
 
 
-def admin_form(*, slug="skills", title="Skills", programme=None, raw=None):
+def admin_form(*, slug="skills", title="Skills", programme=None, raw=None, purpose="reflection"):
     """Form data as the admin posts it, for a definition dict."""
     from assessments.instrument_blocks import stream_from_definition
 
@@ -625,6 +677,7 @@ def admin_form(*, slug="skills", title="Skills", programme=None, raw=None):
             "title": title,
             "slug": slug,
             "programme": programme.pk if programme else "",
+            "purpose": purpose,
             "introduction": "Why we ask.",
         }
     ) | {key: str(value) for key, value in data.items()}
@@ -802,3 +855,25 @@ def test_a_question_preview_names_its_kind_and_when_it_is_asked_in_words():
     html = block.render(block.to_python(ITEM_PREVIEW | {"asked": "after"}))
     assert "Rating scale · asked after only" in html
     assert "rating ·" not in html
+
+
+def test_the_admin_saves_a_questionnaires_purpose_and_allows_one_of_each_per_programme(
+    client, superuser, programmes
+):
+    client.force_login(superuser)
+    patient = programmes["patient"]
+    client.post("/admin/instruments/new/", admin_form(programme=patient), follow=True)
+    response = client.post(
+        "/admin/instruments/new/",
+        admin_form(slug="after-each", programme=patient, purpose=Purpose.SESSION_FEEDBACK),
+        follow=True,
+    )
+
+    assert "saved. Saved as version 1." in " ".join(messages_of(response))
+    assert Instrument.objects.get(slug="after-each").purpose == Purpose.SESSION_FEEDBACK
+    taken = client.post(
+        "/admin/instruments/new/",
+        admin_form(slug="again", programme=patient, purpose=Purpose.SESSION_FEEDBACK),
+    )
+    assert taken.status_code == 200
+    assert not Instrument.objects.filter(slug="again").exists()

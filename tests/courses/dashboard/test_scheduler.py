@@ -115,3 +115,10 @@ def test_the_page_says_how_often_from_the_same_setting(client, people, riverside
     page = client.get("/programme/").content.decode()
 
     assert f"every {REFRESH_MINUTES} minutes" in page
+
+
+def test_the_scheduler_asks_for_session_feedback_as_often_as_it_sends_reminders():
+    job = jobs()[tasks.send_session_feedback.name]
+
+    assert job.func == tasks.send_session_feedback.enqueue
+    assert str(job.trigger.fields[6]) == f"*/{tasks.REMINDERS_EVERY_MINUTES}"

@@ -196,7 +196,9 @@ def _assert_reflections():
     for run in CourseRun.objects.all():
         surveys = Administration.objects.filter(target_type=run_type, target_id=run.pk)
         assert sorted(surveys.values_list("phase", flat=True)) == ["after", "before"]
-        version = run.programme.instruments.get().versions.order_by("-number").first()
+        version = (
+            run.programme.instruments.get(purpose="reflection").versions.order_by("-number").first()
+        )
         assert {survey.version_id for survey in surveys} == {version.pk}
     responses = Response.objects.select_related("administration")
     assert responses.exists()
