@@ -92,6 +92,11 @@ urlpatterns = [
     path("teach/sessions/<int:session_id>/plan/", tutor.session_plan, name="session_plan"),
     path("teach/sessions/<int:session_id>/register/", tutor.session_register, name="register"),
     path(
+        "teach/sessions/<int:session_id>/feedback/",
+        tutor.session_feedback,
+        name="session_feedback",
+    ),
+    path(
         "teach/sessions/<int:session_id>/withdraw/",
         tutor.session_withdraw,
         name="teach_withdraw",

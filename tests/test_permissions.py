@@ -305,6 +305,10 @@ MATRIX = {
         "/teach/sessions/{session_id}/register/",
         {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200, "other_lead": 404, "lead": 200},
     ),
+    "teach/sessions/<int:session_id>/feedback/": (
+        "/teach/sessions/{session_id}/feedback/",
+        {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200, "other_lead": 404, "lead": 200},
+    ),
     "teach/sessions/<int:session_id>/withdraw/": (
         "/teach/sessions/{future_session_id}/withdraw/",
         {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200},

@@ -15,9 +15,4 @@ class Migration(migrations.Migration):
             name='follow_up_months',
             field=models.CharField(blank=True, default='3, 6, 12', help_text='Whole months after the course ends when people are asked again, separated by commas, for example 3, 6, 12. From 1 to 36, in increasing order, at most 4. Leave empty for no follow-up.', max_length=40, verbose_name='Follow-up points'),
         ),
-        migrations.AddField(
-            model_name='programmepage',
-            name='refresher_threshold',
-            field=models.PositiveSmallIntegerField(default=50, help_text="Tell the site's leads when a cohort has lost this share of its before-to-after gain at a follow-up point (1 to 100).", verbose_name='Refresher threshold (%)'),
-        ),
     ]

@@ -122,14 +122,6 @@ class ProgrammePage(Page):
             "Leave empty for no follow-up."
         ),
     )
-    refresher_threshold = models.PositiveSmallIntegerField(
-        default=50,
-        verbose_name="Refresher threshold (%)",
-        help_text=(
-            "Tell the site's leads when a cohort has lost this share of its before-to-after "
-            "gain at a follow-up point (1 to 100)."
-        ),
-    )
 
     content_panels = [
         *Page.content_panels,
@@ -137,7 +129,7 @@ class ProgrammePage(Page):
         FieldPanel("summary"),
         MarkdownPanel("introduction"),
         MultiFieldPanel(
-            [FieldPanel("follow_up_months"), FieldPanel("refresher_threshold")],
+            [FieldPanel("follow_up_months")],
             heading="Does it last? Follow-up",
         ),
     ]
@@ -151,10 +143,6 @@ class ProgrammePage(Page):
             )
         except ValidationError as error:
             errors["follow_up_months"] = error
-        if not 1 <= (self.refresher_threshold or 0) <= 100:
-            errors["refresher_threshold"] = ValidationError(
-                "Enter a whole percentage from 1 to 100."
-            )
         if errors:
             raise ValidationError(errors)
 

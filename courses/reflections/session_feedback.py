@@ -25,9 +25,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count
 
-from assessments.models import Administration, Phase, Purpose, ReflectionReminder, Response
+from assessments.models import (
+    Administration,
+    Answer,
+    ItemKind,
+    Phase,
+    Purpose,
+    ReflectionReminder,
+    Response,
+)
 from assessments.reflections import windows
 from assessments.reflections.instruments import version_for_programme
+from assessments.reflections.responses import answer_display
 from cms.templatetags.wording import deadline
 from courses.common import links, mail
 from courses.common.queries import insert_claims
@@ -281,3 +290,120 @@ def session_feedback_send_due(*, now: datetime) -> int:
 def register() -> None:
     """Called from CoursesConfig.ready()."""
     windows.register(SESSION_MODEL, session_windows)
+
+
+# --- what the session's tutors and its site's leads read ---------------------------------------
+
+
+@dataclass(frozen=True)
+class PointCount:
+    value: int
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    question: str
+    points: list[PointCount]
+    answered: int
+
+
+@dataclass(frozen=True)
+class WrittenAnswers:
+    question: str
+    texts: list[str]
+
+
+@dataclass(frozen=True)
+class Debrief:
+    tutor: str
+    kind: str  # "Lay tutor", "Clinical tutor"
+    answers: list[tuple[str, str]]  # (question, answer as people read it)
+
+
+@dataclass(frozen=True)
+class SessionFeedback:
+    asked: bool  # the session has its forms (it has ended, and the programme asks them)
+    sent: int  # trainees who sent their feedback
+    shared: int  # of them, those who agreed the tutors may read what they wrote
+    ratings: list[RatingSummary]
+    written: list[WrittenAnswers]
+    debriefs: list[Debrief]
+
+
+def session_feedback_for(session: Session) -> SessionFeedback:
+    """The session's trainee feedback without names (each rating counted per point; written
+    answers only from those who agreed to share them, in the order of their words) and both
+    tutors' debriefs, named. The caller checks the reader is one of the session's tutors or a
+    lead of its site. Three queries, whatever the number of people."""
+    administrations = {
+        administration.phase: administration
+        for administration in Administration.objects.filter(
+            target_type=_session_type(),
+            target_id=session.pk,
+            phase__in=list(PURPOSE_OF_PHASE),
+        )
+    }
+    if not administrations:
+        return SessionFeedback(asked=False, sent=0, shared=0, ratings=[], written=[], debriefs=[])
+    answers = list(
+        Answer.objects.filter(
+            response__administration__in=list(administrations.values()),
+            response__status=Response.Status.SUBMITTED,
+        )
+        .select_related("item", "response__respondent", "response__administration")
+        .order_by("item__position", "item_id", "pk")
+    )
+    feedback = [a for a in answers if a.response.administration.phase == Phase.SESSION]
+    responses = {answer.response_id: answer.response for answer in feedback}
+    ratings: dict[int, tuple] = {}
+    written: dict[int, tuple] = {}
+    for answer in feedback:
+        item = answer.item
+        if item.kind == ItemKind.RATING and answer.number is not None:
+            _item, counts = ratings.setdefault(item.pk, (item, {}))
+            counts[answer.number] = counts.get(answer.number, 0) + 1
+        elif item.kind == ItemKind.FREE_TEXT and answer.text and answer.response.share_with_tutors:
+            written.setdefault(item.pk, (item, []))[1].append(answer.text)
+    tutors = {
+        session.lay_tutor.user_id if session.lay_tutor else None: "Lay tutor",
+        session.clinical_tutor.user_id if session.clinical_tutor else None: "Clinical tutor",
+    }
+    debriefs: dict[int, Debrief] = {}
+    for answer in answers:
+        if answer.response.administration.phase != Phase.DEBRIEF:
+            continue
+        person = answer.response.respondent
+        debrief = debriefs.setdefault(
+            person.pk,
+            Debrief(
+                tutor=person.get_full_name() or person.email,
+                kind=tutors.get(person.pk, "Tutor"),
+                answers=[],
+            ),
+        )
+        debrief.answers.append((answer.item.text, answer_display(answer.item, answer)))
+    return SessionFeedback(
+        asked=True,
+        sent=len(responses),
+        shared=sum(1 for response in responses.values() if response.share_with_tutors),
+        ratings=[
+            RatingSummary(
+                question=item.text,
+                points=[
+                    PointCount(
+                        point["value"], point.get("label") or "", counts.get(point["value"], 0)
+                    )
+                    for point in item.points
+                ],
+                answered=sum(counts.values()),
+            )
+            for item, counts in ratings.values()
+        ],
+        written=[
+            WrittenAnswers(question=item.text, texts=sorted(texts, key=str.casefold))
+            for item, texts in written.values()
+        ],
+        debriefs=sorted(debriefs.values(), key=lambda debrief: debrief.kind != "Lay tutor"),
+    )

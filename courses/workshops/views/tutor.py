@@ -16,6 +16,7 @@ from courses.calendars import feeds
 from courses.common import links, wording
 from courses.errors import CoursesError
 from courses.reflections.administrations import group_goals_for
+from courses.reflections.session_feedback import session_feedback_for
 from courses.workshops import booking, record, teaching
 from courses.workshops.forms.tutor import (
     RegisterForm,
@@ -114,6 +115,24 @@ def session_plan(request, session_id):
             else None,
         },
         status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@role_required(*TUTORS_AND_LEADS)
+def session_feedback(request, session_id):
+    """What the trainees said after the session, without names, and both tutors' debriefs: for
+    the session's two tutors and the leads of its site."""
+    session = teaching.session_for_teaching(request.user, session_id)
+    return render(
+        request,
+        "courses/workshops/tutor/session_feedback.html",
+        {
+            "session": session,
+            "when": wording.when(session),
+            "feedback": session_feedback_for(session),
+            "ended": session.ends_at <= timezone.now(),
+        },
     )
 
 
