@@ -473,6 +473,20 @@ class ReflectionDue:
         return (self.administration.pk, self.person.pk)
 
 
+def answered_or_reminded(administrations) -> set[tuple[int, int]]:
+    """(administration id, person id) of everyone who sent these surveys or was already
+    reminded of them: nobody is reminded twice, nor after answering. Two queries."""
+    return set(
+        Response.objects.filter(
+            administration__in=administrations, status=Response.Status.SUBMITTED
+        ).values_list("administration_id", "respondent_id")
+    ) | set(
+        ReflectionReminder.objects.filter(administration__in=administrations).values_list(
+            "administration_id", "person_id"
+        )
+    )
+
+
 def reflection_reminders_due(now: datetime) -> list[ReflectionDue]:
     """One email per survey and person, not yet sent and not yet answered: a run's before
     survey in the last days before the first session; a run's after survey once its last
@@ -518,15 +532,7 @@ def reflection_reminders_due(now: datetime) -> list[ReflectionDue]:
         ),
         trainee__is_active=True,
     ).select_related("trainee")
-    done = set(
-        Response.objects.filter(
-            administration__in=administrations, status=Response.Status.SUBMITTED
-        ).values_list("administration_id", "respondent_id")
-    ) | set(
-        ReflectionReminder.objects.filter(administration__in=administrations).values_list(
-            "administration_id", "person_id"
-        )
-    )
+    done = answered_or_reminded(administrations)
 
     due = []
     for enrolment in enrolments:
@@ -567,15 +573,7 @@ def follow_up_reminders_due(now: datetime) -> list[ReflectionDue]:
         status=Enrolment.Status.COMPLETED,
         trainee__is_active=True,
     ).select_related("trainee")
-    done = set(
-        Response.objects.filter(
-            administration__in=administrations, status=Response.Status.SUBMITTED
-        ).values_list("administration_id", "respondent_id")
-    ) | set(
-        ReflectionReminder.objects.filter(administration__in=administrations).values_list(
-            "administration_id", "person_id"
-        )
-    )
+    done = answered_or_reminded(administrations)
     due = []
     for enrolment in enrolments:
         if enrolment.module_id is not None:

@@ -41,7 +41,7 @@ from cms.templatetags.wording import deadline
 from courses.common import links, mail
 from courses.common.queries import insert_claims
 from courses.models import Attendance, CourseRun, Enrolment, Session
-from courses.reflections.administrations import after_closes
+from courses.reflections.administrations import after_closes, answered_or_reminded
 
 logger = logging.getLogger(__name__)
 
@@ -211,15 +211,7 @@ def session_feedback_due(now: datetime) -> list[FeedbackDue]:
             "session_id", "enrolment_id"
         )
     )
-    done = set(
-        Response.objects.filter(
-            administration__in=administrations, status=Response.Status.SUBMITTED
-        ).values_list("administration_id", "respondent_id")
-    ) | set(
-        ReflectionReminder.objects.filter(administration__in=administrations).values_list(
-            "administration_id", "person_id"
-        )
-    )
+    done = answered_or_reminded(administrations)
     due = []
     for administration in administrations:
         session = sessions[administration.target_id]

@@ -182,12 +182,13 @@ def test_a_lead_downloads_the_answers_from_the_results_page(
     at = {heading.split(" (")[0]: index for index, heading in enumerate(headings)}
     for column in ("Site", "Course run or e-learning module", "Cohort start date"):
         assert column in at, headings
-    assert "Before or after the course" in headings
+    phase = "Before or after the course, or follow-up"
+    assert phase in headings
     body = rows[1:]
     assert body, "the demo has answers at Riverside"
     assert {row[at["Site"]] for row in body} == {"Riverside Health Board"}
     assert all(row[at["Course run or e-learning module"]] for row in body)
-    assert {row[at["Before or after the course"]] for row in body} <= {"Before", "After"}
+    assert {row[headings.index(phase)] for row in body} <= {"Before", "After", "Follow-up"}
     numbers = [row[at["Answer as a number"]] for row in body if row[at["Answer as a number"]]]
     assert numbers and all(isinstance(value, int) for value in numbers)
     assert {row[at["Made-up demonstration answer"]] for row in body} <= {"Yes", "No"}

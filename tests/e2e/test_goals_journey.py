@@ -38,7 +38,7 @@ def test_a_trainee_writes_two_goals_and_her_tutor_sees_them_on_the_plan(
     page = new_page(viewport=PHONE)
     sign_in(page, TRAINEE, demo_password)
     page.goto("/learn/")
-    main(page).get_by_role("link", name=WORKSHOP).first.click()
+    main(page).get_by_role("link", name=WORKSHOP, exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(WORKSHOP)
     asked = main(page).locator("#before-reflection")
     expect(asked).to_contain_text("write up to 3 goals of your own")
