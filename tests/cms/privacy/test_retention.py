@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from assessments.models import Answer, ExportLog, ItemKind, Phase, ScaleScore
+from assessments.models import Answer, ExportLog, Goal, ItemKind, Phase, ScaleScore
 from cms.models import OutgoingEmail, PersonalDataExport, PersonErasure, RetentionRun
 from cms.privacy.erasure import ERASED_NAME
 from cms.privacy.retention import retention_apply
@@ -45,6 +45,7 @@ def finished_run_with_reflections(site, programme, version, *, ended_years_ago, 
     before = administration(version, Phase.BEFORE, run, programme=programme, label=slug)
     after = administration(version, Phase.AFTER, run, programme=programme, label=slug)
     answered_both(UserFactory(), before, after, *SEVEN[0])
+    Goal.objects.create(response=before.responses.get(), position=1, text=f"Walk further ({slug})")
     return run
 
 
@@ -118,6 +119,7 @@ def test_a_dry_run_counts_what_has_passed_and_changes_nothing(past):
     assert "export_logs (kept 2 years): Would act on 1." in text
     assert "personal_data_exports (kept 2 years): Would act on 1." in text
     assert "reflections (kept 7 years): Would act on 1." in text
+    assert "reflection_goals (kept 7 years): Would act on 1." in text
     assert f"Account {past['lead'].pk} has not signed in for 3 years but has a staff role" in text
     assert f"Account {past['admin'].pk} has not signed in" in text
     assert "nothing was changed and nothing was logged" in text
@@ -134,6 +136,7 @@ def test_a_real_run_acts_and_logs_what_it_did(past):
         "export_logs": 1,
         "personal_data_exports": 1,
         "reflections": 1,
+        "reflection_goals": 1,
     }
     for key in ("old", "never"):
         past[key].refresh_from_db()
@@ -145,6 +148,7 @@ def test_a_real_run_acts_and_logs_what_it_did(past):
     assert ExportLog.objects.count() == 1
     assert list(PersonalDataExport.objects.values_list("reference", flat=True)) == ["SAR-1"]
     assert not written("old").exists() and written("new").count() == 1
+    assert sorted(Goal.objects.values_list("text", flat=True)) == ["", "Walk further (new)"]
     assert ScaleScore.objects.count() == scores  # the totals keep their ratings
     assert PersonErasure.objects.filter(by_retention=True).count() == 2
     run = RetentionRun.objects.get()
