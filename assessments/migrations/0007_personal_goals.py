@@ -58,7 +58,6 @@ class Migration(migrations.Migration):
                 ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='goal_ratings', to='assessments.response')),
             ],
             options={
-                'indexes': [models.Index(fields=['response', 'goal'], name='goal_rating_response')],
                 'constraints': [models.UniqueConstraint(fields=('response', 'goal'), name='one_rating_per_goal')],
             },
         ),

@@ -74,7 +74,6 @@ class GoalRating(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["response", "goal"], name="one_rating_per_goal")
         ]
-        indexes = [models.Index(fields=["response", "goal"], name="goal_rating_response")]
 
     def __str__(self):
         return f"{self.goal_id}: {self.rating}"

@@ -62,6 +62,7 @@ POINTS = [
     for value in range(GOAL_LOWEST, GOAL_HIGHEST + 1)
 ]
 
+UNPRINTABLE = {"Cc", "Cs", "Co", "Cn"}
 NAME = re.compile(r"goal-(\d+)-(text|rating|dropped|helped)")
 IMPROVED_BY = 2
 """A goal counts as improved when its rating rose by at least this many points."""
@@ -122,11 +123,12 @@ def goals_to_rate(administration: Administration, respondent) -> list[Goal]:
 
 def _tidy(raw) -> str | None:
     """One line of words: runs of spaces and line breaks become one space; None when anything
-    else that is not printable is in it (a control or private-use character)."""
+    else that is not printable is in it (a control, surrogate, private-use or unassigned
+    character; the joiners inside emoji are allowed)."""
     if not isinstance(raw, str):
         return None
     text = " ".join(raw.split())
-    if any(unicodedata.category(character)[0] == "C" for character in text):
+    if any(unicodedata.category(character) in UNPRINTABLE for character in text):
         return None
     return text
 
