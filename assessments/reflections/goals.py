@@ -12,9 +12,9 @@ form field it is about; `goals_write` keeps it, inside `response_save`'s transac
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import F
 
 from assessments.models import (
@@ -32,6 +32,7 @@ from assessments.models import (
     Phase,
     Response,
 )
+from cms.validation import single_line
 
 SHARED_FIELD = "goals_shared"
 
@@ -62,7 +63,6 @@ POINTS = [
     for value in range(GOAL_LOWEST, GOAL_HIGHEST + 1)
 ]
 
-UNPRINTABLE = {"Cc", "Cs", "Co", "Cn"}
 NAME = re.compile(r"goal-(\d+)-(text|rating|dropped|helped)")
 IMPROVED_BY = 2
 """A goal counts as improved when its rating rose by at least this many points."""
@@ -122,13 +122,14 @@ def goals_to_rate(administration: Administration, respondent) -> list[Goal]:
 
 
 def _tidy(raw) -> str | None:
-    """One line of words: runs of spaces and line breaks become one space; None when anything
-    else that is not printable is in it (a control, surrogate, private-use or unassigned
-    character; the joiners inside emoji are allowed)."""
+    """One line of words: runs of spaces and line breaks become one space; None when what is
+    left breaks the project's one-line rule (cms.validation.single_line: control characters)."""
     if not isinstance(raw, str):
         return None
     text = " ".join(raw.split())
-    if any(unicodedata.category(character) in UNPRINTABLE for character in text):
+    try:
+        single_line(text)
+    except ValidationError:
         return None
     return text
 

@@ -482,14 +482,3 @@ def test_the_after_form_lists_the_goals_to_rate_again(client, both_open, trainee
             "goal_id", "rating"
         )
     ) == {walk.pk: 7, sleep.pk: None}
-
-
-def test_a_goal_may_hold_an_emoji_made_with_joiners(both_open, trainee):
-    family = "Days out with the family \U0001f468\u200d\U0001f469\u200d\U0001f467"
-    save(
-        both_open,
-        trainee,
-        {"goal-1-text": family, "goal-1-rating": "2", "goals_shared": GoalsShared.NO},
-    )
-
-    assert Goal.objects.get().text == family
