@@ -84,30 +84,41 @@ def point_from_sums(row: dict) -> PointFigure:
     return PointFigure(**figure)
 
 
+# The scale scores at each point that count: every before score; an after or follow-up score
+# only with the same person's before score.
+AT_A_POINT = Q(administration__phase=Phase.BEFORE) | Q(
+    administration__phase__in=[Phase.AFTER, Phase.FOLLOW_UP], before_score__isnull=False
+)
+
+
+def point_sums() -> dict:
+    """The aggregates of a point's ScaleScore rows that `point_from_sums` reads (also summed
+    per cohort by the dashboard's figures)."""
+    kept = F("score") - F("after_score")
+    return {
+        "label": Max("scale_label"),
+        "first_seen": Min("pk"),
+        "n": Count("pk"),
+        "total": Sum("score"),
+        "squares": Sum(F("score") * F("score")),
+        "kept_n": Count("pk", filter=Q(after_score__isnull=False)),
+        "kept_total": Sum(kept, filter=Q(after_score__isnull=False)),
+        "kept_squares": Sum(kept * kept, filter=Q(after_score__isnull=False)),
+        "generated": Count("pk", filter=Q(response__generated=True)),
+    }
+
+
+POINT = {"phase": F("administration__phase"), "months": F("administration__months")}
+
+
 def over_time_sums(responses: QuerySet[Response]) -> QuerySet:
     """Rows of (scale_key, phase, months) with the counts and sums `point_from_sums` reads."""
-    kept = F("score") - F("after_score")
     return (
         ScaleScore.objects.filter(response__in=responses.order_by().values("pk"))
-        .filter(
-            Q(administration__phase=Phase.BEFORE)
-            | Q(
-                administration__phase__in=[Phase.AFTER, Phase.FOLLOW_UP],
-                before_score__isnull=False,
-            )
-        )
+        .filter(AT_A_POINT)
         .order_by()
-        .values("scale_key", phase=F("administration__phase"), months=F("administration__months"))
-        .annotate(
-            label=Max("scale_label"),
-            first_seen=Min("pk"),
-            n=Count("pk"),
-            total=Sum("score"),
-            squares=Sum(F("score") * F("score")),
-            kept_n=Count("pk", filter=Q(after_score__isnull=False)),
-            kept_total=Sum(kept, filter=Q(after_score__isnull=False)),
-            kept_squares=Sum(kept * kept, filter=Q(after_score__isnull=False)),
-        )
+        .values("scale_key", **POINT)
+        .annotate(**point_sums())
     )
 
 

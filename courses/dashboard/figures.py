@@ -20,6 +20,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import (
+    Avg,
     Count,
     Exists,
     F,
@@ -32,10 +33,11 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
-from assessments.models import Phase, Response, ScaleScore
+from assessments.models import GoalRating, Phase, Response, ScaleScore
+from assessments.reflections.follow_up import AT_A_POINT, POINT, point_sums
 from cms.bulk import rows_write
 from cms.models import ModulePage, ProgrammePage
 from courses.models import (
@@ -45,6 +47,7 @@ from courses.models import (
     CourseRun,
     Enrolment,
     FiguresRefresh,
+    LastingFigures,
     LessonProgress,
     Session,
     SessionFigures,
@@ -330,46 +333,165 @@ def _change_row(row: dict, where: tuple) -> tuple:
     )
 
 
-def _change(by_run: dict[int, tuple], programmes: dict[int, tuple[int, str]]) -> list[tuple]:
-    """Per cohort and scale, sums over the after scores that have a matching before score: a
+def _cohort_rows(
+    rows: QuerySet,
+    keys: tuple[str, ...],
+    figures: dict,
+    by_run: dict[int, tuple],
+    programmes: dict[int, tuple[int, str]],
+    *,
+    administration: str,
+    aliases: dict | None = None,
+) -> list[tuple[tuple, dict]]:
+    """(the cohort's filter values, row) per group of `keys` of each cohort, in two queries: a
     run's survey belongs to the run; an e-learning module's to the respondent's enrolment on
-    the module (its site and the day they enrolled)."""
+    the module (its site and the day they enrolled). `administration` is the path from the rows
+    to their administration ("administration__", "response__administration__"); every row has a
+    `response`. A cancelled
+    run's answers are left out, as its other figures."""
+    aliases = aliases or {}
+    target = f"{administration}target_id"
+    found = []
+    run_rows = (
+        rows.filter(evaluating(RUN_MODEL, administration))
+        .order_by()
+        .values(target, *keys, **aliases)
+        .annotate(**figures)
+    )
+    for row in run_rows:
+        where = by_run.get(row[target])
+        if where is not None:
+            found.append((where, row))
+    enrolment = Enrolment.objects.filter(
+        trainee=OuterRef("response__respondent_id"),
+        module_id=OuterRef(target),
+    ).exclude(status=Enrolment.Status.WAITLISTED)
+    module_rows = (
+        rows.filter(evaluating(MODULE_MODEL, administration))
+        .annotate(
+            cohort_site=Subquery(enrolment.values("site_id")[:1], output_field=IntegerField()),
+            cohort_day=Subquery(enrolment.annotate(day=TruncDate("enrolled_at")).values("day")[:1]),
+        )
+        .filter(cohort_site__isnull=False)
+        .order_by()
+        .values(target, "cohort_site", "cohort_day", *keys, **aliases)
+        .annotate(**figures)
+    )
+    for row in module_rows:
+        module_id = row[target]
+        if module_id in programmes:
+            found.append(((row["cohort_site"], *programmes[module_id], row["cohort_day"]), row))
+    return found
+
+
+def _change(by_run: dict[int, tuple], programmes: dict[int, tuple[int, str]]) -> list[tuple]:
+    """Per cohort and scale, sums over the after scores that have a matching before score."""
     matched = ScaleScore.objects.filter(
         administration__phase=Phase.AFTER,
         before_score__isnull=False,
         response__status=Response.Status.SUBMITTED,
     )
-    rows = []
-    run_scores = (
-        matched.filter(evaluating(RUN_MODEL, "administration__"))
-        .order_by()
-        .values("administration__target_id", "scale_key")
-        .annotate(**_sums())
-    )
-    for row in run_scores:
-        where = by_run.get(row["administration__target_id"])
-        if where is not None:  # a cancelled run's answers are left out, as its other figures
-            rows.append(_change_row(row, where))
-    enrolment = Enrolment.objects.filter(
-        trainee=OuterRef("response__respondent_id"),
-        module_id=OuterRef("administration__target_id"),
-    ).exclude(status=Enrolment.Status.WAITLISTED)
-    module_scores = (
-        matched.filter(evaluating(MODULE_MODEL, "administration__"))
-        .annotate(
-            site_id=Subquery(enrolment.values("site_id")[:1], output_field=IntegerField()),
-            day=Subquery(enrolment.annotate(day=TruncDate("enrolled_at")).values("day")[:1]),
+    return [
+        _change_row(row, where)
+        for where, row in _cohort_rows(
+            matched, ("scale_key",), _sums(), by_run, programmes, administration="administration__"
         )
-        .filter(site_id__isnull=False)
-        .order_by()
-        .values("administration__target_id", "site_id", "day", "scale_key")
-        .annotate(**_sums())
+    ]
+
+
+LASTING_SUMS = ("n", "total", "squares", "kept_n", "kept_total", "kept_squares", "generated")
+LASTING_COLUMNS = WHERE + ("goals", "scale_key", "scale_label", "first_seen", "phase", "months")
+LASTING_COLUMNS += LASTING_SUMS
+
+
+def _lasting_scales(by_run, programmes) -> list[tuple]:
+    """Per cohort, scale and time point: the sums of `follow_up.point_sums`."""
+    scores = ScaleScore.objects.filter(AT_A_POINT, response__status=Response.Status.SUBMITTED)
+    return [
+        where
+        + (False, row["scale_key"], row["label"], row["first_seen"], row["phase"], row["months"])
+        + tuple(row[name] or 0 for name in LASTING_SUMS)
+        for where, row in _cohort_rows(
+            scores,
+            ("scale_key",),
+            point_sums(),
+            by_run,
+            programmes,
+            administration="administration__",
+            aliases=POINT,
+        )
+    ]
+
+
+def _lasting_goals(by_run, programmes) -> list[tuple]:
+    """Per cohort and time point, the people's own goals: each person's score is the mean rating
+    of their goals that are still important (at after and follow-up only those rated before
+    too); "kept" is the mean of each goal's follow-up rating minus its after rating. Worked out
+    per person in the database, then summed per cohort."""
+    after_rating = GoalRating.objects.filter(
+        goal=OuterRef("goal_id"),
+        response__status=Response.Status.SUBMITTED,
+        response__administration__phase=Phase.AFTER,
+        rating__isnull=False,
+    ).values("rating")[:1]
+    ratings = (
+        GoalRating.objects.filter(
+            response__status=Response.Status.SUBMITTED,
+            rating__isnull=False,
+            no_longer_important=False,
+        )
+        .filter(
+            Q(response__administration__phase=Phase.BEFORE)
+            | Q(
+                response__administration__phase__in=[Phase.AFTER, Phase.FOLLOW_UP],
+                before_rating__isnull=False,
+            )
+        )
+        .annotate(
+            after_rating=Subquery(after_rating, output_field=IntegerField()),
+        )
     )
-    for row in module_scores:
-        module_id = row["administration__target_id"]
-        if module_id in programmes:
-            rows.append(_change_row(row, (row["site_id"], *programmes[module_id], row["day"])))
-    return rows
+    kept = Q(response__administration__phase=Phase.FOLLOW_UP, after_rating__isnull=False)
+    people = _cohort_rows(
+        ratings,
+        ("response_id",),
+        {
+            "score": Avg("rating"),
+            "kept": Avg(F("rating") - F("after_rating"), filter=kept),
+            "first_seen": Min("pk"),
+            "generated": Max(Cast("response__generated", IntegerField())),
+        },
+        by_run,
+        programmes,
+        administration="response__administration__",
+        aliases={
+            "phase": F("response__administration__phase"),
+            "months": F("response__administration__months"),
+        },
+    )
+    sums: dict[tuple, dict] = {}
+    for where, row in people:
+        point = sums.setdefault(
+            where + (row["phase"], row["months"]),
+            dict.fromkeys(LASTING_SUMS, 0) | {"first_seen": row["first_seen"]},
+        )
+        score = float(row["score"])
+        point["first_seen"] = min(point["first_seen"], row["first_seen"])
+        point["n"] += 1
+        point["total"] += score
+        point["squares"] += score * score
+        point["generated"] += row["generated"] or 0
+        if row["kept"] is not None:
+            kept_score = float(row["kept"])
+            point["kept_n"] += 1
+            point["kept_total"] += kept_score
+            point["kept_squares"] += kept_score * kept_score
+    return [
+        key[:4]
+        + (True, "", "", point["first_seen"], key[4], key[5])
+        + tuple(point[name] for name in LASTING_SUMS)
+        for key, point in sums.items()
+    ]
 
 
 @transaction.atomic
@@ -387,6 +509,11 @@ def figures_refresh() -> FiguresRefresh:
         (CohortFigures, COHORT_COLUMNS, run_cohorts + _elearning_cohorts(programmes)),
         (SessionFigures, SESSION_COLUMNS, _sessions(by_run)),
         (ChangeFigures, CHANGE_COLUMNS, _change(by_run, programmes)),
+        (
+            LastingFigures,
+            LASTING_COLUMNS,
+            _lasting_scales(by_run, programmes) + _lasting_goals(by_run, programmes),
+        ),
     )
     for model, _columns, _rows in reversed(tables):
         model.objects.all().delete()

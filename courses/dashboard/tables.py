@@ -47,7 +47,9 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page
 
+from assessments.models import Phase
 from assessments.reflections.analysis import MIN_MATCHED, change_from_sums
+from assessments.reflections.follow_up import PHASE_ORDER, point_from_sums
 from cms.curricula.vocabulary import Track
 from cms.forms import RowChoiceField
 from cms.models import ModulePage, ProgrammePage
@@ -62,6 +64,7 @@ from courses.models import (
     CohortFigures,
     CourseRun,
     Enrolment,
+    LastingFigures,
     Session,
     SessionFigures,
     Site,
@@ -82,6 +85,7 @@ TABLE_KEYS = (
     "expiring",
     "load",
     "change",
+    "lasting",
 )
 STAGES = ("enrolled", "started", "completed", "answered")
 # Who sent a reflection is theirs to keep: leads see how many, never who (domain rule 5), so only
@@ -859,6 +863,111 @@ def _change(scope: _Scope, limit: int | None) -> Table:
     )
 
 
+GOALS_LABEL = "Their own goals (mean rating, 0 to 10)"
+POINT_SUPPRESSED = f"Fewer than {MIN_MATCHED} people answered, so this is not shown."
+KEPT_SUPPRESSED = (
+    f"Fewer than {MIN_MATCHED} people answered both after and now, so the change kept is not shown."
+)
+
+
+@dataclass(frozen=True)
+class LastingScale:
+    """A scale (or the people's own goals) at each time point, for its chart."""
+
+    label: str
+    points: list  # assessments.reflections.follow_up.PointFigure, in time order
+
+
+def lasting_scales(table: Table) -> list[LastingScale]:
+    """The lasting table's rows grouped back per scale, in order, for one chart each."""
+    scales: dict[str, LastingScale] = {}
+    for row in table.rows:
+        scales.setdefault(row["scale"], LastingScale(row["scale"], [])).points.append(row["_point"])
+    return list(scales.values())
+
+
+def _lasting(scope: _Scope, limit: int | None) -> Table:
+    """Does it last? Each scale's mean, and the goals', at before, after and each follow-up,
+    among the people who answered that point and before, with the change kept from after to
+    each follow-up, summed from the figures kept per cohort: one query."""
+    rows = list(
+        _figures(LastingFigures, scope)
+        .values("goals", "scale_key", "phase", "months")
+        .annotate(label=Max("scale_label"), first=Min("first_seen"))
+        .annotate(**{name: Sum(name) for name in figures.LASTING_SUMS})
+    )
+    per_scale: dict[tuple, dict] = {}
+    for row in rows:
+        scale = per_scale.setdefault(
+            (row["goals"], row["scale_key"]), {"label": row["label"], "first": row["first"]}
+        )
+        scale["first"] = min(scale["first"], row["first"])
+        scale.setdefault("points", []).append(point_from_sums(row))
+    # The scales in the order they were first answered, then the goals.
+    ordered = sorted(per_scale.items(), key=lambda item: (item[0][0], item[1]["first"]))
+    generated = max((row["generated"] or 0 for row in rows), default=0)
+    table_rows = []
+    for (goals, _key), scale in ordered:
+        label = GOALS_LABEL if goals else scale["label"][:1].upper() + scale["label"][1:]
+        points = sorted(scale["points"], key=lambda p: (PHASE_ORDER[p.phase], p.months))
+        for point in points:
+            follow_up = point.phase == Phase.FOLLOW_UP
+            remarks = []
+            if point.suppressed:
+                remarks.append(POINT_SUPPRESSED)
+            if follow_up and point.kept_suppressed:
+                remarks.append(KEPT_SUPPRESSED)
+            table_rows.append(
+                {
+                    "scale": label,
+                    "point": point.label,
+                    "people": point.n,
+                    "mean": rounded(point.mean),
+                    "ci_low": rounded(point.ci_low),
+                    "ci_high": rounded(point.ci_high),
+                    "kept_people": point.kept_n if follow_up else None,
+                    "kept": rounded(point.mean_kept),
+                    "kept_ci_low": rounded(point.kept_ci_low),
+                    "kept_ci_high": rounded(point.kept_ci_high),
+                    "remark": " ".join(remarks),
+                    "_point": point,
+                }
+            )
+    note = (
+        "Before: everyone who answered the before reflection. After and each follow-up: the "
+        "people who answered that survey and the before one, so the number of people shows how "
+        "many are still answering. Kept since after: among the people who answered both the "
+        "after survey and the follow-up, the follow-up minus the after mean; below 0 means part "
+        "of the change was lost. The goals are each person's own, rated from 0 to 10; goals "
+        "marked no longer important are left out. 95% confidence intervals. Results for fewer "
+        f"than {MIN_MATCHED} people are not shown, to protect their privacy."
+    )
+    if generated:
+        note += (
+            f" Demonstration data: up to {generated} of the people counted at a point are made "
+            "up, not real people's answers."
+        )
+    return Table(
+        key="lasting",
+        title="Does it last? Before, after and at each follow-up",
+        columns=[
+            Column("scale", "Scale"),
+            Column("point", "When"),
+            Column("people", "People", numeric=True),
+            Column("mean", "Mean", numeric=True),
+            Column("ci_low", "95% confidence interval from", numeric=True),
+            Column("ci_high", "95% confidence interval to", numeric=True),
+            Column("kept_people", "People who answered after and now", numeric=True),
+            Column("kept", "Kept since after (mean)", numeric=True),
+            Column("kept_ci_low", "Kept: 95% confidence interval from", numeric=True),
+            Column("kept_ci_high", "Kept: 95% confidence interval to", numeric=True),
+            Column("remark", "Remark"),
+        ],
+        rows=table_rows,
+        note=note,
+    )
+
+
 BUILDERS = {
     "funnel": _funnel,
     "sites": _sites,
@@ -869,13 +978,14 @@ BUILDERS = {
     "expiring": _expiring,
     "load": _load,
     "change": _change,
+    "lasting": _lasting,
 }
 
 
 def dashboard_for(
     user, filters: DashboardFilters, *, limit: int = DEFAULT_LIMIT
 ) -> dict[str, Table]:
-    """Every table of the dashboard, in the user's scope, long ones cut to `limit` rows. Eleven
+    """Every table of the dashboard, in the user's scope, long ones cut to `limit` rows. Twelve
     queries, whatever the amount of data."""
     if not 1 <= limit <= 1000:
         raise ValueError("The limit must be from 1 to 1000.")

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from cms.numbers import rounded
 from cms.permissions import role_required
 from cms.roles import LEADS_AND_ADMINISTRATORS
 from courses import tasks
@@ -37,7 +38,16 @@ REFRESH_QUEUED = (
 )
 
 # The tables read from the figures worked out ahead (courses.dashboard.figures); the rest are live.
-WORKED_OUT_AHEAD = {"funnel", "sites", "runs", "attendance", "elearning", "gaps", "change"}
+WORKED_OUT_AHEAD = {
+    "funnel",
+    "sites",
+    "runs",
+    "attendance",
+    "elearning",
+    "gaps",
+    "change",
+    "lasting",
+}
 NOT_YET = "These figures have not been worked out yet."
 
 # The order of the page, what each section says when it has no rows, and which chart it has.
@@ -58,6 +68,11 @@ SECTIONS = [
     ),
     ("load", "No active tutors at these sites."),
     ("change", "Nobody has answered both the before and the after reflection yet."),
+    (
+        "lasting",
+        "Nobody has answered the reflections yet. Follow-up surveys are asked some months after "
+        "a course ends (each programme sets when).",
+    ),
 ]
 
 
@@ -82,8 +97,8 @@ def _cells(table: Table) -> list[dict]:
     return rows
 
 
-def _charts(tables: dict[str, Table]) -> dict[str, str]:
-    """The three charts, each a picture of the table printed under it."""
+def _charts(tables: dict[str, Table]) -> dict[str, list[str]]:
+    """The charts of each section, each a picture of the table printed under them."""
 
     funnel = tables["funnel"]
     bars = []
@@ -96,25 +111,37 @@ def _charts(tables: dict[str, Table]) -> dict[str, str]:
         ]:
             bars.append((f"{row['track']}: {STAGE_LABELS[stage].lower()}", row[key]))
     return {
-        "funnel": bar_chart(title=funnel.title, bars=bars),
-        "attendance": line_chart(
-            title="Present at each session (% of those marked on the register)",
-            points=[
-                (row["session"], row["rate"])
-                for row in tables["attendance"].rows
-                if row["rate"] is not None
-            ],
-            unit="%",
-        ),
-        "elearning": line_chart(
-            title="E-learning completed (% of those enrolled each month)",
-            points=[
-                (row["month"], row["rate"])
-                for row in tables["elearning"].rows
-                if row["rate"] is not None
-            ],
-            unit="%",
-        ),
+        "funnel": [bar_chart(title=funnel.title, bars=bars)],
+        "attendance": [
+            line_chart(
+                title="Present at each session (% of those marked on the register)",
+                points=[
+                    (row["session"], row["rate"])
+                    for row in tables["attendance"].rows
+                    if row["rate"] is not None
+                ],
+                unit="%",
+            )
+        ],
+        "elearning": [
+            line_chart(
+                title="E-learning completed (% of those enrolled each month)",
+                points=[
+                    (row["month"], row["rate"])
+                    for row in tables["elearning"].rows
+                    if row["rate"] is not None
+                ],
+                unit="%",
+            )
+        ],
+        # One chart per scale: its mean at each point (a suppressed point reads "no data").
+        "lasting": [
+            line_chart(
+                title=f"{scale.label}: mean at each point",
+                points=[(point.label, rounded(point.mean)) for point in scale.points],
+            )
+            for scale in dashboard.lasting_scales(tables["lasting"])
+        ],
     }
 
 
@@ -140,7 +167,7 @@ def programme(request):
                     "cells": _cells(tables[key]),
                     "ready": ready,
                     "empty": empty if ready else NOT_YET,
-                    "chart": charts.get(key),
+                    "charts": charts.get(key, []),
                 }
             )
     return render(

@@ -20,6 +20,7 @@ from courses.models.figures import (
     CohortFigures,
     FigureRow,
     FiguresRefresh,
+    LastingFigures,
     SessionFigures,
 )
 from courses.models.reminders import (
@@ -88,4 +89,5 @@ __all__ = [
     "SessionFigures",
     "ChangeFigures",
     "FiguresRefresh",
+    "LastingFigures",
 ]

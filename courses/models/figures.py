@@ -90,6 +90,35 @@ class ChangeFigures(FigureRow):
         return f"{self.scale_label}: {self.n} people"
 
 
+class LastingFigures(FigureRow):
+    """One scale, or the people's own goals, at one time point (before, after, or a follow-up
+    so many months on) of one cohort's reflections: counts and sums from which the mean at that
+    point of any set of cohorts follows, with the change kept from after to a follow-up.
+
+    A scale's score is the person's scale score; the goals' score is the mean rating of the
+    person's goals (those still important). At before every answer counts; at after and each
+    follow-up only the people who also answered before; "kept" is among the people who answered
+    the after survey too (see assessments.reflections.follow_up)."""
+
+    goals = models.BooleanField(default=False)  # the people's own goals, not a scale
+    scale_key = models.SlugField(max_length=60, blank=True)
+    scale_label = models.CharField(max_length=200, blank=True)
+    first_seen = models.PositiveBigIntegerField()  # the lowest score id: the scales' order
+    phase = models.CharField(max_length=20)
+    months = models.PositiveSmallIntegerField(default=0)
+    n = models.PositiveIntegerField()
+    total = models.FloatField()
+    squares = models.FloatField()
+    kept_n = models.PositiveIntegerField(default=0)
+    kept_total = models.FloatField(default=0)
+    kept_squares = models.FloatField(default=0)
+    generated = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        what = "Own goals" if self.goals else self.scale_label
+        return f"{what} at {self.phase} {self.months}: {self.n} people"
+
+
 class FiguresRefresh(models.Model):
     """When the dashboard's figures were last worked out (one row)."""
 

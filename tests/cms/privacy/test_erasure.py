@@ -30,6 +30,7 @@ from courses.models import (
     ChangeFigures,
     CohortFigures,
     Enrolment,
+    LastingFigures,
     LessonProgress,
     OrganiserMessage,
     SessionFigures,
@@ -68,7 +69,7 @@ def figures():
             ),
             key=repr,
         )
-        for model in (CohortFigures, SessionFigures, ChangeFigures)
+        for model in (CohortFigures, SessionFigures, ChangeFigures, LastingFigures)
     }
 
 

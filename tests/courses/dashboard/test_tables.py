@@ -29,7 +29,7 @@ from tests.factories import CourseRunFactory
 pytestmark = pytest.mark.clock
 
 # The lead's site ids, then one query per table (the tutor gaps take two).
-DASHBOARD_QUERIES = 11
+DASHBOARD_QUERIES = 12
 
 
 @pytest.fixture
