@@ -36,6 +36,9 @@ from django.utils import timezone
 from assessments.models import (
     Administration,
     Answer,
+    Goal,
+    GoalRating,
+    GoalsShared,
     Item,
     ItemKind,
     Phase,
@@ -65,6 +68,7 @@ from courses.models import (
     CourseRun,
     Enrolment,
     InvitationCode,
+    LastingFigures,
     LessonProgress,
     ReminderSent,
     Session,
@@ -78,6 +82,7 @@ from courses.models import (
     Venue,
     WeeklyAvailability,
 )
+from courses.reflections.administrations import add_months
 from courses.workshops.scheduling import course_modules
 
 PATIENT_PROGRAMME = "moving-on-together"
@@ -133,6 +138,30 @@ CHANGES = (
     "It was good to see the two tutors working as equals.",
     "I still find it hard to speak up when the doctor is in a hurry.",
 )
+
+# People's own goals: how many write some, and what they write (a goal is written once, before).
+GOALS_SHARE = 0.6
+GOAL_TEXTS = (
+    "Walk to the shops without stopping.",
+    "Agree an agenda with my patients at the start.",
+    "Sleep through the night more often.",
+    "Ask my questions before the appointment ends.",
+    "Get back to the allotment.",
+    "Plan the week so I have energy for the things I enjoy.",
+    "Let my patients say what matters to them first.",
+    "Feel less alone with my condition.",
+)
+GOALS_SHARED_CHOICES = (
+    GoalsShared.NO,
+    GoalsShared.WITHOUT_NAME,
+    GoalsShared.WITHOUT_NAME,
+    GoalsShared.WITH_NAME,
+)
+# Follow-up: the share of people who completed who answer at the first, second and later points,
+# how much of a rating fades by then, and how often a goal is no longer important.
+FOLLOW_UP_ANSWERS = (0.6, 0.5, 0.4)
+FADE = (0, 0, 0, 1, 1, 2)
+DROPPED_GOALS = 0.05
 
 
 class ScaleError(Exception):
@@ -810,26 +839,37 @@ class _Seeder:
         chance, now = self.chance, self.now
         runs = [run for run in self.run_list if run.programme.version is not None]
         run_type = ContentType.objects.get_for_model(CourseRun)
-        first_administration = self.writer.reserve(Administration, 2 * len(runs))
+        points = {
+            programme.page.pk: programme.page.follow_up_points
+            for programme in (self.patient, self.professional)
+        }
+        per_run = {run.id: 2 + len(points[run.programme.page.pk]) for run in runs}
+        next_administration = self.writer.reserve(Administration, sum(per_run.values()))
         administrations, surveys = [], {}
-        for offset, run in enumerate(runs):
-            before, after = first_administration + 2 * offset, first_administration + 2 * offset + 1
-            surveys[run.id] = (before, after)
-            for administration_id, phase in ((before, Phase.BEFORE), (after, Phase.AFTER)):
+        for run in runs:
+            # The run's surveys by (phase, months): before, after, each follow-up point.
+            asked = [(Phase.BEFORE, 0), (Phase.AFTER, 0)]
+            asked += [(Phase.FOLLOW_UP, months) for months in points[run.programme.page.pk]]
+            surveys[run.id] = {}
+            for phase, months in asked:
+                surveys[run.id][phase, months] = next_administration
                 administrations.append(
-                    (administration_id, run.programme.version.pk, phase, run_type.pk, run.id,
-                     run.programme.page.pk, run.title[:300], 28, run.created_at)
+                    (next_administration, run.programme.version.pk, phase, months, run_type.pk,
+                     run.id, run.programme.page.pk, run.title[:300], 28, run.created_at)
                 )  # fmt: skip
+                next_administration += 1
         self.writer.write(
             Administration,
             (
-                "id", "version_id", "phase", "target_type_id", "target_id", "programme_id",
-                "label", "closes_after_days", "created_at",
+                "id", "version_id", "phase", "months", "target_type_id", "target_id",
+                "programme_id", "label", "closes_after_days", "created_at",
             ),
             administrations,
         )  # fmt: skip
 
-        planned = []  # (enrolment, phase, submitted_at, levels per scale, levels looking back)
+        # (enrolment, phase, months, submitted_at, levels per scale, levels looking back,
+        # goal ratings: None for no goals)
+        planned = []
         for enrolment in self.enrolments:
             run = enrolment.run
             if enrolment.status not in Enrolment.ON_THE_COURSE or run.id not in surveys:
@@ -840,7 +880,10 @@ class _Seeder:
                 continue
             submitted = enrolment.enrolled_at + timedelta(seconds=chance.uniform(0, window))
             levels = {key: chance.randint(2, 7) for key, _label in run.programme.form.scales}
-            planned.append((enrolment, Phase.BEFORE, submitted, levels, None))
+            goals = None
+            if run.programme.form.goals and chance.random() < GOALS_SHARE:
+                goals = [chance.randint(1, 6) for _ in range(chance.randint(1, 3))]
+            planned.append((enrolment, Phase.BEFORE, 0, submitted, levels, None, goals))
             if run.cancelled_at or run.starts[-1] > now:
                 continue
             completed = enrolment.status == Enrolment.Status.COMPLETED
@@ -854,26 +897,60 @@ class _Seeder:
             back_then = {
                 key: max(0, level - chance.choice((0, 1, 1, 2))) for key, level in levels.items()
             }
-            planned.append((enrolment, Phase.AFTER, submitted, after, back_then))
+            goals_after = None
+            if goals is not None:
+                goals_after = [min(10, rating + chance.choice(gains)) for rating in goals]
+            planned.append((enrolment, Phase.AFTER, 0, submitted, after, back_then, goals_after))
+            if not completed:
+                continue  # only the people who completed are asked to follow up
+            # Each follow-up point that has opened: fewer answer as time goes on, and some of
+            # the change fades.
+            for index, months in enumerate(points[run.programme.page.pk]):
+                opens = add_months(run.ends[-1], months)
+                if opens > now or chance.random() >= FOLLOW_UP_ANSWERS[min(index, 2)]:
+                    continue
+                longest = min(timedelta(days=28), now - opens).total_seconds()
+                submitted = opens + timedelta(seconds=chance.uniform(0, longest))
+                later = {key: max(0, level - chance.choice(FADE)) for key, level in after.items()}
+                goals_later = None
+                if goals_after is not None:
+                    goals_later = [max(0, rating - chance.choice(FADE)) for rating in goals_after]
+                planned.append(
+                    (enrolment, Phase.FOLLOW_UP, months, submitted, later, None, goals_later)
+                )
 
         first_response = self.writer.reserve(Response, len(planned))
-        responses, answers, scores = [], [], []
+        goal_count = sum(len(plan[6]) for plan in planned if plan[1] == Phase.BEFORE and plan[6])
+        next_goal = self.writer.reserve(Goal, goal_count)
+        responses, answers, scores, goals, goal_ratings = [], [], [], [], []
         before_scores = {}  # (run id, trainee) -> {scale key: score}
+        after_scores = {}  # (run id, trainee) -> {scale key: score}
+        goal_ids = {}  # (run id, trainee) -> [(goal id, before rating)]
         random = chance.random
-        for offset, (enrolment, phase, submitted, levels, back_then) in enumerate(planned):
+        for offset, (enrolment, phase, months, submitted, levels, back_then, rated) in enumerate(
+            planned
+        ):
             response_id = first_response + offset
             run = enrolment.run
             form = run.programme.form
             is_before = phase == Phase.BEFORE
-            administration_id = surveys[run.id][0 if is_before else 1]
+            administration_id = surveys[run.id][phase, months]
+            key = (run.id, enrolment.trainee)
+            shared = ""
+            if is_before and rated:
+                shared = chance.choice(GOALS_SHARED_CHOICES)
             responses.append(
                 (response_id, administration_id, enrolment.trainee, Response.Status.SUBMITTED,
-                 random() < 0.7, submitted - timedelta(minutes=chance.randint(3, 30)),
+                 random() < 0.7, shared, submitted - timedelta(minutes=chance.randint(3, 30)),
                  submitted, submitted, True)
             )  # fmt: skip
             ratings = {key: [] for key, _label in form.scales}
             looking_back = {key: [] for key, _label in form.scales}
-            for question in form.before if is_before else form.after:
+            questions = form.before if is_before else form.after
+            if phase == Phase.FOLLOW_UP:
+                # The short form: the scales' ratings only (and the goals).
+                questions = [q for q in questions if q.points and not q.looking_back]
+            for question in questions:
                 if question.points:
                     if question.looking_back:
                         level, kept = back_then[question.scale], looking_back[question.scale]
@@ -887,9 +964,9 @@ class _Seeder:
                 elif question.required or random() < 0.25:
                     text = chance.choice(question.options or (HOPES if is_before else CHANGES))
                     answers.append((response_id, question.item_id, None, text))
-            key = (run.id, enrolment.trainee)
             mine = {}
             earlier = {} if is_before else before_scores.get(key, {})
+            at_end = after_scores.get(key, {}) if phase == Phase.FOLLOW_UP else {}
             for scale_key, label in form.scales:
                 if not ratings[scale_key]:
                     continue
@@ -897,15 +974,28 @@ class _Seeder:
                 mine[scale_key] = score
                 scores.append(
                     (response_id, administration_id, scale_key, label, score, retrospective,
-                     earlier.get(scale_key))
+                     earlier.get(scale_key), at_end.get(scale_key))
                 )  # fmt: skip
             if is_before:
                 before_scores[key] = mine
+            elif phase == Phase.AFTER:
+                after_scores[key] = mine
+            if rated and is_before:
+                goal_ids[key] = []
+                for position, rating in enumerate(rated, start=1):
+                    goals.append((next_goal, response_id, position, chance.choice(GOAL_TEXTS)))
+                    goal_ratings.append((response_id, next_goal, rating, None, False))
+                    goal_ids[key].append((next_goal, rating))
+                    next_goal += 1
+            elif rated and key in goal_ids:
+                for (goal_id, before_rating), rating in zip(goal_ids[key], rated, strict=False):
+                    dropped = phase == Phase.FOLLOW_UP and random() < DROPPED_GOALS
+                    goal_ratings.append((response_id, goal_id, rating, before_rating, dropped))
         self.writer.write(
             Response,
             (
                 "id", "administration_id", "respondent_id", "status", "share_with_tutors",
-                "started_at", "updated_at", "submitted_at", "generated",
+                "goals_shared", "started_at", "updated_at", "submitted_at", "generated",
             ),
             responses,
         )  # fmt: skip
@@ -914,10 +1004,16 @@ class _Seeder:
             ScaleScore,
             (
                 "response_id", "administration_id", "scale_key", "scale_label", "score",
-                "retrospective_score", "before_score",
+                "retrospective_score", "before_score", "after_score",
             ),
             scores,
         )  # fmt: skip
+        self.writer.write(Goal, ("id", "response_id", "position", "text"), goals)
+        self.writer.write(
+            GoalRating,
+            ("response_id", "goal_id", "rating", "before_rating", "no_longer_important"),
+            goal_ratings,
+        )
 
 
 @dataclass(frozen=True)
@@ -937,13 +1033,18 @@ class _Form:
     scales: tuple[tuple[str, str], ...]  # (key, label) in the questionnaire's order
     before: tuple[_Question, ...]
     after: tuple[_Question, ...]
+    goals: bool = False  # the questionnaire asks for people's own goals
 
 
 def _form(items: list[Item]) -> _Form:
     """A version's questions as the generator asks them, worked out once per programme."""
     scales = {}
     before, after = [], []
+    goals = False
     for item in items:
+        if item.kind == ItemKind.GOALS:
+            goals = True  # written and rated as goals, not answered as a question
+            continue
         scored = item.kind in (ItemKind.RATING, ItemKind.RETROSPECTIVE)
         if scored and (item.scale is None or not item.points):
             continue
@@ -978,6 +1079,7 @@ def _form(items: list[Item]) -> _Form:
         scales=tuple(scales[position] for position in sorted(scales)),
         before=tuple(before),
         after=tuple(after),
+        goals=goals,
     )
 
 
@@ -1120,9 +1222,12 @@ def scale_remove() -> Report:
             ChangeFigures.objects.filter(site__in=sites),
             SessionFigures.objects.filter(site__in=sites),
             CohortFigures.objects.filter(site__in=sites),
+            LastingFigures.objects.filter(site__in=sites),
             ScaleScore.objects.filter(
                 Q(response__in=responses) | Q(administration__in=administrations)
             ),
+            GoalRating.objects.filter(Q(response__in=responses) | Q(goal__response__in=responses)),
+            Goal.objects.filter(response__in=responses),
             Answer.objects.filter(response__in=responses),
             ReflectionReminder.objects.filter(
                 Q(administration__in=administrations) | Q(person__in=people)

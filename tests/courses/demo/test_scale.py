@@ -11,9 +11,19 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from django.utils import timezone
 
-from assessments.models import Administration, Answer, ExportLog, Phase, Response, ScaleScore
+from assessments.models import (
+    Administration,
+    Answer,
+    ExportLog,
+    Goal,
+    GoalRating,
+    Phase,
+    Response,
+    ScaleScore,
+)
 from cms.models import LessonPage, ModulePage, ProgrammePage
 from courses.demo.scale import (
     LEAD_EMAIL,
@@ -30,6 +40,7 @@ from courses.models import (
     CohortFigures,
     CourseRun,
     Enrolment,
+    LastingFigures,
     LessonProgress,
     Session,
     Site,
@@ -37,7 +48,7 @@ from courses.models import (
     Tutor,
     Venue,
 )
-from courses.reflections.administrations import administrations_ensure_for_run
+from courses.reflections.administrations import add_months, administrations_ensure_for_run
 from tests.curricula_builders import PATIENT_SESSION, PROFESSIONAL_WORKSHOP, write
 from tests.factories import CourseRunFactory, SessionFactory, UserFactory
 
@@ -195,7 +206,13 @@ def _assert_reflections():
     run_type = ContentType.objects.get_for_model(CourseRun)
     for run in CourseRun.objects.all():
         surveys = Administration.objects.filter(target_type=run_type, target_id=run.pk)
-        assert sorted(surveys.values_list("phase", flat=True)) == ["after", "before"]
+        assert sorted(surveys.values_list("phase", "months")) == [
+            ("after", 0),
+            ("before", 0),
+            ("follow_up", 3),
+            ("follow_up", 6),
+            ("follow_up", 12),
+        ]
         version = (
             run.programme.instruments.get(purpose="reflection").versions.order_by("-number").first()
         )
@@ -237,6 +254,62 @@ def _assert_reflections():
         else:
             assert score.retrospective_score is None
     assert ScaleScore.objects.filter(retrospective_score__isnull=False).exists()
+    _assert_follow_ups(responses)
+    _assert_goals()
+
+
+def _assert_follow_ups(responses):
+    """Only people who completed answer a follow-up, after it opened, and each follow-up score
+    carries the same person's before and after scores."""
+    by_key = {(r.respondent_id, r.administration_id): r for r in responses}
+    follow_ups = [r for r in responses if r.administration.phase == Phase.FOLLOW_UP]
+    assert follow_ups
+    for follow_up in follow_ups:
+        survey = follow_up.administration
+        run = CourseRun.objects.get(pk=survey.target_id)
+        enrolment = Enrolment.objects.get(run=run, trainee=follow_up.respondent_id)
+        assert enrolment.status == Enrolment.Status.COMPLETED
+        last_end = run.sessions.order_by("-ends_at").first().ends_at
+        assert follow_up.submitted_at >= add_months(last_end, survey.months)
+        assert follow_up.submitted_at <= timezone.now()
+        surveys = {
+            a.phase: a.pk
+            for a in Administration.objects.filter(
+                target_type=survey.target_type, target_id=run.pk, months=0
+            )
+        }
+        before = by_key[(follow_up.respondent_id, surveys[Phase.BEFORE])]
+        after = by_key[(follow_up.respondent_id, surveys[Phase.AFTER])]
+        before_scores = dict(before.scores.values_list("scale_key", "score"))
+        after_scores = dict(after.scores.values_list("scale_key", "score"))
+        for score in follow_up.scores.all():
+            assert score.before_score == before_scores[score.scale_key]
+            assert score.after_score == after_scores[score.scale_key]
+        assert not follow_up.answers.filter(item__kind="retrospective").exists()
+
+
+def _assert_goals():
+    """Goals are written before, up to three, each rated; later ratings carry the before one."""
+    goals = Goal.objects.select_related("response__administration")
+    assert goals.exists()
+    assert {goal.response.administration.phase for goal in goals} == {Phase.BEFORE}
+    assert max(Counter(goals.values_list("response_id", flat=True)).values()) <= 3
+    before = {
+        rating.goal_id: rating.rating
+        for rating in GoalRating.objects.filter(response_id=F("goal__response_id"))
+    }
+    assert set(before) == set(goals.values_list("pk", flat=True))
+    later = GoalRating.objects.exclude(response_id=F("goal__response_id")).select_related(
+        "response", "goal__response"
+    )
+    assert later.exists()
+    for rating in later:
+        assert rating.before_rating == before[rating.goal_id]
+        assert rating.response.respondent_id == rating.goal.response.respondent_id
+    with_goals = Response.objects.filter(goals__isnull=False).distinct()
+    assert not with_goals.filter(goals_shared="").exists()
+    assert LastingFigures.objects.filter(goals=True).exists()
+    assert LastingFigures.objects.filter(phase=Phase.FOLLOW_UP, goals=False).exists()
 
 
 def _assert_elearning():
