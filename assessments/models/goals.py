@@ -4,7 +4,8 @@ rated 0 to 10 there and again after the course and at each follow-up.
 A goal belongs to the before response it was written in (so erasing a person's reflections
 erases their goals); each rating belongs to the response it was given in. An after or follow-up
 rating keeps the goal's before rating next to it, copied when it is sent (the before survey is
-always sent and closed first), so matched analysis is one pass over rating rows, as for scales.
+always sent and closed first), and a follow-up rating its after rating too, so matched analysis is
+one pass over rating rows, as for scales.
 """
 
 from django.conf import settings
@@ -66,6 +67,9 @@ class GoalRating(models.Model):
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     before_rating = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="After and follow-up: the goal's rating when written."
+    )
+    after_rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Follow-up: the goal's rating in the after survey."
     )
     no_longer_important = models.BooleanField(default=False)
     helped = models.CharField(max_length=HELPED_LENGTH, blank=True, validators=[single_line])

@@ -222,7 +222,8 @@ def goals_clean(
 def goals_write(response: Response, administration: Administration, answer: GoalsAnswer) -> None:
     """Keep the goals part of a response (inside response_save's transaction, the response's
     row locked). A before response's goals are replaced by what was posted; an after or
-    follow-up response's ratings too, each with the goal's before rating beside it."""
+    follow-up response's ratings too, each with the goal's before rating beside it (and at a
+    follow-up its after rating)."""
     if administration.phase == Phase.BEFORE:
         kept = {goal.position: goal for goal in Goal.objects.filter(response=response)}
         written = {position for position, _text, _rating in answer.written}
@@ -245,12 +246,22 @@ def goals_write(response: Response, administration: Administration, answer: Goal
             response.goals_shared = answer.shared
             response.save(update_fields=["goals_shared"])
         return
-    # Each goal's rating in the before response it was written in.
+    # Each goal's rating in the before response it was written in, and at a follow-up its
+    # rating in the sent after response (the after survey always closes first).
     before = dict(
         GoalRating.objects.filter(
             goal_id__in=answer.rated, response_id=F("goal__response_id")
         ).values_list("goal_id", "rating")
     )
+    after = {}
+    if administration.phase == Phase.FOLLOW_UP:
+        after = dict(
+            GoalRating.objects.filter(
+                goal_id__in=answer.rated,
+                response__administration__phase=Phase.AFTER,
+                response__status=Response.Status.SUBMITTED,
+            ).values_list("goal_id", "rating")
+        )
     GoalRating.objects.filter(response=response).exclude(goal_id__in=answer.rated).delete()
     for goal_id, (rating, dropped, helped) in answer.rated.items():
         GoalRating.objects.update_or_create(
@@ -259,6 +270,7 @@ def goals_write(response: Response, administration: Administration, answer: Goal
             defaults={
                 "rating": rating,
                 "before_rating": before.get(goal_id),
+                "after_rating": after.get(goal_id),
                 "no_longer_important": dropped,
                 "helped": helped,
             },

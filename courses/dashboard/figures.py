@@ -428,27 +428,15 @@ def _lasting_goals(by_run, programmes) -> list[tuple]:
     of their goals that are still important (at after and follow-up only those rated before
     too); "kept" is the mean of each goal's follow-up rating minus its after rating. Worked out
     per person in the database, then summed per cohort."""
-    after_rating = GoalRating.objects.filter(
-        goal=OuterRef("goal_id"),
+    ratings = GoalRating.objects.filter(
         response__status=Response.Status.SUBMITTED,
-        response__administration__phase=Phase.AFTER,
         rating__isnull=False,
-    ).values("rating")[:1]
-    ratings = (
-        GoalRating.objects.filter(
-            response__status=Response.Status.SUBMITTED,
-            rating__isnull=False,
-            no_longer_important=False,
-        )
-        .filter(
-            Q(response__administration__phase=Phase.BEFORE)
-            | Q(
-                response__administration__phase__in=[Phase.AFTER, Phase.FOLLOW_UP],
-                before_rating__isnull=False,
-            )
-        )
-        .annotate(
-            after_rating=Subquery(after_rating, output_field=IntegerField()),
+        no_longer_important=False,
+    ).filter(
+        Q(response__administration__phase=Phase.BEFORE)
+        | Q(
+            response__administration__phase__in=[Phase.AFTER, Phase.FOLLOW_UP],
+            before_rating__isnull=False,
         )
     )
     kept = Q(response__administration__phase=Phase.FOLLOW_UP, after_rating__isnull=False)

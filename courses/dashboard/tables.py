@@ -925,7 +925,7 @@ def _lasting(scope: _Scope, limit: int | None) -> Table:
                     "mean": rounded(point.mean),
                     "ci_low": rounded(point.ci_low),
                     "ci_high": rounded(point.ci_high),
-                    "kept_people": point.kept_n if follow_up else None,
+                    "kept_people": point.kept_n if follow_up else None,  # for its remark
                     "kept": rounded(point.mean_kept),
                     "kept_ci_low": rounded(point.kept_ci_low),
                     "kept_ci_high": rounded(point.kept_ci_high),
@@ -936,10 +936,10 @@ def _lasting(scope: _Scope, limit: int | None) -> Table:
     note = (
         "Before: everyone who answered the before reflection. After and each follow-up: the "
         "people who answered that survey and the before one, so the number of people shows how "
-        "many are still answering. Kept since after: among the people who answered both the "
-        "after survey and the follow-up, the follow-up minus the after mean; below 0 means part "
-        "of the change was lost. The goals are each person's own, rated from 0 to 10; goals "
-        "marked no longer important are left out. 95% confidence intervals. Results for fewer "
+        "many are still answering. Kept since after (follow-ups only): among the people who "
+        "answered both the after survey and the follow-up, the follow-up minus the after mean; "
+        "below 0 means part of the change was lost. The goals are each person's own, rated from "
+        "0 to 10; goals marked no longer important are left out. 95% confidence intervals. Results for fewer "
         f"than {MIN_MATCHED} people are not shown, to protect their privacy."
     )
     if generated:
@@ -957,7 +957,6 @@ def _lasting(scope: _Scope, limit: int | None) -> Table:
             Column("mean", "Mean", numeric=True),
             Column("ci_low", "95% confidence interval from", numeric=True),
             Column("ci_high", "95% confidence interval to", numeric=True),
-            Column("kept_people", "People who answered after and now", numeric=True),
             Column("kept", "Kept since after (mean)", numeric=True),
             Column("kept_ci_low", "Kept: 95% confidence interval from", numeric=True),
             Column("kept_ci_high", "Kept: 95% confidence interval to", numeric=True),

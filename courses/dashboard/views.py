@@ -97,8 +97,9 @@ def _cells(table: Table) -> list[dict]:
     return rows
 
 
-def _charts(tables: dict[str, Table]) -> dict[str, list[str]]:
-    """The charts of each section, each a picture of the table printed under them."""
+def _charts(tables: dict[str, Table]) -> dict[str, list[dict]]:
+    """The charts of each section, each a picture of the table printed under them: "svg", and
+    a "caption" shown above it where a section has more than one chart."""
 
     funnel = tables["funnel"]
     bars = []
@@ -111,35 +112,42 @@ def _charts(tables: dict[str, Table]) -> dict[str, list[str]]:
         ]:
             bars.append((f"{row['track']}: {STAGE_LABELS[stage].lower()}", row[key]))
     return {
-        "funnel": [bar_chart(title=funnel.title, bars=bars)],
+        "funnel": [{"svg": bar_chart(title=funnel.title, bars=bars)}],
         "attendance": [
-            line_chart(
-                title="Present at each session (% of those marked on the register)",
-                points=[
-                    (row["session"], row["rate"])
-                    for row in tables["attendance"].rows
-                    if row["rate"] is not None
-                ],
-                unit="%",
-            )
+            {
+                "svg": line_chart(
+                    title="Present at each session (% of those marked on the register)",
+                    points=[
+                        (row["session"], row["rate"])
+                        for row in tables["attendance"].rows
+                        if row["rate"] is not None
+                    ],
+                    unit="%",
+                )
+            }
         ],
         "elearning": [
-            line_chart(
-                title="E-learning completed (% of those enrolled each month)",
-                points=[
-                    (row["month"], row["rate"])
-                    for row in tables["elearning"].rows
-                    if row["rate"] is not None
-                ],
-                unit="%",
-            )
+            {
+                "svg": line_chart(
+                    title="E-learning completed (% of those enrolled each month)",
+                    points=[
+                        (row["month"], row["rate"])
+                        for row in tables["elearning"].rows
+                        if row["rate"] is not None
+                    ],
+                    unit="%",
+                )
+            }
         ],
         # One chart per scale: its mean at each point (a suppressed point reads "no data").
         "lasting": [
-            line_chart(
-                title=f"{scale.label}: mean at each point",
-                points=[(point.label, rounded(point.mean)) for point in scale.points],
-            )
+            {
+                "caption": f"{scale.label}: mean at each point",
+                "svg": line_chart(
+                    title=f"{scale.label}: mean at each point",
+                    points=[(point.label, rounded(point.mean)) for point in scale.points],
+                ),
+            }
             for scale in dashboard.lasting_scales(tables["lasting"])
         ],
     }

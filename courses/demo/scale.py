@@ -926,6 +926,7 @@ class _Seeder:
         before_scores = {}  # (run id, trainee) -> {scale key: score}
         after_scores = {}  # (run id, trainee) -> {scale key: score}
         goal_ids = {}  # (run id, trainee) -> [(goal id, before rating)]
+        goal_after = {}  # goal id -> its rating in the after survey
         random = chance.random
         for offset, (enrolment, phase, months, submitted, levels, back_then, rated) in enumerate(
             planned
@@ -984,13 +985,20 @@ class _Seeder:
                 goal_ids[key] = []
                 for position, rating in enumerate(rated, start=1):
                     goals.append((next_goal, response_id, position, chance.choice(GOAL_TEXTS)))
-                    goal_ratings.append((response_id, next_goal, rating, None, False))
+                    goal_ratings.append((response_id, next_goal, rating, None, None, False))
                     goal_ids[key].append((next_goal, rating))
                     next_goal += 1
             elif rated and key in goal_ids:
                 for (goal_id, before_rating), rating in zip(goal_ids[key], rated, strict=False):
                     dropped = phase == Phase.FOLLOW_UP and random() < DROPPED_GOALS
-                    goal_ratings.append((response_id, goal_id, rating, before_rating, dropped))
+                    at_the_end = None
+                    if phase == Phase.AFTER:
+                        goal_after[goal_id] = rating
+                    else:
+                        at_the_end = goal_after.get(goal_id)
+                    goal_ratings.append(
+                        (response_id, goal_id, rating, before_rating, at_the_end, dropped)
+                    )
         self.writer.write(
             Response,
             (
@@ -1011,7 +1019,14 @@ class _Seeder:
         self.writer.write(Goal, ("id", "response_id", "position", "text"), goals)
         self.writer.write(
             GoalRating,
-            ("response_id", "goal_id", "rating", "before_rating", "no_longer_important"),
+            (
+                "response_id",
+                "goal_id",
+                "rating",
+                "before_rating",
+                "after_rating",
+                "no_longer_important",
+            ),
             goal_ratings,
         )
 

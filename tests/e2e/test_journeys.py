@@ -163,6 +163,9 @@ def sign_in(page, address, password, totp_secret=None):
 
 
 def sign_out(page):
+    # The header's script moves links that do not fit under "More" once the page has loaded:
+    # look only after it has run, or a busy machine sees the button before it moves.
+    page.wait_for_load_state("load")
     button = header_nav(page).get_by_role("button", name="Sign out")
     if not button.is_visible():
         # When the header's links do not fit, NHS.UK frontend moves the last ones under "More".

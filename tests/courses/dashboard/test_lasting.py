@@ -120,6 +120,7 @@ def _answer_goals(people, surveys):
                         goal=goal,
                         rating=rating if rating is not None else 4,
                         before_rating=b,
+                        after_rating=a if key == "three" else None,
                         no_longer_important=dropped,
                     )
 
@@ -216,9 +217,9 @@ def test_one_chart_per_scale_with_its_points(people, course):
     tables = dashboard_for(people["lead"], DashboardFilters(sites=sites_for(people["lead"])))
     charts = _charts(tables)["lasting"]
     assert len(charts) == 2
-    assert "Confidence in agenda setting: mean at each point" in charts[0]
-    assert "3 months" in charts[0] and "Before" in charts[0]
-    assert f"{GOALS_LABEL}: mean at each point" in charts[1]
+    assert charts[0]["caption"] == "Confidence in agenda setting: mean at each point"
+    assert "3 months" in charts[0]["svg"] and "Before" in charts[0]["svg"]
+    assert f"{GOALS_LABEL}: mean at each point" in charts[1]["svg"]
 
 
 def test_demonstration_answers_are_said_to_be_made_up(people, riverside, programmes):

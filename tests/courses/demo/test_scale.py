@@ -300,11 +300,18 @@ def _assert_goals():
     }
     assert set(before) == set(goals.values_list("pk", flat=True))
     later = GoalRating.objects.exclude(response_id=F("goal__response_id")).select_related(
-        "response", "goal__response"
+        "response__administration", "goal__response"
     )
     assert later.exists()
+    after = {
+        rating.goal_id: rating.rating
+        for rating in later
+        if rating.response.administration_id and rating.response.administration.phase == Phase.AFTER
+    }
     for rating in later:
         assert rating.before_rating == before[rating.goal_id]
+        if rating.response.administration.phase == Phase.FOLLOW_UP:
+            assert rating.after_rating == after.get(rating.goal_id)
         assert rating.response.respondent_id == rating.goal.response.respondent_id
     with_goals = Response.objects.filter(goals__isnull=False).distinct()
     assert not with_goals.filter(goals_shared="").exists()

@@ -187,3 +187,42 @@ def test_a_follow_up_score_keeps_the_before_and_after_scores(riverside, programm
     _write_scores(response, three, items, tidy)
     row = ScaleScore.objects.get(response=response, scale_key="agenda")
     assert (row.score, row.before_score, row.after_score) == (6, 3.5, 7.5)
+
+
+def test_a_follow_up_goal_rating_keeps_the_before_and_after_ratings(
+    riverside, programmes, questionnaire
+):
+    from assessments.models import Goal, GoalRating, Response
+    from assessments.reflections.goals import GoalsAnswer, goals_write
+
+    run = finished_run(riverside, programmes["patient"], ended_days_ago=100)
+    person = completed(run)
+    surveys = {
+        phase: Administration.objects.get(target_id=run.pk, phase=phase)
+        for phase in (Phase.BEFORE, Phase.AFTER)
+    }
+    responses = {
+        phase: Response.objects.create(
+            administration=survey, respondent=person, status=Response.Status.SUBMITTED
+        )
+        for phase, survey in surveys.items()
+    }
+    walk = Goal.objects.create(response=responses[Phase.BEFORE], position=1, text="Walk")
+    sleep = Goal.objects.create(response=responses[Phase.BEFORE], position=2, text="Sleep")
+    GoalRating.objects.create(response=responses[Phase.BEFORE], goal=walk, rating=2)
+    GoalRating.objects.create(response=responses[Phase.BEFORE], goal=sleep, rating=4)
+    GoalRating.objects.create(
+        response=responses[Phase.AFTER], goal=walk, rating=7, before_rating=2
+    )  # the sleep goal was not rated after the course
+
+    three = follow_up(run, 3)
+    response = Response.objects.create(administration=three, respondent=person)
+    goals_write(
+        response, three, GoalsAnswer(rated={walk.pk: (6, False, ""), sleep.pk: (5, False, "")})
+    )
+
+    rows = {
+        row.goal_id: (row.rating, row.before_rating, row.after_rating)
+        for row in GoalRating.objects.filter(response=response)
+    }
+    assert rows == {walk.pk: (6, 2, 7), sleep.pk: (5, 4, None)}
