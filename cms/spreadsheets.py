@@ -14,6 +14,7 @@ Every spreadsheet says "Yes" or "No", never True or False; numbers stay numbers 
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -90,13 +91,27 @@ def write_csv(headings: Sequence[str], rows: Iterable[Sequence]) -> bytes:
 def write_xlsx(title: str, headings: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     """An Excel workbook of one sheet: bold headings, numbers as numbers, dates as dates, text
     as text (never a formula)."""
+    return write_xlsx_sheets([(title, headings, rows)])
+
+
+def write_xlsx_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
+    """An Excel workbook of a sheet per (title, headings, rows), in order (the first is the one
+    that opens), each written as `write_xlsx` writes its one."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=ILLEGAL_IN_SHEET_TITLE.sub(" ", title)[:31] or "Sheet")
     bold = Font(bold=True)
+    for title, headings, rows in sheets:
+        sheet = workbook.create_sheet(title=ILLEGAL_IN_SHEET_TITLE.sub(" ", title)[:31] or "Sheet")
+        _write_sheet(sheet, headings, rows, bold)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def _write_sheet(sheet, headings, rows, bold) -> None:
+    from openpyxl.cell import WriteOnlyCell
 
     def cell(value, *, header=False):
         value = plain(value)
@@ -116,8 +131,17 @@ def write_xlsx(title: str, headings: Sequence[str], rows: Iterable[Sequence]) ->
     sheet.append([cell(heading, header=True) for heading in headings])
     for row in rows:
         sheet.append([cell(value) for value in row])
+
+
+def write_zip(files: Iterable[tuple[str, bytes]]) -> bytes:
+    """A zip of (name, content) files, in order, each dated now (local time)."""
+    stamp = timezone.localtime().timetuple()[:6]
     output = io.BytesIO()
-    workbook.save(output)
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, content)
     return output.getvalue()
 
 

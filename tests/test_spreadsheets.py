@@ -4,7 +4,9 @@ named here) and the project's own downloads, each fed a hostile name."""
 
 import csv
 import io
+import zipfile
 
+import openpyxl
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -12,7 +14,7 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.log_actions import log
 
 from cms.roles import Role
-from cms.spreadsheets import safe_cell
+from cms.spreadsheets import safe_cell, write_xlsx_sheets, write_zip
 from courses.models import ClosedDay, Enrolment, TutorKind
 from tests.factories import SiteMembershipFactory, TutorFactory, UserFactory, VenueFactory
 
@@ -190,3 +192,17 @@ def test_a_certificate_download_is_never_cached_and_is_logged(client, people, el
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert ExportLog.objects.get().what == f"Certificate {certificate.code} (PDF)"
+
+
+def test_a_workbook_of_several_sheets_opens_on_the_first_and_a_zip_keeps_its_files_in_order():
+    content = write_xlsx_sheets(
+        [("Answers", ["Code", "Rating"], [["MOT-1", 3]]), ("Own goals", ["Goal"], [["=1+1"]])]
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    assert workbook.sheetnames == ["Answers", "Own goals"]
+    assert [list(row) for row in workbook.active.values] == [["Code", "Rating"], ["MOT-1", 3]]
+    assert workbook["Own goals"]["A2"].data_type == "s"  # text, never a formula
+
+    archive = zipfile.ZipFile(io.BytesIO(write_zip([("b.csv", b"1"), ("a.csv", b"2")])))
+    assert archive.namelist() == ["b.csv", "a.csv"]
+    assert archive.read("a.csv") == b"2"

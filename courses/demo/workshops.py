@@ -13,7 +13,7 @@ from django.core.management import CommandError
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from assessments.models import ItemKind, Response
+from assessments.models import Administration, ItemKind, Phase, Response
 from assessments.reflections.goals import goals_to_rate
 from assessments.reflections.responses import items_asked, response_save
 from cms.models import Audience, ProgrammePage
@@ -31,7 +31,13 @@ from courses.models import (
     Venue,
     WeeklyAvailability,
 )
-from courses.reflections.administrations import administrations_ensure_for_run
+from courses.reflections.administrations import (
+    RUN_MODEL,
+    administrations_ensure_for_run,
+    evaluating,
+    follow_up_opens,
+)
+from courses.reflections.session_feedback import NOT_THERE, session_administrations_ensure
 from courses.sites.services import site_membership_ensure
 from courses.workshops import scheduling
 from courses.workshops.teaching import apply_completion_rule
@@ -281,6 +287,14 @@ DEMO_GOALS = [
 ]
 
 
+DEMO_HELPED = [
+    "Setting a small step each week",
+    "Talking it through with the group",
+    "My daughter coming with me",
+    "Writing it on the calendar",
+]
+
+
 def _made_up_goals(chance) -> dict[str, str]:
     """One to three goals, each with where the person is now (2 to 5 out of 10)."""
     posted = {"goals_shared": chance.choice(["no", "anonymous", "named"])}
@@ -290,23 +304,30 @@ def _made_up_goals(chance) -> dict[str, str]:
     return posted
 
 
-def _made_up_goal_ratings(person, after, chance) -> dict[str, str]:
-    """The person's goals rated again: most up by 0 to 5 points, now and then one no longer
-    important."""
+def _made_up_goal_ratings(person, after, chance, *, slip=False) -> dict[str, str]:
+    """The person's goals rated again: most up by 0 to 5 points (at a follow-up, `slip`: by a
+    point or so less, and now and then what helped), now and then one no longer important."""
     posted = {}
     for goal in goals_to_rate(after, person):
         if chance.random() < 0.1:
             posted[f"goal-{goal.pk}-dropped"] = "yes"
         else:
-            rating = min(10, (goal.before_rating or 0) + chance.choice([0, 1, 2, 3, 3, 4, 5]))
+            gain = chance.choice([0, 1, 2, 3, 3, 4, 5]) - (
+                chance.choice([0, 1, 1, 2]) if slip else 0
+            )
+            rating = min(10, max(0, (goal.before_rating or 0) + gain))
             posted[f"goal-{goal.pk}-rating"] = str(rating)
+            # Only at a follow-up, so the after answers stay as they were made before.
+            if slip and chance.random() < 0.4:
+                posted[f"goal-{goal.pk}-helped"] = chance.choice(DEMO_HELPED)
     return posted
 
 
 def reflections_ensure(demo: dict) -> int:
     """Made-up answers for each [[generated_reflections]] run, given through the same service
-    trainees use (at a moment inside each survey's window) and marked generated. Returns how
-    many were made; a second run makes none."""
+    trainees use (at a moment inside each survey's window) and marked generated: before, after
+    and, for `follow_ups` (months = how many people), the follow-ups. Returns how many were
+    made; a second run makes none."""
 
     made = 0
     for entry in demo.get("generated_reflections", []):
@@ -341,12 +362,14 @@ def reflections_ensure(demo: dict) -> int:
                 generated=True,
             )
             made += 1
+        after_levels = {}
         for person in people[: entry.get("after", 0)]:
             was = levels.get(person.pk, {})
             now_levels = {
                 key: min(10, level + chance.choice([0, 1, 2, 2, 3, 3, 4]))
                 for key, level in was.items()
             }
+            after_levels[person.pk] = now_levels
             # Looking back, people often rate their old selves lower than they did at the time.
             back_then = {
                 key: max(0, level - chance.choice([0, 1, 1, 2])) for key, level in was.items()
@@ -362,7 +385,178 @@ def reflections_ensure(demo: dict) -> int:
                 generated=True,
             )
             made += 1
+        made += _follow_ups_answered(run, entry, people, after_levels, sessions[-1], chance)
     return made
+
+
+def _follow_ups_answered(run, entry, people, after_levels, last_session, chance) -> int:
+    """The first people who completed the course answer each follow-up of `follow_ups` (its
+    months = how many people), a few days after it opened: most keep what they gained, some slip
+    back a little."""
+    made = 0
+    completed = set(run.enrolments.filter(status="completed").values_list("trainee_id", flat=True))
+    for months, count in sorted(
+        ((int(months), count) for months, count in entry.get("follow_ups", {}).items())
+    ):
+        survey = Administration.objects.filter(
+            evaluating(RUN_MODEL), target_id=run.pk, phase=Phase.FOLLOW_UP, months=months
+        ).first()
+        if survey is None:
+            raise CommandError(
+                f"[[generated_reflections]] {entry['run']!r}: the programme has no follow-up "
+                f"at {months} months."
+            )
+        answered_on = follow_up_opens(survey, last_session.ends_at) + timedelta(days=3)
+        if answered_on >= timezone.now():
+            continue  # not open yet: nobody could have answered it
+        for person in [p for p in people if p.pk in completed][:count]:
+            kept = {
+                key: max(0, level - chance.choice([0, 0, 0, 1, 1, 2]))
+                for key, level in after_levels.get(person.pk, {}).items()
+            }
+            response_save(
+                administration_id=survey.pk,
+                respondent=person,
+                answers=_made_up_answers(items_asked(survey), kept, chance),
+                share_with_tutors=chance.random() < 0.7,
+                goals=_made_up_goal_ratings(person, survey, chance, slip=True),
+                submit=True,
+                now=answered_on,
+                generated=True,
+            )
+            made += 1
+    return made
+
+
+# --- made-up feedback after each session --------------------------------------------------------
+
+DEMO_MATTERED = [
+    "Hearing how the others manage a bad day.",
+    "Being listened to without being rushed.",
+    "Writing down what I want to ask at my next appointment.",
+    "The tutors sharing their own stories.",
+    "Trying the importance and confidence scales on my own goal.",
+    "Realising I am not the only one who finds this hard.",
+]
+DEMO_ONE_THING = [
+    "Take my list of questions to the GP.",
+    "Walk round the block after lunch.",
+    "Tell my family what I am trying to change.",
+    "Rate my confidence each evening.",
+    "Ask the nurse what the options are.",
+]
+DEMO_CHANGE = [
+    "More time for the group to talk in pairs.",
+    "Start the goal-setting activity earlier.",
+    "A shorter break so we finish on time.",
+]
+DEMO_FOR_THE_LEAD = [
+    "I led very little today: the plan gave most activities to my co-tutor and we ran out of "
+    "time to swap.",
+    "My co-tutor did nearly all the talking again; we should look at the plan together.",
+]
+
+# Ratings of "how much of the leading": 2 is "Less than half", 3 "About half", 4 "More than half".
+LESS_THAN_HALF, ABOUT_HALF, MORE_THAN_HALF = 2, 3, 4
+
+
+def session_feedback_ensure(demo: dict) -> int:
+    """Made-up feedback and tutors' debriefs for the ended sessions of each
+    [[generated_session_feedback]] run, through the same service people use (a few hours after
+    each session) and marked generated. From session `low_lay_share_from`, both tutors say the
+    lay tutor led less than half. Returns how many were made; a second run makes none."""
+    made = 0
+    for entry in demo.get("generated_session_feedback", []):
+        run = demo_run(entry["run"])
+        if run is None:
+            raise CommandError(f"[[generated_session_feedback]]: no run called {entry['run']!r}.")
+        chance = random.Random(entry.get("seed", 1))  # noqa: S311 - made-up answers, not secrets
+        low_from = entry.get("low_lay_share_from")
+        sessions = run.sessions.filter(ends_at__lte=timezone.now()).select_related(
+            "lay_tutor__user", "clinical_tutor__user"
+        )
+        enrolments = list(run.enrolments.on_the_course().select_related("trainee"))
+        for session in sessions.order_by("starts_at"):
+            surveys = session_administrations_ensure(session=session)
+            if not surveys or Response.objects.filter(administration__in=surveys).exists():
+                continue
+            answered_at = session.ends_at + timedelta(hours=3)
+            not_there = set(
+                session.attendance.filter(status__in=NOT_THERE).values_list(
+                    "enrolment_id", flat=True
+                )
+            )
+            sidelined = low_from is not None and session.number >= low_from
+            for survey in surveys:
+                if survey.phase == Phase.SESSION:
+                    for enrolment in enrolments:
+                        if enrolment.pk in not_there or chance.random() < 0.2:
+                            continue  # not there, or did not answer
+                        response_save(
+                            administration_id=survey.pk,
+                            respondent=enrolment.trainee,
+                            answers=_made_up_feedback(items_asked(survey), chance),
+                            share_with_tutors=chance.random() < 0.7,
+                            submit=True,
+                            now=answered_at,
+                            generated=True,
+                        )
+                        made += 1
+                else:
+                    for tutor in (session.lay_tutor, session.clinical_tutor):
+                        if tutor is None:
+                            continue
+                        response_save(
+                            administration_id=survey.pk,
+                            respondent=tutor.user,
+                            answers=_made_up_debrief(
+                                items_asked(survey),
+                                lay=tutor.pk == session.lay_tutor_id,
+                                sidelined=sidelined,
+                                chance=chance,
+                            ),
+                            share_with_tutors=True,
+                            submit=True,
+                            now=answered_at,
+                            generated=True,
+                        )
+                        made += 1
+    return made
+
+
+def _made_up_feedback(items, chance) -> dict[str, str]:
+    answers = {}
+    for item in items:
+        if item.kind == ItemKind.RATING:
+            answers[str(item.pk)] = str(chance.choice([3, 4, 4, 5, 5]))
+        elif item.kind == ItemKind.FREE_TEXT and chance.random() < 0.8:
+            words = DEMO_ONE_THING if item.key == "one-thing" else DEMO_MATTERED
+            answers[str(item.pk)] = chance.choice(words)
+    return answers
+
+
+def _made_up_debrief(items, *, lay: bool, sidelined: bool, chance) -> dict[str, str]:
+    """A tutor's debrief: their own share of the leading and their co-tutor's. In a sidelined
+    session both say the lay tutor led less than half (the lay tutor's own share, the clinical
+    tutor's co-tutor share); otherwise about half, now and then a little more or less."""
+    if sidelined:
+        lay_share = LESS_THAN_HALF
+    else:
+        lay_share = chance.choice([ABOUT_HALF, ABOUT_HALF, ABOUT_HALF, MORE_THAN_HALF])
+    clinical_share = 6 - lay_share  # the two shares add up: 2 and 4, 3 and 3
+    shares = {
+        "own-share": lay_share if lay else clinical_share,
+        "co-tutor-share": clinical_share if lay else lay_share,
+    }
+    answers = {}
+    for item in items:
+        if item.key in shares:
+            answers[str(item.pk)] = str(shares[item.key])
+        elif item.key == "change" and chance.random() < 0.5:
+            answers[str(item.pk)] = chance.choice(DEMO_CHANGE)
+        elif item.key == "for-the-lead" and sidelined and lay:
+            answers[str(item.pk)] = chance.choice(DEMO_FOR_THE_LEAD)
+    return answers
 
 
 def _made_up_answers(items, levels, chance, back_then=None) -> dict[str, str]:

@@ -1,8 +1,12 @@
 """Reads for the e-learning pages (My learning, a lesson, progress, certificates, invitation
 codes), each shaped for one page with a fixed number of queries."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import (
     Count,
+    Exists,
     OuterRef,
     Q,
     Subquery,
@@ -12,6 +16,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from assessments.models import Administration, Phase, Response
+from assessments.reflections.responses import due_for
 from cms.curricula.vocabulary import ModuleFormat
 from cms.models import LessonPage, ModulePage
 from cms.queries import count_rows
@@ -25,6 +31,8 @@ from courses.models import (
     LessonProgress,
     Session,
 )
+from courses.reflections.administrations import after_closes, evaluating
+from courses.reflections.session_feedback import LOOK_BACK, NOT_THERE, SESSION_MODEL
 from courses.sites.scope import sites_for
 from courses.workshops.booking import waiting_position_annotation
 
@@ -156,6 +164,81 @@ def my_learning(user):
     sections["finished"].sort(key=_latest_end, reverse=True)
     sections["cancelled"].sort(key=_latest_end, reverse=True)
     return sections
+
+
+def reflections_due_for(user):
+    """The before, after and follow-up reflections due now (session feedback is listed apart,
+    with its session: `session_forms_for`)."""
+    return [reflection for reflection in due_for(user) if not reflection.is_after_a_session]
+
+
+@dataclass(frozen=True)
+class SessionForm:
+    """A trainee's open feedback form after one session of their course."""
+
+    administration_id: int
+    session_number: int
+    course: str  # the programme, e.g. "Moving on Together"
+    session_starts_at: datetime
+    closes_at: datetime
+    started: bool
+
+
+def session_forms_for(user) -> list[SessionForm]:
+    """The feedback forms of sessions of the user's courses that are open to them now and not
+    sent yet (the same rule as the form's own window: on the course, not marked absent or sent
+    apologies, the run not cancelled, until the end of the day some days after the session),
+    soonest closing first. One query, however many courses and sessions."""
+    now = timezone.now()
+    marked_not_there = Attendance.objects.filter(
+        session=OuterRef("pk"), enrolment__trainee=user, status__in=NOT_THERE
+    )
+    sessions = (
+        Session.objects.filter(
+            run__in=Enrolment.objects.filter(
+                trainee=user, run__isnull=False, status__in=Enrolment.ON_THE_COURSE
+            ).values("run_id"),
+            ends_at__lte=now,
+            ends_at__gt=now - LOOK_BACK,
+        )
+        .exclude(run__status=CourseRun.Status.CANCELLED)
+        .exclude(Exists(marked_not_there))
+    )
+    session = Session.objects.filter(pk=OuterRef("target_id"))
+    theirs = Response.objects.filter(administration=OuterRef("pk"), respondent=user)
+    administrations = (
+        Administration.objects.filter(
+            evaluating(SESSION_MODEL),
+            phase=Phase.SESSION,
+            target_id__in=sessions.values("pk"),
+        )
+        .exclude(Exists(theirs.filter(status=Response.Status.SUBMITTED)))
+        .annotate(
+            started=Exists(theirs.filter(status=Response.Status.DRAFT)),
+            session_number=Subquery(session.values("number")[:1]),
+            session_starts_at=Subquery(session.values("starts_at")[:1]),
+            session_ends_at=Subquery(session.values("ends_at")[:1]),
+            course=Subquery(session.values("run__programme__title")[:1]),
+        )
+        .only("pk", "closes_after_days")
+    )
+    forms = []
+    for administration in administrations:
+        closes_at = after_closes(administration, administration.session_ends_at)
+        if now >= closes_at:
+            continue
+        forms.append(
+            SessionForm(
+                administration_id=administration.pk,
+                session_number=administration.session_number,
+                course=administration.course,
+                session_starts_at=administration.session_starts_at,
+                closes_at=closes_at,
+                started=administration.started,
+            )
+        )
+    forms.sort(key=lambda form: (form.closes_at, form.session_starts_at, form.administration_id))
+    return forms
 
 
 def _soonest(enrolment):

@@ -21,7 +21,6 @@ from assessments.knowledge_checks.selectors import (
 )
 from assessments.knowledge_checks.services import knowledge_check_submit
 from assessments.reflections.exports import export_log
-from assessments.reflections.responses import due_for
 from cms.permissions import role_required
 from cms.roles import STAFF_ROLES, Role, roles_of
 from cms.spreadsheets import csv_writer
@@ -40,7 +39,11 @@ def learn(request):
     return render(
         request,
         "courses/elearning/learn.html",
-        {**selectors.my_learning(request.user), "due_reflections": due_for(request.user)},
+        {
+            **selectors.my_learning(request.user),
+            "due_reflections": selectors.reflections_due_for(request.user),
+            "session_forms": selectors.session_forms_for(request.user),
+        },
     )
 
 

@@ -4,6 +4,12 @@ start date): downloaded from a site's results page (`answers_for_sites`, CSV or 
 in the "Reflection answers" report in the Wagtail admin. Programme leads and site administrators
 of those sites (and superusers) only; every download is logged. Answers keep their full
 precision: nothing here is rounded.
+
+The results page's download also carries people's own goals, one row per rating
+(`goals_for_sites`), and the trainees' feedback after each session of the sites' runs, one row
+per answer with the session's number and date (`session_feedback_for_sites`), under the same
+codes and the same rules for people's own words. The tutors' debriefs are not in it: they are
+the tutors' own, named account of a session, read on its feedback page.
 """
 
 import django_filters
@@ -26,12 +32,19 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
-from assessments.models import Answer, Phase
-from assessments.reflections.exports import COLUMNS, answer_rows, export_log
+from assessments.models import Answer, GoalRating, Phase, Response
+from assessments.reflections.exports import (
+    COLUMNS,
+    GOAL_COLUMNS,
+    answer_rows,
+    export_log,
+    goal_rows,
+)
 from cms.models import ModulePage, ProgrammePage
 from cms.roles import LEADS_AND_ADMINISTRATORS, has_any_role
 from courses.models import CourseRun, Enrolment, Session
 from courses.reflections.administrations import RUN_MODEL, evaluating, responses_in_scope
+from courses.reflections.session_feedback import SESSION_MODEL
 from courses.sites.scope import sites_for
 
 REPORT_TITLE = "Reflection answers"
@@ -54,17 +67,51 @@ ANSWER_COLUMNS = {
     },
 }
 
+# People's own goals: where and when first, then the goal's rating (assessments' columns).
+GOAL_DOWNLOAD_COLUMNS = {
+    key: ANSWER_COLUMNS[key] for key in ("site", "course", "cohort_starts_on")
+} | {
+    ("before_or_after" if key == "phase" else key): heading for key, heading in GOAL_COLUMNS.items()
+}
+
+# The trainees' feedback after each session: the session, then the answer.
+SESSION_FEEDBACK_COLUMNS = {
+    "site": "Site",
+    "course": "Course run",
+    "session_number": "Session number",
+    "session_on": "Session date",
+    **{
+        key: COLUMNS[key]
+        for key in (
+            "pseudonym",
+            "instrument_slug",
+            "version_number",
+            "submitted_at",
+            "item_key",
+            "item_text",
+            "number",
+            "text",
+            "shared",
+            "generated",
+        )
+    },
+}
+
 _SURVEY = "response__administration__"
 NOT_ASKED = "Not asked"
 # The rows' keys: the admin report reads the same rows, the cohort's start as the moment it began.
 REPORT_FIELDS = ["cohort_start" if key == "cohort_starts_on" else key for key in ANSWER_COLUMNS]
 REPORT_HEADINGS = ANSWER_COLUMNS | {"cohort_start": ANSWER_COLUMNS["cohort_starts_on"]}
+GOAL_FIELDS = [
+    "cohort_start" if key == "cohort_starts_on" else key for key in GOAL_DOWNLOAD_COLUMNS
+]
 
 
-def answers_for_sites(sites, *, programme_id=None, run_id=None) -> QuerySet[Answer]:
-    """The answers behind `sites`' results (responses_in_scope), each a dict of ANSWER_COLUMNS:
-    a run's survey belongs to the run's site, an e-learning module's to the site the person
-    enrolled for (the first such enrolment at these sites). One query."""
+def _where_and_when(rows: QuerySet, sites) -> QuerySet:
+    """`rows` (answers or goal ratings, reaching their survey through `response`) with the site,
+    the course run or e-learning module, the cohort's start and before or after in words: a run's
+    survey belongs to the run's site, an e-learning module's to the site the person enrolled for
+    (the first such enrolment at these sites). Subqueries of the same one query."""
     run = CourseRun.objects.filter(pk=OuterRef(f"{_SURVEY}target_id"))
     first_session = Session.objects.filter(run=OuterRef(f"{_SURVEY}target_id")).order_by(
         "starts_at"
@@ -88,9 +135,7 @@ def answers_for_sites(sites, *, programme_id=None, run_id=None) -> QuerySet[Answ
             output_field=field,
         )
 
-    rows = answer_rows(
-        responses_in_scope(sites=sites, programme_id=programme_id, run_id=run_id)
-    ).annotate(
+    return rows.annotate(
         site=either(run.values("site__name"), enrolment.values("site__name"), CharField()),
         course=either(run.values("title"), module.values("title"), CharField()),
         cohort_start=either(
@@ -102,7 +147,53 @@ def answers_for_sites(sites, *, programme_id=None, run_id=None) -> QuerySet[Answ
             output_field=CharField(),
         ),
     )
-    return rows.values(*REPORT_FIELDS)
+
+
+def answers_for_sites(sites, *, programme_id=None, run_id=None) -> QuerySet[Answer]:
+    """The answers behind `sites`' results (responses_in_scope), each a dict of ANSWER_COLUMNS
+    (the cohort's start as `cohort_start`). One query."""
+    rows = answer_rows(responses_in_scope(sites=sites, programme_id=programme_id, run_id=run_id))
+    return _where_and_when(rows, sites).values(*REPORT_FIELDS)
+
+
+def goals_for_sites(sites, *, programme_id=None, run_id=None) -> QuerySet[GoalRating]:
+    """Every rating of people's own goals behind `sites`' results, each a dict of
+    GOAL_DOWNLOAD_COLUMNS (the cohort's start as `cohort_start`). One query."""
+    rows = goal_rows(responses_in_scope(sites=sites, programme_id=programme_id, run_id=run_id))
+    return _where_and_when(rows, sites).values(*GOAL_FIELDS)
+
+
+def session_feedback_for_sites(sites, *, programme_id=None, run_id=None) -> QuerySet[Answer]:
+    """The trainees' feedback after the sessions of `sites`' runs (of the programme and run
+    chosen), one row per answer, each a dict of SESSION_FEEDBACK_COLUMNS. One query."""
+    runs = CourseRun.objects.filter(site__in=sites)
+    if programme_id is not None:
+        runs = runs.filter(programme_id=programme_id)
+    if run_id is not None:
+        runs = runs.filter(pk=run_id)
+    responses = Response.objects.filter(
+        evaluating(SESSION_MODEL, "administration__"),
+        administration__phase=Phase.SESSION,
+        administration__target_id__in=Session.objects.filter(run__in=runs).values("pk"),
+        status=Response.Status.SUBMITTED,
+    )
+    session = Session.objects.filter(pk=OuterRef(f"{_SURVEY}target_id"))
+    return (
+        answer_rows(responses)
+        .annotate(
+            site=Subquery(session.values("run__site__name")[:1]),
+            course=Subquery(session.values("run__title")[:1]),
+            session_number=Subquery(session.values("number")[:1]),
+            session_start=Subquery(session.values("starts_at")[:1]),
+        )
+        .order_by("session_start", "session_number", "pseudonym", "item__position", "pk")
+        .values(*(key for key in SESSION_FEEDBACK_COLUMNS if key != "session_on"), "session_start")
+    )
+
+
+def _shared_or_not_asked(shared):
+    # Only a reflection with written questions asks whether to share them.
+    return NOT_ASKED if shared is None else shared
 
 
 def answer_cells(row: dict) -> list:
@@ -112,10 +203,32 @@ def answer_cells(row: dict) -> list:
     values = row | {
         "cohort_starts_on": timezone.localdate(start) if start else None,
         "text": row["text"] or None,
-        # Only a reflection with written questions asks whether to share them.
-        "shared": NOT_ASKED if row["shared"] is None else row["shared"],
+        "shared": _shared_or_not_asked(row["shared"]),
     }
     return [values[key] for key in ANSWER_COLUMNS]
+
+
+def goal_cells(row: dict) -> list:
+    """A row of goals_for_sites as the download's cells, in GOAL_DOWNLOAD_COLUMNS' order."""
+    start = row["cohort_start"]
+    values = row | {
+        "cohort_starts_on": timezone.localdate(start) if start else None,
+        "goal_text": row["goal_text"] or None,
+        "helped_text": row["helped_text"] or None,
+    }
+    return [values[key] for key in GOAL_DOWNLOAD_COLUMNS]
+
+
+def session_feedback_cells(row: dict) -> list:
+    """A row of session_feedback_for_sites as the download's cells, in
+    SESSION_FEEDBACK_COLUMNS' order: the session's day as a local date."""
+    start = row["session_start"]
+    values = row | {
+        "session_on": timezone.localdate(start) if start else None,
+        "text": row["text"] or None,
+        "shared": _shared_or_not_asked(row["shared"]),
+    }
+    return [values[key] for key in SESSION_FEEDBACK_COLUMNS]
 
 
 def may_see_reflection_answers(user) -> bool:

@@ -29,11 +29,21 @@ from cms.forms import RowChoiceField
 from cms.models import ProgrammePage
 from cms.permissions import role_required
 from cms.roles import LEADS_AND_ADMINISTRATORS, TUTOR_ROLES
-from cms.spreadsheets import write_csv, write_xlsx
+from cms.spreadsheets import write_csv, write_xlsx_sheets, write_zip
 from courses.common.forms import DateInputField, PeriodForm
 from courses.models import CourseRun, Session, Site
 from courses.reflections.administrations import responses_in_scope, shared_reflections_query
-from courses.reflections.report import ANSWER_COLUMNS, answer_cells, answers_for_sites
+from courses.reflections.report import (
+    ANSWER_COLUMNS,
+    GOAL_DOWNLOAD_COLUMNS,
+    SESSION_FEEDBACK_COLUMNS,
+    answer_cells,
+    answers_for_sites,
+    goal_cells,
+    goals_for_sites,
+    session_feedback_cells,
+    session_feedback_for_sites,
+)
 from courses.sites.scope import site_for_lead
 
 SUPPRESSED = (
@@ -123,15 +133,24 @@ def site_goal_change(site: Site, *, programme=None, run=None, since=None, until=
 
 # --- the answers behind the results, as a download ------------------------------------------------
 
+# Format: (label, content type, the file name's ending).
 FILE_FORMATS = {
-    "csv": ("CSV (opens in any spreadsheet program)", "text/csv; charset=utf-8"),
+    "csv": (
+        "CSV: a zip of three files, one for each sheet (they open in any spreadsheet program)",
+        "application/zip",
+        "zip",
+    ),
     "xlsx": (
-        "Excel",
+        "Excel: one workbook, a sheet each",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
     ),
 }
 CHOOSE_FORMAT = "Choose CSV or Excel."
 ANSWERS_TITLE = "Reflection answers"
+# The download's parts, in order: the sheets of the workbook, the files of the zip.
+ANSWERS_SHEET, GOALS_SHEET, FEEDBACK_SHEET = "Answers", "Own goals", "Feedback after sessions"
+ANSWERS_FILE, GOALS_FILE, FEEDBACK_FILE = "answers.csv", "goals.csv", "session-feedback.csv"
 
 
 class AnswersDownloadForm(ReflectionFilterForm):
@@ -139,7 +158,7 @@ class AnswersDownloadForm(ReflectionFilterForm):
 
     file_format = forms.ChoiceField(
         label="File format",
-        choices=[(key, label) for key, (label, _) in FILE_FORMATS.items()],
+        choices=[(key, label) for key, (label, _type, _ending) in FILE_FORMATS.items()],
         widget=forms.RadioSelect,
         initial="csv",
         error_messages={"required": CHOOSE_FORMAT, "invalid_choice": CHOOSE_FORMAT},
@@ -174,15 +193,18 @@ class AnswersDownloadForm(ReflectionFilterForm):
 
 
 def answers_filename(site: Site, file_format: str) -> str:
-    return f"reflection-answers-{site.slug}-{timezone.localdate():%Y-%m-%d}.{file_format}"
+    ending = FILE_FORMATS[file_format][2]
+    return f"reflection-answers-{site.slug}-{timezone.localdate():%Y-%m-%d}.{ending}"
 
 
 @require_GET
 @never_cache
 @role_required(*LEADS_AND_ADMINISTRATORS)
 def site_reflection_answers(request, slug):
-    """Every answer behind the site's results (for the programme and run chosen), as a CSV or
-    Excel file. Bad choices go back to the results page with the form's errors (400)."""
+    """Every answer behind the site's results (for the programme and run chosen), with people's
+    own goals and the trainees' feedback after each session: an Excel workbook of three sheets,
+    or a zip of three CSV files. Bad choices go back to the results page with the form's errors
+    (400)."""
     site = site_for_lead(request.user, slug)
     form = AnswersDownloadForm(request.GET, site=site)
     if not form.is_valid():
@@ -198,18 +220,41 @@ def site_reflection_answers(request, slug):
             status=400,
         )
     data = form.cleaned_data
-    rows = answers_for_sites(
-        Site.objects.filter(pk=site.pk),
-        programme_id=data["programme"].pk if data["programme"] else None,
-        run_id=data["run"].pk if data["run"] else None,
-    )
-    cells = [answer_cells(row) for row in rows]
+    chosen = {
+        "programme_id": data["programme"].pk if data["programme"] else None,
+        "run_id": data["run"].pk if data["run"] else None,
+    }
+    sites = Site.objects.filter(pk=site.pk)
+    parts = [
+        (
+            ANSWERS_SHEET,
+            ANSWERS_FILE,
+            ANSWER_COLUMNS,
+            [answer_cells(row) for row in answers_for_sites(sites, **chosen)],
+        ),
+        (
+            GOALS_SHEET,
+            GOALS_FILE,
+            GOAL_DOWNLOAD_COLUMNS,
+            [goal_cells(row) for row in goals_for_sites(sites, **chosen)],
+        ),
+        (
+            FEEDBACK_SHEET,
+            FEEDBACK_FILE,
+            SESSION_FEEDBACK_COLUMNS,
+            [session_feedback_cells(row) for row in session_feedback_for_sites(sites, **chosen)],
+        ),
+    ]
     file_format = data["file_format"]
-    headings = list(ANSWER_COLUMNS.values())
     if file_format == "csv":
-        content = write_csv(headings, cells)
+        content = write_zip(
+            (name, write_csv(list(columns.values()), cells))
+            for _sheet, name, columns, cells in parts
+        )
     else:
-        content = write_xlsx(ANSWERS_TITLE, headings, cells)
+        content = write_xlsx_sheets(
+            (sheet, list(columns.values()), cells) for sheet, _name, columns, cells in parts
+        )
     export_log(
         user=request.user,
         what=f"{ANSWERS_TITLE}: {site.name}",
@@ -219,7 +264,7 @@ def site_reflection_answers(request, slug):
             **({"programme": data["programme"].pk} if data["programme"] else {}),
             **({"run": data["run"].pk} if data["run"] else {}),
         },
-        row_count=len(cells),
+        row_count=sum(len(cells) for *_part, cells in parts),
     )
     response = HttpResponse(content, content_type=FILE_FORMATS[file_format][1])
     response["Content-Disposition"] = (

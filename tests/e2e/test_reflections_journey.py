@@ -14,6 +14,7 @@ Every page visited is checked with axe-core and the key pages are photographed.
 
 import csv
 import io
+import zipfile
 
 import pytest
 from playwright.sync_api import expect
@@ -174,9 +175,13 @@ def test_a_lead_filters_the_results_and_downloads_the_pseudonymised_answers(
     with page.expect_download() as download:
         download_form.get_by_role("button", name="Download the answers").click()
     assert download.value.suggested_filename.startswith("reflection-answers-")
-    with open(download.value.path(), encoding="utf-8-sig") as export:
-        text = export.read()
-    rows = list(csv.DictReader(io.StringIO(text)))
+    assert download.value.suggested_filename.endswith(".zip")
+    # A zip of CSV files: the answers, people's own goals and the feedback after sessions.
+    with zipfile.ZipFile(download.value.path()) as export:
+        assert export.namelist() == ["answers.csv", "goals.csv", "session-feedback.csv"]
+        text = "".join(export.read(name).decode("utf-8-sig") for name in export.namelist())
+        answers = export.read("answers.csv").decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(answers)))
     assert rows
     assert "@example.com" not in text
     for name in ("Priya", "Shah", "Quentin"):

@@ -15,7 +15,11 @@ from cms.second_factors.services import authenticator_app_ensure
 from cms.services import account_ensure, home_page_ensure, information_pages_ensure
 from courses.common.curricula import module_lessons
 from courses.demo.sites import site_contacts_ensure
-from courses.demo.workshops import reflections_ensure, workshops_ensure
+from courses.demo.workshops import (
+    reflections_ensure,
+    session_feedback_ensure,
+    workshops_ensure,
+)
 from courses.elearning.services import enrolment_create, lesson_complete
 from courses.models import Enrolment
 from courses.sites.services import site_ensure, site_membership_ensure
@@ -112,6 +116,15 @@ class Command(BaseCommand):
                 self.stdout.write(
                     self.style.SUCCESS(
                         f"Made-up reflections added ({answered} responses, marked generated)."
+                    )
+                )
+            with transaction.atomic():
+                feedback = session_feedback_ensure(demo)
+            if feedback:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Made-up feedback and debriefs after sessions added ({feedback} "
+                        "responses, marked generated)."
                     )
                 )
         # The programme dashboard reads figures worked out ahead (every 10 minutes in

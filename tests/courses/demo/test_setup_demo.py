@@ -7,11 +7,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from wagtail.models import Page, Revision
 
-from assessments.models import Response
+from assessments.models import Answer, GoalRating, Phase, Response
 from assessments.reflections.analysis import matched_change
 from cms.models import HomePage, InformationPage
 from courses.demo.workshops import demo_run
-from courses.models import CourseRun, Enrolment, Nation, Site, SiteMembership
+from courses.models import CourseRun, Enrolment, Nation, Session, Site, SiteMembership
 from courses.reflections.administrations import responses_in_scope
 
 pytestmark = pytest.mark.django_db
@@ -90,14 +90,16 @@ def test_the_demo_lead_and_site_administrator_have_the_printed_authenticator_app
 
 def test_setup_demo_twice_changes_nothing_the_second_time():
     output = run_setup_demo()
-    assert "Made-up reflections added (31 responses, marked generated)." in output
+    assert "Made-up reflections added (58 responses, marked generated)." in output
+    assert "Made-up feedback and debriefs after sessions added (143 responses" in output
     # The finished course: those who came to 5 of its 7 sessions completed (of 12, trainee26
     # came to 3 and trainee27 to 4); enough answered before and after for the results to show.
     finished = demo_run("Moving on Together, Riverside Library, Monday mornings")
     assert finished.enrolments.filter(status=Enrolment.Status.COMPLETED).count() == 10
     assert not Response.objects.filter(generated=False).exists()
+    # With the course that finished four months ago, 9 more people matched.
     changes = matched_change(responses_in_scope(sites=Site.objects.filter(slug="riverside")))
-    assert [change.n for change in changes] == [10, 10, 10, 10]
+    assert [change.n for change in changes] == [19, 19, 19, 19]
     assert not any(change.suppressed for change in changes)
     assert not matched_change(responses_in_scope(sites=Site.objects.filter(slug="hillside")))
     before = snapshot()
@@ -187,9 +189,16 @@ def test_the_demo_keeps_its_promises_at_this_instant():
     ]
     assert unanswered, "the professional's before reflection is waiting to be filled in"
 
-    # The finished course's made-up answers still give results (10 matched people).
+    # The finished courses' made-up answers still give results (19 matched people), and the
+    # older one's 3-month follow-up has been answered.
     changes = matched_change(responses_in_scope(sites=Site.objects.filter(slug="riverside")))
-    assert [change.n for change in changes] == [10, 10, 10, 10]
+    assert [change.n for change in changes] == [19, 19, 19, 19]
+    assert (
+        Response.objects.filter(
+            administration__phase=Phase.FOLLOW_UP, administration__months=3, generated=True
+        ).count()
+        == 8
+    )
 
 
 def test_setup_demo_makes_the_footer_pages_and_site_contacts_once():
@@ -211,3 +220,67 @@ def test_setup_demo_makes_the_footer_pages_and_site_contacts_once():
     assert riverside.contact_phone == "01632 960 418"
     assert riverside.opening_hours == "Mornings only"  # an edit is kept
     assert Site.objects.get(slug="hillside").contact_email
+
+
+def test_the_demo_has_follow_up_answers_session_feedback_and_a_sidelined_lay_tutor():
+    run_setup_demo()
+    older = demo_run("Moving on Together, Eastgate Health Centre, Tuesday mornings")
+
+    # The 3-month follow-up: 8 of the 9 people who completed, with their scales and goals.
+    follow_ups = Response.objects.filter(
+        administration__target_id=older.pk,
+        administration__phase=Phase.FOLLOW_UP,
+        administration__months=3,
+        status=Response.Status.SUBMITTED,
+    )
+    assert follow_ups.count() == 8
+    assert set(follow_ups.values_list("generated", flat=True)) == {True}
+    assert all(response.scores.exists() for response in follow_ups)
+    assert GoalRating.objects.filter(response__in=follow_ups).exists()
+    assert (
+        not Response.objects.filter(
+            administration__target_id=older.pk, administration__phase=Phase.FOLLOW_UP
+        )
+        .exclude(administration__months=3)
+        .exists()
+    )  # 6 and 12 months are still to come
+
+    # Feedback and both debriefs after every session of both finished courses.
+    finished = demo_run("Moving on Together, Riverside Library, Monday mornings")
+    for run in (older, finished):
+        for session in run.sessions.all():
+            sent = Response.objects.filter(
+                administration__target_id=session.pk,
+                administration__phase__in=[Phase.SESSION, Phase.DEBRIEF],
+                generated=True,
+            )
+            assert sent.filter(administration__phase=Phase.SESSION).exists()
+            assert sent.filter(administration__phase=Phase.DEBRIEF).count() == 2
+
+    # Ruth Baxter, its lay tutor, led less than half of her last three sessions, by her own
+    # account and her co-tutor's.
+    last_three = Session.objects.filter(
+        lay_tutor__user__email="ruth.baxter@example.com",
+        ends_at__lte=older.sessions.latest("ends_at").ends_at,
+    ).order_by("-ends_at")[:3]
+    shares = Answer.objects.filter(
+        response__administration__phase=Phase.DEBRIEF,
+        response__administration__target_id__in=[session.pk for session in last_three],
+    )
+    assert sorted(
+        shares.filter(
+            item__key="own-share", response__respondent__email="ruth.baxter@example.com"
+        ).values_list("number", flat=True)
+    ) == [2, 2, 2]
+    assert sorted(
+        shares.filter(
+            item__key="co-tutor-share", response__respondent__email="owen.price@example.com"
+        ).values_list("number", flat=True)
+    ) == [2, 2, 2]
+    assert not Answer.objects.filter(
+        response__administration__phase=Phase.DEBRIEF,
+        response__respondent__email="ruth.baxter@example.com",
+        response__administration__target_id__in=Session.objects.filter(
+            ends_at__gt=older.sessions.latest("ends_at").ends_at
+        ).values("pk"),
+    ).exists()  # nothing she taught since

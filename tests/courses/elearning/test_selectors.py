@@ -8,9 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from courses.elearning.selectors import my_learning
+from assessments.models import Response
+from cms.templatetags.wording import deadline
+from courses.elearning.selectors import my_learning, session_forms_for
 from courses.models import Attendance, CourseRun, Enrolment
+from courses.reflections.session_feedback import session_administrations_ensure
 from courses.workshops.teaching import attendance_mark
+from tests.courses.reflections import test_session_feedback
 from tests.factories import (
     CourseRunFactory,
     SessionFactory,
@@ -20,6 +24,9 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
+
+# The programme's one-minute form and tutors' debrief (fixtures of the session feedback tests).
+questionnaires = test_session_feedback.questionnaires
 
 
 def _run(site, programme, title, days, *, status=CourseRun.Status.OPEN, capacity=10):
@@ -139,3 +146,133 @@ def test_my_learning_takes_the_same_queries_however_many_enrolments(
             people["trainee"],
         )
     assert count() == before
+
+
+# --- feedback after sessions ------------------------------------------------------------------
+
+
+def _feedback_forms(run):
+    """Each ended session's feedback form (and debrief), as the scheduler makes them."""
+    made = {}
+    for session in run.sessions.filter(ends_at__lte=timezone.now()).order_by("number"):
+        feedback, _debrief = session_administrations_ensure(session=session)
+        made[session.number] = feedback
+    return made
+
+
+@pytest.fixture
+def taught(riverside, programmes, people, questionnaires):
+    """A course whose sessions 1 and 2 were two days ago and yesterday (10:00 to 13:00), with
+    session 3 next week; the trainee is booked on it."""
+    run = _run(riverside, programmes["patient"], "Autumn group", [-2, -1, 6])
+    enrolment = _enrol(run, people["trainee"])
+    return {"run": run, "enrolment": enrolment, "forms": _feedback_forms(run)}
+
+
+def test_the_open_session_forms_are_listed_with_their_session_and_closing_day(taught, people):
+    forms = session_forms_for(people["trainee"])
+
+    # Session 1's closes a day before session 2's, so it comes first.
+    assert [(form.session_number, form.course) for form in forms] == [
+        (1, "Moving on Together"),
+        (2, "Moving on Together"),
+    ]
+    assert [form.administration_id for form in forms] == [
+        taught["forms"][1].pk,
+        taught["forms"][2].pk,
+    ]
+    first_session = taught["run"].sessions.get(number=1)
+    assert forms[0].session_starts_at == first_session.starts_at
+    # Open to the end of the day three days after the session.
+    last_day = timezone.localdate(first_session.ends_at) + timedelta(days=3)
+    assert timezone.localtime(forms[0].closes_at).date() == last_day + timedelta(days=1)
+    assert not forms[0].started
+
+
+def test_a_form_sent_is_no_longer_to_do_and_a_draft_is_started(taught, people):
+    trainee = people["trainee"]
+    Response.objects.create(
+        administration=taught["forms"][1],
+        respondent=trainee,
+        status=Response.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    Response.objects.create(administration=taught["forms"][2], respondent=trainee)
+
+    forms = session_forms_for(trainee)
+
+    assert [(form.session_number, form.started) for form in forms] == [(2, True)]
+
+
+@pytest.mark.parametrize("status", [Attendance.Status.ABSENT, Attendance.Status.APOLOGIES])
+def test_a_session_the_trainee_missed_asks_nothing(taught, people, status):
+    missed = taught["run"].sessions.get(number=2)
+    Attendance.objects.create(session=missed, enrolment=taught["enrolment"], status=status)
+
+    assert [form.session_number for form in session_forms_for(people["trainee"])] == [1]
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["waiting", "withdrawn", "cancelled", "someone else"],
+)
+def test_only_the_courses_people_are_on_are_asked(taught, people, change):
+    enrolment, run = taught["enrolment"], taught["run"]
+    if change == "waiting":
+        Enrolment.objects.filter(pk=enrolment.pk).update(status=Enrolment.Status.WAITLISTED)
+    elif change == "withdrawn":
+        Enrolment.objects.filter(pk=enrolment.pk).update(status=Enrolment.Status.WITHDRAWN)
+    elif change == "cancelled":
+        CourseRun.objects.filter(pk=run.pk).update(status=CourseRun.Status.CANCELLED)
+
+    person = UserFactory() if change == "someone else" else people["trainee"]
+    assert session_forms_for(person) == []
+
+
+def test_a_form_closed_is_not_listed(riverside, programmes, people, questionnaires):
+    # Ended five days ago: its form closed at the end of the day before yesterday.
+    run = _run(riverside, programmes["patient"], "Old group", [-5])
+    _enrol(run, people["trainee"])
+    for session in run.sessions.all():
+        session_administrations_ensure(session=session)
+
+    assert session_forms_for(people["trainee"]) == []
+
+
+def test_my_learning_lists_the_forms_with_a_link_and_leaves_the_reflections_alone(
+    client, taught, people
+):
+    client.force_login(people["trainee"])
+    Response.objects.create(administration=taught["forms"][2], respondent=people["trainee"])
+
+    text = client.get("/learn/").text
+
+    section = text[text.index('id="session-feedback-due"') :]
+    section = section[: section.index("</ul>")]
+    first = timezone.localtime(taught["run"].sessions.get(number=1).starts_at)
+    assert f"Session 1 of Moving on Together, {first:%A} {first.day} {first:%B}</strong>" in section
+    assert f'href="/reflections/{taught["forms"][1].pk}/"' in section
+    closes = session_forms_for(people["trainee"])[0].closes_at
+    assert f"Please answer by {deadline(closes)}." in section
+    assert "Started" in section  # the draft of session 2's
+    # A started session form is not also listed as a reflection of the course.
+    assert 'id="reflections-due"' not in text
+
+
+def test_my_learning_takes_the_same_queries_however_many_session_forms(
+    client, taught, riverside, programmes, people
+):
+    client.force_login(people["trainee"])
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            text = client.get("/learn/").text
+        return len(queries), text.count("of Moving on Together, ")
+
+    before, listed = count()
+    for n in range(3):
+        run = _run(riverside, programmes["patient"], f"Extra {n}", [-3, -2, -1])
+        _enrol(run, people["trainee"])
+        _feedback_forms(run)
+
+    assert count() == (before, listed + 9)

@@ -5,6 +5,7 @@ fixed number of queries."""
 import csv
 import io
 import re
+import zipfile
 from datetime import UTC, datetime
 
 import openpyxl
@@ -14,12 +15,25 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Answer, ExportLog, Pseudonym, Response
+from assessments.models import (
+    Answer,
+    ExportLog,
+    Goal,
+    GoalRating,
+    GoalsShared,
+    Pseudonym,
+    Response,
+)
 from cms.numbers import figure_text
 from courses import errors
 from courses.dashboard.figures import figures_refresh
 from courses.models import TutorKind
-from courses.reflections.report import ANSWER_COLUMNS, NO_ANSWERS
+from courses.reflections.report import (
+    ANSWER_COLUMNS,
+    GOAL_DOWNLOAD_COLUMNS,
+    NO_ANSWERS,
+    SESSION_FEEDBACK_COLUMNS,
+)
 from courses.reflections.views import (
     NO_PAIRS,
     NO_PAIRS_FILTERED,
@@ -28,7 +42,7 @@ from courses.reflections.views import (
     SHIFT_SUPPRESSED,
     SUPPRESSED,
 )
-from tests.assessments.matched_builders import SEVEN, answered_both
+from tests.assessments.matched_builders import SEVEN, answered, answered_both
 from tests.assessments.reflection_builders import administration, version_with_items
 from tests.factories import (
     CourseRunFactory,
@@ -619,12 +633,27 @@ def download_url(slug="riverside"):
     return reverse("courses:site_reflection_answers", args=[slug])
 
 
-def read_download(response):
+PARTS = {
+    "answers": (0, "answers.csv"),
+    "goals": (1, "goals.csv"),
+    "feedback": (2, "session-feedback.csv"),
+}
+
+
+def read_download(response, part="answers"):
+    """The rows of one part of the download: a file of the zip of CSV files, or a sheet of the
+    workbook (the answers by default, the sheet that opens)."""
     assert response.status_code == 200
-    if response["Content-Type"].startswith("text/csv"):
-        return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    sheet, name = PARTS[part]
+    if response["Content-Type"] == "application/zip":
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            assert archive.namelist() == [name for _sheet, name in PARTS.values()]
+            text = archive.read(name).decode("utf-8")
+        return list(csv.reader(io.StringIO(text)))
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+    assert workbook.sheetnames == ["Answers", "Own goals", "Feedback after sessions"]
+    chosen = workbook.active if part == "answers" else workbook.worksheets[sheet]
+    return [list(row) for row in chosen.iter_rows(values_only=True)]
 
 
 def test_the_results_page_offers_the_download_with_its_choices(client, people, reflections):
@@ -649,7 +678,7 @@ def test_the_csv_has_site_course_cohort_and_phase_columns_and_yes_no(client, peo
     today = timezone.localdate().isoformat()
     assert (
         response["Content-Disposition"]
-        == f'attachment; filename="reflection-answers-riverside-{today}.csv"'
+        == f'attachment; filename="reflection-answers-riverside-{today}.zip"'
     )
     assert "no-store" in response["Cache-Control"]
     rows = read_download(response)
@@ -772,6 +801,202 @@ def test_the_download_query_count_stays_fixed(client, people, reflections, works
 
     assert len({row[AT["pseudonym"]] for row in rows[1:]}) == 27
     assert len(twenty_seven) == len(seven)
+
+
+# --- people's own goals and the feedback after each session, in the same download ----------------
+
+GOALS_AT = {key: index for index, key in enumerate(GOAL_DOWNLOAD_COLUMNS)}
+FEEDBACK_AT = {key: index for index, key in enumerate(SESSION_FEEDBACK_COLUMNS)}
+GOAL_CHOICES = [GoalsShared.WITH_NAME, GoalsShared.NO, GoalsShared.WITHOUT_NAME]
+
+
+def wrote_goals(surveys, people):
+    """Each person wrote one goal before (rated 2) and rated it 6 after, saying what helped; the
+    first let their tutors see it with their name, the second kept it to themselves, the third
+    shared it without their name, and so on in turn."""
+    before, after = surveys
+    for index, person in enumerate(people):
+        first = before.responses.get(respondent=person)
+        first.goals_shared = GOAL_CHOICES[index % 3]
+        first.save()
+        goal = Goal.objects.create(response=first, position=1, text=f"Goal of {person.first_name}")
+        GoalRating.objects.create(response=first, goal=goal, rating=2)
+        GoalRating.objects.create(
+            response=after.responses.get(respondent=person),
+            goal=goal,
+            rating=6,
+            before_rating=2,
+            helped=f"What helped {person.first_name}",
+        )
+
+
+def gave_feedback(session, people, *, debrief_by=None):
+    """The people's one-minute feedback on the session (written answers shared by all but the
+    second), and a tutor's debrief."""
+    run = session.run
+    feedback = administration(
+        version_with_items(slug=f"one-minute-{session.pk}"),
+        "session",
+        session,
+        label=f"{run.title}, session {session.number}",
+        programme=run.programme,
+    )
+    for index, person in enumerate(people):
+        answered(
+            person,
+            feedback,
+            {"a1": index % 5 + 1, "hope": f"Today I spoke first ({index})."},
+            share=index != 1,
+            submitted_at=session.ends_at,
+        )
+    if debrief_by is not None:
+        debrief = administration(
+            version_with_items(slug=f"debrief-{session.pk}"),
+            "debrief",
+            session,
+            label=f"{run.title}, session {session.number}",
+            programme=run.programme,
+        )
+        answered(debrief_by, debrief, {"a1": 2, "hope": "The debrief's own words."})
+    return feedback
+
+
+@pytest.fixture
+def goals_and_feedback(reflections, workshop, people):
+    riverside = reflections["people"]
+    wrote_goals(reflections["surveys"], riverside[:3])
+    session = workshop["sessions"][1]
+    gave_feedback(session, riverside[:4], debrief_by=people["lay_tutor"])
+    hillside_session = reflections["hillside_run"].sessions.get()
+    hillside_people = [
+        response.respondent
+        for response in Response.objects.filter(
+            administration__target_id=reflections["hillside_run"].pk,
+            administration__phase="before",
+        ).select_related("respondent")[:2]
+    ]
+    gave_feedback(hillside_session, hillside_people)
+    return {"session": session}
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_download_holds_the_goals_under_codes_with_their_words_only_where_shared(
+    client, people, reflections, goals_and_feedback, file_format
+):
+    client.force_login(people["lead"])
+
+    rows = read_download(client.get(download_url(), {"file_format": file_format}), "goals")
+
+    assert rows[0] == list(GOAL_DOWNLOAD_COLUMNS.values())
+    body = rows[1:]
+    first, second, third = reflections["people"][:3]
+    code = {person: f"MOT-{person.pk:06d}" for person in (first, second, third)}
+    # Each goal's ratings in turn: when it was written, then after the course.
+    assert [
+        (
+            row[GOALS_AT["pseudonym"]],
+            row[GOALS_AT["before_or_after"]],
+            str(row[GOALS_AT["rating"]]),
+        )
+        for row in body
+    ] == [
+        (code[person], phase, rating)
+        for person in sorted(code, key=code.get)
+        for phase, rating in (("Before", "2"), ("After", "6"))
+    ]
+    words = {row[GOALS_AT["pseudonym"]]: row for row in body if row[GOALS_AT["helped_text"]]}
+    # The goal's words and what helped only from those who let their tutors see their goals.
+    assert set(words) == {code[first], code[third]}
+    assert words[code[first]][GOALS_AT["helped_text"]] == f"What helped {first.first_name}"
+    shared = {row[GOALS_AT["pseudonym"]]: row[GOALS_AT["shared"]] for row in body}
+    assert shared == {code[first]: "Yes", code[second]: "No", code[third]: "Yes"}
+    assert {row[GOALS_AT["site"]] for row in body} == {"Riverside Health Board"}
+    assert {row[GOALS_AT["course"]] for row in body} == {"Spring group"}
+    after = [row for row in body if row[GOALS_AT["before_or_after"]] == "After"]
+    assert {str(row[GOALS_AT["before_rating"]]) for row in after} == {"2"}
+    assert len(after) == 3
+    assert {str(row[GOALS_AT["months"]]) for row in body} == {"0"}
+    # Names never: not even of the person who let their tutors see their name.
+    for word in _everything_said_by([second]) | {first.email, first.last_name, third.last_name}:
+        assert word not in repr(rows)
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_download_holds_the_sites_session_feedback_but_not_the_debriefs(
+    client, people, reflections, goals_and_feedback, file_format
+):
+    client.force_login(people["lead"])
+    session = goals_and_feedback["session"]
+
+    response = client.get(download_url(), {"file_format": file_format})
+    rows = read_download(response, "feedback")
+
+    assert rows[0] == list(SESSION_FEEDBACK_COLUMNS.values())
+    body = rows[1:]
+    assert {row[FEEDBACK_AT["site"]] for row in body} == {"Riverside Health Board"}
+    assert {row[FEEDBACK_AT["course"]] for row in body} == {"Spring group"}
+    assert {str(row[FEEDBACK_AT["session_number"]]) for row in body} == {"2"}
+    day = timezone.localdate(session.starts_at)
+    assert {row[FEEDBACK_AT["session_on"]] for row in body} == {
+        day.isoformat() if file_format == "csv" else datetime.combine(day, datetime.min.time())
+    }
+    four = reflections["people"][:4]
+    assert {row[FEEDBACK_AT["pseudonym"]] for row in body} == {
+        f"MOT-{person.pk:06d}" for person in four
+    }
+    ratings = sorted(int(row[FEEDBACK_AT["number"]]) for row in body if row[FEEDBACK_AT["number"]])
+    assert ratings == [1, 2, 3, 4]
+    # Written answers as for the reflections: only from those who agreed to share them.
+    written = {row[FEEDBACK_AT["text"]] for row in body if row[FEEDBACK_AT["item_key"]] == "hope"}
+    assert written == {f"Today I spoke first ({index})." for index in (0, 2, 3)}
+    everything = repr(rows)
+    assert "The debrief's own words." not in everything
+    for word in _everything_said_by(four):
+        assert word not in everything
+    assert ExportLog.objects.get().row_count == sum(
+        len(read_download(response, part)) - 1 for part in PARTS
+    )
+
+
+def test_the_feedback_keeps_to_the_run_and_programme_chosen(
+    client, people, reflections, goals_and_feedback, programmes
+):
+    client.force_login(people["lead"])
+    other = CourseRunFactory(site=reflections["run"].site, programme=programmes["patient"])
+
+    def feedback(**choices):
+        return read_download(
+            client.get(download_url(), {"file_format": "csv", **choices}), "feedback"
+        )
+
+    # Four people's rating and written answer, but the second person's words, not shared.
+    assert len(feedback(run=reflections["run"].pk)) == 1 + 4 * 2 - 1
+    assert feedback(run=other.pk) == [list(SESSION_FEEDBACK_COLUMNS.values())]
+    assert feedback(programme=programmes["professional"].pk) == [
+        list(SESSION_FEEDBACK_COLUMNS.values())
+    ]
+    assert read_download(
+        client.get(download_url(), {"file_format": "csv", "run": other.pk}), "goals"
+    ) == [list(GOAL_DOWNLOAD_COLUMNS.values())]
+
+
+def test_the_download_query_count_stays_fixed_with_goals_and_feedback(
+    client, people, reflections, goals_and_feedback, workshop
+):
+    client.force_login(people["lead"])
+    with CaptureQueriesContext(connection) as few:
+        read_download(client.get(download_url(), {"file_format": "xlsx"}))
+    more = [_trainee(workshop["site"], n, "More") for n in range(12)]
+    fill(reflections["run"], reflections["surveys"], more)
+    wrote_goals(reflections["surveys"], more)
+    gave_feedback(workshop["sessions"][2], more)
+
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(download_url(), {"file_format": "xlsx"})
+
+    assert len(read_download(response, "goals")) == 1 + 2 * 15
+    assert len(read_download(response, "feedback")) == 1 + 2 * 16 - 2
+    assert len(many) == len(few)
 
 
 # --- one rounding rule: the results page and the dashboard agree ------------------------------------
