@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assessments.models import Goal, GoalRating, GoalsShared, GoalTheme, Response
 from assessments.reflections.analysis import MIN_MATCHED
@@ -30,6 +32,7 @@ from tests.factories import (
     UserFactory,
     programme_page,
 )
+from tests.strategies import typed_text
 
 pytestmark = pytest.mark.django_db
 
@@ -197,6 +200,25 @@ def test_a_bad_name_is_shown_on_the_form_and_nothing_is_added(
     assert "There is a problem" in page
     assert '<a href="#id_name">Name of the theme: ' in page
     assert list(GoalTheme.objects.values_list("name", flat=True)) == ["Sleep"]
+
+
+@given(name=st.one_of(typed_text(max_size=80), st.lists(typed_text(max_size=10), max_size=3)))
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_adding_any_name_never_fails_and_keeps_only_one_short_line(client, people, patient, name):
+    client.force_login(people["lead"])
+    GoalTheme.objects.all().delete()
+
+    response = client.post(themes_url(patient), {"name": name})
+
+    assert response.status_code in {302, 400}
+    kept = list(GoalTheme.objects.values_list("name", flat=True))
+    assert len(kept) == (1 if response.status_code == 302 else 0)
+    for theme in kept:
+        assert 0 < len(theme) <= 60 and theme == " ".join(theme.split())
 
 
 def test_renaming_confirms_the_new_name_and_keeps_the_tags(client, people, patient):
