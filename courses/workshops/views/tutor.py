@@ -77,8 +77,6 @@ def session_plan(request, session_id):
     if request.method == "POST" and not may_change:
         raise PermissionDenied(errors.PLAN_TUTORS_ONLY)
     plan = teaching.session_plan_for(session)
-    # People share their goals with their tutors, never with a lead who reads the plan.
-    group_goals = group_goals_for(session.run) if session.is_taught_by(request.user.pk) else None
     form = SessionPlanForm(request.POST if request.method == "POST" else None, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,6 +103,8 @@ def session_plan(request, session_id):
                 else "Nothing changed: the plan already had these choices.",
             )
             return redirect("courses:session_plan", session_id=session.pk)
+    # People share their goals with their tutors, never with a lead who reads the plan.
+    group_goals = group_goals_for(session.run) if session.is_taught_by(request.user.pk) else None
     return render(
         request,
         "courses/workshops/tutor/session_plan.html",
