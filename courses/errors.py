@@ -176,3 +176,8 @@ REQUEST_PERSON_NOT_FOUND = (
 )
 REQUEST_PERSON_NOT_FOUND_ANYWHERE = "No account has that email address. Check it and try again."
 REQUEST_REFERENCE_TOO_LONG = "The reference must be 100 characters or fewer"
+
+
+# --- reflections: tagging a group's goals with a theme (reflections/goal_themes.py) -------------
+GOAL_TAGGING_TUTORS_ONLY = "Only the tutors of this course can tag its group's goals."
+GOAL_NOT_IN_GROUP = "That goal is not one the people on this course shared with their tutors."

@@ -5,6 +5,7 @@ from courses.dashboard import exports as dashboard_exports
 from courses.dashboard import views as dashboard
 from courses.elearning import views as elearning
 from courses.privacy import views as privacy
+from courses.reflections import theme_views as goal_themes
 from courses.reflections import views as reflections
 from courses.sites import views as sites
 from courses.workshops.planner import views as planner
@@ -97,6 +98,11 @@ urlpatterns = [
         name="session_feedback",
     ),
     path(
+        "teach/sessions/<int:session_id>/goal-theme/",
+        tutor.session_goal_theme,
+        name="session_goal_theme",
+    ),
+    path(
         "teach/sessions/<int:session_id>/withdraw/",
         tutor.session_withdraw,
         name="teach_withdraw",
@@ -116,6 +122,27 @@ urlpatterns = [
         "teach/runs/<int:run_id>/reflections/",
         reflections.run_reflections,
         name="run_reflections",
+    ),
+    # --- goal themes: each programme's list, kept by leads (reflections/theme_views.py) ---
+    path(
+        "programme/goal-themes/",
+        goal_themes.goal_theme_programmes,
+        name="goal_theme_programmes",
+    ),
+    path(
+        "programme/goal-themes/<int:programme_id>/",
+        goal_themes.goal_themes,
+        name="goal_themes",
+    ),
+    path(
+        "programme/goal-themes/<int:programme_id>/<int:theme_id>/rename/",
+        goal_themes.goal_theme_rename,
+        name="goal_theme_rename",
+    ),
+    path(
+        "programme/goal-themes/<int:programme_id>/<int:theme_id>/remove/",
+        goal_themes.goal_theme_remove,
+        name="goal_theme_remove",
     ),
     # --- the programme lead's dashboard (dashboard/) ---
     path("programme/", dashboard.programme, name="programme"),

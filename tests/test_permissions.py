@@ -309,6 +309,11 @@ MATRIX = {
         "/teach/sessions/{session_id}/feedback/",
         {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200, "other_lead": 404, "lead": 200},
     ),
+    # Tagging a shared goal with a theme, from the plan: POST only, the session's tutors.
+    "teach/sessions/<int:session_id>/goal-theme/": (
+        "/teach/sessions/{session_id}/goal-theme/",
+        everyone(405),
+    ),
     "teach/sessions/<int:session_id>/withdraw/": (
         "/teach/sessions/{future_session_id}/withdraw/",
         {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200},
@@ -344,6 +349,24 @@ MATRIX = {
     "programme/refresh/": ("/programme/refresh/", everyone(405)),
     "programme/export/<slug:key>.<str:fmt>": (
         "/programme/export/funnel.csv",
+        {**signed_in(403), "other_lead": 200, "lead": 200, "site_admin": 200},
+    ),
+    # --- goal themes: each programme's list is one for every site, so any lead or site
+    # administrator keeps it; {programme_id} and {theme_id} are the Riverside run's ---
+    "programme/goal-themes/": (
+        "/programme/goal-themes/",
+        {**signed_in(403), "other_lead": 200, "lead": 200, "site_admin": 200},
+    ),
+    "programme/goal-themes/<int:programme_id>/": (
+        "/programme/goal-themes/{programme_id}/",
+        {**signed_in(403), "other_lead": 200, "lead": 200, "site_admin": 200},
+    ),
+    "programme/goal-themes/<int:programme_id>/<int:theme_id>/rename/": (
+        "/programme/goal-themes/{programme_id}/{theme_id}/rename/",
+        {**signed_in(403), "other_lead": 200, "lead": 200, "site_admin": 200},
+    ),
+    "programme/goal-themes/<int:programme_id>/<int:theme_id>/remove/": (
+        "/programme/goal-themes/{programme_id}/{theme_id}/remove/",
         {**signed_in(403), "other_lead": 200, "lead": 200, "site_admin": 200},
     ),
     "teach/runs/<int:run_id>/reflections/": (
@@ -548,15 +571,19 @@ def objects(small_curriculum, people):
 
 
 def reflection_objects(module):
-    """The before survey of the Riverside run workshop_objects made (the trainee is booked)."""
+    """The before survey of the Riverside run workshop_objects made (the trainee is booked), and
+    a goal theme of its programme."""
     from courses.models import CourseRun
     from courses.reflections.administrations import administrations_ensure_for_run
     from tests.assessments.reflection_builders import version_with_items
 
     run = CourseRun.objects.get()
+    from assessments.models import GoalTheme
+
     version_with_items(programme=run.programme)
     before, _ = administrations_ensure_for_run(run=run)
-    return {"reflection_id": before.pk}
+    theme = GoalTheme.objects.create(programme=run.programme, name="Getting about")
+    return {"reflection_id": before.pk, "programme_id": run.programme_id, "theme_id": theme.pk}
 
 
 def workshop_admin_objects(people):

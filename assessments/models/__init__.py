@@ -9,6 +9,7 @@ from assessments.models.goals import (
     GOAL_TEXT_LENGTH,
     HELPED_LENGTH,
     MAX_GOALS,
+    THEME_NAME_LENGTH,
     Goal,
     GoalRating,
     GoalTheme,
@@ -74,4 +75,5 @@ __all__ = [
     "GOAL_TEXT_LENGTH",
     "HELPED_LENGTH",
     "MAX_GOALS",
+    "THEME_NAME_LENGTH",
 ]

@@ -10,6 +10,7 @@ one pass over rating rows, as for scales.
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from assessments.models.reflections import Response
 from cms.validation import single_line
@@ -18,16 +19,18 @@ GOAL_LOWEST, GOAL_HIGHEST = 0, 10
 MAX_GOALS = 3
 GOAL_TEXT_LENGTH = 200
 HELPED_LENGTH = 300
+THEME_NAME_LENGTH = 60
 
 
 class GoalTheme(models.Model):
-    """A theme a programme's lead lists, for tutors and leads to tag goals with ("getting out
-    and about", "sleep")."""
+    """A theme a programme's lead lists, for the tutors of a group to tag its shared goals with
+    ("getting out and about", "sleep"). Names are unique in a programme whatever their
+    capitals (assessments/reflections/themes.py says so first, with its own words)."""
 
     programme = models.ForeignKey(
         "cms.ProgrammePage", on_delete=models.CASCADE, related_name="goal_themes"
     )
-    name = models.CharField(max_length=60, validators=[single_line])
+    name = models.CharField(max_length=THEME_NAME_LENGTH, validators=[single_line])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -36,7 +39,9 @@ class GoalTheme(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "name"], name="one_goal_theme_name")
+            models.UniqueConstraint(
+                "programme", Lower("name"), name="one_goal_theme_name_in_any_case"
+            )
         ]
 
     def __str__(self):

@@ -29,6 +29,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from assessments.models import (
     Administration,
@@ -391,10 +392,20 @@ def before_reflection_for(person, run: CourseRun) -> BeforeReflection | None:
     )
 
 
+def goal_reference(goal_id: int) -> str:
+    """How a page names one of a group's goals to the tutors' forms: not its id, which would
+    tell which anonymous goals one person wrote, and in what order people sent them."""
+    return salted_hmac(
+        "courses.reflections.group-goal", str(goal_id), algorithm="sha256"
+    ).hexdigest()[:24]
+
+
 @dataclass(frozen=True)
 class GroupGoal:
     text: str
     name: str  # "" unless the person chose to share their name with the goal
+    reference: str  # goal_reference(): for the form that tags it with a theme
+    theme_id: int | None
 
 
 @dataclass(frozen=True)
@@ -406,6 +417,20 @@ class GroupGoals:
     goals: list[GroupGoal]
 
 
+def shared_goals(run: CourseRun) -> QuerySet[Goal]:
+    """The goals the people on the course shared with its tutors, from their sent before
+    reflection (empty words, after retention, left out)."""
+    on_the_course = Enrolment.objects.filter(run=run, status__in=Enrolment.ON_THE_COURSE)
+    return Goal.objects.filter(
+        evaluating(RUN_MODEL, "response__administration__"),
+        response__administration__target_id=run.pk,
+        response__administration__phase=Phase.BEFORE,
+        response__status=Response.Status.SUBMITTED,
+        response__goals_shared__in=[GoalsShared.WITHOUT_NAME, GoalsShared.WITH_NAME],
+        response__respondent_id__in=on_the_course.values("trainee_id"),
+    ).exclude(text="")
+
+
 def group_goals_for(run: CourseRun) -> GroupGoals:
     """For the run's two tutors only (the caller checks): the goals of the people on the course
     who chose to share them, from their sent before reflection. Goals without a name come in
@@ -413,17 +438,10 @@ def group_goals_for(run: CourseRun) -> GroupGoals:
     queries."""
     on_the_course = Enrolment.objects.filter(run=run, status__in=Enrolment.ON_THE_COURSE)
     goals = list(
-        Goal.objects.filter(
-            evaluating(RUN_MODEL, "response__administration__"),
-            response__administration__target_id=run.pk,
-            response__administration__phase=Phase.BEFORE,
-            response__status=Response.Status.SUBMITTED,
-            response__goals_shared__in=[GoalsShared.WITHOUT_NAME, GoalsShared.WITH_NAME],
-            response__respondent_id__in=on_the_course.values("trainee_id"),
-        )
-        .exclude(text="")
-        .values(
+        shared_goals(run).values(
+            "pk",
             "text",
+            "theme_id",
             "response_id",
             "response__goals_shared",
             "response__respondent__first_name",
@@ -445,7 +463,14 @@ def group_goals_for(run: CourseRun) -> GroupGoals:
             if named
             else ""
         )
-        shown.append(GroupGoal(text=row["text"], name=name))
+        shown.append(
+            GroupGoal(
+                text=row["text"],
+                name=name,
+                reference=goal_reference(row["pk"]),
+                theme_id=row["theme_id"],
+            )
+        )
     shown.sort(key=lambda goal: (goal.name == "", goal.name, goal.text.casefold()))
     return GroupGoals(
         on_the_course=on_the_course.count(),

@@ -5,16 +5,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cms.forms import BIGGEST_ID
 from cms.permissions import role_required
 from cms.roles import TUTOR_ROLES, TUTORS_AND_LEADS
 from courses import errors
 from courses.calendars import feeds
 from courses.common import links, wording
 from courses.errors import CoursesError
+from courses.reflections import goal_themes
 from courses.reflections.administrations import group_goals_for
 from courses.reflections.session_feedback import session_feedback_for
 from courses.workshops import booking, record, teaching
@@ -100,6 +103,8 @@ def session_plan(request, session_id):
                 else "Nothing changed: the plan already had these choices.",
             )
             return redirect("courses:session_plan", session_id=session.pk)
+    # People share their goals with their tutors, never with a lead who reads the plan.
+    group_goals = group_goals_for(session.run) if session.is_taught_by(request.user.pk) else None
     return render(
         request,
         "courses/workshops/tutor/session_plan.html",
@@ -109,13 +114,53 @@ def session_plan(request, session_id):
             "when": wording.when(session),
             "is_tutor": session.is_taught_by(request.user.pk),
             "may_change": may_change,
-            # People share their goals with their tutors, never with a lead who reads the plan.
-            "group_goals": group_goals_for(session.run)
-            if session.is_taught_by(request.user.pk)
+            "group_goals": group_goals,
+            "goal_themes": goal_themes.themes_to_tag(session.run)
+            if group_goals and group_goals.goals
             else None,
         },
         status=400 if form.errors else 200,
     )
+
+
+def _theme_id(posted) -> int | None:
+    """The theme chosen for a goal: None for "No theme"; anything that cannot be a theme's id is
+    not found."""
+    text = posted if isinstance(posted, str) else ""
+    if text == "":
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) > BIGGEST_ID:
+        raise Http404("No such theme.")
+    return int(text)
+
+
+@require_POST
+@role_required(*TUTOR_ROLES)
+def session_goal_theme(request, session_id):
+    """A tutor of the session tags one of the goals their group shared with a theme of the
+    programme (or with none), from the session plan. Anything else is not found."""
+    session, _tutor = teaching.session_taught_by(request.user, session_id)
+    try:
+        tagged = goal_themes.group_goal_tag(
+            run=session.run,
+            reference=request.POST.get("goal", ""),
+            theme_id=_theme_id(request.POST.get("theme", "")),
+            tagged_by=request.user,
+        )
+    except CoursesError as error:
+        raise Http404(error.message) from error
+    if not tagged.changed:
+        messages.success(
+            request,
+            f"Nothing changed: “{tagged.text}” already had the theme {tagged.theme.name}."
+            if tagged.theme
+            else f"Nothing changed: “{tagged.text}” had no theme.",
+        )
+    elif tagged.theme is None:
+        messages.success(request, f"Saved: “{tagged.text}” has no theme now.")
+    else:
+        messages.success(request, f"Saved: “{tagged.text}” has the theme {tagged.theme.name}.")
+    return redirect(f"{reverse('courses:session_plan', args=[session.pk])}#group-goals")
 
 
 @require_GET
