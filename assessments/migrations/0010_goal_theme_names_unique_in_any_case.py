@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0008_scale_score_after_score_for_follow_up'),
+        ("assessments", "0009_goal_rating_after_rating"),
         ('cms', '0016_programme_follow_up_points'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
