@@ -22,6 +22,9 @@ from courses.models.figures import (
     FiguresRefresh,
     SessionFigures,
 )
+from courses.models.partnership import (
+    PartnershipAlert,
+)
 from courses.models.reminders import (
     ReminderSent,
 )
@@ -83,6 +86,7 @@ __all__ = [
     "Attendance",
     "CalendarFeed",
     "ReminderSent",
+    "PartnershipAlert",
     "FigureRow",
     "CohortFigures",
     "SessionFigures",
