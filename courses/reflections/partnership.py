@@ -264,7 +264,7 @@ def sidelined_due(now: datetime) -> list[Sidelined]:
     streak (every low session since their last one that was not low).
 
     Only lay tutors with a session ended in the last LOOK_BACK are looked at: a lay share can
-    change only while that session's debrief is open. Three queries however many tutors and
+    change only while that session's debrief is open. Two queries however many tutors and
     sessions (the content type is cached)."""
     recent = (
         Session.objects.filter(ends_at__lte=now, ends_at__gt=now - LOOK_BACK)
@@ -354,8 +354,8 @@ def _send(told: list[Sidelined]) -> None:
 def partnership_alerts_send_due(*, now: datetime) -> int:
     """Tell the site's leads of each lay tutor sidelined now, once per streak: the alert is
     claimed as a PartnershipAlert row (a second worker's claim is refused by the database) and
-    the email goes through the outbox after commit. Returns how many alerts were made. A fixed
-    number of queries however many tutors and sessions."""
+    the email goes through the outbox after commit. Returns how many alerts were made. Two
+    queries when nobody is due, five when some are, however many tutors and sessions."""
     with transaction.atomic():
         due = {
             (sidelined.lay_tutor.pk, sidelined.first.pk, sidelined.last.pk): sidelined
