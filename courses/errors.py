@@ -157,6 +157,14 @@ PLANNER_PERIOD_TOO_LONG = "Plan at most {days} days at a time."
 CANCEL_REASON_REQUIRED = "Say why the run is cancelled. Everyone booked is told the reason."
 RUN_FINISHED = "This run has finished, so it cannot be cancelled."
 
+# --- reflections: a lay tutor's share of the leading (reflections/partnership.py) ---------------
+PARTNERSHIP_DEALT_WITH = (
+    "The alert about {tutor} is marked as dealt with. It is no longer on your list."
+)
+PARTNERSHIP_ALREADY_DEALT_WITH = (
+    "{person} had already marked the alert about {tutor} as dealt with. Nothing changed."
+)
+
 # --- sites: contact details and messages to the organisers --------------------------------------
 MESSAGE_LIMIT = (
     "You have sent {limit} messages in the last 24 hours, which is as many as one person can send "

@@ -12,6 +12,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from courses.dashboard import figures
+from courses.reflections.partnership import partnership_alerts_send_due
 from courses.reflections.reminders import reflection_reminders_send_due
 from courses.reflections.session_feedback import session_feedback_send_due
 from courses.workshops.reminders import reminders_send_due
@@ -44,9 +45,12 @@ def send_due_reflection_reminders() -> int:
 @task
 def send_session_feedback() -> int:
     """Give each session that has just ended its trainees' feedback form and its tutors'
-    debrief, and email each person theirs once (courses.reflections.session_feedback).
-    Returns how many emails were sent."""
-    return session_feedback_send_due(now=timezone.now())
+    debrief, and email each person theirs once (courses.reflections.session_feedback); then,
+    from the debriefs sent, tell a site's leads once when a lay tutor's share of the leading
+    has been rated low several sessions in a row (courses.reflections.partnership).
+    Returns how many feedback emails and partnership alerts were sent."""
+    now = timezone.now()
+    return session_feedback_send_due(now=now) + partnership_alerts_send_due(now=now)
 
 
 @cron(FIGURES_SCHEDULE)

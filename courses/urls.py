@@ -119,6 +119,11 @@ urlpatterns = [
         name="site_reflection_answers",
     ),
     path(
+        "sites/<slug:slug>/partnership-alerts/<int:alert_id>/dealt-with/",
+        reflections.partnership_alert_dealt_with,
+        name="partnership_alert_dealt_with",
+    ),
+    path(
         "teach/runs/<int:run_id>/reflections/",
         reflections.run_reflections,
         name="run_reflections",

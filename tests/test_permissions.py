@@ -337,6 +337,12 @@ MATRIX = {
         "/sites/{site_slug}/reflections/answers/?file_format=csv",
         {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
     ),
+    # Marking a partnership alert dealt with: POST only (its POST is tested with its leads in
+    # tests/courses/reflections/test_partnership.py).
+    "sites/<slug:slug>/partnership-alerts/<int:alert_id>/dealt-with/": (
+        "/sites/{site_slug}/partnership-alerts/1/dealt-with/",
+        everyone(405),
+    ),
     # --- the programme dashboard: leads and site administrators, each seeing their own sites ---
     "programme/": (
         "/programme/",

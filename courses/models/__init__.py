@@ -23,6 +23,9 @@ from courses.models.figures import (
     LastingFigures,
     SessionFigures,
 )
+from courses.models.partnership import (
+    PartnershipAlert,
+)
 from courses.models.reminders import (
     ReminderSent,
 )
@@ -84,6 +87,7 @@ __all__ = [
     "Attendance",
     "CalendarFeed",
     "ReminderSent",
+    "PartnershipAlert",
     "FigureRow",
     "CohortFigures",
     "SessionFigures",

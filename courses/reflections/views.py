@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django import forms
+from django.contrib import messages
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from assessments.models import Answer, ItemKind, Phase
 from assessments.reflections.analysis import (
@@ -28,11 +31,14 @@ from assessments.reflections.exports import export_log
 from cms.forms import RowChoiceField
 from cms.models import ProgrammePage
 from cms.permissions import role_required
-from cms.roles import LEADS_AND_ADMINISTRATORS, TUTOR_ROLES
+from cms.roles import LEADS_AND_ADMINISTRATORS, TUTOR_ROLES, Role
 from cms.spreadsheets import write_csv, write_xlsx_sheets, write_zip
+from courses import errors
 from courses.common.forms import DateInputField, PeriodForm
+from courses.errors import CoursesError
 from courses.models import CourseRun, Session, Site
 from courses.reflections.administrations import responses_in_scope, shared_reflections_query
+from courses.reflections.partnership import partnership_alert_at, partnership_alert_deal_with
 from courses.reflections.report import (
     ANSWER_COLUMNS,
     GOAL_DOWNLOAD_COLUMNS,
@@ -386,3 +392,28 @@ def run_reflections(request, run_id):
             "empty_message": NO_SHARED_ANSWERS,
         },
     )
+
+
+# --- a lead marks a partnership alert dealt with ---------------------------------------------------
+
+
+@require_POST
+@role_required(Role.PROGRAMME_LEAD)
+def partnership_alert_dealt_with(request, slug, alert_id):
+    """A lead of the site marks an alert about a sidelined lay tutor dealt with, and goes back
+    to the page they came from (a path on this site) or the last session's feedback page."""
+    site = site_for_lead(request.user, slug)
+    alert = partnership_alert_at(site, alert_id)
+    try:
+        partnership_alert_deal_with(alert=alert, dealt_with_by=request.user)
+    except CoursesError as error:
+        messages.info(request, error.message)
+    else:
+        messages.success(request, errors.PARTNERSHIP_DEALT_WITH.format(tutor=alert.lay_tutor.name))
+    next_url = request.POST.get("next", "")
+    # Only a path on this site: never another host.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts=set()
+    ):
+        next_url = reverse("courses:session_feedback", args=[alert.last_session_id])
+    return HttpResponseRedirect(next_url)

@@ -19,6 +19,7 @@ from courses.common import links, wording
 from courses.errors import CoursesError
 from courses.reflections import goal_themes
 from courses.reflections.administrations import group_goals_for
+from courses.reflections.partnership import partnership_alerts_for
 from courses.reflections.session_feedback import session_feedback_for
 from courses.workshops import booking, record, teaching
 from courses.workshops.forms.tutor import (
@@ -167,7 +168,8 @@ def session_goal_theme(request, session_id):
 @role_required(*TUTORS_AND_LEADS)
 def session_feedback(request, session_id):
     """What the trainees said after the session, without names, and both tutors' debriefs: for
-    the session's two tutors and the leads of its site."""
+    the session's two tutors and the leads of its site. A lead also sees any open alert that the
+    session's lay tutor was sidelined in a streak this session is part of (tutors never do)."""
     session = teaching.session_for_teaching(request.user, session_id)
     return render(
         request,
@@ -177,6 +179,7 @@ def session_feedback(request, session_id):
             "when": wording.when(session),
             "feedback": session_feedback_for(session),
             "ended": session.ends_at <= timezone.now(),
+            "partnership_alerts": partnership_alerts_for(request.user, session=session),
         },
     )
 
