@@ -113,6 +113,16 @@ urlpatterns = [
         name="site_reflection_answers",
     ),
     path(
+        "sites/<slug:slug>/refreshers/",
+        reflections.site_refreshers,
+        name="site_refreshers",
+    ),
+    path(
+        "sites/<slug:slug>/refreshers/<int:alert_id>/",
+        reflections.refresher,
+        name="refresher",
+    ),
+    path(
         "teach/runs/<int:run_id>/reflections/",
         reflections.run_reflections,
         name="run_reflections",

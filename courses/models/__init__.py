@@ -22,6 +22,11 @@ from courses.models.figures import (
     FiguresRefresh,
     SessionFigures,
 )
+from courses.models.refreshers import (
+    RefresherAlert,
+    RefresherInvitation,
+    RefresherThreshold,
+)
 from courses.models.reminders import (
     ReminderSent,
 )
@@ -83,6 +88,9 @@ __all__ = [
     "Attendance",
     "CalendarFeed",
     "ReminderSent",
+    "RefresherThreshold",
+    "RefresherAlert",
+    "RefresherInvitation",
     "FigureRow",
     "CohortFigures",
     "SessionFigures",
