@@ -559,13 +559,11 @@ def objects(small_curriculum, people):
 def reflection_objects(module):
     """The before survey of the Riverside run workshop_objects made (the trainee is booked), and
     an alert that its follow-up means fell back (for the refresher page)."""
-    from courses.models import CourseRun
-    from courses.reflections.administrations import administrations_ensure_for_run
-    from tests.assessments.reflection_builders import version_with_items
-
     from django.utils import timezone
 
-    from courses.models import RefresherAlert
+    from courses.models import CourseRun, RefresherAlert
+    from courses.reflections.administrations import administrations_ensure_for_run
+    from tests.assessments.reflection_builders import version_with_items
 
     run = CourseRun.objects.get()
     version_with_items(programme=run.programme)
