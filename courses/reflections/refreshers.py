@@ -33,6 +33,7 @@ from assessments.models import Administration, Phase, Response
 from assessments.reflections.follow_up import over_time_sums, point_from_sums, point_label
 from cms.models import ProgrammePage
 from cms.queries import count_rows
+from cms.roles import Role, has_any_role
 from courses import errors
 from courses.common import links, mail, wording
 from courses.common.queries import insert_claims
@@ -137,19 +138,19 @@ def fall_backs(runs: QuerySet[CourseRun]) -> list[RunFallBack]:
     """Each of these runs (cancelled ones left out) at each follow-up point anyone answered,
     in run and point order. Two queries, whatever the number of runs and people."""
     runs = runs.exclude(status=CourseRun.Status.CANCELLED)
-    percents = _lost_percent_of_runs(runs)
-    if not percents:
-        return []
     follow_ups = Administration.objects.filter(
-        evaluating(RUN_MODEL), phase=Phase.FOLLOW_UP, target_id__in=list(percents)
+        evaluating(RUN_MODEL), phase=Phase.FOLLOW_UP, target_id__in=runs.values("pk")
     )
     responses = Response.objects.filter(
         status=Response.Status.SUBMITTED, administration__in=follow_ups
     )
+    rows = sorted(over_time_sums(responses, per_target=True), key=lambda row: row["first_seen"])
+    if not rows:
+        return []
+    # Only the runs someone answered a follow-up of: their site's percentage for the programme.
+    percents = _lost_percent_of_runs(runs.filter(pk__in={row["target_id"] for row in rows}))
     found: dict[tuple[int, int], dict] = {}
-    for row in sorted(
-        over_time_sums(responses, per_target=True), key=lambda row: row["first_seen"]
-    ):
+    for row in rows:
         key = (row["target_id"], row["months"])
         point = found.setdefault(key, {"scales": [], "suppressed": 0})
         figure = point_from_sums(row)
@@ -329,8 +330,11 @@ def _invitations_of_run():
 def refresher_alerts_for(user, *, site: Site | None = None, limit: int = 20) -> list[AlertRow]:
     """The runs at `user`'s sites (or at `site` only, one of them) whose follow-up means fell
     back, most recently told first, with how many of their people have been invited to a
-    refresher. For the sites' programme leads (the caller checks the role). One query, however
-    many runs."""
+    refresher. Only programme leads (and system administrators) decide refreshers: anyone else
+    gets none, so any staff page may show the list. One query, however many runs (the roles
+    are read once per request)."""
+    if not (user.is_superuser or has_any_role(user, Role.PROGRAMME_LEAD)):
+        return []
     sites = sites_for(user)
     if site is not None:
         sites = sites.filter(pk=site.pk)
@@ -417,7 +421,7 @@ def alert_for_lead_or_404(*, site: Site, alert_id: int) -> RefresherAlert:
 
 def refresher_page_for(*, site: Site, alert_id: int) -> RefresherPage:
     """The figures of the flagged run at its follow-up point as they stand now, who would be
-    invited, and the refreshers to choose from. Eight queries, however many people and runs."""
+    invited, and the refreshers to choose from. Seven queries, however many people and runs."""
     alert = alert_for_lead_or_404(site=site, alert_id=alert_id)
     run = alert.run
     figures = next(

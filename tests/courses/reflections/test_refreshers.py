@@ -650,6 +650,11 @@ def test_the_alerts_list_shows_the_leads_own_sites_only(
     assert "not invited to a refresher yet" in page
 
 
+def test_only_programme_leads_get_the_list(people, alert):
+    for role in ("site_admin", "lay_tutor", "trainee"):
+        assert refreshers.refresher_alerts_for(people[role]) == []
+
+
 def test_the_partial_renders_the_alerts_and_nothing_when_there_are_none(people, alert):
     from django.template.loader import render_to_string
 
