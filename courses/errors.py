@@ -189,3 +189,24 @@ REQUEST_REFERENCE_TOO_LONG = "The reference must be 100 characters or fewer"
 # --- reflections: tagging a group's goals with a theme (reflections/goal_themes.py) -------------
 GOAL_TAGGING_TUTORS_ONLY = "Only the tutors of this course can tag its group's goals."
 GOAL_NOT_IN_GROUP = "That goal is not one the people on this course shared with their tutors."
+
+# --- reflections: refreshers for a group whose change did not last -------------------------------
+REFRESHER_PERCENT_REQUIRED = "Enter a percentage for {programme}, like 50"
+REFRESHER_PERCENT_NOT_WHOLE = "The percentage for {programme} must be a whole number, like 50"
+REFRESHER_PERCENT_RANGE = "The percentage for {programme} must be between {low} and {high}"
+REFRESHER_CHOOSE = "Choose the refresher to invite the group to"
+REFRESHER_OTHER_SITE = "{refresher} is not at {site}. Choose a refresher at {site}."
+REFRESHER_OTHER_PROGRAMME = (
+    "{refresher} is a run of {other}. Choose a refresher of {programme}, the course the group did."
+)
+REFRESHER_NOT_ONE_SESSION = (
+    "{refresher} has {count} sessions. A refresher is a run with exactly one session."
+)
+REFRESHER_PAST = "{refresher} has already started. Choose a refresher still to come."
+REFRESHER_NOT_OPEN = "{refresher} is not open for booking. Open it from its page first."
+REFRESHER_FULL = "{refresher} has no places left. Choose another, or add places to it."
+REFRESHER_SAME_RUN = "Choose a refresher, not the course the group did."
+REFRESHER_ALREADY_INVITED = (
+    "This group was already invited to {refresher} on {date}. Nobody was emailed again."
+)
+REFRESHER_NOBODY = "Nobody who completed {run} can be emailed, so nobody was invited."

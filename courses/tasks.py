@@ -1,7 +1,7 @@
 """Background work for course delivery, run by the task worker (`db_worker`): the reminder emails
-before each session and for the before and after reflections, and the dashboard's figures. Each
-task calls one function of its area; the tasks keep these import paths so queued work still finds
-them.
+before each session and for the before and after reflections, telling leads when a group's
+change has not lasted, and the dashboard's figures. Each task calls one function of its area;
+the tasks keep these import paths so queued work still finds them.
 
 The periodic ones are declared here, next to their task, with django-crontask's `@cron`: the one
 scheduler process (`manage.py crontask`) puts each on the queue at its times, and a worker runs it.
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from courses.dashboard import figures
 from courses.reflections.partnership import partnership_alerts_send_due
+from courses.reflections.refreshers import refresher_alerts_send_due
 from courses.reflections.reminders import reflection_reminders_send_due
 from courses.reflections.session_feedback import session_feedback_send_due
 from courses.workshops.reminders import reminders_send_due
@@ -51,6 +52,15 @@ def send_session_feedback() -> int:
     Returns how many feedback emails and partnership alerts were sent."""
     now = timezone.now()
     return session_feedback_send_due(now=now) + partnership_alerts_send_due(now=now)
+
+
+@cron(REMINDERS_SCHEDULE)
+@task
+def send_refresher_alerts() -> int:
+    """Tell a site's programme leads, once per run and follow-up point, when a group's
+    follow-up means have fallen back towards where they started, with a link to invite them
+    to a refresher (courses.reflections.refreshers). Returns how many were told."""
+    return refresher_alerts_send_due()
 
 
 @cron(FIGURES_SCHEDULE)

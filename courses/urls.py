@@ -124,6 +124,16 @@ urlpatterns = [
         name="partnership_alert_dealt_with",
     ),
     path(
+        "sites/<slug:slug>/refreshers/",
+        reflections.site_refreshers,
+        name="site_refreshers",
+    ),
+    path(
+        "sites/<slug:slug>/refreshers/<int:alert_id>/",
+        reflections.refresher,
+        name="refresher",
+    ),
+    path(
         "teach/runs/<int:run_id>/reflections/",
         reflections.run_reflections,
         name="run_reflections",

@@ -375,6 +375,15 @@ MATRIX = {
         "/programme/goal-themes/{programme_id}/{theme_id}/remove/",
         {**signed_in(403), "other_lead": 200, "lead": 200, "site_admin": 200},
     ),
+    # Refreshers: the site's programme leads only (site administrators do not decide them).
+    "sites/<slug:slug>/refreshers/": (
+        "/sites/{site_slug}/refreshers/",
+        {**signed_in(403), "other_lead": 404, "lead": 200},
+    ),
+    "sites/<slug:slug>/refreshers/<int:alert_id>/": (
+        "/sites/{site_slug}/refreshers/{refresher_alert_id}/",
+        {**signed_in(403), "other_lead": 404, "lead": 200},
+    ),
     "teach/runs/<int:run_id>/reflections/": (
         "/teach/runs/{run_id}/reflections/",
         {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200},
@@ -578,8 +587,11 @@ def objects(small_curriculum, people):
 
 def reflection_objects(module):
     """The before survey of the Riverside run workshop_objects made (the trainee is booked), and
-    a goal theme of its programme."""
-    from courses.models import CourseRun
+    a goal theme of its programme, and an alert that its follow-up means fell back (for the
+    refresher page)."""
+    from django.utils import timezone
+
+    from courses.models import CourseRun, RefresherAlert
     from courses.reflections.administrations import administrations_ensure_for_run
     from tests.assessments.reflection_builders import version_with_items
 
@@ -589,7 +601,13 @@ def reflection_objects(module):
     version_with_items(programme=run.programme)
     before, _ = administrations_ensure_for_run(run=run)
     theme = GoalTheme.objects.create(programme=run.programme, name="Getting about")
-    return {"reflection_id": before.pk, "programme_id": run.programme_id, "theme_id": theme.pk}
+    alert = RefresherAlert.objects.create(run=run, months=3, sent_at=timezone.now())
+    return {
+        "reflection_id": before.pk,
+        "programme_id": run.programme_id,
+        "theme_id": theme.pk,
+        "refresher_alert_id": alert.pk,
+    }
 
 
 def workshop_admin_objects(people):

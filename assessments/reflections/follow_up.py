@@ -93,17 +93,23 @@ AT_A_POINT = Q(administration__phase=Phase.BEFORE) | Q(
 
 def point_sums() -> dict:
     """The aggregates of a point's ScaleScore rows that `point_from_sums` reads (also summed
-    per cohort by the dashboard's figures)."""
+    per cohort by the dashboard's figures). Follow-up rows also carry `kept_before_total` and
+    `kept_after_total`, the sums of before and after scores of the `kept_n` people who answered
+    before, after and the follow-up, so a caller can compare the three means among the same
+    people."""
     kept = F("score") - F("after_score")
+    answered_after = Q(after_score__isnull=False)
     return {
         "label": Max("scale_label"),
         "first_seen": Min("pk"),
         "n": Count("pk"),
         "total": Sum("score"),
         "squares": Sum(F("score") * F("score")),
-        "kept_n": Count("pk", filter=Q(after_score__isnull=False)),
-        "kept_total": Sum(kept, filter=Q(after_score__isnull=False)),
-        "kept_squares": Sum(kept * kept, filter=Q(after_score__isnull=False)),
+        "kept_n": Count("pk", filter=answered_after),
+        "kept_total": Sum(kept, filter=answered_after),
+        "kept_squares": Sum(kept * kept, filter=answered_after),
+        "kept_before_total": Sum("before_score", filter=answered_after),
+        "kept_after_total": Sum("after_score", filter=answered_after),
         "generated": Count("pk", filter=Q(response__generated=True)),
     }
 
@@ -111,13 +117,19 @@ def point_sums() -> dict:
 POINT = {"phase": F("administration__phase"), "months": F("administration__months")}
 
 
-def over_time_sums(responses: QuerySet[Response]) -> QuerySet:
-    """Rows of (scale_key, phase, months) with the counts and sums `point_from_sums` reads."""
+def over_time_sums(responses: QuerySet[Response], *, per_target: bool = False) -> QuerySet:
+    """Rows of (scale_key, phase, months) with the counts and sums `point_from_sums` reads.
+
+    `per_target`: one row per target too (`target_id`: what the administration evaluates, such
+    as one course run), still one query."""
+    groups = dict(POINT)
+    if per_target:
+        groups["target_id"] = F("administration__target_id")
     return (
         ScaleScore.objects.filter(response__in=responses.order_by().values("pk"))
         .filter(AT_A_POINT)
         .order_by()
-        .values("scale_key", **POINT)
+        .values("scale_key", **groups)
         .annotate(**point_sums())
     )
 

@@ -132,6 +132,8 @@ NOT_EXPORTED: dict[str, str] = {
     "courses.ActivityLeadChange.changed_by": STAFF_WORK,
     "courses.Attendance.marked_by": STAFF_WORK,
     "courses.Certificate.revoked_by": STAFF_WORK,
+    "courses.RefresherThreshold.changed_by": STAFF_WORK,
+    "courses.RefresherInvitation.sent_by": STAFF_WORK,
     "wagtailcore": EDITING_RECORDS,
     "wagtailadmin": EDITING_RECORDS,
     "wagtailusers": "the admin's display preferences (language, time zone, avatar, dark mode)",

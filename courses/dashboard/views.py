@@ -19,6 +19,8 @@ from courses.dashboard import tables as dashboard
 from courses.dashboard.charts import bar_chart, line_chart
 from courses.dashboard.figures import REFRESH_MINUTES, figures_refresh_claim, figures_refreshed_at
 from courses.dashboard.tables import PEOPLE_STAGES, STAGE_LABELS, DashboardFilterForm, Table
+from courses.reflections.partnership import partnership_alerts_for
+from courses.reflections.refreshers import refresher_alerts_for
 
 PEOPLE_PER_PAGE = 50
 BAD_STAGE = "Choose which people to list: enrolled, started or completed."
@@ -187,6 +189,9 @@ def programme(request):
             "query": request.GET.urlencode(),
             "refreshed_at": refreshed_at,
             "refresh_minutes": REFRESH_MINUTES,
+            # What needs a lead's attention, at all their sites whatever the filters.
+            "partnership_alerts": partnership_alerts_for(request.user),
+            "refresher_alerts": refresher_alerts_for(request.user),
         },
         status=400 if form.errors else 200,
     )

@@ -26,6 +26,11 @@ from courses.models.figures import (
 from courses.models.partnership import (
     PartnershipAlert,
 )
+from courses.models.refreshers import (
+    RefresherAlert,
+    RefresherInvitation,
+    RefresherThreshold,
+)
 from courses.models.reminders import (
     ReminderSent,
 )
@@ -88,6 +93,9 @@ __all__ = [
     "CalendarFeed",
     "ReminderSent",
     "PartnershipAlert",
+    "RefresherThreshold",
+    "RefresherAlert",
+    "RefresherInvitation",
     "FigureRow",
     "CohortFigures",
     "SessionFigures",

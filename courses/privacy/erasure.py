@@ -125,6 +125,8 @@ COURSES_FIELDS = {
     "courses.CourseRun.created_by": KEPT_ACT,
     "courses.AssignmentOverride.decided_by": KEPT_ACT,
     "courses.TutorWithdrawal.recorded_by": KEPT_ACT,
+    "courses.RefresherThreshold.changed_by": KEPT_ACT,
+    "courses.RefresherInvitation.sent_by": KEPT_ACT,
     "courses.CalendarFeed.user": "deleted",
     "courses.ReminderSent.user": "deleted",
 }

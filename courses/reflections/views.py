@@ -4,6 +4,8 @@
   programme, run and period): figures only, and none at all for fewer than 5 people.
 - A run's tutors read the written answers their group agreed to share: grouped by question,
   with no names and no dates, in an order that does not follow any one person.
+- A site's programme leads choose, per programme, when a group's change has not lasted; see the
+  runs that fell back and invite each group to a refresher in one action.
 """
 
 from dataclasses import dataclass
@@ -13,12 +15,13 @@ from django import forms
 from django.contrib import messages
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.models import Answer, ItemKind, Phase
 from assessments.reflections.analysis import (
@@ -37,6 +40,8 @@ from courses import errors
 from courses.common.forms import DateInputField, PeriodForm
 from courses.errors import CoursesError
 from courses.models import CourseRun, Session, Site
+from courses.models.refreshers import HIGHEST_LOST_PERCENT, LOWEST_LOST_PERCENT
+from courses.reflections import refreshers
 from courses.reflections.administrations import responses_in_scope, shared_reflections_query
 from courses.reflections.partnership import partnership_alert_at, partnership_alert_deal_with
 from courses.reflections.report import (
@@ -417,3 +422,133 @@ def partnership_alert_dealt_with(request, slug, alert_id):
     ):
         next_url = reverse("courses:session_feedback", args=[alert.last_session_id])
     return HttpResponseRedirect(next_url)
+
+
+# --- refreshers: when a group's change has not lasted ------------------------------------------------
+
+
+class RefresherThresholdsForm(forms.Form):
+    """One whole percentage per programme: "Tell me when a group has lost at least 50% of its
+    gain". The service checks the values again."""
+
+    def __init__(self, *args, thresholds, **kwargs):
+        super().__init__(*args, **kwargs)
+        for programme, percent in thresholds:
+            title = programme.title
+            field = forms.IntegerField(
+                label=f"{title}: tell me when a group has lost at least this percentage of "
+                "its gain",
+                help_text=f"A whole number from {LOWEST_LOST_PERCENT} to {HIGHEST_LOST_PERCENT}. "
+                "50 means: when a follow-up finds the group halfway back to where it started.",
+                min_value=LOWEST_LOST_PERCENT,
+                max_value=HIGHEST_LOST_PERCENT,
+                initial=percent,
+                widget=forms.NumberInput(
+                    attrs={"class": "nhsuk-input nhsuk-input--width-3", "inputmode": "numeric"}
+                ),
+            )
+            range_message = errors.REFRESHER_PERCENT_RANGE.format(
+                programme=title, low=LOWEST_LOST_PERCENT, high=HIGHEST_LOST_PERCENT
+            )
+            field.error_messages.update(
+                required=errors.REFRESHER_PERCENT_REQUIRED.format(programme=title),
+                invalid=errors.REFRESHER_PERCENT_NOT_WHOLE.format(programme=title),
+                min_value=range_message,
+                max_value=range_message,
+            )
+            field.messages_name_the_field = True
+            field.programme_id = programme.pk
+            self.fields[f"programme_{programme.pk}"] = field
+
+    def percents(self) -> dict[int, int]:
+        return {self.fields[name].programme_id: value for name, value in self.cleaned_data.items()}
+
+
+class RefresherInviteForm(forms.Form):
+    refresher = forms.TypedChoiceField(
+        label="Which refresher?",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": errors.REFRESHER_CHOOSE,
+            "invalid_choice": errors.REFRESHER_CHOOSE,
+        },
+    )
+
+    def __init__(self, *args, page: refreshers.RefresherPage, **kwargs):
+        super().__init__(*args, **kwargs)
+        invited = page.invited_to
+        self.fields["refresher"].choices = [
+            (run.pk, _refresher_label(run, invited.get(run.pk))) for run in page.refreshers
+        ]
+        self.fields["refresher"].messages_name_the_field = True
+
+
+def _refresher_label(run: CourseRun, invitation) -> str:
+    label = (
+        f"{run.title}: {refreshers.when_of(run)}, {run.venue.name} "
+        f"({run.places_left} place{'' if run.places_left == 1 else 's'} left)"
+    )
+    if invitation is not None:
+        sent = date_format(timezone.localtime(invitation.sent_at), "j F Y")
+        label += f". This group was invited on {sent}"
+    return label
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.PROGRAMME_LEAD)
+def site_refreshers(request, slug):
+    """The site's runs whose change has not lasted, and when the leads are told, per programme."""
+    site = site_for_lead(request.user, slug)
+    form = RefresherThresholdsForm(
+        request.POST if request.method == "POST" else None,
+        thresholds=refreshers.thresholds_for(site),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            refreshers.refresher_thresholds_save(
+                site=site, percents=form.percents(), changed_by=request.user
+            )
+        except refreshers.RefresherError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Saved when {site.name}'s leads are told.")
+            return redirect("courses:site_refreshers", slug=site.slug)
+    return render(
+        request,
+        "courses/reflections/refreshers.html",
+        {
+            "site": site,
+            "form": form,
+            "refresher_alerts": refreshers.refresher_alerts_for(request.user, site=site),
+            "min_matched": MIN_MATCHED,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.PROGRAMME_LEAD)
+def refresher(request, slug, alert_id):
+    """A run whose change has not lasted: its figures, and inviting its group to a refresher."""
+    site = site_for_lead(request.user, slug)
+    page = refreshers.refresher_page_for(site=site, alert_id=alert_id)
+    form = RefresherInviteForm(request.POST if request.method == "POST" else None, page=page)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = refreshers.refresher_invitation_send(
+                alert=page.alert,
+                refresher_id=form.cleaned_data["refresher"],
+                sent_by=request.user,
+            )
+        except refreshers.RefresherError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, refreshers.invitation_sent_message(invitation))
+            return redirect("courses:refresher", slug=site.slug, alert_id=page.alert.pk)
+    return render(
+        request,
+        "courses/reflections/refresher.html",
+        {"site": site, "page": page, "form": form, "min_matched": MIN_MATCHED},
+        status=400 if form.errors else 200,
+    )

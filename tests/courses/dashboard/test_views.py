@@ -3,12 +3,13 @@ they show, bad input (400, never 500), and fixed query counts."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from courses.dashboard.figures import figures_refresh
 from courses.dashboard.views import ANSWERS_PRIVATE, BAD_STAGE, NOT_YET, WORKED_OUT_AHEAD
 from courses.models import Enrolment
 from tests.courses.dashboard import dashboard_builders
-from tests.factories import UserFactory, totp_give
+from tests.factories import CourseRunFactory, UserFactory, totp_give
 
 # Dates and times of day matter here: make test-clock runs this module at awkward instants.
 pytestmark = pytest.mark.clock
@@ -91,6 +92,23 @@ def test_the_page_shows_every_table_with_links(client, people, data, riverside):
     assert text.count('role="img"') == 3  # funnel, attendance, e-learning charts
     assert "Hillside" not in text
     assert "<script>" not in text
+
+
+def test_a_group_whose_change_did_not_last_is_shown_to_its_lead(
+    client, people, data, riverside, programmes
+):
+    from courses.models import RefresherAlert
+
+    run = CourseRunFactory(
+        site=riverside, programme=programmes["patient"], title="Thursday group at the library"
+    )
+    RefresherAlert.objects.create(run=run, months=3, sent_at=timezone.now())
+    client.force_login(people["lead"])
+    page = client.get(PAGE).content.decode()
+    assert "Groups whose change has not lasted" in page
+    assert "Thursday group at the library, 3 months after" in page
+    client.force_login(people["other_lead"])
+    assert "Thursday group at the library" not in client.get(PAGE).content.decode()
 
 
 def test_empty_states(client, people):
@@ -205,8 +223,8 @@ def test_people_paginated_fifty_a_page(client, people, data):
 # --- cost ----------------------------------------------------------------------------------------
 
 # Session, user, roles; the form's choices (sites, programmes); when the figures were worked
-# out; the dashboard's twelve.
-PAGE_QUERIES = 3 + 2 + 1 + 12
+# out; the dashboard's twelve; the open alerts about lay tutors and refreshers.
+PAGE_QUERIES = 3 + 2 + 1 + 12 + 2
 PEOPLE_QUERIES = 3 + 1 + 2  # session, user, roles; the user's sites; count, rows
 
 
