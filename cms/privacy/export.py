@@ -134,6 +134,7 @@ NOT_EXPORTED: dict[str, str] = {
     "courses.Certificate.revoked_by": STAFF_WORK,
     "courses.RefresherThreshold.changed_by": STAFF_WORK,
     "courses.RefresherInvitation.sent_by": STAFF_WORK,
+    "courses.PartnershipAlert.dealt_with_by": STAFF_WORK,
     "wagtailcore": EDITING_RECORDS,
     "wagtailadmin": EDITING_RECORDS,
     "wagtailusers": "the admin's display preferences (language, time zone, avatar, dark mode)",

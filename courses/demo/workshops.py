@@ -37,6 +37,7 @@ from courses.reflections.administrations import (
     evaluating,
     follow_up_opens,
 )
+from courses.reflections.partnership import partnership_alerts_send_due
 from courses.reflections.session_feedback import NOT_THERE, session_administrations_ensure
 from courses.sites.services import site_membership_ensure
 from courses.workshops import scheduling
@@ -580,3 +581,19 @@ def _made_up_answers(items, levels, chance, back_then=None) -> dict[str, str]:
                 value = low + high - value
             answers[str(item.pk)] = str(value)
     return answers
+
+
+def partnership_alerts_ensure(demo: dict) -> int:
+    """The alerts about a sidelined lay tutor that the scheduler would have made the day after
+    each [[generated_session_feedback]] run with low shares ended (it looks at sessions just
+    ended only). The site's leads are emailed as they would have been. Returns how many alerts
+    were made; a second run makes none."""
+    made = 0
+    for entry in demo.get("generated_session_feedback", []):
+        run = demo_run(entry["run"])
+        if run is None or entry.get("low_lay_share_from") is None:
+            continue
+        last = run.sessions.filter(ends_at__lte=timezone.now()).order_by("-ends_at").first()
+        if last is not None:
+            made += partnership_alerts_send_due(now=last.ends_at + timedelta(days=1))
+    return made

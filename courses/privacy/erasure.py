@@ -127,6 +127,7 @@ COURSES_FIELDS = {
     "courses.TutorWithdrawal.recorded_by": KEPT_ACT,
     "courses.RefresherThreshold.changed_by": KEPT_ACT,
     "courses.RefresherInvitation.sent_by": KEPT_ACT,
+    "courses.PartnershipAlert.dealt_with_by": KEPT_ACT,
     "courses.CalendarFeed.user": "deleted",
     "courses.ReminderSent.user": "deleted",
 }

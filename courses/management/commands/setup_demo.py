@@ -16,6 +16,7 @@ from cms.services import account_ensure, home_page_ensure, information_pages_ens
 from courses.common.curricula import module_lessons
 from courses.demo.sites import site_contacts_ensure
 from courses.demo.workshops import (
+    partnership_alerts_ensure,
     reflections_ensure,
     session_feedback_ensure,
     workshops_ensure,
@@ -125,6 +126,15 @@ class Command(BaseCommand):
                     self.style.SUCCESS(
                         f"Made-up feedback and debriefs after sessions added ({feedback} "
                         "responses, marked generated)."
+                    )
+                )
+            with transaction.atomic():
+                alerts = partnership_alerts_ensure(demo)
+            if alerts:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Leads told of {alerts} lay tutor{'s' if alerts != 1 else ''} doing less "
+                        "than half of the leading, as the scheduler would have."
                     )
                 )
         # The programme dashboard reads figures worked out ahead (every 10 minutes in

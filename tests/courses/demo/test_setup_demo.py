@@ -11,8 +11,17 @@ from assessments.models import Answer, GoalRating, Phase, Response
 from assessments.reflections.analysis import matched_change
 from cms.models import HomePage, InformationPage
 from courses.demo.workshops import demo_run
-from courses.models import CourseRun, Enrolment, Nation, Session, Site, SiteMembership
+from courses.models import (
+    CourseRun,
+    Enrolment,
+    Nation,
+    PartnershipAlert,
+    Session,
+    Site,
+    SiteMembership,
+)
 from courses.reflections.administrations import responses_in_scope
+from courses.reflections.partnership import partnership_alerts_for
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +101,7 @@ def test_setup_demo_twice_changes_nothing_the_second_time():
     output = run_setup_demo()
     assert "Made-up reflections added (58 responses, marked generated)." in output
     assert "Made-up feedback and debriefs after sessions added (143 responses" in output
+    assert "Leads told of 1 lay tutor doing less than half of the leading" in output
     # The finished course: those who came to 5 of its 7 sessions completed (of 12, trainee26
     # came to 3 and trainee27 to 4); enough answered before and after for the results to show.
     finished = demo_run("Moving on Together, Riverside Library, Monday mornings")
@@ -284,3 +294,8 @@ def test_the_demo_has_follow_up_answers_session_feedback_and_a_sidelined_lay_tut
             ends_at__gt=older.sessions.latest("ends_at").ends_at
         ).values("pk"),
     ).exists()  # nothing she taught since
+    # So the site's lead is told, as the scheduler would have been the day after it ended.
+    (alert,) = PartnershipAlert.objects.all()
+    assert alert.lay_tutor.user.email == "ruth.baxter@example.com"
+    lead = get_user_model().objects.get(email="lead@example.com")
+    assert [shown.lay_tutor.pk for shown in partnership_alerts_for(lead)] == [alert.lay_tutor_id]
