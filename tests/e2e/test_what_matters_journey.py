@@ -5,7 +5,7 @@ shares them without her name; the course's lay tutor finds them on the session p
 first session she answers the one-minute feedback form from the email it sends, and the tutor
 reads it, without her name, on the session's feedback page. When the course is over she rates
 her goals again in the after reflection, and three months later answers the follow-up. The lead
-of the site sees, on the dashboard's "Does it last?", that fewer than 5 people is not shown, and
+adds a goal theme, which the tutor tags her first goal with on the plan. The lead of the site sees, on the dashboard's "Does it last?", that fewer than 5 people is not shown, and
 the figures once a fifth person has answered. Every page is checked with axe-core.
 
 The journey has a site of its own (Northfield), made on the live site's database with its lead,
@@ -34,6 +34,7 @@ LEAD = "northfield.lead@example.com"
 OTHERS = [f"northfield.person{number}@example.com" for number in range(1, 5)]
 TITLE = "Moving on Together, Northfield Library, Wednesday afternoons"
 GOALS = ("Walk to the shops without stopping", "Sleep through the night")
+THEME = "Getting out and about"
 
 SET_UP = """
 import json
@@ -225,7 +226,19 @@ def test_goals_from_booking_to_the_three_month_follow_up(
     expect(page.get_by_text("Thank you. Your answers have been sent.")).to_be_visible()
     sign_out(page)
 
-    # 2. The lay tutor sees the goals on the plan of the first session, without her name.
+    # 2. The lead adds a theme to the programme's list (leads never see the goals' words)...
+    lead = new_page()
+    sign_in(lead, LEAD, demo_password, totp_secret=DEMO_TOTP_SECRET)
+    lead.goto("/programme/goal-themes/")
+    main(lead).get_by_role("link", name=re.compile(r"^Moving on Together")).click()
+    expect(lead.get_by_role("heading", level=1)).to_have_text("Goal themes")
+    main(lead).get_by_label("Name of the theme").fill(THEME)
+    main(lead).get_by_role("button", name="Add the theme").click()
+    expect(lead.get_by_text(f"The theme “{THEME}” is added to Moving on Together.")).to_be_visible()
+    check(lead, screenshot, "what-matters-goal-themes")
+
+    # ...and the lay tutor sees the goals on the plan of the first session, without her name,
+    # and tags one with it.
     tutor = new_page()
     sign_in(tutor, LAY, demo_password)
     tutor.goto("/teach/")
@@ -236,6 +249,10 @@ def test_goals_from_booking_to_the_three_month_follow_up(
     for text in GOALS:
         expect(shared).to_contain_text(text)
     expect(shared).not_to_contain_text("Jess")
+    walk = shared.get_by_role("listitem").filter(has_text=GOALS[0])
+    walk.get_by_label(re.compile("^Theme")).select_option(label=THEME)
+    walk.get_by_role("button", name=re.compile("^Save")).click()
+    expect(tutor.get_by_text(f"Saved: “{GOALS[0]}” has the theme {THEME}.")).to_be_visible()
     check(tutor, screenshot, "what-matters-plan")
 
     # 3. The first session took place yesterday: its feedback form reaches her by email.
@@ -289,8 +306,6 @@ def test_goals_from_booking_to_the_three_month_follow_up(
     sign_out(page)
 
     # 6. The lead: one person is not shown; five are.
-    lead = new_page()
-    sign_in(lead, LEAD, demo_password, totp_secret=DEMO_TOTP_SECRET)
     on_the_site("from courses.dashboard.figures import figures_refresh; figures_refresh()")
     lead.goto("/programme/")
     lasting = main(lead).locator("section[aria-labelledby=lasting]")
