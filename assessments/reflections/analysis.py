@@ -136,7 +136,7 @@ class ScaleChange:
     generated: int | None = None  # of the n, made up for the demonstration site
 
 
-def _sd(n: int, mean: float, sum_of_squares: float) -> float:
+def standard_deviation(n: int, mean: float, sum_of_squares: float) -> float:
     """Sample standard deviation (n - 1) from a count, a mean and a sum of squares. Rounding
     can leave a tiny remainder, or a negative one, where every value is the same: that is 0."""
     variance = (sum_of_squares - n * mean * mean) / (n - 1)
@@ -145,7 +145,8 @@ def _sd(n: int, mean: float, sum_of_squares: float) -> float:
     return math.sqrt(variance)
 
 
-def _interval(n: int, mean: float, sd: float) -> tuple[float, float]:
+def confidence_interval(n: int, mean: float, sd: float) -> tuple[float, float]:
+    """The 95% confidence interval of a mean, with Student's t for n - 1 degrees of freedom."""
     half = t_critical(n - 1) * sd / math.sqrt(n)
     return mean - half, mean + half
 
@@ -170,8 +171,8 @@ def _change_of(row: dict) -> ScaleChange:
     if n < MIN_MATCHED:
         return ScaleChange(scale_key=key, scale_label=label, suppressed=True)
     mean_change = row["mean_change"]
-    sd_change = _sd(n, mean_change, row["change_squares"])
-    ci_low, ci_high = _interval(n, mean_change, sd_change)
+    sd_change = standard_deviation(n, mean_change, row["change_squares"])
+    ci_low, ci_high = confidence_interval(n, mean_change, sd_change)
     figures = {
         "n": n,
         "mean_before": row["mean_before"],
@@ -188,8 +189,8 @@ def _change_of(row: dict) -> ScaleChange:
     shift_n = row["shift_n"]
     if shift_n >= MIN_MATCHED:
         mean_shift = row["mean_shift"]
-        sd_shift = _sd(shift_n, mean_shift, row["shift_squares"])
-        shift_low, shift_high = _interval(shift_n, mean_shift, sd_shift)
+        sd_shift = standard_deviation(shift_n, mean_shift, row["shift_squares"])
+        shift_low, shift_high = confidence_interval(shift_n, mean_shift, sd_shift)
         figures |= {
             "shift_suppressed": False,
             "shift_n": shift_n,
@@ -379,8 +380,8 @@ def goal_change(
         )
     changes = [float(row["change"]) for row in per_person]
     mean_change = sum(changes) / n
-    sd_change = _sd(n, mean_change, sum(value * value for value in changes))
-    ci_low, ci_high = _interval(n, mean_change, sd_change)
+    sd_change = standard_deviation(n, mean_change, sum(value * value for value in changes))
+    ci_low, ci_high = confidence_interval(n, mean_change, sd_change)
     goals = sum(row["goals"] for row in per_person)
     improved = sum(row["improved"] for row in per_person)
     return GoalChange(

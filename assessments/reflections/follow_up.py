@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 
 from assessments.models import Phase, Response, ScaleScore
-from assessments.reflections.analysis import MIN_MATCHED, _interval, _sd
+from assessments.reflections.analysis import MIN_MATCHED, confidence_interval, standard_deviation
 
 PHASE_ORDER = {Phase.BEFORE: 0, Phase.AFTER: 1, Phase.FOLLOW_UP: 2}
 
@@ -71,13 +71,15 @@ def point_from_sums(row: dict) -> PointFigure:
     figure = {"phase": row["phase"], "months": row["months"], "n": n, "kept_n": kept_n}
     if n >= MIN_MATCHED:
         mean = row["total"] / n
-        low, high = _interval(n, mean, _sd(n, mean, row["squares"]))
+        low, high = confidence_interval(n, mean, standard_deviation(n, mean, row["squares"]))
         figure.update(suppressed=False, mean=mean, ci_low=low, ci_high=high)
     else:
         figure.update(suppressed=True)
     if kept_n >= MIN_MATCHED:
         mean_kept = row["kept_total"] / kept_n
-        low, high = _interval(kept_n, mean_kept, _sd(kept_n, mean_kept, row["kept_squares"]))
+        low, high = confidence_interval(
+            kept_n, mean_kept, standard_deviation(kept_n, mean_kept, row["kept_squares"])
+        )
         figure.update(
             kept_suppressed=False, mean_kept=mean_kept, kept_ci_low=low, kept_ci_high=high
         )

@@ -925,7 +925,6 @@ def _lasting(scope: _Scope, limit: int | None) -> Table:
                     "mean": rounded(point.mean),
                     "ci_low": rounded(point.ci_low),
                     "ci_high": rounded(point.ci_high),
-                    "kept_people": point.kept_n if follow_up else None,  # for its remark
                     "kept": rounded(point.mean_kept),
                     "kept_ci_low": rounded(point.kept_ci_low),
                     "kept_ci_high": rounded(point.kept_ci_high),

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from assessments.models import Administration, Phase, ScaleScore
 from assessments.reflections import windows
-from assessments.reflections.responses import items_asked
+from assessments.reflections.responses import items_asked, response_save
 from cms.models.pages import parse_follow_up_months
 from courses.models import CourseRun, Enrolment
 from courses.reflections import administrations
@@ -178,13 +178,19 @@ def test_a_follow_up_score_keeps_the_before_and_after_scores(riverside, programm
     after = Administration.objects.get(target_id=run.pk, phase=Phase.AFTER)
     answered(person, before, SEVEN[0][0])
     answered(person, after, SEVEN[0][1])
-    from assessments.reflections.responses import _write_scores
 
-    three = follow_up(run, 3)
-    response = answered(person, three, {"a1": 6, "a2": 6}, status="draft")
-    items = items_asked(three)
-    tidy = {item.pk: (6, "") for item in items if item.key in ("a1", "a2")}
-    _write_scores(response, three, items, tidy)
+    three = follow_up(run, 3)  # open: the course ended 100 days ago
+    # Through the service people use: 6 for each agenda item, 3 for each enabling one.
+    answers = {
+        str(item.pk): "6" if item.key in ("a1", "a2") else "3" for item in items_asked(three)
+    }
+    response = response_save(
+        administration_id=three.pk,
+        respondent=person,
+        answers=answers,
+        share_with_tutors=False,
+        submit=True,
+    )
     row = ScaleScore.objects.get(response=response, scale_key="agenda")
     assert (row.score, row.before_score, row.after_score) == (6, 3.5, 7.5)
 
