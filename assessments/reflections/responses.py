@@ -17,6 +17,7 @@ The proof of step 2 is tests/assessments/reflections/test_responses.py's race te
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -505,6 +506,21 @@ class Reflection:
     @property
     def title(self) -> str:
         return self.administration.version.instrument.title
+
+    @property
+    def introduction(self) -> list[str]:
+        """The paragraphs above the questions: the questionnaire's introduction as written
+        (lines of a paragraph joined, paragraphs apart at blank lines), or at a follow-up what
+        the follow-up is for (the introduction speaks of the start and the end of the course)."""
+        if self.phase == Phase.FOLLOW_UP:
+            return [
+                f"It is {self.when}. These are some of the questions you answered at the start "
+                "and at the end of it, asked again so that you can see whether what changed for "
+                "you has lasted. There are no right or wrong answers. Your tutors never see your "
+                "name next to your answers."
+            ]
+        text = self.administration.version.instrument.introduction or ""
+        return [" ".join(part.split()) for part in re.split(r"\n\s*\n", text) if part.strip()]
 
 
 def _status(window: Window | None, response: Response | None, now: datetime) -> str:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from assessments.models import Administration, Phase, ScaleScore
 from assessments.reflections import windows
-from assessments.reflections.responses import items_asked, response_save
+from assessments.reflections.responses import Reflection, items_asked, response_save
 from cms.models.pages import parse_follow_up_months
 from courses.models import CourseRun, Enrolment
 from courses.reflections import administrations
@@ -232,3 +232,40 @@ def test_a_follow_up_goal_rating_keeps_the_before_and_after_ratings(
         for row in GoalRating.objects.filter(response=response)
     }
     assert rows == {walk.pk: (6, 2, 7), sleep.pk: (5, 4, None)}
+
+
+def test_the_follow_up_form_says_what_it_is_for_and_introductions_read_as_paragraphs(
+    client, riverside, programmes, questionnaire
+):
+    instrument = questionnaire.instrument
+    instrument.introduction = (
+        "These questions ask how you feel. We ask them\nat the start and at the end.\n\n"
+        "There are no right or wrong answers."
+    )
+    instrument.save(update_fields=["introduction"])
+    run = finished_run(riverside, programmes["patient"], ended_days_ago=100)
+    person = completed(run)
+    client.force_login(person)
+
+    three = client.get(f"/reflections/{follow_up(run, 3).pk}/").content.decode()
+    assert (
+        '<p class="nhsuk-body">It is 3 months after the course. These are some of the questions '
+        "you answered at the start and at the end of it, asked again so that you can see whether "
+        "what changed for you has lasted."
+    ) in three
+    assert "We ask them" not in three  # the introduction speaks of the start and the end
+
+    # Its lines are one paragraph, however the file wraps them; a blank line starts another.
+    before = Administration.objects.get(target_id=run.pk, phase=Phase.BEFORE)
+    reflection = Reflection(
+        administration=before,
+        label=before.label,
+        phase=Phase.BEFORE,
+        window=None,
+        response=None,
+        status="closed",
+    )
+    assert reflection.introduction == [
+        "These questions ask how you feel. We ask them at the start and at the end.",
+        "There are no right or wrong answers.",
+    ]
