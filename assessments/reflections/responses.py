@@ -516,8 +516,7 @@ class Reflection:
             return [
                 f"It is {self.when}. These are some of the questions you answered at the start "
                 "and at the end of it, asked again so that you can see whether what changed for "
-                "you has lasted. There are no right or wrong answers. Your tutors never see your "
-                "name next to your answers."
+                "you has lasted. Your tutors never see your name next to your answers."
             ]
         text = self.administration.version.instrument.introduction or ""
         return [" ".join(part.split()) for part in re.split(r"\n\s*\n", text) if part.strip()]
