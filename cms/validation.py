@@ -82,3 +82,39 @@ class WholeNumberField(forms.IntegerField):
         if value not in self.empty_values and not ASCII_WHOLE_NUMBER.fullmatch(str(value)):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
+
+
+MOBILE_INVALID = (
+    "Enter a UK mobile number, like 07700 900123, or an international one starting with +, "
+    "like +353 85 123 4567."
+)
+MOBILE_SEPARATORS = re.compile(r"[ ()\-.]")
+
+
+def normalise_mobile(value: str) -> str:
+    """A mobile number in the one form we keep and text (E.164: +447700900123), from the ways
+    people write it: 07700 900123, +44 (0)7700-900123, 0044 7700 900123. Empty stays empty.
+    Raises ValidationError for anything that is not a mobile number."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    text = MOBILE_SEPARATORS.sub("", text.replace("(0)", ""))
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    if text.startswith("07") and len(text) == 11 and text.isdigit():
+        text = "+44" + text[1:]
+    if not (text.startswith("+") and text[1:].isdigit()):
+        raise ValidationError(MOBILE_INVALID, code="mobile_invalid")
+    if text.startswith("+44"):
+        # A UK mobile: +44 7 and nine more digits.
+        if not (len(text) == 13 and text[3] == "7"):
+            raise ValidationError(MOBILE_INVALID, code="mobile_invalid")
+    elif not 8 <= len(text) - 1 <= 15:
+        raise ValidationError(MOBILE_INVALID, code="mobile_invalid")
+    return text
+
+
+def mobile_number(value: str) -> None:
+    """A validator: the value is a mobile number `normalise_mobile` keeps as it is."""
+    if value and normalise_mobile(value) != value:
+        raise ValidationError(MOBILE_INVALID, code="mobile_invalid")

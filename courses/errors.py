@@ -210,3 +210,23 @@ REFRESHER_ALREADY_INVITED = (
     "This group was already invited to {refresher} on {date}. Nobody was emailed again."
 )
 REFRESHER_NOBODY = "Nobody who completed {run} can be emailed, so nobody was invited."
+
+
+# --- people added by staff (courses.people) ---------------------------------------------------
+PERSON_FIRST_NAME_REQUIRED = "Enter the person's first name."
+PERSON_LAST_NAME_REQUIRED = "Enter the person's last name."
+PERSON_NO_WAY_TO_REACH = "Enter at least one way to reach the person: an email address, a mobile number or a postal address."
+PERSON_CHANNEL_NEEDS_EMAIL = (
+    "They want to be contacted by email: enter their email address, or choose another way."
+)
+PERSON_CHANNEL_NEEDS_MOBILE = (
+    "They want text messages: enter their mobile number, or choose another way."
+)
+PERSON_CHANNEL_NEEDS_ADDRESS = (
+    "They want letters: enter their postal address, or choose another way."
+)
+PERSON_GROUP_REQUIRED = (
+    "Choose whether they live with a long-term condition or work in health or care."
+)
+PERSON_EMAIL_TAKEN = "{name} already has the email address {email}. Find them in the list of people rather than adding them again."
+PERSON_MOBILE_TAKEN = "{name} already has the mobile number {mobile}. Find them in the list of people rather than adding them again."

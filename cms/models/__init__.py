@@ -17,10 +17,11 @@ from cms.models.privacy import PersonalDataExport, PersonErasure, RetentionRun
 from cms.models.second_factors import SecondFactorReset
 from cms.models.sources import CurriculumSource
 from cms.models.sso import SignInRoleGrant, SignInRoleMapping
-from cms.models.users import Audience, User, UserManager
+from cms.models.users import Audience, ContactChannel, User, UserManager
 
 __all__ = [
     "Audience",
+    "ContactChannel",
     "UserManager",
     "User",
     "HomePage",

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
 from cms.curricula.vocabulary import Track
+from cms.validation import mobile_number, plain_text
 
 
 class UserManager(BaseUserManager):
@@ -36,11 +37,43 @@ class Audience(models.TextChoices):
     BOTH = "both", "Both: I live with a long-term condition and work in health or care"
 
 
+class ContactChannel(models.TextChoices):
+    """How a person wants to hear from us: every message to them goes this way."""
+
+    EMAIL = "email", "Email"
+    TEXT = "text", "Text message"
+    LETTER = "letter", "Letter by post"
+
+
 class User(AbstractUser):
-    """A person using the system. The email address is the login; there is no username."""
+    """A person using the system. The email address is the login; there is no username.
+
+    Staff may add a person who is not online (`courses.people`): they have no password, and may
+    have no email address at all, only a mobile number or a postal address. They can claim an
+    account later with the same email address or mobile number."""
 
     username = None
-    email = models.EmailField("email address", unique=True)
+    # Unique when given; several people may have none (stored as NULL, never "").
+    email = models.EmailField("email address", unique=True, null=True, blank=True)
+    mobile = models.CharField(
+        "mobile number",
+        max_length=16,
+        blank=True,
+        validators=[mobile_number],
+        help_text="Kept as +447700900123.",
+    )
+    postal_address = models.TextField(
+        "postal address",
+        max_length=500,
+        blank=True,
+        validators=[plain_text],
+    )
+    contact_by = models.CharField(
+        "how they want to be contacted",
+        max_length=8,
+        choices=ContactChannel.choices,
+        default=ContactChannel.EMAIL,
+    )
     audience = models.CharField(
         "who you are",
         max_length=12,
@@ -61,6 +94,11 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        if not self.email:
+            self.email = None  # an empty address is no address: never a second "" to collide
+        super().save(*args, **kwargs)
 
     def is_in_group_of(self, track: str) -> bool:
         """Whether courses of `track` (a curriculum track: patient or professional) are meant

@@ -71,6 +71,9 @@ def account_file(person) -> DataFile:
             {"email": address.email, "verified": address.verified, "primary": address.primary}
             for address in addresses
         ],
+        "mobile": person.mobile,
+        "postal_address": person.postal_address,
+        "contact_by": person.get_contact_by_display(),
         "who_you_are": person.get_audience_display() if person.audience else "",
         "date_joined": person.date_joined,
         "last_sign_in": person.last_login,
@@ -100,7 +103,7 @@ def plain_body(outgoing: OutgoingEmail) -> str:
 def emails_file(person) -> DataFile:
     """messages_to_you.csv: the emails in the outbox addressed to any of the person's addresses.
     Two queries (their addresses, the emails)."""
-    addresses = {person.email.lower()} | {
+    addresses = {(person.email or "").lower()} - {""} | {
         address.lower()
         for address in EmailAddress.objects.filter(user=person).values_list("email", flat=True)
     }
@@ -108,7 +111,9 @@ def emails_file(person) -> DataFile:
     for address in sorted(addresses):
         # The envelope is a JSON list of addresses: match a whole quoted address, then check.
         matches |= Q(recipients__icontains=f'"{address}"')
-    outgoing = OutgoingEmail.objects.filter(matches).order_by("created_at", "pk")
+    outgoing = (
+        OutgoingEmail.objects.filter(matches) if addresses else OutgoingEmail.objects.none()
+    ).order_by("created_at", "pk")
     rows = tuple(
         (
             message.created_at,

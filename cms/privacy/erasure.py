@@ -83,7 +83,7 @@ def fields_handled() -> dict[str, str]:
 
 
 def is_erased(person) -> bool:
-    return person.email.endswith("@" + ERASED_DOMAIN)
+    return (person.email or "").endswith("@" + ERASED_DOMAIN)
 
 
 def erasure_refusals(person) -> list[str]:
@@ -145,15 +145,19 @@ def person_erase(*, person, erased_by, reason: str, by_retention: bool = False) 
 
 def _erase_account(person) -> dict:
     counts = {}
-    email = person.email.lower()
-    outbox = [
-        pk
-        for pk, recipients in OutgoingEmail.objects.filter(to__icontains=email).values_list(
-            "pk", "recipients"
-        )
-        if email in {str(address).lower() for address in recipients or []}
-        or email in str(recipients).lower()
-    ]
+    email = (person.email or "").lower()
+    outbox = (
+        []
+        if not email
+        else [
+            pk
+            for pk, recipients in OutgoingEmail.objects.filter(to__icontains=email).values_list(
+                "pk", "recipients"
+            )
+            if email in {str(address).lower() for address in recipients or []}
+            or email in str(recipients).lower()
+        ]
+    )
     counts["emails to them"] = OutgoingEmail.objects.filter(pk__in=outbox).delete()[0]
     counts["email addresses"] = _delete_if_installed(
         "allauth.account", "account", "EmailAddress", user=person
@@ -177,6 +181,8 @@ def _erase_account(person) -> dict:
     person.first_name = ERASED_NAME
     person.last_name = ""
     person.email = erased_email
+    person.mobile = ""
+    person.postal_address = ""
     person.audience = ""
     person.is_active = False
     person.is_staff = False

@@ -99,6 +99,8 @@ PERSON_FIELDS: dict[str, str] = {
     "courses.Tutor.user": "tutor.json",
     "courses.ReminderSent.user": "session_reminders.csv",
     "courses.CalendarFeed.user": "calendar_feed.csv",
+    "courses.PersonRecord.person": "staff_record.csv",
+    "courses.Letter.person": "letters.csv",
 }
 
 STAFF_WORK = (
@@ -135,6 +137,8 @@ NOT_EXPORTED: dict[str, str] = {
     "courses.RefresherThreshold.changed_by": STAFF_WORK,
     "courses.RefresherInvitation.sent_by": STAFF_WORK,
     "courses.PartnershipAlert.dealt_with_by": STAFF_WORK,
+    "courses.PersonRecord.added_by": STAFF_WORK,
+    "courses.Letter.printed_by": STAFF_WORK,
     "wagtailcore": EDITING_RECORDS,
     "wagtailadmin": EDITING_RECORDS,
     "wagtailusers": "the admin's display preferences (language, time zone, avatar, dark mode)",

@@ -26,6 +26,7 @@ from courses.models.figures import (
 from courses.models.partnership import (
     PartnershipAlert,
 )
+from courses.models.people import Letter, PersonRecord
 from courses.models.refreshers import (
     RefresherAlert,
     RefresherInvitation,
@@ -64,6 +65,8 @@ from courses.models.workshops import (
 )
 
 __all__ = [
+    "Letter",
+    "PersonRecord",
     "Site",
     "SiteMembership",
     "Venue",

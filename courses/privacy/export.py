@@ -16,7 +16,9 @@ from courses.models import (
     Enrolment,
     GroupException,
     LessonProgress,
+    Letter,
     OrganiserMessage,
+    PersonRecord,
     ReminderSent,
     Session,
     Site,
@@ -320,8 +322,44 @@ def calendar_file(person) -> DataFile:
     )
 
 
+def staff_record_file(person) -> DataFile:
+    rows = tuple(
+        (
+            record.site.name,
+            record.added_at,
+            ", ".join(
+                label for value, label in AccessNeed.choices if value in set(record.access_needs)
+            ),
+            record.adjustments,
+        )
+        for record in PersonRecord.objects.filter(person=person).select_related("site")
+    )
+    return DataFile(
+        "staff_record.csv",
+        "what our staff recorded when they added you themselves (by phone or from a referral): "
+        "the site, when, and what you need to take part",
+        headings=("Site", "Added", "Access needs", "Other needs or adjustments"),
+        rows=rows,
+    )
+
+
+def letters_file(person) -> DataFile:
+    rows = tuple(
+        (letter.created_at, letter.subject, letter.printed_at, letter.body)
+        for letter in Letter.objects.filter(person=person).order_by("created_at", "pk")
+    )
+    return DataFile(
+        "letters.csv",
+        "the letters we wrote to you by post, and when each was printed",
+        headings=("Written", "Subject", "Printed", "Letter"),
+        rows=rows,
+    )
+
+
 def delivery_files(person) -> list[DataFile]:
     return [
+        staff_record_file(person),
+        letters_file(person),
         bookings_file(person),
         attendance_file(person),
         lessons_file(person),
