@@ -79,7 +79,9 @@ class FakeNotify(ThreadingHTTPServer):
         return f"co_training_test-{self.service_id}-{self.secret}"
 
     def start(self) -> "FakeNotify":
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 

@@ -25,6 +25,7 @@ from cms.roles import roles_of
 SIGN_IN_LINK = re.compile(r"\S*/accounts/\S+")
 LINK_REMOVED = "[a sign-in link, removed from this copy]"
 CODE_REMOVED = "(Not copied: this email held a one-time sign-in code.)"
+TEXT_CODE_REMOVED = "(Not copied: this text held a one-time code.)"
 
 
 def account_file(person) -> DataFile:
@@ -150,7 +151,7 @@ def texts_file(person) -> DataFile:
             text.get_status_display(),
             text.sent_at,
             text.get_delivery_status_display() if text.delivery_status else "",
-            CODE_REMOVED if "code" in text.kind else text.body,
+            TEXT_CODE_REMOVED if "code" in text.kind else text.body,
         )
         for text in outgoing
     )
