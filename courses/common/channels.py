@@ -59,6 +59,8 @@ def tell(
     with `_text`). A letter belongs to `site` (or the run's). Returns the channel used ("" when
     the person has no address at all, which is logged)."""
     channel = channel_for(person)
+    # The words can say what only one way carries ("the dates are attached" is for email).
+    context = {**context, "channel": channel}
     if channel == ContactChannel.EMAIL:
         mail.send(
             to=[person.email],
