@@ -67,6 +67,7 @@ class FakeNotify(ThreadingHTTPServer):
         self.fail_with: int | None = None  # answer every request with this status
         self.delay = 0.0  # seconds to wait before answering (longer than the client's timeout)
         self.callback = callback  # (url, token): send a "delivered" receipt after each text
+        self.callback_delay = 1.0  # seconds after accepting the text
         self._lock = threading.Lock()
         self._thread = None
 
@@ -146,11 +147,15 @@ class FakeNotify(ThreadingHTTPServer):
         with self._lock:
             self.sent.append({"request": body, "response": answer})
         if self.callback:
-            url, token = self.callback
-            threading.Thread(
-                target=self.send_receipt, args=(url, token, answer), daemon=True
-            ).start()
+            threading.Thread(target=self._receipt_later, args=(answer,), daemon=True).start()
         return answer
+
+    def _receipt_later(self, answer: dict) -> None:
+        # Notify's receipts come seconds after the text is accepted: never while our side is
+        # still saving what Notify answered.
+        time.sleep(self.callback_delay)
+        url, token = self.callback
+        self.send_receipt(url, token, answer)
 
     # --- delivery receipts ----------------------------------------------------------------
 
