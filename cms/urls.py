@@ -66,6 +66,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("curricula/", include((curricula_patterns, "cms"))),
     path("readyz", views.readyz, name="readyz"),
+    # GOV.UK Notify's delivery receipts for text messages (authenticated by a bearer token).
+    path("notify/callback/", views.notify_callback, name="notify_callback"),
     path("account/", include(account_patterns)),
     path("privacy/", include(privacy_patterns)),
     path("accounts/link/", sso_views.link_confirm, name="sso_link_confirm"),

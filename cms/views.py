@@ -1,13 +1,17 @@
+import hmac
+import json
 import re
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import RedirectView
 
 from cms import selectors
@@ -15,13 +19,40 @@ from cms.cache import ping
 from cms.markdown_editing import MarkdownPreviewError, markdown_preview
 from cms.permissions import page_editor_required, role_required
 from cms.roles import TUTORS_AND_LEADS
+from cms.texts import ReceiptError, text_delivery_record, texts_enabled
 
 
 @require_GET
 @never_cache
 def healthz(request):
-    """The process is up. Touches nothing else, so it is the floor for load benchmarks."""
-    return HttpResponse("ok", content_type="text/plain")
+    """The process is up. Touches nothing else, so it is the floor for load benchmarks. Says
+    so when text messages are switched off (production without a Notify key)."""
+    body = "ok" if texts_enabled() else "ok\ntext messages off (no NOTIFY_API_KEY)"
+    return HttpResponse(body, content_type="text/plain")
+
+
+@csrf_exempt
+@require_POST
+def notify_callback(request):
+    """GOV.UK Notify's delivery receipt for a text: JSON with our reference, Notify's id and the
+    status, sent with `Authorization: Bearer <NOTIFY_CALLBACK_TOKEN>`. A wrong or missing token
+    is refused (401) and changes nothing; a body we cannot read is 400; a receipt for a text we
+    do not hold is acknowledged and ignored (Notify would otherwise retry it)."""
+    expected = settings.NOTIFY_CALLBACK_TOKEN
+    given = request.headers.get("Authorization", "")
+    scheme, _, token = given.partition(" ")
+    if not (
+        expected
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(token.strip().encode(), expected.encode())
+    ):
+        return HttpResponse("not authorised", status=401, content_type="text/plain")
+    try:
+        receipt = json.loads(request.body)
+        text_delivery_record(receipt=receipt)
+    except (ValueError, ReceiptError):
+        return HttpResponse("not a delivery receipt", status=400, content_type="text/plain")
+    return HttpResponse(status=204)
 
 
 @require_GET

@@ -1,5 +1,5 @@
 """Wagtail admin wiring for the curricula (sign-off log actions and labels, module pairings) and
-the outbox of outgoing email and the record of copies made of people's data, for system
+the outboxes of outgoing email and text messages and the record of copies made of people's data, for system
 administrators."""
 
 from django.contrib import messages
@@ -22,6 +22,7 @@ from cms.curricula.workflows import SLOTS, CoAuthorSignOffTaskState
 from cms.models import (
     ModulePairing,
     OutgoingEmail,
+    OutgoingText,
     PersonalDataExport,
     PersonErasure,
     RetentionRun,
@@ -32,6 +33,7 @@ from cms.outbox import outgoing_email_retry
 from cms.permissions import ReadBySystemAdministratorsOnly, SystemAdministratorsOnly
 from cms.second_factors.views import second_factor_reset_view
 from cms.sso.roles import ROLE_GRANTED, ROLE_REMOVED
+from cms.texts import outgoing_text_retry
 
 
 class SignOffLogFormatter(LogFormatter):
@@ -159,6 +161,89 @@ class OutgoingEmailViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_outgoing_email_viewset():
     return OutgoingEmailViewSet("outgoing_email")
+
+
+# --- outgoing text messages (cms/texts.py) ---------------------------------------------------
+register_permission_policy(OutgoingText, ReadBySystemAdministratorsOnly(OutgoingText))
+
+
+@require_http_methods(["GET", "POST"])
+def outgoing_text_send_again(request, pk):
+    if not (request.user.is_active and request.user.is_superuser):
+        raise PermissionDenied
+    outgoing = get_object_or_404(OutgoingText, pk=pk)
+    if request.method == "POST":
+        outgoing = outgoing_text_retry(outgoing_id=outgoing.pk)
+        if outgoing.status == OutgoingText.Status.SENT:
+            messages.info(request, f"The text to {outgoing.to} had already been sent.")
+        else:
+            messages.success(request, f"The text to {outgoing.to} will be sent again now.")
+        return redirect("outgoing_text:index")
+    return TemplateResponse(
+        request, "wagtailadmin/outgoing_text/send_again.html", {"outgoing": outgoing}
+    )
+
+
+class OutgoingTextIndexView(IndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if instance.status != OutgoingText.Status.SENT:
+            buttons.append(
+                MenuItem(
+                    "Send again",
+                    url=reverse("outgoing_text:send_again", args=[instance.pk]),
+                    icon_name="resubmit",
+                    priority=15,
+                )
+            )
+        return buttons
+
+
+class OutgoingTextViewSet(ModelViewSet):
+    """Every text message the site has sent through GOV.UK Notify or is trying to: whether the
+    phone got it (Notify's receipt), failed ones with their error, to be sent again. For system
+    administrators only."""
+
+    model = OutgoingText
+    index_view_class = OutgoingTextIndexView
+    menu_label = "Outgoing texts"
+    icon = "mobile-alt"
+    add_to_settings_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = [
+        "created_at",
+        "to",
+        "kind",
+        "status",
+        "delivery_status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
+    inspect_view_fields = [
+        *list_display,
+        "body",
+        "sent_at",
+        "delivered_at",
+        "notify_id",
+        "reference",
+    ]
+    list_filter = ["status", "delivery_status"]
+    search_fields = ["to", "kind"]
+    ordering = ["-created_at"]
+    form_fields = ["kind"]  # never offered: nobody has the add or change permission
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("send-again/<int:pk>/", outgoing_text_send_again, name="send_again"),
+        ]
+
+
+@hooks.register("register_admin_viewset")
+def register_outgoing_text_viewset():
+    return OutgoingTextViewSet("outgoing_text")
 
 
 # --- sign-in with the organisation's account: group claims mapped to roles (cms/sso/roles.py) --

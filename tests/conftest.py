@@ -176,3 +176,19 @@ def workshop(riverside, programmes):
             site=riverside, kind=TutorKind.CLINICAL, accredited_for=[run.programme]
         ),
     }
+
+
+@pytest.fixture
+def notify(settings):
+    """A local stand-in for GOV.UK Notify (tests/notify_server.py) on a free port, with the
+    site's Notify settings pointing at it: texts go through the real client to it."""
+    from tests.notify_server import TEMPLATE_ID, FakeNotify
+
+    server = FakeNotify().start()
+    settings.NOTIFY_API_KEY = server.api_key
+    settings.NOTIFY_BASE_URL = server.url
+    settings.NOTIFY_TEMPLATE_DEFAULT = TEMPLATE_ID
+    settings.NOTIFY_CALLBACK_TOKEN = "callback-token-for-tests"  # noqa: S105
+    settings.NOTIFY_TIMEOUT_SECONDS = 2
+    yield server
+    server.stop()

@@ -28,6 +28,8 @@ def signed_in(status, anonymous=LOGIN):
 MATRIX = {
     "healthz": ("/healthz", ALL),
     "readyz": ("/readyz", ALL),
+    # GOV.UK Notify's delivery receipts: POST only, with its bearer token (tests/cms/test_texts.py).
+    "notify/callback/": ("/notify/callback/", everyone(405)),
     "^((?:[\\w\\-]+/)*)$": ("/", ALL),
     "sites/": (
         "/sites/",
@@ -453,6 +455,23 @@ WAGTAIL_ADMIN_ROWS = {
     "/admin/login/": everyone(LOGIN),
     # The outbox (every email, with failures to send again): system administrators only.
     "/admin/outgoing_email/": {
+        **everyone(LOGIN),
+        "lay_tutor": AWAY,
+        "clinical_tutor": AWAY,
+        "other_lead": AWAY,
+        "lead": AWAY,
+        "site_admin": AWAY,
+    },
+    # The outbox of text messages (with Notify's receipts): system administrators only.
+    "/admin/outgoing_text/": {
+        **everyone(LOGIN),
+        "lay_tutor": AWAY,
+        "clinical_tutor": AWAY,
+        "other_lead": AWAY,
+        "lead": AWAY,
+        "site_admin": AWAY,
+    },
+    "/admin/outgoing_text/send-again/1/": {
         **everyone(LOGIN),
         "lay_tutor": AWAY,
         "clinical_tutor": AWAY,

@@ -3,7 +3,7 @@ import them from `cms.models` (migrations name `cms.models.UserManager`). The si
 models live with the rest of the sign-off in `cms.curricula.workflows`."""
 
 from cms.curricula.workflows import CoAuthorSignOffTask, CoAuthorSignOffTaskState
-from cms.models.outbox import OutgoingEmail
+from cms.models.outbox import OutgoingEmail, OutgoingText
 from cms.models.pages import (
     HomePage,
     InformationPage,
@@ -33,6 +33,7 @@ __all__ = [
     "can_see_tutor_notes",
     "CurriculumSource",
     "OutgoingEmail",
+    "OutgoingText",
     "PersonalDataExport",
     "PersonErasure",
     "RetentionRun",

@@ -1,5 +1,5 @@
 """What the site shell holds about a person, for their download (cms.privacy.export): the account
-itself, the emails sent to them, and the record of every copy made of their data.
+itself, the emails and text messages sent to them, and the record of every copy made of their data.
 
 Never a secret: no password (only whether one is set), no token, no key of a second factor, and
 sign-in links and codes are taken out of the copies of emails."""
@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from cms.models import (
     OutgoingEmail,
+    OutgoingText,
     PersonalDataExport,
     SecondFactorReset,
     SignInRoleGrant,
@@ -24,6 +25,7 @@ from cms.roles import roles_of
 SIGN_IN_LINK = re.compile(r"\S*/accounts/\S+")
 LINK_REMOVED = "[a sign-in link, removed from this copy]"
 CODE_REMOVED = "(Not copied: this email held a one-time sign-in code.)"
+TEXT_CODE_REMOVED = "(Not copied: this text held a one-time code.)"
 
 
 def account_file(person) -> DataFile:
@@ -134,6 +136,34 @@ def emails_file(person) -> DataFile:
     )
 
 
+def texts_file(person) -> DataFile:
+    """texts_to_you.csv: the text messages in the outbox to the person's mobile. One query
+    (none without a mobile); sign-in codes are left out as in emails."""
+    outgoing = (
+        OutgoingText.objects.filter(to=person.mobile).order_by("created_at", "pk")
+        if person.mobile
+        else OutgoingText.objects.none()
+    )
+    rows = tuple(
+        (
+            text.created_at,
+            text.to,
+            text.get_status_display(),
+            text.sent_at,
+            text.get_delivery_status_display() if text.delivery_status else "",
+            TEXT_CODE_REMOVED if "code" in text.kind else text.body,
+        )
+        for text in outgoing
+    )
+    return DataFile(
+        "texts_to_you.csv",
+        "the text messages we sent to your mobile that are still kept (sent texts are deleted a "
+        "week after): when, to which number, whether sent and delivered, and the words",
+        headings=("Written", "To", "Status", "Sent", "Delivered", "Text"),
+        rows=rows,
+    )
+
+
 def data_exports_file(person) -> DataFile:
     """data_exports.csv: every copy made of this person's data, by them or for a written
     request, this one included. One query."""
@@ -161,4 +191,9 @@ def data_exports_file(person) -> DataFile:
 
 
 def site_shell_files(person) -> list[DataFile]:
-    return [account_file(person), emails_file(person), data_exports_file(person)]
+    return [
+        account_file(person),
+        emails_file(person),
+        texts_file(person),
+        data_exports_file(person),
+    ]

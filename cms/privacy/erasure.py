@@ -31,7 +31,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from cms.models import OutgoingEmail, PersonErasure, SecondFactorReset, SignInRoleGrant
+from cms.models import (
+    OutgoingEmail,
+    OutgoingText,
+    PersonErasure,
+    SecondFactorReset,
+    SignInRoleGrant,
+)
 
 ERASED_NAME = "Erased person"
 ERASED_DOMAIN = "erased.invalid"
@@ -159,6 +165,9 @@ def _erase_account(person) -> dict:
         ]
     )
     counts["emails to them"] = OutgoingEmail.objects.filter(pk__in=outbox).delete()[0]
+    counts["texts to them"] = (
+        OutgoingText.objects.filter(to=person.mobile).delete()[0] if person.mobile else 0
+    )
     counts["email addresses"] = _delete_if_installed(
         "allauth.account", "account", "EmailAddress", user=person
     )

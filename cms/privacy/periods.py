@@ -11,6 +11,7 @@ KIND_LABELS = {
     "inactive_accounts": "Your account and what it holds, after you last signed in",
     "export_logs": "Records of who downloaded personal data",
     "sent_emails": "Emails we sent you, in the service's outbox",
+    "sent_texts": "Text messages we sent you, in the service's outbox",
 }
 
 

@@ -24,6 +24,7 @@ from cms.outbox import outbox_sent_passed
 from cms.privacy.erasure import ERASED_DOMAIN, ErasureRefused, person_erase
 from cms.privacy.periods import period_cutoff, period_text
 from cms.roles import STAFF_ROLES
+from cms.texts import texts_sent_passed
 
 
 def _delete(rows) -> tuple[int, list]:
@@ -159,5 +160,10 @@ def _cms_rules() -> list[RetentionRule]:
             kind="sent_emails",
             does="Deletes sent emails from the outbox.",
             passed=outbox_sent_passed,
+        ),
+        RetentionRule(
+            kind="sent_texts",
+            does="Deletes sent text messages from the outbox.",
+            passed=texts_sent_passed,
         ),
     ]

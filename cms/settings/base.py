@@ -199,6 +199,28 @@ TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
 # doubling every job; without one there is no lock: run exactly one scheduler.
 CRONTASK = {"REDIS_URL": env("CRONTASK_REDIS_URL") or env("REDIS_URL")}
 
+# --- text messages (GOV.UK Notify, cms/texts.py) ---------------------------------------------
+# The API key from Notify's "API integration" page: `name-serviceid-secret`. Without one, texts
+# print to the console (TEXTS_WITHOUT_KEY = "console": development, tests, the demo) or the
+# feature is off (production: people who chose text are told by email or letter instead).
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", "")
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT_SECONDS = env_int("NOTIFY_TIMEOUT_SECONDS", 10)
+# The bearer token set in Notify's "Callbacks" page for delivery receipts (/notify/callback/).
+NOTIFY_CALLBACK_TOKEN = env("NOTIFY_CALLBACK_TOKEN", "")
+TEXTS_WITHOUT_KEY = "console"
+# One Notify text template per kind of message, each holding only `((message))`; a kind without
+# its own uses the default.
+NOTIFY_TEMPLATE_DEFAULT = env("NOTIFY_TEMPLATE_DEFAULT", "")
+NOTIFY_TEMPLATE_BOOKING_CONFIRMATION = env("NOTIFY_TEMPLATE_BOOKING_CONFIRMATION", "")
+NOTIFY_TEMPLATE_WAITING_LIST = env("NOTIFY_TEMPLATE_WAITING_LIST", "")
+NOTIFY_TEMPLATE_PLACE_OFFERED = env("NOTIFY_TEMPLATE_PLACE_OFFERED", "")
+NOTIFY_TEMPLATE_BOOKING_CANCELLED = env("NOTIFY_TEMPLATE_BOOKING_CANCELLED", "")
+NOTIFY_TEMPLATE_REMINDER = env("NOTIFY_TEMPLATE_REMINDER", "")
+NOTIFY_TEMPLATE_CANCELLATION = env("NOTIFY_TEMPLATE_CANCELLATION", "")
+NOTIFY_TEMPLATE_GROUP_MESSAGE = env("NOTIFY_TEMPLATE_GROUP_MESSAGE", "")
+NOTIFY_TEMPLATE_CLAIM_CODE = env("NOTIFY_TEMPLATE_CLAIM_CODE", "")
+
 # --- retention: how long each kind of data is kept (cms/privacy/retention.py) ----------------
 # Read by the daily retention job (`apply_retention`) and stated on the privacy notice, so the
 # page and the job never disagree. Each is a whole number of the unit in its name.
@@ -214,6 +236,8 @@ RETENTION = {
     # Sent emails in the outbox: they hold sign-in links and personal details; a week is enough
     # to answer "did my email go?".
     "sent_emails": {"days": env_int("RETENTION_SENT_EMAILS_DAYS", 7)},
+    # Sent text messages: the same week, long enough to see whether a text was delivered.
+    "sent_texts": {"days": env_int("RETENTION_SENT_TEXTS_DAYS", 7)},
 }
 
 # --- accounts (django-allauth) -----------------------------------------------------------------

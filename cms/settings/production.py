@@ -35,3 +35,6 @@ CSRF_COOKIE_SECURE = True
 # Links in emails and the admin point at the real host, never the development default: SITE_URL,
 # or else https:// and the first allowed host name.
 WAGTAILADMIN_BASE_URL = site_url_checked(SITE_URL or f"https://{ALLOWED_HOSTS[0].lstrip('.')}")
+# Text messages go through GOV.UK Notify only: without NOTIFY_API_KEY the feature is off (never
+# the console), and people who chose text are told by email or letter (cms.texts.texts_enabled).
+TEXTS_WITHOUT_KEY = "off"

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from cms.models import ContactChannel
-from cms.texts import send_text
+from cms.texts import send_text, texts_enabled
 from courses.common import links, mail
 from courses.models import Letter
 
@@ -20,11 +20,11 @@ logger = logging.getLogger(__name__)
 
 
 def channel_for(person) -> str:
-    """The way `person` will be told: their choice if we have that address, else the first
-    way we have; "" when we have no way at all."""
+    """The way `person` will be told: their choice if we have that address (and texts are on,
+    for text), else the first way we have; "" when we have no way at all."""
     have = {
         ContactChannel.EMAIL: bool(person.email),
-        ContactChannel.TEXT: bool(person.mobile),
+        ContactChannel.TEXT: bool(person.mobile) and texts_enabled(),
         ContactChannel.LETTER: bool(person.postal_address),
     }
     if have.get(person.contact_by):
@@ -59,6 +59,8 @@ def tell(
     with `_text`). A letter belongs to `site` (or the run's). Returns the channel used ("" when
     the person has no address at all, which is logged)."""
     channel = channel_for(person)
+    # The words can say what only one way carries ("the dates are attached" is for email).
+    context = {**context, "channel": channel}
     if channel == ContactChannel.EMAIL:
         mail.send(
             to=[person.email],

@@ -33,7 +33,7 @@ from cms.locking import is_lock_timeout, wait_at_most
 from cms.queries import count_rows
 from courses import errors
 from courses.calendars import feeds
-from courses.common import links, mail, wording
+from courses.common import channels, links, wording
 from courses.errors import CoursesError
 from courses.models import AccessNeed, CourseRun, Enrolment, GroupException
 
@@ -433,11 +433,13 @@ def notify_booked(enrolment_id: int) -> None:
     enrolment = _enrolment_for_email(enrolment_id)
     if enrolment is None or enrolment.status != Enrolment.Status.BOOKED:
         return
-    mail.send(
-        to=[enrolment.trainee.email],
+    channels.tell(
+        enrolment.trainee,
         subject=f"Your place on {enrolment.run.title}",
         template="courses/workshops/email/booking_confirmed.txt",
         context=_email_context(enrolment),
+        kind="booking_confirmation",
+        run=enrolment.run,
         attachments=_invitation(enrolment),
     )
 
@@ -447,11 +449,13 @@ def notify_waitlisted(enrolment_id: int) -> None:
     if enrolment is None or enrolment.status != Enrolment.Status.WAITLISTED:
         return
     position = waiting_position(enrolment)
-    mail.send(
-        to=[enrolment.trainee.email],
+    channels.tell(
+        enrolment.trainee,
         subject=f"You are number {position} on the waiting list for {enrolment.run.title}",
         template="courses/workshops/email/booking_waitlisted.txt",
         context={**_email_context(enrolment), "position": position},
+        kind="waiting_list",
+        run=enrolment.run,
     )
 
 
@@ -459,11 +463,13 @@ def notify_promoted(enrolment_id: int) -> None:
     enrolment = _enrolment_for_email(enrolment_id)
     if enrolment is None or enrolment.status != Enrolment.Status.BOOKED:
         return
-    mail.send(
-        to=[enrolment.trainee.email],
+    channels.tell(
+        enrolment.trainee,
         subject=f"A place has come up for you on {enrolment.run.title}",
         template="courses/workshops/email/booking_promoted.txt",
         context=_email_context(enrolment),
+        kind="booking_confirmation",
+        run=enrolment.run,
         attachments=_invitation(enrolment),
     )
 
@@ -472,8 +478,8 @@ def notify_withdrawn(enrolment_id: int, gave_up_a_place: bool) -> None:
     enrolment = _enrolment_for_email(enrolment_id)
     if enrolment is None or enrolment.status != Enrolment.Status.WITHDRAWN:
         return
-    mail.send(
-        to=[enrolment.trainee.email],
+    channels.tell(
+        enrolment.trainee,
         subject=(
             f"You have cancelled your place on {enrolment.run.title}"
             if gave_up_a_place
@@ -481,4 +487,6 @@ def notify_withdrawn(enrolment_id: int, gave_up_a_place: bool) -> None:
         ),
         template="courses/workshops/email/booking_withdrawn.txt",
         context={**_email_context(enrolment), "gave_up_a_place": gave_up_a_place},
+        kind="booking_cancelled",
+        run=enrolment.run,
     )

@@ -3,6 +3,7 @@ message is only sent for a change that was saved, and reads what was saved."""
 
 from django.db.models import Q
 
+from courses.common.channels import tell
 from courses.common.mail import send
 from courses.models import CourseRun, Enrolment, Tutor, TutorWithdrawal
 from courses.sites.scope import lead_emails
@@ -77,15 +78,27 @@ def run_cancelled(run_id: int) -> None:
     if run is None or run.status != CourseRun.Status.CANCELLED:
         return
     context = {"run": run}
-    trainees = Enrolment.objects.filter(
-        run=run, status__in=[Enrolment.Status.BOOKED, Enrolment.Status.WAITLISTED]
-    ).values_list("trainee__email", flat=True)
-    send(
-        to=list(trainees),
-        subject=f"{run.title} has been cancelled",
-        template="courses/workshops/email/run_cancelled_trainee.txt",
-        context=context,
+    enrolments = (
+        Enrolment.objects.filter(
+            run=run, status__in=[Enrolment.Status.BOOKED, Enrolment.Status.WAITLISTED]
+        )
+        .select_related("trainee")
+        .order_by("pk")
     )
+    told = set()
+    for enrolment in enrolments:
+        if enrolment.trainee_id in told:
+            continue
+        told.add(enrolment.trainee_id)
+        # Each trainee by the way they chose: email, text or a letter.
+        tell(
+            enrolment.trainee,
+            subject=f"{run.title} has been cancelled",
+            template="courses/workshops/email/run_cancelled_trainee.txt",
+            context=context,
+            kind="cancellation",
+            run=run,
+        )
     tutors = Tutor.objects.filter(
         Q(lay_sessions__run=run) | Q(clinical_sessions__run=run)
     ).values_list("user__email", flat=True)

@@ -1,4 +1,5 @@
-"""Reminder emails before each session, to its two tutors and everyone booked.
+"""Reminders before each session: an email to its two tutors, and to everyone booked by the way
+they chose (email, text or letter).
 
 `reminders_send_due` runs on a schedule (the `send_due_reminders` task, from the `send_reminders`
 command, cron or a worker). It is safe to run twice, even at the same moment on two machines: each
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from courses.calendars import feeds
-from courses.common import links, mail, wording
+from courses.common import channels, links, mail, wording
 from courses.common.queries import insert_claims
 from courses.models import CourseRun, Enrolment, ReminderSent, Session, TutorKind
 
@@ -94,7 +95,8 @@ def due_reminders(now: datetime) -> list[Reminder]:
                 people[tutor.user_id] = (tutor.user, True)  # teaching wins over being booked
         for person, as_tutor in people.values():
             reminder = Reminder(session, person, days, as_tutor)
-            if person.email and reminder.key not in already_sent:
+            reachable = person.email if as_tutor else channels.channel_for(person)
+            if reachable and reminder.key not in already_sent:
                 reminders.append(reminder)
     return reminders
 
@@ -148,11 +150,18 @@ def _trainee_email(reminder: Reminder) -> dict:
 
 
 def send_reminder(reminder: Reminder) -> None:
-    email = _tutor_email(reminder) if reminder.as_tutor else _trainee_email(reminder)
-    mail.send(
-        to=[reminder.person.email],
-        attachments=[("session.ics", feeds.session_invitation(reminder.session), "text/calendar")],
-        **email,
+    """A tutor's reminder is an email; a trainee's goes by their channel (email with the
+    session's calendar file, a text, or a letter)."""
+    attachments = [("session.ics", feeds.session_invitation(reminder.session), "text/calendar")]
+    if reminder.as_tutor:
+        mail.send(to=[reminder.person.email], attachments=attachments, **_tutor_email(reminder))
+        return
+    channels.tell(
+        reminder.person,
+        kind="reminder",
+        run=reminder.session.run,
+        attachments=attachments,
+        **_trainee_email(reminder),
     )
 
 

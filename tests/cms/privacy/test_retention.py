@@ -133,6 +133,7 @@ def test_a_real_run_acts_and_logs_what_it_did(past):
     assert report.counts == {
         "inactive_accounts": 2,
         "sent_emails": 1,
+        "sent_texts": 0,
         "export_logs": 1,
         "personal_data_exports": 1,
         "reflections": 1,
