@@ -258,7 +258,7 @@ def test_booking_page_preselects_the_run_and_offers_their_needs(
     ).content.decode()
 
     assert f'value="{run.pk}" id="id_run_0" checked' in page
-    assert 'value="wheelchair" id="id_access_needs_0" checked' in page
+    assert 'value="wheelchair" id="id_access_needs" checked' in page
     assert "2 places left out of 2" in page
 
 
