@@ -370,3 +370,27 @@ def test_a_reflection_of_another_sites_run_is_not_found(lead_client, riverside, 
         lead_client.get(f"/sites/riverside/people/{person.pk}/reflections/999999/").status_code
         == 404
     )
+
+
+def test_the_booking_page_queries_do_not_grow_with_runs(
+    lead_client, riverside, people, run, workshop
+):
+    person = add(riverside, people["lead"])
+    url = f"/sites/riverside/people/{person.pk}/book/"
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert lead_client.get(url).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for weeks in (10, 20):
+        other = CourseRunFactory(
+            site=riverside,
+            venue=workshop["venue"],
+            programme=workshop["programme"],
+            status=CourseRun.Status.OPEN,
+        )
+        SessionFactory(run=other, number=1, starts_at=next_weekday(1, weeks_ahead=weeks))
+    assert queries() == one
+    assert lead_client.get(url).content.decode().count('name="run"') == 3
