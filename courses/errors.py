@@ -230,3 +230,21 @@ PERSON_GROUP_REQUIRED = (
 )
 PERSON_EMAIL_TAKEN = "{name} already has the email address {email}. Find them in the list of people rather than adding them again."
 PERSON_MOBILE_TAKEN = "{name} already has the mobile number {mobile}. Find them in the list of people rather than adding them again."
+
+
+# --- people: staff booking, moving and taking off (courses.people, workshops/booking.py) -------
+MOVE_SAME_RUN = "They are already on this run. Choose another run to move them to."
+MOVE_OTHER_PROGRAMME = (
+    "A booking can only move to another run of the same course. Take them off this one and "
+    "book them onto the other instead."
+)
+MOVE_NOT_BOOKED = "They are not booked or waiting for this run, so there is nothing to move."
+PERSON_TERMS_NOT_READ = (
+    "Confirm you have read them the booking terms and they agree, to book a place for them."
+)
+PERSON_RUN_REQUIRED = "Choose a run to book them onto."
+PERSON_MOVE_RUN_REQUIRED = "Choose the run to move them to."
+PERSON_EDIT_ONLINE = (
+    "This person manages their own details when they sign in, so only they can change them. "
+    "Ask them to update their account."
+)

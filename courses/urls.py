@@ -4,6 +4,7 @@ from courses.calendars import views as calendars
 from courses.dashboard import exports as dashboard_exports
 from courses.dashboard import views as dashboard
 from courses.elearning import views as elearning
+from courses.people import views as people
 from courses.privacy import views as privacy
 from courses.reflections import theme_views as goal_themes
 from courses.reflections import views as reflections
@@ -167,6 +168,39 @@ urlpatterns = [
         "programme/export/<slug:key>.<str:fmt>",
         dashboard_exports.programme_export,
         name="programme_export",
+    ),
+    # --- people of a site, staff booking and paper reflections (people/views.py) ---
+    path("sites/<slug:slug>/people/", people.site_people, name="site_people"),
+    path("sites/<slug:slug>/people/add/", people.person_add, name="person_add"),
+    path(
+        "sites/<slug:slug>/people/<int:person_id>/",
+        people.person_detail,
+        name="person_detail",
+    ),
+    path(
+        "sites/<slug:slug>/people/<int:person_id>/edit/",
+        people.person_edit,
+        name="person_edit",
+    ),
+    path(
+        "sites/<slug:slug>/people/<int:person_id>/book/",
+        people.person_book,
+        name="person_book",
+    ),
+    path(
+        "sites/<slug:slug>/people/<int:person_id>/bookings/<int:enrolment_id>/move/",
+        people.person_move,
+        name="person_move",
+    ),
+    path(
+        "sites/<slug:slug>/people/<int:person_id>/bookings/<int:enrolment_id>/take-off/",
+        people.person_withdraw,
+        name="person_withdraw",
+    ),
+    path(
+        "sites/<slug:slug>/people/<int:person_id>/reflections/<int:administration_id>/",
+        people.person_reflection,
+        name="person_reflection",
     ),
     # --- calendars (calendars/views.py) ---
     path("calendar/", calendars.calendar, name="calendar"),

@@ -266,6 +266,42 @@ MATRIX = {
         "/sites/{site_slug}/runs/{run_id}/cancel/",
         {**signed_in(403), "other_lead": 404, "lead": 200},
     ),
+    # --- people of a site: its leads and site administrators (people/views.py). {person_id} is
+    # the Riverside trainee, booked on {run_id} ({enrolment_id}). ---
+    **{
+        route: (
+            url,
+            {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+        )
+        for route, url in [
+            ("sites/<slug:slug>/people/", "/sites/{site_slug}/people/"),
+            ("sites/<slug:slug>/people/add/", "/sites/{site_slug}/people/add/"),
+            (
+                "sites/<slug:slug>/people/<int:person_id>/",
+                "/sites/{site_slug}/people/{person_id}/",
+            ),
+            (
+                "sites/<slug:slug>/people/<int:person_id>/edit/",
+                "/sites/{site_slug}/people/{person_id}/edit/",
+            ),
+            (
+                "sites/<slug:slug>/people/<int:person_id>/book/",
+                "/sites/{site_slug}/people/{person_id}/book/",
+            ),
+            (
+                "sites/<slug:slug>/people/<int:person_id>/bookings/<int:enrolment_id>/move/",
+                "/sites/{site_slug}/people/{person_id}/bookings/{enrolment_id}/move/",
+            ),
+            (
+                "sites/<slug:slug>/people/<int:person_id>/bookings/<int:enrolment_id>/take-off/",
+                "/sites/{site_slug}/people/{person_id}/bookings/{enrolment_id}/take-off/",
+            ),
+            (
+                "sites/<slug:slug>/people/<int:person_id>/reflections/<int:administration_id>/",
+                "/sites/{site_slug}/people/{person_id}/reflections/{reflection_id}/",
+            ),
+        ]
+    },
     "sites/<slug:slug>/sessions/<int:session_id>/tutors/": (
         "/sites/{site_slug}/sessions/{future_session_id}/tutors/",
         {**signed_in(403), "other_lead": 404, "lead": 200},
@@ -678,7 +714,7 @@ def workshop_objects(people, module):
     future = SessionFactory(
         run=run, number=2, module=module, lay_tutor=lay, clinical_tutor=clinical
     )
-    Enrolment.objects.create(trainee=people["trainee"], run=run, site=site)
+    booked = Enrolment.objects.create(trainee=people["trainee"], run=run, site=site)
     feed = CalendarFeed.objects.create(user=people["trainee"], token="matrix-trainee-feed-token")
     return {
         "site_slug": site.slug,
@@ -686,6 +722,8 @@ def workshop_objects(people, module):
         "session_id": session.pk,
         "future_session_id": future.pk,
         "calendar_token": feed.token,
+        "person_id": people["trainee"].pk,
+        "enrolment_id": booked.pk,
     }
 
 

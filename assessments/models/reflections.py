@@ -280,6 +280,11 @@ class Response(models.Model):
     generated = models.BooleanField(
         default=False, help_text="Made up for the demonstration site, not a real person's answers."
     )
+    # Staff who typed the answers in from the person's paper form; empty when they answered
+    # online themselves.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [

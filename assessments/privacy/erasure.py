@@ -68,6 +68,7 @@ ASSESSMENTS_FIELDS = {
     "assessments.ExportLog.exported_by": KEPT_ACT,
     "assessments.InstrumentVersion.created_by": KEPT_ACT,
     "assessments.GoalTheme.created_by": KEPT_ACT,
+    "assessments.Response.entered_by": KEPT_ACT,
     "assessments.KnowledgeCheck.locked_by": "not personal: who holds the editing lock; kept",
 }
 

@@ -111,6 +111,7 @@ def response_save(
     goals: dict[str, str] | None = None,
     now: datetime | None = None,
     generated: bool = False,
+    entered_by=None,
 ) -> Response:
     """Keep a person's answers to an administration: a draft (which may be partial, and which an
     empty answer clears) or, with `submit`, sent for good.
@@ -122,7 +123,11 @@ def response_save(
     the consent choice, the key as given for anything that is not a question here).
 
     `goals` is the goals part of the form (field name -> posted value, see
-    assessments.reflections.goals); its problems are named by those field names."""
+    assessments.reflections.goals); its problems are named by those field names.
+
+    `entered_by`: the staff member who typed the answers in from the person's paper form
+    (kept on the response). The same checks apply, the window too: a paper form handed in
+    after the reflection closed cannot be entered."""
     now = now or timezone.now()
     administration = _administration(administration_id)
     if administration is None:
@@ -161,6 +166,8 @@ def response_save(
     if goal_answer is not None:
         goals_module.goals_write(response, administration, goal_answer)
     response.share_with_tutors = share_with_tutors
+    if entered_by is not None:
+        response.entered_by = entered_by
     if submit:
         response.status = Response.Status.SUBMITTED
         response.submitted_at = now

@@ -100,6 +100,14 @@ class Enrolment(models.Model):
         validators=[MaxLengthValidator(1000), plain_text],
     )
     terms_agreed_at = models.DateTimeField("booking terms agreed", null=True, blank=True)
+    # Staff who booked the person (by phone, from a referral) or took them off; empty when the
+    # person did it themselves.
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = EnrolmentQuerySet.as_manager()
 

@@ -19,7 +19,12 @@ from courses.models import AccessNeed, PersonRecord
 
 
 class PersonError(CoursesError):
-    """A refused change to a person's record. Nothing was changed."""
+    """A refused change to a person's record. Nothing was changed. `existing`: the person who
+    already has the email address or mobile number typed, when that was the reason."""
+
+    def __init__(self, message, *, existing=None):
+        super().__init__(message)
+        self.existing = existing
 
 
 @dataclass(frozen=True)
@@ -79,13 +84,15 @@ def clean_details(details: PersonDetails, *, person=None) -> dict:
         taken = others.filter(email__iexact=values["email"]).first()
         if taken is not None:
             raise PersonError(
-                errors.PERSON_EMAIL_TAKEN.format(name=_name(taken), email=values["email"])
+                errors.PERSON_EMAIL_TAKEN.format(name=_name(taken), email=values["email"]),
+                existing=taken,
             )
     if values["mobile"]:
         taken = others.filter(mobile=values["mobile"]).first()
         if taken is not None:
             raise PersonError(
-                errors.PERSON_MOBILE_TAKEN.format(name=_name(taken), mobile=details.mobile.strip())
+                errors.PERSON_MOBILE_TAKEN.format(name=_name(taken), mobile=details.mobile.strip()),
+                existing=taken,
             )
     return values
 
@@ -125,6 +132,30 @@ def person_add(*, site, details: PersonDetails, added_by):
         access_needs=needs,
         adjustments=adjustments,
     )
+    return person
+
+
+@transaction.atomic
+def person_update(*, person, details: PersonDetails, changed_by):
+    """Change the details of a person staff added: name, group, ways to reach them, how they
+    want to be contacted and what they need. The same refusals as `person_add`. Someone who
+    signs in keeps their own details (refused with PERSON_EDIT_ONLINE): staff may not change
+    the email address another person signs in with."""
+    person = get_user_model().objects.select_for_update().get(pk=person.pk)
+    record = PersonRecord.objects.filter(person=person).first()
+    if record is None or person.has_usable_password():
+        raise PersonError(errors.PERSON_EDIT_ONLINE)
+    values = clean_details(details, person=person)
+    needs, adjustments = clean_needs(details)
+    for name, value in {**values, "email": values["email"] or None}.items():
+        setattr(person, name, value)
+    try:
+        person.full_clean(exclude=["password"])
+    except ValidationError as error:
+        raise PersonError(" ".join(error.messages)) from error
+    person.save(update_fields=[*values])
+    record.access_needs, record.adjustments = needs, adjustments
+    record.save(update_fields=["access_needs", "adjustments"])
     return person
 
 

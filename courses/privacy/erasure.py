@@ -134,6 +134,8 @@ COURSES_FIELDS = {
     "courses.PartnershipAlert.dealt_with_by": KEPT_ACT,
     "courses.PersonRecord.added_by": KEPT_ACT,
     "courses.Letter.printed_by": KEPT_ACT,
+    "courses.Enrolment.booked_by": KEPT_ACT,
+    "courses.Enrolment.withdrawn_by": KEPT_ACT,
     "courses.PersonRecord.person": "deleted (what staff recorded, and their needs)",
     "courses.Letter.person": "deleted",
     "courses.CalendarFeed.user": "deleted",

@@ -33,7 +33,7 @@ from cms.locking import is_lock_timeout, wait_at_most
 from cms.queries import count_rows
 from courses import errors
 from courses.calendars import feeds
-from courses.common import channels, links, wording
+from courses.common import channels, links, mail, wording
 from courses.errors import CoursesError
 from courses.models import AccessNeed, CourseRun, Enrolment, GroupException
 
@@ -73,7 +73,7 @@ class BookingAnswers:
 
 
 @transaction.atomic(durable=True)
-def run_book(*, trainee, run_id: int, answers: BookingAnswers) -> Enrolment:
+def run_book(*, trainee, run_id: int, answers: BookingAnswers, booked_by=None) -> Enrolment:
     """Book `trainee` a place on the run, or put them on its waiting list when it is full.
 
     Refused, naming why: a run not open or already started; someone already on it; a course
@@ -81,7 +81,10 @@ def run_book(*, trainee, run_id: int, answers: BookingAnswers) -> Enrolment:
     one they hold or wait for; booking terms not agreed.
 
     Someone who withdrew and books again keeps their enrolment row but joins afresh: a new
-    `enrolled_at`, so the back of the waiting list."""
+    `enrolled_at`, so the back of the waiting list.
+
+    `booked_by`: the lead or site administrator who booked the person (answering the booking
+    questions on their behalf), kept on the enrolment; the same rules apply."""
     needs, adjustments = _clean_answers(answers)
     run = _run_row(run_id, lock=False)
     _refuse_unless_bookable(run)
@@ -112,6 +115,8 @@ def run_book(*, trainee, run_id: int, answers: BookingAnswers) -> Enrolment:
     enrolment.completed_at = None
     enrolment.access_needs, enrolment.adjustments = needs, adjustments
     enrolment.terms_agreed_at = enrolment.enrolled_at
+    enrolment.booked_by = booked_by
+    enrolment.withdrawn_by = None
     # No full_clean(): the person's answers were cleaned above; every other value comes from rows
     # just read under the lock.
     enrolment.save()
@@ -124,10 +129,11 @@ def run_book(*, trainee, run_id: int, answers: BookingAnswers) -> Enrolment:
 
 
 @transaction.atomic(durable=True)
-def booking_withdraw(*, enrolment: Enrolment) -> Enrolment:
+def booking_withdraw(*, enrolment: Enrolment, withdrawn_by=None) -> Enrolment:
     """Take the trainee off the run (booked or waiting). A place given up goes to the first
     people on the waiting list, in order, while booking is open; each of them is told.
-    Withdrawing twice changes nothing the second time."""
+    Withdrawing twice changes nothing the second time. `withdrawn_by`: the staff member who
+    took them off, kept on the enrolment (empty when the person withdrew themselves)."""
     if enrolment.run_id is None:
         raise BookingError(errors.NOT_A_COURSE_BOOKING)
     # The run's row first: the enrolment and the waiting list change under one lock.
@@ -140,13 +146,92 @@ def booking_withdraw(*, enrolment: Enrolment) -> Enrolment:
     gave_up_a_place = enrolment.status == Enrolment.Status.BOOKED
     enrolment.status = Enrolment.Status.WITHDRAWN
     enrolment.withdrawn_at = timezone.now()
-    enrolment.save(update_fields=["status", "withdrawn_at"])
+    enrolment.withdrawn_by = withdrawn_by
+    enrolment.save(update_fields=["status", "withdrawn_at", "withdrawn_by"])
 
     promoted = _promote_waiting(run) if gave_up_a_place else []
     transaction.on_commit(lambda: notify_withdrawn(enrolment.pk, gave_up_a_place))
     for person in promoted:
         transaction.on_commit(lambda pk=person.pk: notify_promoted(pk))
     return enrolment
+
+
+@transaction.atomic(durable=True)
+def booking_move(*, enrolment: Enrolment, to_run_id: int, moved_by) -> Enrolment:
+    """Move a person's booking (or their place on the waiting list) to another run of the same
+    programme, as staff do when someone cannot make the dates. One transaction: the new run's
+    rules are those of `run_book` (open, not started, not already on it, their group, no
+    overlap with another of their courses); the place on the old run is given up as a
+    withdrawal gives it up (the first people waiting get it). The new run's answers are the
+    old ones. The person is told once, that they were moved.
+
+    Refused, naming why: the same run, a run of another programme, a booking that is not a
+    current one (withdrawn, completed), or the new run's rules."""
+    old = Enrolment.objects.select_related("trainee").filter(pk=enrolment.pk).first()
+    if old is None or old.run_id is None:
+        raise BookingError(errors.NOT_A_COURSE_BOOKING)
+    trainee = old.trainee
+    if old.run_id == to_run_id:
+        raise BookingError(errors.MOVE_SAME_RUN)
+    target = _run_row(to_run_id, lock=False)
+    _refuse_unless_movable(old, _run_row(old.run_id, lock=False), target)
+    _refuse_unless_bookable(target)
+    _refuse_if_on_it(Enrolment.objects.filter(trainee=trainee, run_id=to_run_id).first())
+    _refuse_unless_for_their_group(trainee, target)
+    _refuse_if_overlapping(trainee, target, leaving=old.run_id)
+
+    # As run_book: the person's row, then both runs' rows in the order of their ids, so two
+    # moves between the same two runs queue rather than deadlock.
+    _lock_person(trainee)
+    locked = {pk: _run_row(pk, lock=True) for pk in sorted((old.run_id, to_run_id))}
+    from_run, target = locked[old.run_id], locked[to_run_id]
+    old = Enrolment.objects.select_related("trainee").get(pk=old.pk)
+    _refuse_unless_movable(old, from_run, target)
+    _refuse_unless_bookable(target)
+    moved = Enrolment.objects.filter(trainee=trainee, run=target).first()
+    _refuse_if_on_it(moved)
+    _refuse_if_overlapping(trainee, target, leaving=from_run.pk)
+
+    now = timezone.now()
+    gave_up_a_place = old.status == Enrolment.Status.BOOKED
+    old.status = Enrolment.Status.WITHDRAWN
+    old.withdrawn_at = now
+    old.withdrawn_by = moved_by
+    old.save(update_fields=["status", "withdrawn_at", "withdrawn_by"])
+
+    if moved is None:
+        moved = Enrolment(trainee=trainee, run=target)
+    moved.status = (
+        Enrolment.Status.BOOKED
+        if places_taken(target) < target.capacity
+        else Enrolment.Status.WAITLISTED
+    )
+    moved.site_id = target.site_id
+    moved.enrolled_at = now
+    moved.withdrawn_at = None
+    moved.completed_at = None
+    moved.access_needs, moved.adjustments = old.access_needs, old.adjustments
+    moved.terms_agreed_at = old.terms_agreed_at
+    moved.booked_by = moved_by
+    moved.withdrawn_by = None
+    moved.save()
+
+    promoted = _promote_waiting(from_run) if gave_up_a_place else []
+    transaction.on_commit(lambda: notify_moved(moved.pk, from_run.pk))
+    for person in promoted:
+        transaction.on_commit(lambda pk=person.pk: notify_promoted(pk))
+    return moved
+
+
+def _refuse_unless_movable(old: Enrolment, from_run, target) -> None:
+    if old.status == Enrolment.Status.COMPLETED:
+        raise BookingError(errors.ALREADY_COMPLETED)
+    if old.status == Enrolment.Status.WITHDRAWN:
+        raise BookingError(errors.MOVE_NOT_BOOKED)
+    if target is None:
+        raise BookingError(errors.RUN_NOT_OPEN)
+    if from_run is None or target.programme_id != from_run.programme_id:
+        raise BookingError(errors.MOVE_OTHER_PROGRAMME)
 
 
 @transaction.atomic
@@ -264,9 +349,10 @@ def _refuse_unless_for_their_group(trainee, run: CourseRun) -> None:
     )
 
 
-def _refuse_if_overlapping(trainee, run: CourseRun) -> None:
+def _refuse_if_overlapping(trainee, run: CourseRun, *, leaving: int | None = None) -> None:
     """Refused if the person holds or waits for a place on another run whose dates (first
-    session to last) cross this one's."""
+    session to last) cross this one's. `leaving`: a run they are moving from, which does not
+    count."""
     other = (
         CourseRun.objects.with_dates()
         .filter(
@@ -275,7 +361,7 @@ def _refuse_if_overlapping(trainee, run: CourseRun) -> None:
             first_start__lt=run.last_end,
             last_end__gt=run.first_start,
         )
-        .exclude(pk=run.pk)
+        .exclude(pk__in=[run.pk, leaving or run.pk])
         .exclude(status=CourseRun.Status.CANCELLED)
         .annotate(held=F("enrolments__status"))
         .order_by("first_start", "pk")
@@ -489,4 +575,29 @@ def notify_withdrawn(enrolment_id: int, gave_up_a_place: bool) -> None:
         context={**_email_context(enrolment), "gave_up_a_place": gave_up_a_place},
         kind="booking_cancelled",
         run=enrolment.run,
+    )
+
+
+def notify_moved(enrolment_id: int, from_run_id: int) -> None:
+    """Tell the person, by their channel, that staff moved them to this run (booked or waiting)."""
+    enrolment = _enrolment_for_email(enrolment_id)
+    if enrolment is None or enrolment.status not in (
+        Enrolment.Status.BOOKED,
+        Enrolment.Status.WAITLISTED,
+    ):
+        return
+    from_run = CourseRun.objects.filter(pk=from_run_id).first()
+    position = waiting_position(enrolment)
+    channels.tell(
+        enrolment.trainee,
+        subject=(
+            f"You have been moved to {enrolment.run.title}"
+            if position is None
+            else f"You have been moved to the waiting list for {enrolment.run.title}"
+        ),
+        template="courses/workshops/email/booking_moved.txt",
+        context={**_email_context(enrolment), "from_run": from_run, "position": position},
+        kind="booking moved",
+        run=enrolment.run,
+        attachments=_invitation(enrolment) if position is None else (),
     )

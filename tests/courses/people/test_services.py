@@ -88,3 +88,42 @@ def test_an_email_or_mobile_someone_has_is_refused_naming_them():
     assert refused.value.message == errors.PERSON_MOBILE_TAKEN.format(
         name="Margaret Hughes", mobile="+44 7700 900123"
     )
+
+
+# --- changing a person's details (person_update) ---------------------------------------------
+
+
+def test_changing_details_keeps_the_same_rules_and_saves_the_needs():
+    from courses.people.services import person_update
+
+    site, lead = SiteFactory(), UserFactory()
+    person = person_add(site=site, details=details(), added_by=lead)
+    other = person_add(
+        site=site, details=details(first_name="Tom", mobile="07700 900456"), added_by=lead
+    )
+
+    with pytest.raises(PersonError) as refused:
+        person_update(person=other, details=details(first_name="Tom"), changed_by=lead)
+    assert refused.value.existing == person
+    assert "already has the mobile number" in refused.value.message
+
+    person_update(
+        person=person,
+        details=details(last_name="Jones", access_needs=[AccessNeed.WHEELCHAIR]),
+        changed_by=lead,
+    )
+    person.refresh_from_db()
+    assert person.last_name == "Jones"
+    assert person.mobile == "+447700900123"  # their own number is not a duplicate of itself
+    assert PersonRecord.objects.get(person=person).access_needs == [AccessNeed.WHEELCHAIR]
+
+
+def test_staff_cannot_change_the_details_of_someone_who_signs_in():
+    from courses.people.services import person_update
+
+    online = UserFactory()
+    with pytest.raises(PersonError) as refused:
+        person_update(person=online, details=details(), changed_by=UserFactory())
+    assert refused.value.message == errors.PERSON_EDIT_ONLINE
+    online.refresh_from_db()
+    assert online.first_name != "Margaret"
