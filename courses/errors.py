@@ -230,3 +230,31 @@ PERSON_GROUP_REQUIRED = (
 )
 PERSON_EMAIL_TAKEN = "{name} already has the email address {email}. Find them in the list of people rather than adding them again."
 PERSON_MOBILE_TAKEN = "{name} already has the mobile number {mobile}. Find them in the list of people rather than adding them again."
+
+
+# --- waiting-list offers (courses.workshops.offers) ---------------------------------------------
+OFFER_EXPIRED = (
+    "This offer ended at {deadline}. You are still on the waiting list: number {position}."
+)
+OFFER_TAKEN = (
+    "Someone else accepted this place first, so the place has been taken. You are still on the "
+    "waiting list: number {position}. We will tell you if another place comes up."
+)
+OFFER_ALREADY_ACCEPTED = "You have already accepted this place: you are booked on {course}."
+OFFER_ALREADY_DECLINED = (
+    "You have already declined this offer. You are still on the waiting list: number {position}."
+)
+OFFER_CLOSED = (
+    "This offer is closed: you are no longer on the waiting list for {course}. Contact the "
+    "organisers if you think this is wrong."
+)
+OFFER_RUN_NOT_OPEN = (
+    "{course} is no longer taking bookings: it may have been cancelled. Contact the organisers "
+    "to find another course."
+)
+OFFER_RUN_STARTED = (
+    "{course} has already started, so this place can no longer be accepted. Contact the "
+    "organisers to find another course."
+)
+OFFER_ANSWER_UNKNOWN = "Choose Accept the place or Decline."
+OFFER_HOURS_RANGE = "Give the hours to answer an offer as a whole number from 1 to 336 (2 weeks)."

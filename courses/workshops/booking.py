@@ -35,7 +35,8 @@ from courses import errors
 from courses.calendars import feeds
 from courses.common import links, mail, wording
 from courses.errors import CoursesError
-from courses.models import AccessNeed, CourseRun, Enrolment, GroupException
+from courses.models import AccessNeed, CourseRun, Enrolment, GroupException, PlaceOffer
+from courses.workshops import offers
 
 # --- switches for the race test -------------------------------------------------------------
 # tests/courses/workshops/test_booking_race.py proves that the row lock is what keeps a run from
@@ -83,20 +84,20 @@ def run_book(*, trainee, run_id: int, answers: BookingAnswers) -> Enrolment:
     Someone who withdrew and books again keeps their enrolment row but joins afresh: a new
     `enrolled_at`, so the back of the waiting list."""
     needs, adjustments = _clean_answers(answers)
-    run = _run_row(run_id, lock=False)
+    run = run_row(run_id, lock=False)
     _refuse_unless_bookable(run)
     _refuse_if_on_it(Enrolment.objects.filter(trainee=trainee, run_id=run_id).first())
     _refuse_unless_for_their_group(trainee, run)
-    _refuse_if_overlapping(trainee, run)
+    refuse_if_overlapping(trainee, run)
 
     # The person's row, then the run's: two bookings of one person on two runs queue one behind
     # the other, so the overlap check sees the first; bookings of different people do not wait.
-    _lock_person(trainee)
-    run = _run_row(run_id, lock=LOCK_RUN_ROW)
+    lock_person(trainee)
+    run = run_row(run_id, lock=LOCK_RUN_ROW)
     _refuse_unless_bookable(run)  # a lead may have cancelled it while we queued
     enrolment = Enrolment.objects.filter(trainee=trainee, run=run).first()
     _refuse_if_on_it(enrolment)  # a second click of the same person, queued behind the first
-    _refuse_if_overlapping(trainee, run)
+    refuse_if_overlapping(trainee, run)
     taken = places_taken(run)
     if after_count is not None:
         after_count(run)
@@ -125,13 +126,14 @@ def run_book(*, trainee, run_id: int, answers: BookingAnswers) -> Enrolment:
 
 @transaction.atomic(durable=True)
 def booking_withdraw(*, enrolment: Enrolment) -> Enrolment:
-    """Take the trainee off the run (booked or waiting). A place given up goes to the first
-    people on the waiting list, in order, while booking is open; each of them is told.
-    Withdrawing twice changes nothing the second time."""
+    """Take the trainee off the run (booked or waiting). A place given up is offered to the
+    first person waiting (or, in the last day, to everyone waiting) while booking is open
+    (courses.workshops.offers); a waiting person's open offer closes and its place goes to the
+    next. Withdrawing twice changes nothing the second time."""
     if enrolment.run_id is None:
         raise BookingError(errors.NOT_A_COURSE_BOOKING)
     # The run's row first: the enrolment and the waiting list change under one lock.
-    run = _run_row(enrolment.run_id, lock=True)
+    run = run_row(enrolment.run_id, lock=True)
     enrolment = Enrolment.objects.get(pk=enrolment.pk)
     if enrolment.status == Enrolment.Status.WITHDRAWN:
         return enrolment
@@ -142,10 +144,8 @@ def booking_withdraw(*, enrolment: Enrolment) -> Enrolment:
     enrolment.withdrawn_at = timezone.now()
     enrolment.save(update_fields=["status", "withdrawn_at"])
 
-    promoted = _promote_waiting(run) if gave_up_a_place else []
     transaction.on_commit(lambda: notify_withdrawn(enrolment.pk, gave_up_a_place))
-    for person in promoted:
-        transaction.on_commit(lambda pk=person.pk: notify_promoted(pk))
+    offers.offers_after_withdrawal(run=run, enrolment=enrolment)
     return enrolment
 
 
@@ -162,7 +162,7 @@ def booking_answers_update(*, enrolment: Enrolment, answers: BookingAnswers) -> 
         raise BookingError(errors.NOT_A_COURSE_BOOKING)
     if enrolment.status not in (Enrolment.Status.BOOKED, Enrolment.Status.WAITLISTED):
         raise BookingError(errors.ANSWERS_NOT_BOOKED)
-    run = _run_row(enrolment.run_id, lock=False)
+    run = run_row(enrolment.run_id, lock=False)
     if run.first_start is None or run.first_start <= timezone.now():
         raise BookingError(errors.ANSWERS_CLOSED)
     enrolment.access_needs, enrolment.adjustments = needs, adjustments
@@ -211,7 +211,7 @@ def _clean_answers(answers: BookingAnswers, *, require_terms: bool = True):
     return needs, adjustments
 
 
-def _lock_person(trainee) -> None:
+def lock_person(trainee) -> None:
     try:
         wait_at_most(LOCK_TIMEOUT)
         list(get_user_model().objects.select_for_update().filter(pk=trainee.pk).values("pk"))
@@ -221,7 +221,7 @@ def _lock_person(trainee) -> None:
         raise
 
 
-def _run_row(run_id, *, lock: bool) -> CourseRun | None:
+def run_row(run_id, *, lock: bool) -> CourseRun | None:
     """The run with its dates, places and phase (`with_dates()`) and its programme, locked for
     update when `lock`."""
     runs = CourseRun.objects.with_dates().select_related("programme").filter(pk=run_id)
@@ -264,7 +264,7 @@ def _refuse_unless_for_their_group(trainee, run: CourseRun) -> None:
     )
 
 
-def _refuse_if_overlapping(trainee, run: CourseRun) -> None:
+def refuse_if_overlapping(trainee, run: CourseRun) -> None:
     """Refused if the person holds or waits for a place on another run whose dates (first
     session to last) cross this one's."""
     other = (
@@ -303,29 +303,10 @@ def _refuse_if_on_it(enrolment: Enrolment | None) -> None:
 
 
 def places_taken(run: CourseRun) -> int:
-    """Places taken on the run, counted from the rows."""
-    return Enrolment.objects.filter(run=run).on_the_course().count()
-
-
-def _promote_waiting(run: CourseRun) -> list[Enrolment]:
-    """Give free places to the first people waiting, in order. Only while booking is open: once
-    the course has started, or if it was cancelled, nobody is moved onto it."""
-    if run.status != CourseRun.Status.OPEN or not run.first_start:
-        return []
-    if run.first_start <= timezone.now():
-        return []
-    free = run.capacity - places_taken(run)
-    if free <= 0:
-        return []
-    promoted = list(
-        Enrolment.objects.filter(run=run, status=Enrolment.Status.WAITLISTED).order_by(
-            "enrolled_at", "pk"
-        )[:free]
-    )
-    for enrolment in promoted:
-        enrolment.status = Enrolment.Status.BOOKED
-        enrolment.save(update_fields=["status"])
-    return promoted
+    """Places taken on the run, counted from the rows: booked or completed, and the places
+    held by open waiting-list offers (each place once, however many people it is offered to)."""
+    booked = Enrolment.objects.filter(run=run).on_the_course().count()
+    return booked + PlaceOffer.objects.open().filter(run=run).values("place").distinct().count()
 
 
 # --- reads --------------------------------------------------------------------------------------
@@ -373,7 +354,7 @@ def booking_page_for(*, trainee, run_id: int) -> dict:
         _refuse_unless_bookable(run)
         _refuse_if_on_it(Enrolment.objects.filter(trainee=trainee, run=run).first())
         _refuse_unless_for_their_group(trainee, run)
-        _refuse_if_overlapping(trainee, run)
+        refuse_if_overlapping(trainee, run)
     except BookingError as error:
         refusal = error.message
     return {"run": run, "refusal": refusal}
