@@ -136,7 +136,11 @@ def _offer_place(run: CourseRun, *, place, now: datetime) -> list[PlaceOffer]:
     expires_at = offer_deadline(run, now=now)
     made = PlaceOffer.objects.bulk_create(
         PlaceOffer(
-            run=run, enrolment=enrolment, place=place, to_all=to_all, made_at=now,
+            run=run,
+            enrolment=enrolment,
+            place=place,
+            to_all=to_all,
+            made_at=now,
             expires_at=expires_at,
         )
         for enrolment in people
@@ -273,11 +277,7 @@ def offers_expire_due(*, now: datetime | None = None) -> int:
     once. Returns how many offers closed."""
     now = now or timezone.now()
     run_ids = sorted(
-        set(
-            PlaceOffer.objects.open()
-            .filter(expires_at__lte=now)
-            .values_list("run_id", flat=True)
-        )
+        set(PlaceOffer.objects.open().filter(expires_at__lte=now).values_list("run_id", flat=True))
     )
     return sum(_expire_for_run(run_id, now) for run_id in run_ids)
 
@@ -454,4 +454,3 @@ def notify_offer_taken(offer_id: int) -> None:
         subject=f"The place on {offer.run.title} has been taken",
         name="offer_taken",
     )
-
