@@ -257,4 +257,3 @@ OFFER_RUN_STARTED = (
     "organisers to find another course."
 )
 OFFER_ANSWER_UNKNOWN = "Choose Accept the place or Decline."
-OFFER_HOURS_RANGE = "Give the hours to answer an offer as a whole number from 1 to 336 (2 weeks)."

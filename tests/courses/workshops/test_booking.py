@@ -598,7 +598,8 @@ def test_withdrawing_asks_first_then_withdraws(client, run, django_capture_on_co
 
     assert f"You have cancelled your place on {run.title}." in response.text
     assert statuses(run)[person.email] == "withdrawn"
-    assert statuses(run)[waiting.trainee.email] == "booked"
+    assert statuses(run)[waiting.trainee.email] == "waitlisted"
+    assert offered(run) == [waiting.trainee.email]
     assert "Book a place" in response.text or "Join the waiting list" in response.text
 
 
