@@ -137,6 +137,5 @@ def test_control_without_the_lock_both_are_booked(last_place, pause_after_count,
             break
 
     assert max(booked_per_attempt) > run.capacity, (
-        f"without the lock every attempt still booked at most {run.capacity}: "
-        f"{booked_per_attempt}"
+        f"without the lock every attempt still booked at most {run.capacity}: {booked_per_attempt}"
     )
