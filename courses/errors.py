@@ -248,3 +248,29 @@ PERSON_EDIT_ONLINE = (
     "This person manages their own details when they sign in, so only they can change them. "
     "Ask them to update their account."
 )
+
+# --- waiting-list offers (courses.workshops.offers) ---------------------------------------------
+OFFER_EXPIRED = (
+    "This offer ended at {deadline}. You are still on the waiting list: number {position}."
+)
+OFFER_TAKEN = (
+    "Someone else accepted this place first, so the place has been taken. You are still on the "
+    "waiting list: number {position}. We will tell you if another place comes up."
+)
+OFFER_ALREADY_ACCEPTED = "You have already accepted this place: you are booked on {course}."
+OFFER_ALREADY_DECLINED = (
+    "You have already declined this offer. You are still on the waiting list: number {position}."
+)
+OFFER_CLOSED = (
+    "This offer is closed: you are no longer on the waiting list for {course}. Contact the "
+    "organisers if you think this is wrong."
+)
+OFFER_RUN_NOT_OPEN = (
+    "{course} is no longer taking bookings: it may have been cancelled. Contact the organisers "
+    "to find another course."
+)
+OFFER_RUN_STARTED = (
+    "{course} has already started, so this place can no longer be accepted. Contact the "
+    "organisers to find another course."
+)
+OFFER_ANSWER_UNKNOWN = "Choose Accept the place or Decline."

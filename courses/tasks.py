@@ -16,6 +16,7 @@ from courses.reflections.partnership import partnership_alerts_send_due
 from courses.reflections.refreshers import refresher_alerts_send_due
 from courses.reflections.reminders import reflection_reminders_send_due
 from courses.reflections.session_feedback import session_feedback_send_due
+from courses.workshops.offers import offers_expire_due
 from courses.workshops.reminders import reminders_send_due
 
 # Reminders are due at a whole number of days before a session (and a reflection once its survey
@@ -24,6 +25,10 @@ REMINDERS_EVERY_MINUTES = 15
 REMINDERS_SCHEDULE = f"*/{REMINDERS_EVERY_MINUTES} * * * *"
 # The dashboard's figures, as often as the dashboard says they are worked out again.
 FIGURES_SCHEDULE = f"*/{figures.REFRESH_MINUTES} * * * *"
+# A waiting-list offer ends at its deadline: looking every 5 minutes passes its place on to the
+# next person within 5 minutes of it.
+OFFERS_EVERY_MINUTES = 5
+OFFERS_SCHEDULE = f"*/{OFFERS_EVERY_MINUTES} * * * *"
 
 
 @cron(REMINDERS_SCHEDULE)
@@ -69,3 +74,12 @@ def refresh_dashboard_figures() -> int:
     """Work out the programme dashboard's figures again (every figures.REFRESH_MINUTES minutes).
     Returns how many rows of figures there are."""
     return figures.figures_refresh().rows
+
+
+@cron(OFFERS_SCHEDULE)
+@task
+def expire_place_offers() -> int:
+    """Close the waiting-list offers whose deadline has passed, tell each person they are still
+    on the waiting list, and offer each place to the next person (courses.workshops.offers).
+    Returns how many offers closed."""
+    return offers_expire_due(now=timezone.now())

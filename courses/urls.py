@@ -10,7 +10,7 @@ from courses.reflections import theme_views as goal_themes
 from courses.reflections import views as reflections
 from courses.sites import views as sites
 from courses.workshops.planner import views as planner
-from courses.workshops.views import lead, trainee, tutor
+from courses.workshops.views import lead, offers, trainee, tutor
 
 app_name = "courses"
 
@@ -85,6 +85,8 @@ urlpatterns = [
     path("courses/<int:run_id>/book/", trainee.run_book, name="run_book"),
     path("courses/<int:run_id>/answers/", trainee.run_answers, name="run_answers"),
     path("courses/<int:run_id>/withdraw/", trainee.run_withdraw, name="run_withdraw"),
+    # --- workshops: waiting-list offers, answered by their signed link (workshops/views/offers.py)
+    path("offers/<str:token>/", offers.offer_respond, name="offer_respond"),
     # a trainee's message to the run's organisers (sites/views.py)
     path("courses/<int:run_id>/contact/", sites.run_contact, name="run_contact"),
     # --- workshops: tutors (workshops/views/tutor.py) ---

@@ -393,6 +393,7 @@ RUN_FIELDS = [
     "minimum_group",
     "completion_sessions",
     "reminder_days",
+    "offer_hours",
     "closed_dates",
 ]
 

@@ -23,6 +23,7 @@ from courses.models.figures import (
     LastingFigures,
     SessionFigures,
 )
+from courses.models.offers import PlaceOffer
 from courses.models.partnership import (
     PartnershipAlert,
 )
@@ -67,6 +68,7 @@ from courses.models.workshops import (
 __all__ = [
     "Letter",
     "PersonRecord",
+    "PlaceOffer",
     "Site",
     "SiteMembership",
     "Venue",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from cms.queries import count_rows
 from cms.validation import single_line
 from courses.models.enrolments import Enrolment
+from courses.models.offers import held_places
 from courses.models.sites import Site, Venue
 from courses.models.tutors import Tutor, TutorKind
 
@@ -39,7 +40,10 @@ class CourseRunQuerySet(models.QuerySet):
         says; otherwise finished once its last session has ended, in progress once its first
         has started, full when every place is taken, and open for booking before that."""
         now = timezone.now()
-        taken = count_rows(Enrolment.objects.filter(run=OuterRef("pk")).on_the_course())
+        # Booked or completed, and the places held by open waiting-list offers.
+        taken = count_rows(Enrolment.objects.filter(run=OuterRef("pk")).on_the_course()) + (
+            held_places()
+        )
         return self.annotate(
             first_start=Subquery(_sessions_of_run("starts_at").values("starts_at")[:1]),
             first_end=Subquery(_sessions_of_run("starts_at").values("ends_at")[:1]),
@@ -102,6 +106,15 @@ class CourseRun(models.Model):
         max_length=40,
         default="7,1",
         help_text="Days before each session to email tutors and trainees, e.g. 7,1.",
+    )
+    offer_hours = models.PositiveSmallIntegerField(
+        "hours to answer an offer",
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(336)],
+        help_text=(
+            "When a place comes up, the first person waiting has this long to accept it before "
+            "it is offered to the next. Offers always end an hour before the first session."
+        ),
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNING)
     opened_at = models.DateTimeField(null=True, blank=True)

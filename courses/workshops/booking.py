@@ -33,9 +33,10 @@ from cms.locking import is_lock_timeout, wait_at_most
 from cms.queries import count_rows
 from courses import errors
 from courses.calendars import feeds
-from courses.common import channels, links, mail, wording
+from courses.common import channels, links, wording
 from courses.errors import CoursesError
-from courses.models import AccessNeed, CourseRun, Enrolment, GroupException
+from courses.models import AccessNeed, CourseRun, Enrolment, GroupException, PlaceOffer
+from courses.workshops import offers
 
 # --- switches for the race test -------------------------------------------------------------
 # tests/courses/workshops/test_booking_race.py proves that the row lock is what keeps a run from
@@ -86,20 +87,20 @@ def run_book(*, trainee, run_id: int, answers: BookingAnswers, booked_by=None) -
     `booked_by`: the lead or site administrator who booked the person (answering the booking
     questions on their behalf), kept on the enrolment; the same rules apply."""
     needs, adjustments = _clean_answers(answers)
-    run = _run_row(run_id, lock=False)
+    run = run_row(run_id, lock=False)
     _refuse_unless_bookable(run)
     _refuse_if_on_it(Enrolment.objects.filter(trainee=trainee, run_id=run_id).first())
     _refuse_unless_for_their_group(trainee, run)
-    _refuse_if_overlapping(trainee, run)
+    refuse_if_overlapping(trainee, run)
 
     # The person's row, then the run's: two bookings of one person on two runs queue one behind
     # the other, so the overlap check sees the first; bookings of different people do not wait.
-    _lock_person(trainee)
-    run = _run_row(run_id, lock=LOCK_RUN_ROW)
+    lock_person(trainee)
+    run = run_row(run_id, lock=LOCK_RUN_ROW)
     _refuse_unless_bookable(run)  # a lead may have cancelled it while we queued
     enrolment = Enrolment.objects.filter(trainee=trainee, run=run).first()
     _refuse_if_on_it(enrolment)  # a second click of the same person, queued behind the first
-    _refuse_if_overlapping(trainee, run)
+    refuse_if_overlapping(trainee, run)
     taken = places_taken(run)
     if after_count is not None:
         after_count(run)
@@ -130,14 +131,15 @@ def run_book(*, trainee, run_id: int, answers: BookingAnswers, booked_by=None) -
 
 @transaction.atomic(durable=True)
 def booking_withdraw(*, enrolment: Enrolment, withdrawn_by=None) -> Enrolment:
-    """Take the trainee off the run (booked or waiting). A place given up goes to the first
-    people on the waiting list, in order, while booking is open; each of them is told.
-    Withdrawing twice changes nothing the second time. `withdrawn_by`: the staff member who
-    took them off, kept on the enrolment (empty when the person withdrew themselves)."""
+    """Take the trainee off the run (booked or waiting). A place given up is offered to the
+    first person waiting (or, in the last day, to everyone waiting) while booking is open
+    (courses.workshops.offers); a waiting person's open offer closes and its place goes to the
+    next. Withdrawing twice changes nothing the second time. `withdrawn_by`: the staff member
+    who took them off, kept on the enrolment (empty when the person withdrew themselves)."""
     if enrolment.run_id is None:
         raise BookingError(errors.NOT_A_COURSE_BOOKING)
     # The run's row first: the enrolment and the waiting list change under one lock.
-    run = _run_row(enrolment.run_id, lock=True)
+    run = run_row(enrolment.run_id, lock=True)
     enrolment = Enrolment.objects.get(pk=enrolment.pk)
     if enrolment.status == Enrolment.Status.WITHDRAWN:
         return enrolment
@@ -149,10 +151,8 @@ def booking_withdraw(*, enrolment: Enrolment, withdrawn_by=None) -> Enrolment:
     enrolment.withdrawn_by = withdrawn_by
     enrolment.save(update_fields=["status", "withdrawn_at", "withdrawn_by"])
 
-    promoted = _promote_waiting(run) if gave_up_a_place else []
     transaction.on_commit(lambda: notify_withdrawn(enrolment.pk, gave_up_a_place))
-    for person in promoted:
-        transaction.on_commit(lambda pk=person.pk: notify_promoted(pk))
+    offers.offers_after_withdrawal(run=run, enrolment=enrolment)
     return enrolment
 
 
@@ -162,7 +162,7 @@ def booking_move(*, enrolment: Enrolment, to_run_id: int, moved_by) -> Enrolment
     programme, as staff do when someone cannot make the dates. One transaction: the new run's
     rules are those of `run_book` (open, not started, not already on it, their group, no
     overlap with another of their courses); the place on the old run is given up as a
-    withdrawal gives it up (the first people waiting get it). The new run's answers are the
+    withdrawal gives it up (it is offered to the first people waiting). The new run's answers are the
     old ones. The person is told once, that they were moved.
 
     Refused, naming why: the same run, a run of another programme, a booking that is not a
@@ -173,27 +173,26 @@ def booking_move(*, enrolment: Enrolment, to_run_id: int, moved_by) -> Enrolment
     trainee = old.trainee
     if old.run_id == to_run_id:
         raise BookingError(errors.MOVE_SAME_RUN)
-    target = _run_row(to_run_id, lock=False)
-    _refuse_unless_movable(old, _run_row(old.run_id, lock=False), target)
+    target = run_row(to_run_id, lock=False)
+    _refuse_unless_movable(old, run_row(old.run_id, lock=False), target)
     _refuse_unless_bookable(target)
     _refuse_if_on_it(Enrolment.objects.filter(trainee=trainee, run_id=to_run_id).first())
     _refuse_unless_for_their_group(trainee, target)
-    _refuse_if_overlapping(trainee, target, leaving=old.run_id)
+    refuse_if_overlapping(trainee, target, leaving=old.run_id)
 
     # As run_book: the person's row, then both runs' rows in the order of their ids, so two
     # moves between the same two runs queue rather than deadlock.
-    _lock_person(trainee)
-    locked = {pk: _run_row(pk, lock=True) for pk in sorted((old.run_id, to_run_id))}
+    lock_person(trainee)
+    locked = {pk: run_row(pk, lock=True) for pk in sorted((old.run_id, to_run_id))}
     from_run, target = locked[old.run_id], locked[to_run_id]
     old = Enrolment.objects.select_related("trainee").get(pk=old.pk)
     _refuse_unless_movable(old, from_run, target)
     _refuse_unless_bookable(target)
     moved = Enrolment.objects.filter(trainee=trainee, run=target).first()
     _refuse_if_on_it(moved)
-    _refuse_if_overlapping(trainee, target, leaving=from_run.pk)
+    refuse_if_overlapping(trainee, target, leaving=from_run.pk)
 
     now = timezone.now()
-    gave_up_a_place = old.status == Enrolment.Status.BOOKED
     old.status = Enrolment.Status.WITHDRAWN
     old.withdrawn_at = now
     old.withdrawn_by = moved_by
@@ -216,10 +215,8 @@ def booking_move(*, enrolment: Enrolment, to_run_id: int, moved_by) -> Enrolment
     moved.withdrawn_by = None
     moved.save()
 
-    promoted = _promote_waiting(from_run) if gave_up_a_place else []
     transaction.on_commit(lambda: notify_moved(moved.pk, from_run.pk))
-    for person in promoted:
-        transaction.on_commit(lambda pk=person.pk: notify_promoted(pk))
+    offers.offers_after_withdrawal(run=from_run, enrolment=old)
     return moved
 
 
@@ -247,7 +244,7 @@ def booking_answers_update(*, enrolment: Enrolment, answers: BookingAnswers) -> 
         raise BookingError(errors.NOT_A_COURSE_BOOKING)
     if enrolment.status not in (Enrolment.Status.BOOKED, Enrolment.Status.WAITLISTED):
         raise BookingError(errors.ANSWERS_NOT_BOOKED)
-    run = _run_row(enrolment.run_id, lock=False)
+    run = run_row(enrolment.run_id, lock=False)
     if run.first_start is None or run.first_start <= timezone.now():
         raise BookingError(errors.ANSWERS_CLOSED)
     enrolment.access_needs, enrolment.adjustments = needs, adjustments
@@ -296,7 +293,7 @@ def _clean_answers(answers: BookingAnswers, *, require_terms: bool = True):
     return needs, adjustments
 
 
-def _lock_person(trainee) -> None:
+def lock_person(trainee) -> None:
     try:
         wait_at_most(LOCK_TIMEOUT)
         list(get_user_model().objects.select_for_update().filter(pk=trainee.pk).values("pk"))
@@ -306,7 +303,7 @@ def _lock_person(trainee) -> None:
         raise
 
 
-def _run_row(run_id, *, lock: bool) -> CourseRun | None:
+def run_row(run_id, *, lock: bool) -> CourseRun | None:
     """The run with its dates, places and phase (`with_dates()`) and its programme, locked for
     update when `lock`."""
     runs = CourseRun.objects.with_dates().select_related("programme").filter(pk=run_id)
@@ -349,7 +346,7 @@ def _refuse_unless_for_their_group(trainee, run: CourseRun) -> None:
     )
 
 
-def _refuse_if_overlapping(trainee, run: CourseRun, *, leaving: int | None = None) -> None:
+def refuse_if_overlapping(trainee, run: CourseRun, *, leaving: int | None = None) -> None:
     """Refused if the person holds or waits for a place on another run whose dates (first
     session to last) cross this one's. `leaving`: a run they are moving from, which does not
     count."""
@@ -389,29 +386,10 @@ def _refuse_if_on_it(enrolment: Enrolment | None) -> None:
 
 
 def places_taken(run: CourseRun) -> int:
-    """Places taken on the run, counted from the rows."""
-    return Enrolment.objects.filter(run=run).on_the_course().count()
-
-
-def _promote_waiting(run: CourseRun) -> list[Enrolment]:
-    """Give free places to the first people waiting, in order. Only while booking is open: once
-    the course has started, or if it was cancelled, nobody is moved onto it."""
-    if run.status != CourseRun.Status.OPEN or not run.first_start:
-        return []
-    if run.first_start <= timezone.now():
-        return []
-    free = run.capacity - places_taken(run)
-    if free <= 0:
-        return []
-    promoted = list(
-        Enrolment.objects.filter(run=run, status=Enrolment.Status.WAITLISTED).order_by(
-            "enrolled_at", "pk"
-        )[:free]
-    )
-    for enrolment in promoted:
-        enrolment.status = Enrolment.Status.BOOKED
-        enrolment.save(update_fields=["status"])
-    return promoted
+    """Places taken on the run, counted from the rows: booked or completed, and the places
+    held by open waiting-list offers (each place once, however many people it is offered to)."""
+    booked = Enrolment.objects.filter(run=run).on_the_course().count()
+    return booked + PlaceOffer.objects.open().filter(run=run).values("place").distinct().count()
 
 
 # --- reads --------------------------------------------------------------------------------------
@@ -459,7 +437,7 @@ def booking_page_for(*, trainee, run_id: int) -> dict:
         _refuse_unless_bookable(run)
         _refuse_if_on_it(Enrolment.objects.filter(trainee=trainee, run=run).first())
         _refuse_unless_for_their_group(trainee, run)
-        _refuse_if_overlapping(trainee, run)
+        refuse_if_overlapping(trainee, run)
     except BookingError as error:
         refusal = error.message
     return {"run": run, "refusal": refusal}

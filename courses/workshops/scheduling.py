@@ -157,6 +157,7 @@ def run_create(
     minimum_group: int = 8,
     completion_sessions: int = 5,
     reminder_days: str = "7,1",
+    offer_hours: int = 48,
     closed_dates: list[date] | tuple = (),
     created_by=None,
 ) -> CourseRun:
@@ -198,6 +199,7 @@ def run_create(
         minimum_group=minimum_group,
         completion_sessions=completion_sessions,
         reminder_days=reminder_days,
+        offer_hours=offer_hours,
         created_by=created_by,
     )
     try:

@@ -22,6 +22,7 @@ from courses.models import (
 )
 from courses.sites.closed_days import Closure, closures
 from courses.sites.scope import site_for_lead
+from courses.workshops import offers
 from courses.workshops.booking import access_needs_of
 from courses.workshops.readiness import (
     load_tutors,
@@ -97,7 +98,8 @@ def run_skipped_days(run, session_starts: list) -> list[Closure]:
 
 
 def run_bookings(run) -> dict:
-    """Who has a place and who is waiting, in waiting-list order."""
+    """Who has a place and who is waiting, in waiting-list order; each waiting person with when
+    their open offer of a place ends (`offer_until`, None without one)."""
     enrolments = list(
         Enrolment.objects.filter(
             run=run,
@@ -108,11 +110,17 @@ def run_bookings(run) -> dict:
             ],
         )
         .select_related("trainee", "certificate")
+        .annotate(offer_until=offers.open_offer_until())
         .order_by("enrolled_at", "pk")
     )
     booked = [e for e in enrolments if e.status != Enrolment.Status.WAITLISTED]
     waiting = [e for e in enrolments if e.status == Enrolment.Status.WAITLISTED]
-    return {"booked": booked, "waiting": waiting, "needs": access_needs_of(enrolments)}
+    return {
+        "booked": booked,
+        "waiting": waiting,
+        "offered": [e for e in waiting if e.offer_until is not None],
+        "needs": access_needs_of(enrolments),
+    }
 
 
 def run_group_exceptions(run) -> list:

@@ -1,14 +1,16 @@
-"""A patient books a full course, waits, and gets the place someone else gives up.
+"""A patient books a full course, waits, and is offered the place someone else gives up.
 
 Against the demo site: run A (a Moving on Together course at Riverside Library, full, nobody
 waiting) is found in "Find a course" by patient@example.com, who joins its waiting list as
 number 1 using the keyboard alone. trainee01@example.com, booked on it, cancels their place after
-the "Are you sure?" page. The patient then sees they have a place, and the email telling them so
-is in the mail folder with the course dates attached as a calendar file. Every page visited is
+the "Are you sure?" page. The patient is emailed an offer of the place with a link, which works
+without signing in; they accept it there, then see they have a place, and the confirmation is
+in the mail folder with the course dates attached as a calendar file. Every page visited is
 checked with axe-core and the key pages are photographed.
 """
 
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from icalendar import Calendar
@@ -64,7 +66,7 @@ def wait_for_email(mail_dir, address, subject_part, timeout=10):
         time.sleep(0.2)
 
 
-def test_a_patient_joins_the_waiting_list_and_gets_a_place_when_someone_cancels(
+def test_a_patient_joins_the_waiting_list_and_accepts_the_place_offered_when_someone_cancels(
     new_page, screenshot, base_url, mail_dir, demo_password
 ):
     title = run_title(RUN_A)
@@ -146,7 +148,20 @@ def test_a_patient_joins_the_waiting_list_and_gets_a_place_when_someone_cancels(
     expect(leaver.get_by_text(f"You have cancelled your place on {title}.")).to_be_visible()
     check(leaver, screenshot, "place-cancelled")
 
-    # 3. The patient has the place, and the email says so with the dates to import.
+    # 3. The place is offered to the patient, who follows the link in the email (no sign-in
+    # needed), sees the course and the deadline, and accepts it.
+    offer = wait_for_email(mail_dir, PATIENT, f"A place has come up on {title}")
+    body = offer.get_body(preferencelist=("plain",)).get_content()
+    (link,) = [line for line in body.splitlines() if "/offers/" in line]
+    page.goto(base_url + urlsplit(link.strip()).path)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"A place has come up on {title}")
+    expect(main(page).get_by_text("Accept or decline by")).to_be_visible()
+    check(page, screenshot, "place-offered")
+    main(page).get_by_role("button", name="Accept the place").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"You have a place on {title}")
+    check(page, screenshot, "offer-accepted")
+
+    # 4. The patient has the place, and the email says so with the dates to import.
     sign_in(page, PATIENT, demo_password)
     expect(page).to_have_url(f"{base_url}/learn/")
     courses = (
@@ -160,7 +175,7 @@ def test_a_patient_joins_the_waiting_list_and_gets_a_place_when_someone_cancels(
     expect(your_place(page).get_by_text("You have a place on this course.")).to_be_visible()
     check(page, screenshot, "patient-has-a-place")
 
-    message = wait_for_email(mail_dir, PATIENT, "A place has come up for you")
+    message = wait_for_email(mail_dir, PATIENT, f"Your place on {title}")
     assert title in message.get_body(preferencelist=("plain",)).get_content()
     (invitation,) = [part for part in message.iter_attachments()]
     assert invitation.get_filename() == "course-dates.ics"

@@ -60,6 +60,18 @@ class RunForm(forms.Form):
         initial="7,1",
         help_text="For example 7,1 sends a reminder a week before and the day before. Leave empty for none.",
     )
+    offer_hours = WholeNumberField(
+        label="Hours to answer an offer of a place",
+        min_value=1,
+        max_value=336,
+        initial=48,
+        help_text=(
+            "When a place comes up, the first person on the waiting list is offered it and has "
+            "this long to accept, for example 48 for 2 days. Then it is offered to the next "
+            "person. Offers always end an hour before the first session, and in the last day "
+            "a place is offered to everyone waiting at once."
+        ),
+    )
     closed_dates = forms.CharField(
         label="Dates with no session",
         required=False,
@@ -85,6 +97,10 @@ class RunForm(forms.Form):
         "completion_sessions": (
             "Sessions a trainee must attend",
             "Enter how many sessions a trainee must attend to complete",
+        ),
+        "offer_hours": (
+            "Hours to answer an offer",
+            "Enter the hours people have to answer an offer of a place",
         ),
     }
 

@@ -68,6 +68,7 @@ def run_create(request, slug):
                 minimum_group=data["minimum_group"],
                 completion_sessions=data["completion_sessions"],
                 reminder_days=data["reminder_days"],
+                offer_hours=data["offer_hours"],
                 closed_dates=data["closed_dates"],
                 created_by=request.user,
             )

@@ -14,7 +14,7 @@ from cms.roles import Role, has_any_role
 from courses.errors import CoursesError
 from courses.models import Enrolment
 from courses.reflections.administrations import before_reflection_for
-from courses.workshops import booking, finder
+from courses.workshops import booking, finder, offers
 from courses.workshops.forms.finder import FinderForm
 from courses.workshops.forms.trainee import BookingQuestionsForm
 
@@ -61,6 +61,7 @@ def run_detail(request, run_id):
     enrolment = context.get("enrolment")
     if enrolment is not None and enrolment.status == Enrolment.Status.BOOKED:
         context["before_reflection"] = before_reflection_for(request.user, context["run"])
+    context["offer"] = offers.open_offer_for(enrolment)
     return render(request, "courses/workshops/trainee/run_detail.html", context)
 
 

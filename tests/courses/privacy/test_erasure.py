@@ -5,7 +5,14 @@ with the sessions named; a tutor with only past sessions stays in the history, w
 import pytest
 
 from cms.privacy.erasure import ERASED_NAME, ErasureRefused, person_erase
-from courses.models import CourseRun, Enrolment, Session, Tutor, WeeklyAvailability
+from courses.models import (
+    CourseRun,
+    Enrolment,
+    PlaceOffer,
+    Session,
+    Tutor,
+    WeeklyAvailability,
+)
 from tests.factories import UserFactory
 
 
@@ -33,7 +40,9 @@ def test_a_booking_to_come_is_withdrawn_and_the_place_offered(full_run):
     waiting.refresh_from_db()
     assert booked.status == Enrolment.Status.WITHDRAWN
     assert booked.access_needs == []
-    assert waiting.status == Enrolment.Status.BOOKED
+    # Offered, not handed over (courses.workshops.offers).
+    assert waiting.status == Enrolment.Status.WAITLISTED
+    assert waiting.offers.get().status == PlaceOffer.Status.OPEN
     assert record.counts["bookings withdrawn"] == 1
 
 

@@ -22,6 +22,7 @@ def run_form(workshop, **changes):
         "minimum_group": "8",
         "completion_sessions": "5",
         "reminder_days": "7,1",
+        "offer_hours": "48",
         "closed_dates": "",
     }
     if "first_date" not in changes:

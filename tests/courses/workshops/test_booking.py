@@ -1,6 +1,6 @@
 """Booking a course run and its waiting list: the services (each refusal and its message, the
-order of the waiting list and of promotion, the emails, sent on commit only) and the trainees'
-pages. The race for the last place is proven on PostgreSQL in test_booking_race.py."""
+order of the waiting list, offers of a freed place, the emails, sent on commit only) and the
+trainees' pages. The race for the last place is proven on PostgreSQL in test_booking_race.py."""
 
 from datetime import timedelta
 
@@ -15,7 +15,7 @@ from icalendar import Calendar
 
 from cms.roles import Role
 from courses import errors
-from courses.models import CourseRun, Enrolment
+from courses.models import CourseRun, Enrolment, PlaceOffer
 from courses.workshops import booking
 from courses.workshops.booking import BookingError, booking_withdraw, run_book, waiting_position
 from tests.factories import (
@@ -113,7 +113,9 @@ def test_a_booking_never_exceeds_the_capacity(run, django_capture_on_commit_call
 
         assert booking.places_taken(run) == run.capacity
 
-    assert Enrolment.objects.filter(run=run, status="booked").count() == run.capacity
+    # A place given up is held by its offer to the first person waiting, not handed over.
+    booked = Enrolment.objects.filter(run=run, status="booked").count()
+    assert booked + PlaceOffer.objects.filter(run=run, status="open").count() == run.capacity
 
 
 @pytest.mark.parametrize("status", [CourseRun.Status.PLANNING, CourseRun.Status.CANCELLED])
@@ -206,9 +208,19 @@ def test_someone_who_completed_the_course_cannot_book_it_again(run):
 # --- withdrawing and the waiting list --------------------------------------------------------
 
 
-def test_a_withdrawal_promotes_the_first_person_waiting_and_tells_them(
+def offered(run):
+    """The emails of the people with an open offer of a place on the run, in waiting order."""
+    return list(
+        PlaceOffer.objects.filter(run=run, status="open")
+        .order_by("enrolment__enrolled_at", "enrolment__pk")
+        .values_list("enrolment__trainee__email", flat=True)
+    )
+
+
+def test_a_withdrawal_offers_the_place_to_the_first_person_waiting_and_tells_them(
     run, django_capture_on_commit_callbacks
 ):
+    # The place is offered, not handed over (courses.workshops.offers, tested in test_offers.py).
     booked = [book(trainee(), run, django_capture_on_commit_callbacks) for n in range(2)]
     waiting = [trainee() for n in range(3)]
     for person in waiting:
@@ -217,19 +229,19 @@ def test_a_withdrawal_promotes_the_first_person_waiting_and_tells_them(
 
     withdraw(booked[0], django_capture_on_commit_callbacks)
 
-    assert statuses(run)[waiting[0].email] == "booked"
-    assert waiting_emails(run) == [waiting[1].email, waiting[2].email]
-    assert booking.places_taken(run) == 2
+    assert statuses(run)[waiting[0].email] == "waitlisted"
+    assert offered(run) == [waiting[0].email]
+    assert waiting_emails(run) == [person.email for person in waiting]
+    assert booking.places_taken(run) == 2  # one booked, one held by the offer
     sent = {message.to[0]: message for message in mail.outbox}
     assert set(sent) == {booked[0].trainee.email, waiting[0].email}
-    promoted = sent[waiting[0].email]
-    assert "A place has come up for you" in promoted.subject
-    assert "it is yours" in promoted.body
-    assert [name for name, _, _ in promoted.attachments] == ["course-dates.ics"]
+    offer = sent[waiting[0].email]
+    assert f"A place has come up on {run.title}: accept it by" in offer.subject
+    assert "/offers/" in offer.body
     assert "You have cancelled your place" in sent[booked[0].trainee.email].subject
 
 
-def test_promotion_follows_the_waiting_list_order_withdrawal_after_withdrawal(
+def test_offers_follow_the_waiting_list_order_withdrawal_after_withdrawal(
     run, django_capture_on_commit_callbacks
 ):
     booked = [book(trainee(), run, django_capture_on_commit_callbacks) for _ in range(2)]
@@ -238,16 +250,18 @@ def test_promotion_follows_the_waiting_list_order_withdrawal_after_withdrawal(
         book(person, run, django_capture_on_commit_callbacks)
 
     withdraw(booked[1], django_capture_on_commit_callbacks)
-    after_one = statuses(run)
+    after_one = offered(run)
     withdraw(booked[0], django_capture_on_commit_callbacks)
-    after_two = statuses(run)
+    after_two = offered(run)
 
-    assert [after_one[person.email] for person in waiting] == ["booked", "waitlisted", "waitlisted"]
-    assert [after_two[person.email] for person in waiting] == ["booked", "booked", "waitlisted"]
-    assert waiting_emails(run) == [waiting[2].email]
+    assert after_one == [waiting[0].email]
+    assert after_two == [waiting[0].email, waiting[1].email]
+    assert waiting_emails(run) == [person.email for person in waiting]
 
 
-def test_every_free_place_goes_to_the_next_people_waiting(run, django_capture_on_commit_callbacks):
+def test_every_free_place_is_offered_to_the_next_people_waiting(
+    run, django_capture_on_commit_callbacks
+):
     booked = [book(trainee(), run, django_capture_on_commit_callbacks) for _ in range(2)]
     waiting = [trainee() for n in range(3)]
     for person in waiting:
@@ -258,13 +272,13 @@ def test_every_free_place_goes_to_the_next_people_waiting(run, django_capture_on
 
     withdraw(booked[0], django_capture_on_commit_callbacks)
 
-    assert waiting_emails(run) == [waiting[2].email]
+    assert offered(run) == [waiting[0].email, waiting[1].email]
     assert booking.places_taken(run) == 3
-    promoted = sorted(m.to[0] for m in mail.outbox if "A place has come up" in m.subject)
-    assert promoted == sorted([waiting[0].email, waiting[1].email])
+    told = sorted(m.to[0] for m in mail.outbox if "A place has come up" in m.subject)
+    assert told == sorted([waiting[0].email, waiting[1].email])
 
 
-def test_leaving_the_waiting_list_moves_the_people_behind_up_and_promotes_nobody(
+def test_leaving_the_waiting_list_moves_the_people_behind_up_and_offers_nobody_a_place(
     run, django_capture_on_commit_callbacks
 ):
     for _ in range(2):
@@ -294,8 +308,10 @@ def test_withdrawing_twice_changes_nothing_the_second_time(run, django_capture_o
     assert again.status == Enrolment.Status.WITHDRAWN
     assert again.withdrawn_at == first.withdrawn_at
     assert mail.outbox == []
+    # The one place given up is offered once, to the first person waiting.
     assert statuses(run)[waiting.trainee.email] == "booked"
-    assert statuses(run)[waiting2.trainee.email] == "booked"
+    assert statuses(run)[waiting2.trainee.email] == "waitlisted"
+    assert offered(run) == [waiting2.trainee.email]
 
 
 def test_rejoining_after_withdrawing_reuses_the_enrolment_and_goes_to_the_back(
@@ -318,7 +334,7 @@ def test_rejoining_after_withdrawing_reuses_the_enrolment_and_goes_to_the_back(
     assert waiting_position(again) == 2
 
 
-def test_nobody_is_promoted_once_the_course_has_started(
+def test_nobody_is_offered_a_place_once_the_course_has_started(
     run, workshop, django_capture_on_commit_callbacks
 ):
     booked = book(trainee(), run, django_capture_on_commit_callbacks)
@@ -332,6 +348,7 @@ def test_nobody_is_promoted_once_the_course_has_started(
 
     waiting.refresh_from_db()
     assert waiting.status == Enrolment.Status.WAITLISTED
+    assert offered(run) == []
 
 
 def test_a_completed_course_cannot_be_withdrawn_from(run):
@@ -573,7 +590,7 @@ def test_withdrawing_asks_first_then_withdraws(client, run, django_capture_on_co
 
     page = client.get(f"/courses/{run.pk}/withdraw/").text
     assert "Are you sure you want to cancel your place?" in page
-    assert "your place goes to the next person on the waiting list" in page
+    assert "your place is offered to the next person on the waiting list" in page
     assert statuses(run)[person.email] == "booked"
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -581,7 +598,8 @@ def test_withdrawing_asks_first_then_withdraws(client, run, django_capture_on_co
 
     assert f"You have cancelled your place on {run.title}." in response.text
     assert statuses(run)[person.email] == "withdrawn"
-    assert statuses(run)[waiting.trainee.email] == "booked"
+    assert statuses(run)[waiting.trainee.email] == "waitlisted"
+    assert offered(run) == [waiting.trainee.email]
     assert "Book a place" in response.text or "Join the waiting list" in response.text
 
 

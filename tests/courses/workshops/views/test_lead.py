@@ -47,6 +47,19 @@ def test_a_lead_creates_a_run_and_its_weekly_sessions(lead_client, workshop):
     assert all(b - a == timedelta(days=7) for a, b in zip(starts, starts[1:], strict=False))
 
 
+def test_a_lead_sets_the_hours_to_answer_an_offer_and_the_run_page_shows_them(
+    lead_client, workshop
+):
+    form = lead_client.get("/sites/riverside/runs/new/").text
+    lead_client.post("/sites/riverside/runs/new/", run_form(workshop, offer_hours="24"))
+
+    run = CourseRun.objects.get(title="Autumn group")
+    assert "Hours to answer an offer of a place" in form
+    assert run.offer_hours == 24
+    page = lead_client.get(f"/sites/riverside/runs/{run.pk}/").text
+    assert "The first person waiting has 24 hours to accept a place that comes up" in page
+
+
 def test_a_closed_date_moves_the_rest_of_the_run_a_week_later(lead_client, workshop):
     first = timezone.localdate() + timedelta(days=10)
     first_wednesday = first + timedelta(days=(2 - first.weekday()) % 7)
@@ -76,6 +89,9 @@ def test_a_closed_date_moves_the_rest_of_the_run_a_week_later(lead_client, works
         ({"closed_dates": "next tuesday"}, "is not a date"),
         ({"reminder_days": "soon"}, "Give whole numbers of days"),
         ({"start_time": "25:00"}, "Start time must be a time on the 24-hour clock"),
+        ({"offer_hours": "0"}, "Hours to answer an offer must be between 1 and 336"),
+        ({"offer_hours": "400"}, "Hours to answer an offer must be between 1 and 336"),
+        ({"offer_hours": ""}, "Enter the hours people have to answer an offer of a place"),
     ],
 )
 def test_bad_input_gives_a_clear_error_and_creates_nothing(lead_client, workshop, changes, message):
