@@ -23,6 +23,7 @@ from courses.models.figures import (
     LastingFigures,
     SessionFigures,
 )
+from courses.models.group_messages import RunMessage, RunMessageRecipient
 from courses.models.partnership import (
     PartnershipAlert,
 )
@@ -65,6 +66,8 @@ from courses.models.workshops import (
 )
 
 __all__ = [
+    "RunMessage",
+    "RunMessageRecipient",
     "Letter",
     "PersonRecord",
     "Site",
