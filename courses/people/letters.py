@@ -34,7 +34,9 @@ ADDRESS_LINES = 7
 MARGIN = 20 * mm
 # The letter itself starts below the first fold.
 BODY_TOP = 105 * mm
-BODY_SIZES = (11, 10, 9)  # points: smaller only when a letter would not fit on its page
+# Points: 10 only when a letter would not fit on its page at 11; smaller is hard to read, so a
+# longer letter goes on over a second page.
+BODY_SIZES = (11, 10)
 
 
 # --- reads ------------------------------------------------------------------------------------

@@ -266,22 +266,26 @@ def run_message_send_out(message_id: int) -> int:
     told = 0
     for recipient in message.recipients.select_related("person").order_by("pk"):
         person = recipient.person
-        channel = tell(
-            person,
-            subject=f"{run.title}: {message.subject}",
-            template=EMAIL_TEMPLATE,
-            context={
-                "person": person,
-                "message": message,
-                "run": run,
-                "site": site,
-                "course_url": course_url,
-                "by_letter": channel_for(person) == ContactChannel.LETTER,
-                "text_body_characters": TEXT_BODY_CHARACTERS,
-            },
-            kind="group message",
-            run=run,
-            reply_to=[site.contact_email] if site.contact_email else (),
-        )
+        try:
+            channel = tell(
+                person,
+                subject=f"{run.title}: {message.subject}",
+                template=EMAIL_TEMPLATE,
+                context={
+                    "person": person,
+                    "message": message,
+                    "run": run,
+                    "site": site,
+                    "course_url": course_url,
+                    "by_letter": channel_for(person) == ContactChannel.LETTER,
+                    "text_body_characters": TEXT_BODY_CHARACTERS,
+                },
+                kind="group message",
+                run=run,
+                reply_to=[site.contact_email] if site.contact_email else (),
+            )
+        except Exception:  # one person's failure must not stop the others being told
+            logger.exception("Run message %s not sent to person %s.", message.pk, person.pk)
+            continue
         told += bool(channel)
     return told
