@@ -16,6 +16,7 @@ from functools import partial
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -35,6 +36,7 @@ SENDABLE = (CourseRun.Status.OPEN, CourseRun.Status.PLANNING)
 # A text carries the start of a long message: the rest is on the course page (or in the email).
 TEXT_BODY_CHARACTERS = 240
 EMAIL_TEMPLATE = "courses/workshops/email/group_message.txt"
+TEXT_TEMPLATE = "courses/workshops/email/group_message_text.txt"
 # How many of a run's messages its pages list (newest first); the messages page has them all.
 RECENT = 5
 
@@ -203,6 +205,25 @@ def message_preview(*, run, audience: str, subject: str, body: str) -> Reach:
     return reach_of(people)
 
 
+def text_preview(*, run, subject: str, body: str) -> str:
+    """What a person who wants texts will read, for the confirmation step."""
+    return render_to_string(
+        TEXT_TEMPLATE,
+        {
+            "run": run,
+            "site": run.site,
+            "message": {"subject": subject.strip(), "body": body.strip()},
+            "course_url": _course_url(run),
+            "text_body_characters": TEXT_BODY_CHARACTERS,
+        },
+    ).strip()
+
+
+def _course_url(run) -> str:
+    """The course page's address, for a run trainees can see (open for booking); else ""."""
+    return links.course_url(run.pk) if run.status == CourseRun.Status.OPEN else ""
+
+
 # --- writes -----------------------------------------------------------------------------------
 
 
@@ -262,7 +283,7 @@ def run_message_send_out(message_id: int) -> int:
         return 0
     run = message.run
     site = run.site
-    course_url = links.course_url(run.pk) if run.status == CourseRun.Status.OPEN else ""
+    course_url = _course_url(run)
     told = 0
     for recipient in message.recipients.select_related("person").order_by("pk"):
         person = recipient.person

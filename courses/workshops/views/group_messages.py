@@ -66,6 +66,13 @@ def _message_page(request, run, *, back_url, done_url):
                 "back_url": back_url,
                 "audience_label": RunMessage.Audience(form.cleaned_data["audience"]).label,
                 "text_characters": group_messages.TEXT_BODY_CHARACTERS,
+                "text": group_messages.text_preview(
+                    run=run,
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                )
+                if confirm.text
+                else "",
             },
         )
     page = Paginator(group_messages.run_messages(run), MESSAGES_PER_PAGE).get_page(

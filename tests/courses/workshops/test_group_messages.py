@@ -255,6 +255,8 @@ def test_a_lead_checks_then_sends_and_sees_it_on_the_run_page(
     check = client.post(lead_url(run), {"audience": "both", **MESSAGE})
     assert check.status_code == 200
     assert "This will go to 4 people: 2 by email, 1 by text, 1 by letter." in check.text
+    assert "What a text message will say" in check.text
+    assert f"Spring group: {MESSAGE['subject']}. {MESSAGE['body']}" in check.text
     assert not RunMessage.objects.exists()
 
     changed = client.post(lead_url(run), {"audience": "both", **MESSAGE, "change": ""})
