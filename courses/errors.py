@@ -274,3 +274,29 @@ OFFER_RUN_STARTED = (
     "organisers to find another course."
 )
 OFFER_ANSWER_UNKNOWN = "Choose Accept the place or Decline."
+# --- messages to a run's group, and letters to print (courses.workshops.group_messages,
+# courses.people.letters) --------------------------------------------------------------------------
+GROUP_MESSAGE_SUBJECT_REQUIRED = "Enter a subject for the message."
+GROUP_MESSAGE_SUBJECT_TOO_LONG = "The subject must be {limit} characters or fewer. It has {length}."
+GROUP_MESSAGE_BODY_REQUIRED = "Enter the message."
+GROUP_MESSAGE_BODY_TOO_LONG = "The message must be {limit} characters or fewer. It has {length}."
+GROUP_MESSAGE_AUDIENCE_REQUIRED = "Choose who the message is for."
+GROUP_MESSAGE_NOBODY_BOOKED = "Nobody has a place on this course, so there is nobody to send it to."
+GROUP_MESSAGE_NOBODY_WAITING = (
+    "Nobody is waiting for this course, so there is nobody to send it to."
+)
+GROUP_MESSAGE_NOBODY = (
+    "Nobody has a place on this course or is waiting for it, so there is nobody to send it to."
+)
+GROUP_MESSAGE_CANCELLED = (
+    "This course was cancelled and everyone on it was told. Messages cannot be sent to its "
+    "group: contact people one by one from the site's list of people."
+)
+GROUP_MESSAGE_LIMIT = (
+    "This group has been sent {limit} messages in the last 24 hours, the most allowed. Wait "
+    "until {time} or contact {site}'s programme lead."
+)
+LETTERS_NONE_WAITING = (
+    "No letters are waiting to be printed: someone may have printed them already. The letters "
+    "printed are listed below."
+)

@@ -4,13 +4,14 @@ from courses.calendars import views as calendars
 from courses.dashboard import exports as dashboard_exports
 from courses.dashboard import views as dashboard
 from courses.elearning import views as elearning
+from courses.people import letter_views
 from courses.people import views as people
 from courses.privacy import views as privacy
 from courses.reflections import theme_views as goal_themes
 from courses.reflections import views as reflections
 from courses.sites import views as sites
 from courses.workshops.planner import views as planner
-from courses.workshops.views import lead, offers, trainee, tutor
+from courses.workshops.views import group_messages, lead, offers, trainee, tutor
 
 app_name = "courses"
 
@@ -203,6 +204,29 @@ urlpatterns = [
         "sites/<slug:slug>/people/<int:person_id>/reflections/<int:administration_id>/",
         people.person_reflection,
         name="person_reflection",
+    ),
+    # --- messages to a run's group (workshops/views/group_messages.py) and letters to print
+    # (people/letter_views.py) ---
+    path(
+        "sites/<slug:slug>/runs/<int:run_id>/messages/",
+        group_messages.run_message,
+        name="run_message",
+    ),
+    path(
+        "teach/runs/<int:run_id>/messages/",
+        group_messages.tutor_run_message,
+        name="tutor_run_message",
+    ),
+    path("sites/<slug:slug>/letters/", letter_views.site_letters, name="site_letters"),
+    path(
+        "sites/<slug:slug>/letters/printed/<int:letter_id>/",
+        letter_views.letter_batch,
+        name="site_letter_batch",
+    ),
+    path(
+        "sites/<slug:slug>/letters/printed/<int:letter_id>/letters.pdf",
+        letter_views.letter_batch_pdf,
+        name="site_letter_batch_pdf",
     ),
     # --- calendars (calendars/views.py) ---
     path("calendar/", calendars.calendar, name="calendar"),

@@ -302,6 +302,28 @@ MATRIX = {
             ),
         ]
     },
+    # --- messages to a run's group: the site's programme leads, or the run's tutors ---
+    "sites/<slug:slug>/runs/<int:run_id>/messages/": (
+        "/sites/{site_slug}/runs/{run_id}/messages/",
+        {**signed_in(403), "other_lead": 404, "lead": 200},
+    ),
+    "teach/runs/<int:run_id>/messages/": (
+        "/teach/runs/{run_id}/messages/",
+        {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200},
+    ),
+    # --- letters to print: the site's leads and administrators ---
+    "sites/<slug:slug>/letters/": (
+        "/sites/{site_slug}/letters/",
+        {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+    ),
+    "sites/<slug:slug>/letters/printed/<int:letter_id>/": (
+        "/sites/{site_slug}/letters/printed/{letter_id}/",
+        {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+    ),
+    "sites/<slug:slug>/letters/printed/<int:letter_id>/letters.pdf": (
+        "/sites/{site_slug}/letters/printed/{letter_id}/letters.pdf",
+        {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+    ),
     "sites/<slug:slug>/sessions/<int:session_id>/tutors/": (
         "/sites/{site_slug}/sessions/{future_session_id}/tutors/",
         {**signed_in(403), "other_lead": 404, "lead": 200},
@@ -680,7 +702,7 @@ def workshop_objects(people, module):
 
     from django.utils import timezone
 
-    from courses.models import CalendarFeed, CourseRun, Enrolment, TutorKind
+    from courses.models import CalendarFeed, CourseRun, Enrolment, Letter, TutorKind
     from tests.factories import CourseRunFactory, SessionFactory, TutorFactory, VenueFactory
 
     site = people["lead"].site_memberships.get().site
@@ -716,7 +738,16 @@ def workshop_objects(people, module):
     )
     booked = Enrolment.objects.create(trainee=people["trainee"], run=run, site=site)
     feed = CalendarFeed.objects.create(user=people["trainee"], token="matrix-trainee-feed-token")
+    letter = Letter.objects.create(
+        person=people["trainee"],
+        site=site,
+        run=run,
+        subject="A letter",
+        body="Hello.",
+        printed_at=timezone.now(),
+    )
     return {
+        "letter_id": letter.pk,
         "site_slug": site.slug,
         "run_id": run.pk,
         "session_id": session.pk,

@@ -101,6 +101,7 @@ PERSON_FIELDS: dict[str, str] = {
     "courses.CalendarFeed.user": "calendar_feed.csv",
     "courses.PersonRecord.person": "staff_record.csv",
     "courses.Letter.person": "letters.csv",
+    "courses.RunMessageRecipient.person": "messages_to_your_group.csv",
 }
 
 STAFF_WORK = (
@@ -142,6 +143,7 @@ NOT_EXPORTED: dict[str, str] = {
     "courses.Enrolment.booked_by": STAFF_WORK,
     "courses.Enrolment.withdrawn_by": STAFF_WORK,
     "assessments.Response.entered_by": STAFF_WORK,
+    "courses.RunMessage.sender": STAFF_WORK,
     "wagtailcore": EDITING_RECORDS,
     "wagtailadmin": EDITING_RECORDS,
     "wagtailusers": "the admin's display preferences (language, time zone, avatar, dark mode)",

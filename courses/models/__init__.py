@@ -23,6 +23,7 @@ from courses.models.figures import (
     LastingFigures,
     SessionFigures,
 )
+from courses.models.group_messages import RunMessage, RunMessageRecipient
 from courses.models.offers import PlaceOffer
 from courses.models.partnership import (
     PartnershipAlert,
@@ -66,6 +67,8 @@ from courses.models.workshops import (
 )
 
 __all__ = [
+    "RunMessage",
+    "RunMessageRecipient",
     "Letter",
     "PersonRecord",
     "PlaceOffer",

@@ -28,6 +28,7 @@ from courses.models import (
     OrganiserMessage,
     PersonRecord,
     ReminderSent,
+    RunMessageRecipient,
     Session,
     SiteMembership,
     TimeAway,
@@ -100,6 +101,10 @@ def courses_erase(person) -> dict:
         "reminders sent": ReminderSent.objects.filter(user=person).delete()[0],
         "staff records": PersonRecord.objects.filter(person=person).delete()[0],
         "letters": Letter.objects.filter(person=person).delete()[0],
+        # The message and its counts stay (a staff member's act); whom it reached does not.
+        "messages to a group received": RunMessageRecipient.objects.filter(person=person).delete()[
+            0
+        ],
         "group exceptions": GroupException.objects.filter(trainee=person).delete()[0],
         "site memberships": SiteMembership.objects.filter(user=person).delete()[0],
     }
@@ -136,6 +141,8 @@ COURSES_FIELDS = {
     "courses.Letter.printed_by": KEPT_ACT,
     "courses.Enrolment.booked_by": KEPT_ACT,
     "courses.Enrolment.withdrawn_by": KEPT_ACT,
+    "courses.RunMessage.sender": KEPT_ACT,
+    "courses.RunMessageRecipient.person": "deleted",
     "courses.PersonRecord.person": "deleted (what staff recorded, and their needs)",
     "courses.Letter.person": "deleted",
     "courses.CalendarFeed.user": "deleted",

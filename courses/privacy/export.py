@@ -20,6 +20,7 @@ from courses.models import (
     OrganiserMessage,
     PersonRecord,
     ReminderSent,
+    RunMessageRecipient,
     Session,
     Site,
     SiteMembership,
@@ -356,6 +357,27 @@ def letters_file(person) -> DataFile:
     )
 
 
+def group_messages_file(person) -> DataFile:
+    rows = tuple(
+        (
+            received.message.sent_at,
+            received.message.run.title,
+            received.get_channel_display() or "Not sent: we had no way to reach you",
+            received.message.subject,
+            received.message.body,
+        )
+        for received in RunMessageRecipient.objects.filter(person=person)
+        .select_related("message__run")
+        .order_by("message__sent_at", "pk")
+    )
+    return DataFile(
+        "messages_to_your_group.csv",
+        "the messages the organisers or tutors of a course sent to its group, as sent to you",
+        headings=("Sent", "Course", "How", "Subject", "Message"),
+        rows=rows,
+    )
+
+
 def delivery_files(person) -> list[DataFile]:
     return [
         staff_record_file(person),
@@ -365,6 +387,7 @@ def delivery_files(person) -> list[DataFile]:
         lessons_file(person),
         certificates_file(person),
         messages_file(person),
+        group_messages_file(person),
         exceptions_file(person),
         memberships_file(person),
         tutor_file(person),

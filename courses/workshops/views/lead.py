@@ -16,7 +16,7 @@ from courses.errors import CoursesError
 from courses.models import Venue
 from courses.reflections import administrations
 from courses.sites import scope
-from courses.workshops import booking, readiness, scheduling, selectors
+from courses.workshops import booking, group_messages, readiness, scheduling, selectors
 from courses.workshops.forms.lead import (
     CancelRunForm,
     CoverForm,
@@ -119,6 +119,7 @@ def _run_page(request, site, run, *, exception_form=None):
             "finished": bool(sessions) and sessions[-1].session.ends_at <= now,
             "exception_form": exception_form or GroupExceptionForm(),
             "exceptions": selectors.run_group_exceptions(run),
+            "group_messages": group_messages.recent_run_messages(run),
             "run_group": wording.track_group(run.programme.track),
             "surveys": administrations.run_surveys(
                 run,

@@ -14,7 +14,7 @@ from cms.roles import Role, has_any_role
 from courses.errors import CoursesError
 from courses.models import Enrolment
 from courses.reflections.administrations import before_reflection_for
-from courses.workshops import booking, finder, offers
+from courses.workshops import booking, finder, group_messages, offers
 from courses.workshops.forms.finder import FinderForm
 from courses.workshops.forms.trainee import BookingQuestionsForm
 
@@ -62,6 +62,10 @@ def run_detail(request, run_id):
     if enrolment is not None and enrolment.status == Enrolment.Status.BOOKED:
         context["before_reflection"] = before_reflection_for(request.user, context["run"])
     context["offer"] = offers.open_offer_for(enrolment)
+    if enrolment is not None:  # messages to the group, as they were sent to this person
+        context["messages_received"] = group_messages.messages_received(
+            context["run"], request.user
+        )
     return render(request, "courses/workshops/trainee/run_detail.html", context)
 
 
