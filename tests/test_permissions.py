@@ -113,6 +113,11 @@ MATRIX = {
     # Erasing your own account asks for your password again first (allauth's reauthentication).
     "account/erase/": ("/account/erase/", signed_in(AWAY)),
     "account/erased/": ("/account/erased/", ALL),
+    # Claiming an account staff made: for people who cannot sign in; the signed-in are sent to
+    # their account, and the later steps send anyone back to the first without its session.
+    "account/claim/": ("/account/claim/", {**everyone(AWAY), "anonymous": 200}),
+    "account/claim/code/": ("/account/claim/code/", everyone(AWAY)),
+    "account/claim/password/": ("/account/claim/password/", everyone(AWAY)),
     # Erasing a person for a written request: system administrators only.
     "privacy/erase-person/": ("/privacy/erase-person/", signed_in(403)),
     "accounts/login/": ("/accounts/login/", {**everyone(AWAY), "anonymous": 200}),

@@ -142,9 +142,7 @@ def claimable_person(address: Address):
 
 
 def _hash(claim: AccountClaim, code: str) -> str:
-    return salted_hmac(
-        "cms.account.claim", f"{claim.salt}:{code}", algorithm="sha256"
-    ).hexdigest()
+    return salted_hmac("cms.account.claim", f"{claim.salt}:{code}", algorithm="sha256").hexdigest()
 
 
 def _new_code() -> str:

@@ -118,6 +118,10 @@ NOT_EXPORTED: dict[str, str] = {
     "cms.PersonalDataExport.produced_by": STAFF_WORK,
     "cms.PersonErasure.erased_by": STAFF_WORK,
     "cms.SecondFactorReset.reset_by": STAFF_WORK,
+    "cms.AccountClaim.person": (
+        "a code sent to claim an account, kept hashed for minutes: a security record, not data "
+        "about the person (deleted with the account's erasure)"
+    ),
     "cms.ModulePage.lay_author": AUTHORED_CONTENT,
     "cms.ModulePage.clinical_author": AUTHORED_CONTENT,
     "cms.CoAuthorSignOffTaskState.lay_approver": STAFF_WORK,
