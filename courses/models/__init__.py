@@ -26,7 +26,7 @@ from courses.models.figures import (
 from courses.models.partnership import (
     PartnershipAlert,
 )
-from courses.models.people import Letter, PersonRecord
+from courses.models.people import Letter, PersonMerge, PersonRecord
 from courses.models.refreshers import (
     RefresherAlert,
     RefresherInvitation,
@@ -67,6 +67,7 @@ from courses.models.workshops import (
 __all__ = [
     "Letter",
     "PersonRecord",
+    "PersonMerge",
     "Site",
     "SiteMembership",
     "Venue",

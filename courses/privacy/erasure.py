@@ -26,6 +26,7 @@ from courses.models import (
     GroupException,
     Letter,
     OrganiserMessage,
+    PersonMerge,
     PersonRecord,
     ReminderSent,
     Session,
@@ -100,6 +101,7 @@ def courses_erase(person) -> dict:
         "reminders sent": ReminderSent.objects.filter(user=person).delete()[0],
         "staff records": PersonRecord.objects.filter(person=person).delete()[0],
         "letters": Letter.objects.filter(person=person).delete()[0],
+        "records merged": PersonMerge.objects.filter(kept=person).delete()[0],
         "group exceptions": GroupException.objects.filter(trainee=person).delete()[0],
         "site memberships": SiteMembership.objects.filter(user=person).delete()[0],
     }
@@ -136,6 +138,8 @@ COURSES_FIELDS = {
     "courses.Letter.printed_by": KEPT_ACT,
     "courses.PersonRecord.person": "deleted (what staff recorded, and their needs)",
     "courses.Letter.person": "deleted",
+    "courses.PersonMerge.kept": "deleted (who the merged record was, and how to reach them)",
+    "courses.PersonMerge.merged_by": KEPT_ACT,
     "courses.CalendarFeed.user": "deleted",
     "courses.ReminderSent.user": "deleted",
 }
