@@ -240,9 +240,9 @@ def test_the_download_takes_as_many_queries_for_ten_bookings_as_for_one(workshop
 
     counted = queries_to_download(one)
     assert queries_to_download(ten) == counted
-    # 35: 31 for the files of every app (goals.csv the newest), one each for linked
+    # 36: 32 for the files of every app (records_merged.csv the newest), one each for linked
     # organisation accounts, second factors, roles given at sign-in and resets of second factors.
-    assert counted == 35
+    assert counted == 36
 
 
 def test_an_empty_record_downloads_with_every_file_and_no_rows(db):
