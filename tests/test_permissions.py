@@ -42,6 +42,11 @@ MATRIX = {
         "/sites/riverside/contact/",
         {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
     ),
+    # Merging two records of one person: the site's leads and administrators.
+    "sites/<slug:slug>/people/<int:person_id>/merge/": (
+        "/sites/riverside/people/{trainee_id}/merge/",
+        {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+    ),
     # Trainees' messages go to the site's programme leads: they alone read them.
     "sites/<slug:slug>/messages/": (
         "/sites/riverside/messages/",
@@ -584,6 +589,7 @@ def objects(small_curriculum, people):
         "lesson_id": LessonPage.objects.child_of(module).first().pk,
         "certificate": certificate.code,
         "lead_id": people["lead"].pk,
+        "trainee_id": people["trainee"].pk,
         **workshop_objects(people, module),
         **workshop_admin_objects(people),
         **reflection_objects(module),

@@ -420,11 +420,11 @@ def people_merge(*, site, keep, merge, merged_by) -> PersonMerge:
         # One address, one account: the other gives it up before the kept one takes it.
         merge.email = None
         merge.save(update_fields=["email"])
-    _move_email_addresses(keep, merge)
     for name_, value in values.items():
         setattr(keep, name_, value)
     if filled:
         keep.save(update_fields=filled)
+    _move_email_addresses(keep, merge)
     keep.groups.add(*merge.groups.all())
     moved["contact details filled"] = len(filled)
 
