@@ -6,6 +6,7 @@ from allauth.account.utils import get_next_redirect_url
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.urls import reverse
 
 from cms.navigation import landing_url_for
 from cms.roles import Role
@@ -51,6 +52,20 @@ class AccountAdapter(DefaultAccountAdapter):
                 "site_url": f"{settings.WAGTAILADMIN_BASE_URL}/",
                 **context,
             },
+        )
+
+    def send_account_already_exists_mail(self, email):
+        # Signing up with an address staff hold for someone they added (booked by phone,
+        # referred): point them to claiming that account, which keeps their bookings. The
+        # sign-up page itself says what it says for any address (ACCOUNT_PREVENT_ENUMERATION).
+        from cms.account.claim import claimable_person, email_address
+
+        if claimable_person(email_address(email)) is None:
+            return super().send_account_already_exists_mail(email)
+        self.send_mail(
+            "account/email/account_claimable",
+            email,
+            {"claim_url": settings.WAGTAILADMIN_BASE_URL + reverse("claim_account")},
         )
 
     def get_login_redirect_url(self, request):

@@ -6,6 +6,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views
+from cms.account import claim_views
 from cms.account import views as account_views
 from cms.privacy import views as privacy_views
 from cms.sso import views as sso_views
@@ -52,6 +53,11 @@ account_patterns = [
     path("your-data/", privacy_views.your_data, name="account_your_data"),
     path("erase/", privacy_views.erase_own_account, name="account_erase"),
     path("erased/", privacy_views.account_erased, name="account_erased"),
+    # Claiming an account staff made (booked by phone, referred): public, for people who cannot
+    # sign in yet (cms/account/claim.py).
+    path("claim/", claim_views.claim_account, name="claim_account"),
+    path("claim/code/", claim_views.claim_account_code, name="claim_account_code"),
+    path("claim/password/", claim_views.claim_account_password, name="claim_account_password"),
 ]
 
 # A system administrator erases a person for a written request.

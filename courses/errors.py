@@ -300,3 +300,32 @@ LETTERS_NONE_WAITING = (
     "No letters are waiting to be printed: someone may have printed them already. The letters "
     "printed are listed below."
 )
+# --- merging two records of one person (courses.people.merging) --------------------------------
+MERGE_CHOOSE_PERSON = "Choose the other record from this site's people."
+MERGE_SAME_PERSON = "Choose another record: this is the record being kept."
+MERGE_INACTIVE = "{name}'s account is closed or erased, so it cannot be merged."
+MERGE_STAFF = (
+    "{name} is a tutor, lead or administrator. Only the records of people taking part in "
+    "courses can be merged: ask a system administrator about staff accounts."
+)
+MERGE_KEEP_THE_ACCOUNT = (
+    "{merged} has an account (they can sign in) and {kept} has not. Keep {merged}'s record, so "
+    "that their sign-in keeps working: open {merged}'s page and merge {kept}'s record into it."
+)
+MERGE_OVERLAP = (
+    "{kept} has a place on {ours} and {merged} has a place on {theirs} ({dates}): the dates "
+    "cross, and one person cannot be on both. Take one of the records off one of these "
+    "courses first."
+)
+MERGE_CLASH_PLACE = (
+    "Both are on {course}: {kept} is {kept_place}, {merged} is {merged_place}. {whose}'s place "
+    "stays ({place}); the other place is removed."
+)
+MERGE_CLASH_REFLECTION = (
+    "Both answered {reflection}: {kept}'s answers are kept, {merged}'s are deleted."
+)
+MERGE_CANNOT_MOVE = (
+    "Both records have {what} that cannot be put together. Nothing was merged: ask a system "
+    "administrator."
+)
+MERGE_DONE = "{merged}'s record was merged into this one."

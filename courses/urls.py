@@ -4,7 +4,7 @@ from courses.calendars import views as calendars
 from courses.dashboard import exports as dashboard_exports
 from courses.dashboard import views as dashboard
 from courses.elearning import views as elearning
-from courses.people import letter_views
+from courses.people import letter_views, merge_views
 from courses.people import views as people
 from courses.privacy import views as privacy
 from courses.reflections import theme_views as goal_themes
@@ -232,4 +232,10 @@ urlpatterns = [
     path("calendar/", calendars.calendar, name="calendar"),
     path("calendar/reset/", calendars.calendar_reset, name="calendar_reset"),
     path("calendar/<str:token>.ics", calendars.calendar_feed, name="calendar_feed"),
+    # --- merging two records of one person (people/merge_views.py) ---
+    path(
+        "sites/<slug:slug>/people/<int:person_id>/merge/",
+        merge_views.person_merge,
+        name="person_merge",
+    ),
 ]

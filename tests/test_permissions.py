@@ -44,6 +44,11 @@ MATRIX = {
         "/sites/riverside/contact/",
         {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
     ),
+    # Merging two records of one person: the site's leads and administrators.
+    "sites/<slug:slug>/people/<int:person_id>/merge/": (
+        "/sites/riverside/people/{trainee_id}/merge/",
+        {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+    ),
     # Trainees' messages go to the site's programme leads: they alone read them.
     "sites/<slug:slug>/messages/": (
         "/sites/riverside/messages/",
@@ -115,6 +120,11 @@ MATRIX = {
     # Erasing your own account asks for your password again first (allauth's reauthentication).
     "account/erase/": ("/account/erase/", signed_in(AWAY)),
     "account/erased/": ("/account/erased/", ALL),
+    # Claiming an account staff made: for people who cannot sign in; the signed-in are sent to
+    # their account, and the later steps send anyone back to the first without its session.
+    "account/claim/": ("/account/claim/", {**everyone(AWAY), "anonymous": 200}),
+    "account/claim/code/": ("/account/claim/code/", everyone(AWAY)),
+    "account/claim/password/": ("/account/claim/password/", everyone(AWAY)),
     # Erasing a person for a written request: system administrators only.
     "privacy/erase-person/": ("/privacy/erase-person/", signed_in(403)),
     "accounts/login/": ("/accounts/login/", {**everyone(AWAY), "anonymous": 200}),
@@ -656,6 +666,7 @@ def objects(small_curriculum, people):
         "lesson_id": LessonPage.objects.child_of(module).first().pk,
         "certificate": certificate.code,
         "lead_id": people["lead"].pk,
+        "trainee_id": people["trainee"].pk,
         **workshop_objects(people, module),
         **workshop_admin_objects(people),
         **reflection_objects(module),

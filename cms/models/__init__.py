@@ -3,6 +3,7 @@ import them from `cms.models` (migrations name `cms.models.UserManager`). The si
 models live with the rest of the sign-off in `cms.curricula.workflows`."""
 
 from cms.curricula.workflows import CoAuthorSignOffTask, CoAuthorSignOffTaskState
+from cms.models.claims import AccountClaim
 from cms.models.outbox import OutgoingEmail, OutgoingText
 from cms.models.pages import (
     HomePage,
@@ -42,4 +43,5 @@ __all__ = [
     "SignInRoleGrant",
     "CoAuthorSignOffTask",
     "CoAuthorSignOffTaskState",
+    "AccountClaim",
 ]

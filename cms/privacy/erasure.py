@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cms.models import (
+    AccountClaim,
     OutgoingEmail,
     OutgoingText,
     PersonErasure,
@@ -183,6 +184,7 @@ def _erase_account(person) -> dict:
         person_email=erased_email
     )
     SecondFactorReset.objects.filter(reset_by=person).update(reset_by_email=erased_email)
+    counts["codes to claim the account"] = AccountClaim.objects.filter(person=person).delete()[0]
     counts["roles given at sign-in"] = SignInRoleGrant.objects.filter(user=person).delete()[0]
     counts["roles"] = person.groups.count()
     person.groups.clear()
@@ -237,6 +239,7 @@ CMS_FIELDS = {
     "cms.SecondFactorReset.person": "kept without identity: the address copied on it replaced",
     "cms.SecondFactorReset.reset_by": "kept without identity: the address copied on it replaced",
     "cms.SignInRoleGrant.user": "deleted: roles given at sign-in go with the roles",
+    "cms.AccountClaim.person": "deleted: codes sent to claim the account",
     "cms.User.groups": "cleared: roles removed",
     "cms.User.user_permissions": "cleared",
 }

@@ -102,6 +102,7 @@ PERSON_FIELDS: dict[str, str] = {
     "courses.PersonRecord.person": "staff_record.csv",
     "courses.Letter.person": "letters.csv",
     "courses.RunMessageRecipient.person": "messages_to_your_group.csv",
+    "courses.PersonMerge.kept": "records_merged.csv",
 }
 
 STAFF_WORK = (
@@ -119,6 +120,10 @@ NOT_EXPORTED: dict[str, str] = {
     "cms.PersonalDataExport.produced_by": STAFF_WORK,
     "cms.PersonErasure.erased_by": STAFF_WORK,
     "cms.SecondFactorReset.reset_by": STAFF_WORK,
+    "cms.AccountClaim.person": (
+        "a code sent to claim an account, kept hashed for minutes: a security record, not data "
+        "about the person (deleted with the account's erasure)"
+    ),
     "cms.ModulePage.lay_author": AUTHORED_CONTENT,
     "cms.ModulePage.clinical_author": AUTHORED_CONTENT,
     "cms.CoAuthorSignOffTaskState.lay_approver": STAFF_WORK,
@@ -144,6 +149,7 @@ NOT_EXPORTED: dict[str, str] = {
     "courses.Enrolment.withdrawn_by": STAFF_WORK,
     "assessments.Response.entered_by": STAFF_WORK,
     "courses.RunMessage.sender": STAFF_WORK,
+    "courses.PersonMerge.merged_by": STAFF_WORK,
     "wagtailcore": EDITING_RECORDS,
     "wagtailadmin": EDITING_RECORDS,
     "wagtailusers": "the admin's display preferences (language, time zone, avatar, dark mode)",

@@ -265,7 +265,14 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SERVICE_NAME}] "
 # allauth counts wrong second-factor codes (authenticator app, recovery code, security key) under
 # the same "login_failed" action, keyed by the person: five wrong codes in five minutes and the
 # sixth is refused, however right, until the five minutes pass ("mfa-auth-user-<id>" key).
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "login": "30/m/ip"}
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/300s/key",
+    "login": "30/m/ip",
+    # Claiming an account staff made (cms/account/claim.py): codes asked for, per IP address
+    # and per address typed; codes typed, per IP address (each code also takes 5 tries only).
+    "claim_send": "10/h/ip,3/15m/key",
+    "claim_check": "30/h/ip",
+}
 # Signing in with a security key alone (passkeys) is off; this limit is allauth's default, stated.
 MFA_RATE_LIMITS = {"webauthn_login": "10/m/ip"}
 LOGIN_URL = "account_login"

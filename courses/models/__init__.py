@@ -28,7 +28,7 @@ from courses.models.offers import PlaceOffer
 from courses.models.partnership import (
     PartnershipAlert,
 )
-from courses.models.people import Letter, PersonRecord
+from courses.models.people import Letter, PersonMerge, PersonRecord
 from courses.models.refreshers import (
     RefresherAlert,
     RefresherInvitation,
@@ -72,6 +72,7 @@ __all__ = [
     "Letter",
     "PersonRecord",
     "PlaceOffer",
+    "PersonMerge",
     "Site",
     "SiteMembership",
     "Venue",

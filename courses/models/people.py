@@ -68,3 +68,30 @@ class Letter(models.Model):
 
     def __str__(self):
         return f"Letter to {self.person}: {self.subject}"
+
+
+class PersonMerge(models.Model):
+    """A lead merged two records of one person (courses/people/merging.py): the record kept,
+    who the other was and how they could be reached, what moved onto the kept record, who
+    merged them and when. The other account was deleted, so its name and contacts are copied
+    here."""
+
+    kept = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merges"
+    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="person_merges")
+    merged_name = models.CharField("merged record's name", max_length=300)
+    merged_contacts = models.TextField("merged record's contact details", blank=True)
+    moved = models.JSONField("what moved", default=dict, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+        verbose_name = "merge of two records"
+        verbose_name_plural = "merges of two records"
+
+    def __str__(self):
+        return f"{self.merged_name} merged into {self.kept}"

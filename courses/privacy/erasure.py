@@ -26,6 +26,7 @@ from courses.models import (
     GroupException,
     Letter,
     OrganiserMessage,
+    PersonMerge,
     PersonRecord,
     ReminderSent,
     RunMessageRecipient,
@@ -105,6 +106,7 @@ def courses_erase(person) -> dict:
         "messages to a group received": RunMessageRecipient.objects.filter(person=person).delete()[
             0
         ],
+        "records merged": PersonMerge.objects.filter(kept=person).delete()[0],
         "group exceptions": GroupException.objects.filter(trainee=person).delete()[0],
         "site memberships": SiteMembership.objects.filter(user=person).delete()[0],
     }
@@ -145,6 +147,8 @@ COURSES_FIELDS = {
     "courses.RunMessageRecipient.person": "deleted",
     "courses.PersonRecord.person": "deleted (what staff recorded, and their needs)",
     "courses.Letter.person": "deleted",
+    "courses.PersonMerge.kept": "deleted (who the merged record was, and how to reach them)",
+    "courses.PersonMerge.merged_by": KEPT_ACT,
     "courses.CalendarFeed.user": "deleted",
     "courses.ReminderSent.user": "deleted",
 }

@@ -18,6 +18,7 @@ from courses.models import (
     LessonProgress,
     Letter,
     OrganiserMessage,
+    PersonMerge,
     PersonRecord,
     ReminderSent,
     RunMessageRecipient,
@@ -378,10 +379,25 @@ def group_messages_file(person) -> DataFile:
     )
 
 
+def merges_file(person) -> DataFile:
+    rows = tuple(
+        (merge.merged_at, merge.site.name, merge.merged_name, merge.merged_contacts)
+        for merge in PersonMerge.objects.filter(kept=person).select_related("site")
+    )
+    return DataFile(
+        "records_merged.csv",
+        "other records of you that our staff merged into your account (you had two), with the "
+        "name and contact details the other record had",
+        headings=("Merged", "Site", "Name on the other record", "Its contact details"),
+        rows=rows,
+    )
+
+
 def delivery_files(person) -> list[DataFile]:
     return [
         staff_record_file(person),
         letters_file(person),
+        merges_file(person),
         bookings_file(person),
         attendance_file(person),
         lessons_file(person),
