@@ -101,6 +101,7 @@ PERSON_FIELDS: dict[str, str] = {
     "courses.CalendarFeed.user": "calendar_feed.csv",
     "courses.PersonRecord.person": "staff_record.csv",
     "courses.Letter.person": "letters.csv",
+    "courses.Referral.person": "referrals.csv",
 }
 
 STAFF_WORK = (
@@ -139,6 +140,8 @@ NOT_EXPORTED: dict[str, str] = {
     "courses.PartnershipAlert.dealt_with_by": STAFF_WORK,
     "courses.PersonRecord.added_by": STAFF_WORK,
     "courses.Letter.printed_by": STAFF_WORK,
+    "courses.Referral.contacted_by": STAFF_WORK,
+    "courses.ReferralImport.uploaded_by": STAFF_WORK,
     "wagtailcore": EDITING_RECORDS,
     "wagtailadmin": EDITING_RECORDS,
     "wagtailusers": "the admin's display preferences (language, time zone, avatar, dark mode)",

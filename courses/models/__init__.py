@@ -27,6 +27,7 @@ from courses.models.partnership import (
     PartnershipAlert,
 )
 from courses.models.people import Letter, PersonRecord
+from courses.models.referrals import Referral, ReferralImport, ReferralOutcome
 from courses.models.refreshers import (
     RefresherAlert,
     RefresherInvitation,
@@ -67,6 +68,9 @@ from courses.models.workshops import (
 __all__ = [
     "Letter",
     "PersonRecord",
+    "Referral",
+    "ReferralImport",
+    "ReferralOutcome",
     "Site",
     "SiteMembership",
     "Venue",

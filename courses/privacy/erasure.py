@@ -27,6 +27,7 @@ from courses.models import (
     Letter,
     OrganiserMessage,
     PersonRecord,
+    Referral,
     ReminderSent,
     Session,
     SiteMembership,
@@ -100,6 +101,7 @@ def courses_erase(person) -> dict:
         "reminders sent": ReminderSent.objects.filter(user=person).delete()[0],
         "staff records": PersonRecord.objects.filter(person=person).delete()[0],
         "letters": Letter.objects.filter(person=person).delete()[0],
+        "referrals": Referral.objects.filter(person=person).delete()[0],
         "group exceptions": GroupException.objects.filter(trainee=person).delete()[0],
         "site memberships": SiteMembership.objects.filter(user=person).delete()[0],
     }
@@ -136,6 +138,9 @@ COURSES_FIELDS = {
     "courses.Letter.printed_by": KEPT_ACT,
     "courses.PersonRecord.person": "deleted (what staff recorded, and their needs)",
     "courses.Letter.person": "deleted",
+    "courses.Referral.person": "deleted (who referred them, when, and what came of it)",
+    "courses.Referral.contacted_by": KEPT_ACT,
+    "courses.ReferralImport.uploaded_by": KEPT_ACT,
     "courses.CalendarFeed.user": "deleted",
     "courses.ReminderSent.user": "deleted",
 }
