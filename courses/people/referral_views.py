@@ -84,7 +84,8 @@ def site_referrals(request, slug):
 @role_required(*LEADS_AND_ADMINISTRATORS)
 def referral_upload(request, slug):
     site = site_for_lead(request.user, slug)
-    form = ReferralUploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = ReferralUploadForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
