@@ -15,7 +15,7 @@ from courses.people import referrals
 from courses.people.referrals import ReferralError
 from tests.factories import CourseRunFactory, SiteFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 HEADINGS = ["First name", "Last name", "Date of birth", "NHS number", "Email", "Mobile", "Referrer"]
 
