@@ -12,6 +12,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from courses.dashboard import figures
+from courses.people.referrals import referral_previews_forget
 from courses.reflections.partnership import partnership_alerts_send_due
 from courses.reflections.refreshers import refresher_alerts_send_due
 from courses.reflections.reminders import reflection_reminders_send_due
@@ -69,3 +70,11 @@ def refresh_dashboard_figures() -> int:
     """Work out the programme dashboard's figures again (every figures.REFRESH_MINUTES minutes).
     Returns how many rows of figures there are."""
     return figures.figures_refresh().rows
+
+
+@cron("40 3 * * *")
+@task
+def forget_referral_previews() -> int:
+    """Once a night, delete the referral list previews nobody confirmed within a week
+    (courses.people.referrals). Returns how many were deleted."""
+    return referral_previews_forget()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -40,6 +40,8 @@ from courses.people.referral_files import (
 __all__ = ["COLUMNS", "MAX_BYTES", "ReferralError", "sample_file"]
 
 REFERRALS_PER_PAGE = 25
+# A preview nobody confirmed holds people's details for nothing: it is forgotten after a week.
+PREVIEW_KEPT_DAYS = 7
 
 
 # --- matching rows with people already here -----------------------------------------------------
@@ -292,6 +294,15 @@ def _confirm(*, referral_import, confirmed_by):
     batch.error_count = counted[Status.ERROR]
     batch.save()
     return batch
+
+
+def referral_previews_forget(*, now=None) -> int:
+    """Delete the previews not confirmed within PREVIEW_KEPT_DAYS (the rows they keep name
+    people). Safe to run twice. Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=PREVIEW_KEPT_DAYS)
+    return ReferralImport.objects.filter(
+        confirmed_at__isnull=True, uploaded_at__lt=cutoff
+    ).delete()[0]
 
 
 OUTCOMES_TO_RECORD = (

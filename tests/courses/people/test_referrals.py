@@ -353,3 +353,18 @@ def test_the_sample_file_previews_without_an_error():
 def test_the_book_link_waits_for_the_booking_page():
     # courses:person_book is the people pages' (another part of this work): until it exists, no link.
     assert referrals.book_url("riverside", 1) in (None, "/sites/riverside/people/1/book/")
+
+
+def test_a_preview_nobody_confirmed_is_forgotten_after_a_week():
+    from courses import tasks
+
+    site = SiteFactory()
+    kept = confirm(preview(site, csv_file(row())))
+    stale = preview(site, csv_file(row("Tom", "Reid", mobile="07700 900124")))
+    fresh = preview(site, csv_file(row("Ann", "Lee", mobile="07700 900125")))
+    week_ago = timezone.now() - timedelta(days=referrals.PREVIEW_KEPT_DAYS, seconds=1)
+    ReferralImport.objects.filter(pk__in=[kept.pk, stale.pk]).update(uploaded_at=week_ago)
+
+    assert tasks.forget_referral_previews.call() == 1
+    assert tasks.forget_referral_previews.call() == 0  # safe to run twice
+    assert set(ReferralImport.objects.values_list("pk", flat=True)) == {kept.pk, fresh.pk}
