@@ -329,3 +329,51 @@ MERGE_CANNOT_MOVE = (
     "administrator."
 )
 MERGE_DONE = "{merged}'s record was merged into this one."
+# --- referral lists (courses.people.referrals) ---------------------------------------------------
+REFERRAL_FILE_REQUIRED = "Choose the referral file to upload: a CSV or Excel (.xlsx) file."
+REFERRAL_FILE_TYPE = (
+    "The file must be a CSV file (.csv) or an Excel workbook (.xlsx). In Excel, use "
+    "Save as and choose one of these."
+)
+REFERRAL_FILE_TOO_BIG = "The file is larger than {limit}. Split it into smaller files."
+REFERRAL_FILE_UNREADABLE = (
+    "The file could not be read as {kind}. Save it again from your spreadsheet program and "
+    "upload it again."
+)
+REFERRAL_FILE_EMPTY = "The file is empty. Put the column headings in the first row."
+REFERRAL_FILE_NO_ROWS = "The file has headings but no referrals under them."
+REFERRAL_FILE_TOO_MANY_ROWS = (
+    "The file has more than {limit} referrals. Split it into files of {limit} or fewer."
+)
+REFERRAL_COLUMN_UNKNOWN = (
+    'Column {letter} is headed "{heading}", which is not one of the columns listed on this '
+    "page. Rename it or remove it."
+)
+REFERRAL_COLUMN_TWICE = 'Two columns are headed "{heading}". Keep only one of them.'
+REFERRAL_COLUMN_MISSING = 'The file has no "{heading}" column. Add it to the first row.'
+REFERRAL_BAD_DATE = "Enter the date as day, month and year, like 25/12/1950."
+REFERRAL_DATE_OF_BIRTH_FUTURE = "The date of birth must be in the past."
+REFERRAL_DATE_TOO_EARLY = "The date must be after 1900."
+REFERRAL_REFERRED_ON_FUTURE = "The referral date cannot be in the future."
+REFERRAL_NHS_NUMBER_LENGTH = "An NHS number has 10 digits, like 943 476 5919."
+REFERRAL_NHS_NUMBER_CHECK = (
+    "This is not a valid NHS number: check it for a mistyped digit, or leave it empty."
+)
+REFERRAL_GROUP_UNKNOWN = (
+    'Enter "patient" (they live with a long-term condition), "professional" (they work in '
+    'health or care) or "both". Leave it empty for a patient.'
+)
+REFERRAL_CHANNEL_UNKNOWN = (
+    'Enter "email", "text" or "letter", or leave it empty to use the first way to reach them '
+    "the row has."
+)
+REFERRAL_TWO_PEOPLE = (
+    "The email address and the mobile number belong to two different people already here. "
+    "Correct the row, or keep only one of them."
+)
+REFERRAL_ALREADY_CONFIRMED = "This file was already imported on {date}. Nobody was added again."
+REFERRAL_CHANGED_MEANWHILE = (
+    "Someone with one of these email addresses or mobile numbers was added while you were "
+    "importing. Nobody was added: upload the file again to see the new preview."
+)
+REFERRAL_OUTCOME_CHOOSE = "Choose what came of contacting them."

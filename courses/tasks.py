@@ -12,6 +12,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from courses.dashboard import figures
+from courses.people.referrals import referral_previews_forget
 from courses.reflections.partnership import partnership_alerts_send_due
 from courses.reflections.refreshers import refresher_alerts_send_due
 from courses.reflections.reminders import reflection_reminders_send_due
@@ -83,3 +84,11 @@ def expire_place_offers() -> int:
     on the waiting list, and offer each place to the next person (courses.workshops.offers).
     Returns how many offers closed."""
     return offers_expire_due(now=timezone.now())
+
+
+@cron("40 3 * * *")
+@task
+def forget_referral_previews() -> int:
+    """Once a night, delete the referral list previews nobody confirmed within a week
+    (courses.people.referrals). Returns how many were deleted."""
+    return referral_previews_forget()

@@ -5,6 +5,7 @@ from courses.dashboard import exports as dashboard_exports
 from courses.dashboard import views as dashboard
 from courses.elearning import views as elearning
 from courses.people import letter_views, merge_views
+from courses.people import referral_views as referrals
 from courses.people import views as people
 from courses.privacy import views as privacy
 from courses.reflections import theme_views as goal_themes
@@ -21,6 +22,29 @@ urlpatterns = [
     path("sites/<slug:slug>/contact/", sites.site_contact, name="site_contact"),
     path("sites/<slug:slug>/messages/", sites.site_messages, name="site_messages"),
     path("data-requests/", privacy.written_request, name="written_request"),
+    # --- people: referral lists (people/referral_views.py) ---
+    path("sites/<slug:slug>/referrals/", referrals.site_referrals, name="site_referrals"),
+    path("sites/<slug:slug>/referrals/upload/", referrals.referral_upload, name="referral_upload"),
+    path(
+        "sites/<slug:slug>/referrals/sample.csv",
+        referrals.referral_template,
+        name="referral_template",
+    ),
+    path(
+        "sites/<slug:slug>/referrals/imports/<int:import_id>/",
+        referrals.referral_import,
+        name="referral_import",
+    ),
+    path(
+        "sites/<slug:slug>/referrals/imports/<int:import_id>/confirm/",
+        referrals.referral_import_confirm,
+        name="referral_import_confirm",
+    ),
+    path(
+        "sites/<slug:slug>/referrals/<int:referral_id>/outcome/",
+        referrals.referral_outcome,
+        name="referral_outcome",
+    ),
     path("learn/", elearning.learn, name="learn"),
     path("learn/join/", elearning.join, name="join"),
     path("learn/progress/", elearning.progress, name="progress"),

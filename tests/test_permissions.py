@@ -54,6 +54,32 @@ MATRIX = {
         "/sites/riverside/messages/",
         {**signed_in(403), "other_lead": 404, "lead": 200},
     ),
+    # Referral lists (people/referral_views.py): a site's leads and administrators. The
+    # import and referral pages are checked with real rows in tests/courses/people/.
+    "sites/<slug:slug>/referrals/": (
+        "/sites/riverside/referrals/",
+        {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+    ),
+    "sites/<slug:slug>/referrals/upload/": (
+        "/sites/riverside/referrals/upload/",
+        {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+    ),
+    "sites/<slug:slug>/referrals/sample.csv": (
+        "/sites/riverside/referrals/sample.csv",
+        {**signed_in(403), "other_lead": 404, "lead": 200, "site_admin": 200},
+    ),
+    "sites/<slug:slug>/referrals/imports/<int:import_id>/": (
+        "/sites/riverside/referrals/imports/999999/",
+        {**signed_in(403), "other_lead": 404, "lead": 404, "site_admin": 404},
+    ),
+    "sites/<slug:slug>/referrals/imports/<int:import_id>/confirm/": (
+        "/sites/riverside/referrals/imports/999999/confirm/",
+        everyone(405),
+    ),
+    "sites/<slug:slug>/referrals/<int:referral_id>/outcome/": (
+        "/sites/riverside/referrals/999999/outcome/",
+        {**signed_in(403), "other_lead": 404, "lead": 404, "site_admin": 404},
+    ),
     "curricula/modules/<int:module_id>/side-by-side/": (
         "/curricula/modules/{module_id}/side-by-side/",
         {**signed_in(403), "lay_tutor": 200, "clinical_tutor": 200, "other_lead": 200, "lead": 200},

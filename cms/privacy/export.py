@@ -103,6 +103,7 @@ PERSON_FIELDS: dict[str, str] = {
     "courses.Letter.person": "letters.csv",
     "courses.RunMessageRecipient.person": "messages_to_your_group.csv",
     "courses.PersonMerge.kept": "records_merged.csv",
+    "courses.Referral.person": "referrals.csv",
 }
 
 STAFF_WORK = (
@@ -150,6 +151,8 @@ NOT_EXPORTED: dict[str, str] = {
     "assessments.Response.entered_by": STAFF_WORK,
     "courses.RunMessage.sender": STAFF_WORK,
     "courses.PersonMerge.merged_by": STAFF_WORK,
+    "courses.Referral.contacted_by": STAFF_WORK,
+    "courses.ReferralImport.uploaded_by": STAFF_WORK,
     "wagtailcore": EDITING_RECORDS,
     "wagtailadmin": EDITING_RECORDS,
     "wagtailusers": "the admin's display preferences (language, time zone, avatar, dark mode)",

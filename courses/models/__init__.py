@@ -29,6 +29,7 @@ from courses.models.partnership import (
     PartnershipAlert,
 )
 from courses.models.people import Letter, PersonMerge, PersonRecord
+from courses.models.referrals import Referral, ReferralImport, ReferralOutcome
 from courses.models.refreshers import (
     RefresherAlert,
     RefresherInvitation,
@@ -73,6 +74,9 @@ __all__ = [
     "PersonRecord",
     "PlaceOffer",
     "PersonMerge",
+    "Referral",
+    "ReferralImport",
+    "ReferralOutcome",
     "Site",
     "SiteMembership",
     "Venue",

@@ -50,10 +50,11 @@ CHANNEL_NEEDS = {
 }
 
 
-def clean_details(details: PersonDetails, *, person=None) -> dict:
+def clean_details(details: PersonDetails, *, person=None, check_taken: bool = True) -> dict:
     """The details as they are saved (trimmed; the mobile as +447700900123), or PersonError
     naming the first thing wrong. `person`: the one being changed, whose own email and mobile
-    are not duplicates of themselves."""
+    are not duplicates of themselves. `check_taken=False`: no query for an email or mobile
+    someone has (a referral import matches them to that person instead, in bulk)."""
     values = {
         "first_name": (details.first_name or "").strip(),
         "last_name": (details.last_name or "").strip(),
@@ -79,6 +80,8 @@ def clean_details(details: PersonDetails, *, person=None) -> dict:
     needed, message = CHANNEL_NEEDS[values["contact_by"]]
     if not values[needed]:
         raise PersonError(message)
+    if not check_taken:
+        return values
     others = get_user_model().objects.exclude(pk=getattr(person, "pk", None))
     if values["email"]:
         taken = others.filter(email__iexact=values["email"]).first()

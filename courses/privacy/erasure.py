@@ -28,6 +28,7 @@ from courses.models import (
     OrganiserMessage,
     PersonMerge,
     PersonRecord,
+    Referral,
     ReminderSent,
     RunMessageRecipient,
     Session,
@@ -107,6 +108,7 @@ def courses_erase(person) -> dict:
             0
         ],
         "records merged": PersonMerge.objects.filter(kept=person).delete()[0],
+        "referrals": Referral.objects.filter(person=person).delete()[0],
         "group exceptions": GroupException.objects.filter(trainee=person).delete()[0],
         "site memberships": SiteMembership.objects.filter(user=person).delete()[0],
     }
@@ -149,6 +151,9 @@ COURSES_FIELDS = {
     "courses.Letter.person": "deleted",
     "courses.PersonMerge.kept": "deleted (who the merged record was, and how to reach them)",
     "courses.PersonMerge.merged_by": KEPT_ACT,
+    "courses.Referral.person": "deleted (who referred them, when, and what came of it)",
+    "courses.Referral.contacted_by": KEPT_ACT,
+    "courses.ReferralImport.uploaded_by": KEPT_ACT,
     "courses.CalendarFeed.user": "deleted",
     "courses.ReminderSent.user": "deleted",
 }

@@ -20,6 +20,7 @@ from courses.models import (
     OrganiserMessage,
     PersonMerge,
     PersonRecord,
+    Referral,
     ReminderSent,
     RunMessageRecipient,
     Session,
@@ -393,11 +394,48 @@ def merges_file(person) -> DataFile:
     )
 
 
+def referrals_file(person) -> DataFile:
+    rows = tuple(
+        (
+            referral.site.name,
+            referral.referred_on,
+            referral.referrer,
+            referral.date_of_birth,
+            referral.nhs_number,
+            referral.notes,
+            referral.get_outcome_display(),
+            referral.outcome_note,
+            referral.contacted_at,
+        )
+        for referral in Referral.objects.filter(person=person)
+        .select_related("site")
+        .order_by("referred_on", "pk")
+    )
+    return DataFile(
+        "referrals.csv",
+        "the referrals of you to our courses (by your GP, nurse or another professional), and "
+        "what came of contacting you",
+        headings=(
+            "Site",
+            "Referred on",
+            "Referred by",
+            "Date of birth",
+            "NHS number",
+            "Notes",
+            "Outcome",
+            "Outcome note",
+            "Contacted",
+        ),
+        rows=rows,
+    )
+
+
 def delivery_files(person) -> list[DataFile]:
     return [
         staff_record_file(person),
         letters_file(person),
         merges_file(person),
+        referrals_file(person),
         bookings_file(person),
         attendance_file(person),
         lessons_file(person),

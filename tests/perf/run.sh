@@ -6,4 +6,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 .venv/bin/python tests/perf/planner.py
 .venv/bin/python tests/perf/dashboard.py
 .venv/bin/python tests/perf/finder.py
+.venv/bin/python tests/perf/referrals.py
 bash tests/perf/load.sh
