@@ -25,6 +25,13 @@ OIDC_URL=http://127.0.0.1:$OIDC_PORT
 OIDC_DIR=/tmp/cotraining-e2e-oidc-$$
 OIDC_LOG=$ROOT/$E2E_DIR/.oidc-provider.log
 OIDC_PID=""
+# The local stand-in for GOV.UK Notify (tests/notify_server.py): the site sends its text messages
+# there with Notify's own client, and it posts delivery receipts back to the site.
+NOTIFY_PORT=${E2E_NOTIFY_PORT:-$((PORT + 2000))}
+NOTIFY_URL=http://127.0.0.1:$NOTIFY_PORT
+NOTIFY_TOKEN=e2e-notify-callback-token
+NOTIFY_LOG=$ROOT/$E2E_DIR/.notify.log
+NOTIFY_PID=""
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -36,6 +43,10 @@ cleanup() {
   if [ -n "$OIDC_PID" ] && kill -0 "$OIDC_PID" 2>/dev/null; then
     kill "$OIDC_PID" 2>/dev/null || true
     wait "$OIDC_PID" 2>/dev/null || true
+  fi
+  if [ -n "$NOTIFY_PID" ] && kill -0 "$NOTIFY_PID" 2>/dev/null; then
+    kill "$NOTIFY_PID" 2>/dev/null || true
+    wait "$NOTIFY_PID" 2>/dev/null || true
   fi
   rm -rf "$OIDC_DIR"
   rm -f "$DB" "$DB-journal" "$DB-wal" "$DB-shm"
@@ -81,6 +92,10 @@ server_env=(
   OIDC_CLIENT_SECRET=cotraining-test-secret
   OIDC_ISSUER="$OIDC_URL"
   OIDC_NAME="NHS Scotland account"
+  NOTIFY_API_KEY="$("$PY" -c 'from tests.notify_server import API_KEY; print(API_KEY)')"
+  NOTIFY_BASE_URL="$NOTIFY_URL"
+  NOTIFY_TEMPLATE_DEFAULT="$("$PY" -c 'from tests.notify_server import TEMPLATE_ID; print(TEMPLATE_ID)')"
+  NOTIFY_CALLBACK_TOKEN="$NOTIFY_TOKEN"
 )
 
 healthy() {
@@ -155,11 +170,33 @@ if ! provider_up; then
   exit 1
 fi
 
+notify_up() {
+  "$PY" - "$NOTIFY_URL/_sent" <<'EOF' >/dev/null 2>&1
+import sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=1) as response:
+    sys.exit(0 if response.status == 200 else 1)
+EOF
+}
+
+say "Starting the local stand-in for GOV.UK Notify at $NOTIFY_URL (log: $E2E_DIR/.notify.log)"
+"$PY" -m tests.notify_server --port "$NOTIFY_PORT" --callback-url "$BASE_URL/notify/callback/" \
+  --callback-token "$NOTIFY_TOKEN" >"$NOTIFY_LOG" 2>&1 &
+NOTIFY_PID=$!
+for _ in $(seq 1 120); do
+  if notify_up; then break; fi
+  if ! kill -0 "$NOTIFY_PID" 2>/dev/null; then
+    echo "The Notify stand-in stopped before it answered. Its log:" >&2
+    cat "$NOTIFY_LOG" >&2
+    exit 1
+  fi
+  sleep 0.25
+done
+
 say "Running the browser journeys"
 status=0
 env DJANGO_SETTINGS_MODULE=cms.settings.test \
   E2E_BASE_URL="$BASE_URL" E2E_MAIL_DIR="$MAIL_DIR" E2E_CHROMIUM="$CHROMIUM" \
-  E2E_DATABASE_URL="sqlite:///$DB" E2E_OIDC_URL="$OIDC_URL" \
+  E2E_DATABASE_URL="sqlite:///$DB" E2E_OIDC_URL="$OIDC_URL" E2E_NOTIFY_URL="$NOTIFY_URL" \
   "$PY" -m pytest "$E2E_DIR" -m e2e -p no:randomly "$@" || status=$?
 
 if [ "$status" -ne 0 ]; then

@@ -85,6 +85,14 @@ def on_the_site(code: str) -> str:
         "EMAIL_URL": f"file://{os.environ['E2E_MAIL_DIR']}",
         "SITE_URL": os.environ["E2E_BASE_URL"],
     }
+    if os.environ.get("E2E_NOTIFY_URL"):  # texts go to the local Notify stand-in, as the site's
+        from tests.notify_server import API_KEY, TEMPLATE_ID
+
+        env.update(
+            NOTIFY_API_KEY=API_KEY,
+            NOTIFY_BASE_URL=os.environ["E2E_NOTIFY_URL"],
+            NOTIFY_TEMPLATE_DEFAULT=TEMPLATE_ID,
+        )
     for name in ("CACHE_URL", "REDIS_URL", "TASKS_BACKEND"):
         env.pop(name, None)
     done = subprocess.run(  # noqa: S603 (this interpreter, manage.py and the code above)
