@@ -42,6 +42,9 @@ KINDS = {
     "cancellation": "Course cancelled",
     "group_message": "Message to the group",
     "claim_code": "Account code",
+    "booking_moved": "Moved to another course",
+    "offer_lapsed": "Offer of a place ended",
+    "offer_taken": "Offered place taken",
 }
 # Notify counts a text of up to 918 characters as at most 6 messages; ours are far shorter.
 LONGEST_TEXT = 918

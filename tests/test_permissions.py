@@ -131,6 +131,9 @@ MATRIX = {
         {**signed_in(403), "other_lead": 404, "lead": 200},
     ),
     "certificates/": ("/certificates/", ALL),
+    # An offer of a place answers to its signed link, without signing in: a forged one is not
+    # found, by anyone (the real offer's page is tested in tests/courses/workshops/test_offers.py).
+    "offers/<str:token>/": ("/offers/not-a-signed-offer/", everyone(404)),
     "certificates/<str:code>/": ("/certificates/{certificate}/", ALL),
     # A person's own account page and its change forms.
     "account/": ("/account/", signed_in(200)),

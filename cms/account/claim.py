@@ -192,7 +192,7 @@ def claim_code_send(*, claim: AccountClaim, to: str, code: str) -> None:
         texts.send_text(
             to=to,
             body=render_to_string("account/email/claim_code_text.txt", context).strip(),
-            kind="claim code",
+            kind="claim_code",
         )
 
 

@@ -180,7 +180,10 @@ def _letter_page(pdf, letter, *, site, width, height) -> None:
         for paragraph in [*letter.body.splitlines(), *sign_off]:
             lines += simpleSplit(paragraph, "Helvetica", size, width_available) or [""]
         leading = size * 1.35
-        if top - (len(lines) + 2) * leading >= bottom:
+        # A blank line between paragraphs takes half a line: a booking letter, with its
+        # sessions, the venue and whom to contact, then fits one page at 10 points.
+        needed = sum(leading if line else leading / 2 for line in lines) + 2 * leading
+        if top - needed >= bottom:
             break
     pdf.setFont("Helvetica-Bold", size + 2)
     y = top
@@ -198,5 +201,5 @@ def _letter_page(pdf, letter, *, site, width, height) -> None:
             pdf.setFont("Helvetica", size)
             y = height - MARGIN - 2 * leading
         pdf.drawString(MARGIN, y, line)
-        y -= leading
+        y -= leading if line else leading / 2
     pdf.showPage()

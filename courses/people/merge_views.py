@@ -12,7 +12,7 @@ from cms.forms import BIGGEST_ID
 from cms.permissions import role_required
 from cms.roles import LEADS_AND_ADMINISTRATORS
 from courses import errors
-from courses.people import merging
+from courses.people import merging, selectors
 from courses.people.services import PersonError
 from courses.sites import scope
 
@@ -46,7 +46,7 @@ def person_merge(request, slug, person_id):
             refusal, status = error.message, 400
         else:
             messages.success(request, errors.MERGE_DONE.format(merged=record.merged_name))
-            return redirect(reverse("courses:person_merge", args=(site.slug, keep.pk)))
+            return redirect(reverse("courses:person_detail", args=(site.slug, keep.pk)))
     elif other_id is not None:
         try:
             preview = merging.merge_preview(site=site, keep=keep, merge=merge)
@@ -65,7 +65,7 @@ def person_merge(request, slug, person_id):
             "total": total,
             "preview": preview,
             "refusal": refusal,
-            "merges": merging.merges_for(keep),
+            "merges": selectors.merges_for(keep),
         },
         status=status,
     )

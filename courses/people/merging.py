@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from assessments.models import Pseudonym, ReflectionReminder, Response
 from cms.privacy.export import person_fields
@@ -56,6 +56,7 @@ from courses.models import (
     SiteMembership,
     Tutor,
 )
+from courses.people import selectors
 from courses.people.services import PersonError
 
 # The better place on a run, when both records have one.
@@ -89,13 +90,8 @@ NOT_SWEPT_APPS = ("wagtail", "auth", "admin", "usersessions", "mfa")
 
 
 def site_people(site):
-    """The people of a site: added by its staff, or booked (or waiting) on its runs or its
-    e-learning."""
-    return get_user_model().objects.filter(
-        Exists(PersonRecord.objects.filter(person=OuterRef("pk"), site=site))
-        | Exists(Enrolment.objects.filter(trainee=OuterRef("pk"), run__site=site))
-        | Exists(Enrolment.objects.filter(trainee=OuterRef("pk"), site=site))
-    )
+    """The people of a site (`selectors.linked_to`)."""
+    return get_user_model().objects.filter(selectors.linked_to(site))
 
 
 def person_of_site_or_none(site, person_id):
@@ -439,33 +435,10 @@ def people_merge(*, site, keep, merge, merged_by) -> PersonMerge:
     )
 
 
-def merges_for(person) -> list[PersonMerge]:
-    """The merges into a person's record, latest first, with who merged them. One query."""
-    return list(PersonMerge.objects.filter(kept=person).select_related("merged_by", "site"))
-
-
 def merge_candidates(*, site, keep, query: str, limit: int = 20):
-    """The site's people (but `keep`) whose name, email address or mobile number holds
-    `query`: (the first `limit`, how many there are). Two queries."""
-    from django.core.exceptions import ValidationError
-
-    from cms.validation import normalise_mobile
-
-    text = " ".join((query or "").split())
-    people = site_people(site).exclude(pk=keep.pk).filter(is_active=True)
-    if not text:
+    """The site's people (but `keep`) whose name, email address or mobile number matches
+    `query` as the people list's search does: (the first `limit`, how many there are)."""
+    if not " ".join((query or "").split()):
         return [], 0
-    match = Q(email__icontains=text)
-    for word in text.split(" "):
-        match |= Q(first_name__icontains=word) | Q(last_name__icontains=word)
-    if " " in text:
-        first, _, last = text.partition(" ")
-        match |= Q(first_name__icontains=first, last_name__icontains=last)
-    try:
-        mobile = normalise_mobile(text)
-    except ValidationError:
-        mobile = ""
-    if mobile:
-        match |= Q(mobile=mobile)
-    found = people.filter(match).order_by("last_name", "first_name", "pk")
+    found = selectors.site_people(site, query=query).exclude(pk=keep.pk).filter(is_active=True)
     return list(found[:limit]), found.count()

@@ -17,8 +17,9 @@ from django.utils import timezone
 from assessments.models import Response
 from assessments.reflections import responses
 from cms.models import Audience, ContactChannel
+from cms.texts import texts_for_person, texts_status
 from cms.validation import normalise_mobile
-from courses.models import AccessNeed, CourseRun, Enrolment, GroupException
+from courses.models import AccessNeed, CourseRun, Enrolment, GroupException, PersonMerge
 from courses.workshops.booking import waiting_position_annotation
 
 GROUPS = {
@@ -35,6 +36,7 @@ CHANNELS = {
 }
 
 CURRENT = (Enrolment.Status.BOOKED, Enrolment.Status.WAITLISTED)
+TEXTS_SHOWN = 5  # the latest texts to the person, with what became of each, on their page
 
 
 NEEDS = {
@@ -63,7 +65,9 @@ def contact_of(person) -> tuple[str, str]:
     return CHANNELS.get(person.contact_by, "Email"), address or "Not given"
 
 
-def _linked_to(site) -> Q:
+def linked_to(site) -> Q:
+    """The one definition of a site's people: added by its staff, or booked, waiting or once
+    booked on its runs (the people list, the person pages and merging all use it)."""
     return Q(staff_record__site=site) | Q(
         Exists(Enrolment.objects.filter(trainee=OuterRef("pk"), run__site=site))
     )
@@ -94,7 +98,7 @@ def site_people(site, *, query: str = "") -> QuerySet:
     site's runs, with the run). Paginate it: two queries a page, and one for the count."""
     people = (
         get_user_model()
-        .objects.filter(_linked_to(site))
+        .objects.filter(linked_to(site))
         .annotate(full_name=Concat("first_name", Value(" "), "last_name"))
         .prefetch_related(
             Prefetch(
@@ -115,14 +119,14 @@ def site_people(site, *, query: str = "") -> QuerySet:
 def person_for_site(site, person_id):
     """A person of the site's list, with their staff record; 404 for anyone else."""
     return get_object_or_404(
-        get_user_model().objects.filter(_linked_to(site)).select_related("staff_record__site"),
+        get_user_model().objects.filter(linked_to(site)).select_related("staff_record__site"),
         pk=person_id,
     )
 
 
 def in_scope(site, person) -> bool:
     """Whether `person` is on the site's list (so a page may link to them)."""
-    return get_user_model().objects.filter(_linked_to(site), pk=person.pk).exists()
+    return get_user_model().objects.filter(linked_to(site), pk=person.pk).exists()
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,9 @@ class PersonPage:
     needs: list
     bookings: list
     reflections: list
+    texts: list
+    texts_status: object
+    merges: list
 
 
 def person_page(site, person) -> PersonPage:
@@ -151,7 +158,15 @@ def person_page(site, person) -> PersonPage:
         needs=needs_in_words(record.access_needs) if record else [],
         bookings=bookings,
         reflections=paper_reflections(person, {b.run_id for b in bookings}),
+        texts=texts_for_person(person, limit=TEXTS_SHOWN),
+        texts_status=texts_status(),
+        merges=merges_for(person),
     )
+
+
+def merges_for(person) -> list:
+    """The merges into a person's record, latest first, with who merged them. One query."""
+    return list(PersonMerge.objects.filter(kept=person).select_related("merged_by", "site"))
 
 
 def paper_reflections(person, run_ids) -> list:

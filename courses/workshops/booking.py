@@ -523,21 +523,6 @@ def notify_waitlisted(enrolment_id: int) -> None:
     )
 
 
-def notify_promoted(enrolment_id: int) -> None:
-    enrolment = _enrolment_for_email(enrolment_id)
-    if enrolment is None or enrolment.status != Enrolment.Status.BOOKED:
-        return
-    channels.tell(
-        enrolment.trainee,
-        subject=f"A place has come up for you on {enrolment.run.title}",
-        template="courses/workshops/email/booking_promoted.txt",
-        context=_email_context(enrolment),
-        kind="booking_confirmation",
-        run=enrolment.run,
-        attachments=_invitation(enrolment),
-    )
-
-
 def notify_withdrawn(enrolment_id: int, gave_up_a_place: bool) -> None:
     enrolment = _enrolment_for_email(enrolment_id)
     if enrolment is None or enrolment.status != Enrolment.Status.WITHDRAWN:
@@ -575,7 +560,7 @@ def notify_moved(enrolment_id: int, from_run_id: int) -> None:
         ),
         template="courses/workshops/email/booking_moved.txt",
         context={**_email_context(enrolment), "from_run": from_run, "position": position},
-        kind="booking moved",
+        kind="booking_moved",
         run=enrolment.run,
         attachments=_invitation(enrolment) if position is None else (),
     )

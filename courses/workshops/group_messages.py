@@ -301,7 +301,7 @@ def run_message_send_out(message_id: int) -> int:
                     "by_letter": channel_for(person) == ContactChannel.LETTER,
                     "text_body_characters": TEXT_BODY_CHARACTERS,
                 },
-                kind="group message",
+                kind="group_message",
                 run=run,
                 reply_to=[site.contact_email] if site.contact_email else (),
             )

@@ -405,13 +405,17 @@ def _message_context(offer: PlaceOffer) -> dict:
     }
 
 
+# The kinds of text Notify knows (cms.texts.KINDS): an offer made has its own template.
+OFFER_KINDS = {"offer_made": "place_offered"}
+
+
 def _tell(offer: PlaceOffer, *, subject: str, name: str) -> None:
     tell(
         offer.enrolment.trainee,
         subject=subject,
         template=f"courses/workshops/email/{name}.txt",
         context=_message_context(offer),
-        kind=name,
+        kind=OFFER_KINDS.get(name, name),
         run=offer.run,
     )
 

@@ -77,7 +77,7 @@ def test_a_code_is_texted_to_a_mobile_written_any_usual_way(
     with django_capture_on_commit_callbacks(execute=True):
         started = claim.claim_start(address=claim.address_parse("07700 900123"))
 
-    assert [(text["to"], text["kind"]) for text in sent_texts] == [("+447700900123", "claim code")]
+    assert [(text["to"], text["kind"]) for text in sent_texts] == [("+447700900123", "claim_code")]
     assert len(sent_texts[0]["body"]) < 160
     assert claim.claim_check(claim_id=started.pk, code=code_in(sent_texts[0]["body"]))
     assert mail.outbox == []

@@ -20,7 +20,8 @@ from courses.models import (
     OrganiserMessage,
     PersonRecord,
 )
-from courses.people.merging import merge_candidates, merge_preview, merges_for, people_merge
+from courses.people.merging import merge_candidates, merge_preview, people_merge
+from courses.people.selectors import merges_for
 from courses.people.services import PersonDetails, PersonError, person_add
 from tests.assessments.reflection_builders import administration, version_with_items
 from tests.factories import CourseRunFactory, SessionFactory, next_weekday

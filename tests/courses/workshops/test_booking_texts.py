@@ -16,9 +16,10 @@ from django.utils.formats import date_format
 from cms.models import OutgoingText
 from cms.roles import Role
 from courses.common import links
-from courses.models import CourseRun, Enrolment, Letter
+from courses.models import CourseRun, Enrolment, Letter, PlaceOffer
 from courses.workshops.booking import booking_withdraw, run_book
 from courses.workshops.emails import run_cancelled
+from courses.workshops.offers import deadline_words, offer_url
 from courses.workshops.reminders import reminders_send_due
 from tests.factories import AGREED, UserFactory
 
@@ -149,15 +150,21 @@ def test_the_waiting_list_withdrawing_and_a_place_coming_up_are_texted(
         booking_withdraw(enrolment=booked)
 
     url = links.course_url(run.pk)
-    assert texts_sent(notify)[1:] == [
+    sent = texts_sent(notify)
+    assert sent[1:3] == [
         "Co-training: Spring group is full, so you are number 1 on the waiting list. We will "
         f"text you if a place comes up. Details: {url}",
         "Co-training: you have cancelled your place on Spring group. Thank you for letting us "
         f"know. To book again: {url}",
-        "Co-training: good news, a place has come up on Spring group and it is booked for you. "
-        f"First session {first_session_words(run)}. If you cannot come, please cancel so "
-        f"someone else can go: {url}",
     ]
+    # The freed place is offered to the first person waiting, with its deadline and link.
+    offer = PlaceOffer.objects.get()
+    assert offer.enrolment.trainee == second
+    assert sent[3] == (
+        f"A place has come up on Spring group. Accept or decline by "
+        f"{deadline_words(offer.expires_at)}: {offer_url(offer)} Questions: contact Riverside "
+        "Health Board. Co-training"
+    )
     assert [sent["request"]["phone_number"] for sent in notify.sent] == [
         MOBILE,
         "+447700900456",
@@ -168,7 +175,7 @@ def test_the_waiting_list_withdrawing_and_a_place_coming_up_are_texted(
         "booking_confirmation",
         "waiting_list",
         "booking_cancelled",
-        "booking_confirmation",
+        "place_offered",
     ]
 
 

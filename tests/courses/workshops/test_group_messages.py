@@ -101,7 +101,7 @@ def test_everyone_booked_is_told_by_their_channel_and_the_message_is_kept(
     assert MESSAGE["subject"] in email.subject and MESSAGE["body"] in email.body
     assert "your reply goes to Riverside Health Board" in email.body
     [(to, body, kind)] = texts
-    assert to == "+447700900123" and kind == "group message"
+    assert to == "+447700900123" and kind == "group_message"
     assert MESSAGE["body"] in body and f"/courses/{run.pk}/" in body
     assert "Call Riverside Health Board on 01632 960 123" in body
     assert len(body) < 400

@@ -437,7 +437,7 @@ def test_someone_who_wants_texts_gets_the_offer_by_text_with_the_link(run, full,
     (text,) = texts
     offer = offer_of(waiting[0])
     assert text["to"] == "+447700900123"
-    assert text["kind"] == "offer_made"
+    assert text["kind"] == "place_offered"
     assert offers.offer_url(offer) in text["body"]
     assert offers.deadline_words(offer.expires_at) in text["body"]
     assert sent_to(person) == []

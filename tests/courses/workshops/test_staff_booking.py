@@ -9,7 +9,7 @@ from django.core import mail
 
 from cms.models import ContactChannel
 from courses import errors
-from courses.models import CourseRun, Enrolment, GroupException, Letter
+from courses.models import CourseRun, Enrolment, GroupException, Letter, PlaceOffer
 from courses.people.services import PersonDetails, person_add
 from courses.workshops import booking
 from courses.workshops.booking import BookingAnswers, BookingError, booking_move, run_book
@@ -124,7 +124,7 @@ def test_staff_booking_refuses_without_the_terms_read_to_them(runs, phone_person
     assert not Enrolment.objects.exists()
 
 
-def test_a_move_frees_the_old_place_for_the_first_waiting_and_tells_the_person_once_by_text(
+def test_a_move_offers_the_old_place_to_the_first_waiting_and_tells_the_person_once_by_text(
     runs, phone_person, people, texts, django_capture_on_commit_callbacks
 ):
     spring, summer = runs["spring"], runs["summer"]
@@ -151,12 +151,14 @@ def test_a_move_frees_the_old_place_for_the_first_waiting_and_tells_the_person_o
         people["site_admin"],
     )
     assert moved.access_needs == ["hearing_loop"]
-    assert waiting.status == Enrolment.Status.BOOKED
+    # The freed place is offered to the first person waiting (courses.workshops.offers).
+    assert waiting.status == Enrolment.Status.WAITLISTED
+    assert PlaceOffer.objects.get(status=PlaceOffer.Status.OPEN).enrolment == waiting
     assert len(texts) == 1
     assert texts[0]["to"] == "+447700900123"
     assert "Summer group" in texts[0]["body"] and "Spring group" in texts[0]["body"]
     assert len(texts[0]["body"]) < 300
-    # The promoted person is emailed; the moved person is not emailed at all.
+    # The person offered the place is emailed; the moved person is not emailed at all.
     assert [message.to for message in mail.outbox] == [[waiting.trainee.email]]
 
 
