@@ -242,8 +242,8 @@ MOVE_NOT_BOOKED = "They are not booked or waiting for this run, so there is noth
 PERSON_TERMS_NOT_READ = (
     "Confirm you have read them the booking terms and they agree, to book a place for them."
 )
-PERSON_RUN_REQUIRED = "Choose a run to book them onto."
-PERSON_MOVE_RUN_REQUIRED = "Choose the run to move them to."
+PERSON_RUN_REQUIRED = "Choose a course to book them onto."
+PERSON_MOVE_RUN_REQUIRED = "Choose the course to move them to."
 PERSON_EDIT_ONLINE = (
     "This person manages their own details when they sign in, so only they can change them. "
     "Ask them to update their account."

@@ -118,7 +118,7 @@ class StaffBookingForm(forms.Form):
     """The booking questions, answered by staff on the person's behalf."""
 
     run = forms.TypedChoiceField(
-        label="Which run?",
+        label="Which course?",
         coerce=int,
         choices=(),
         widget=forms.RadioSelect,
@@ -162,7 +162,7 @@ class StaffBookingForm(forms.Form):
 
 class MoveForm(forms.Form):
     run = forms.TypedChoiceField(
-        label="Which run should they move to?",
+        label="Which course should they move to?",
         coerce=int,
         choices=(),
         widget=forms.RadioSelect,
