@@ -70,6 +70,11 @@ EMAIL_TAKEN = (
     "Another account already uses {email}. Enter a different email address, or ask the "
     "organisers of your course to merge the two records."
 )
+TEXTS_OFF = (
+    "We cannot send codes by text message at the moment. Enter your email address instead, or "
+    "contact the organisers of your course: their phone number is on your course's page and in "
+    "every message they have sent you."
+)
 TOO_MANY_REQUESTS = (
     "You have asked for too many codes. Wait 15 minutes, then try again. If you still cannot "
     "set up your account, contact the organisers of your course."
@@ -95,7 +100,8 @@ class Address:
 
 
 def address_parse(text: str) -> Address:
-    """The email address or mobile number typed, or ClaimError saying what to type."""
+    """The email address or mobile number typed, or ClaimError saying what to type (a mobile
+    number while text messages are off: no code could reach it)."""
     text = (text or "").strip()
     if not text:
         raise ClaimError(ADDRESS_REQUIRED)
@@ -109,6 +115,9 @@ def address_parse(text: str) -> Address:
         mobile = normalise_mobile(text)
     except ValidationError as error:
         raise ClaimError(ADDRESS_INVALID) from error
+    if not texts.texts_enabled():
+        # Said to everyone who types a mobile, so it tells nothing about whether we hold it.
+        raise ClaimError(TEXTS_OFF)
     return Address(AccountClaim.Channel.TEXT, mobile)
 
 

@@ -12,7 +12,7 @@ from django.core import mail
 from cms import texts
 from cms.account import claim
 from cms.account.claim import ClaimError
-from cms.models import AccountClaim
+from cms.models import AccountClaim, OutgoingText
 from cms.roles import Role
 from tests.factories import UserFactory
 
@@ -317,6 +317,21 @@ def test_asking_for_codes_is_limited_per_address(client, django_capture_on_commi
     response = ask(client, "margaret@example.com", django_capture_on_commit_callbacks)
     assert claim.TOO_MANY_REQUESTS in response.content.decode()
     assert len(mail.outbox) == 3
+
+
+def test_a_mobile_number_while_texts_are_off_asks_for_email_and_sends_nothing(client, settings):
+    settings.NOTIFY_API_KEY = ""
+    settings.TEXTS_WITHOUT_KEY = "off"
+    staff_added(email=None, mobile="+447700900123")
+
+    response = client.post("/account/claim/", {"address": "07700 900123"})
+
+    assert response.status_code == 400
+    assert "We cannot send codes by text message at the moment" in response.content.decode()
+    assert AccountClaim.objects.count() == 0
+    assert not OutgoingText.objects.exists()
+    # An email address still works.
+    assert claim.address_parse("Margaret@Example.com").value == "margaret@example.com"
 
 
 def test_the_code_and_password_pages_need_the_step_before(client):
