@@ -120,6 +120,16 @@ def offers_after_withdrawal(*, run: CourseRun, enrolment: Enrolment) -> None:
     offers_make(run=run, now=now)
 
 
+def offers_close_for_run(*, run: CourseRun) -> int:
+    """A cancelled run's open offers close at once (nobody can take a place on it now), so no
+    place stays held and no page or list shows an offer to answer. Returns how many closed."""
+    return (
+        PlaceOffer.objects.open()
+        .filter(run=run)
+        .update(status=PlaceOffer.Status.CLOSED, answered_at=timezone.now())
+    )
+
+
 def _offer_place(run: CourseRun, *, place, now: datetime) -> list[PlaceOffer]:
     """Offer the place `place` to the first person waiting who has no open offer and has not
     been offered this place before; in the last day, to all of them at once."""
@@ -173,17 +183,17 @@ def _offer_row(offer_id: int) -> PlaceOffer:
 
 
 def _refuse_unless_open(offer: PlaceOffer, run: CourseRun, now: datetime) -> None:
-    """Refused, naming why: already accepted or declined, no longer waiting, the run cancelled
-    or started, the place taken by someone else (last-day offers), or the deadline passed."""
+    """Refused, naming why: already accepted, the run cancelled or started, declined, no longer
+    waiting, the place taken by someone else (last-day offers), or the deadline passed."""
     enrolment = offer.enrolment
     if offer.status == PlaceOffer.Status.ACCEPTED:
         raise OfferError(errors.OFFER_ALREADY_ACCEPTED.format(course=run.title))
-    if offer.status == PlaceOffer.Status.CLOSED or enrolment.status != Enrolment.Status.WAITLISTED:
-        raise OfferError(errors.OFFER_CLOSED.format(course=run.title))
     if run.status != CourseRun.Status.OPEN or run.first_start is None:
         raise OfferError(errors.OFFER_RUN_NOT_OPEN.format(course=run.title))
     if run.first_start <= now:
         raise OfferError(errors.OFFER_RUN_STARTED.format(course=run.title))
+    if offer.status == PlaceOffer.Status.CLOSED or enrolment.status != Enrolment.Status.WAITLISTED:
+        raise OfferError(errors.OFFER_CLOSED.format(course=run.title))
     position = booking.waiting_position(enrolment)
     if offer.status == PlaceOffer.Status.DECLINED:
         raise OfferError(errors.OFFER_ALREADY_DECLINED.format(position=position))

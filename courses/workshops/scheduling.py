@@ -31,7 +31,7 @@ from courses.models import (
 from courses.reflections.administrations import administrations_ensure_for_run
 from courses.sites import closed_days
 from courses.sites.closed_days import Closure
-from courses.workshops import emails
+from courses.workshops import emails, offers
 from courses.workshops.readiness import (
     Refusal,
     load_tutors,
@@ -367,7 +367,8 @@ def run_open(*, run: CourseRun) -> CourseRun:
 def run_cancel(*, run: CourseRun, reason: str, cancelled_by=None) -> CourseRun:
     """Cancel a run that has not finished. Bookings and the waiting list are kept as they were
     (the trainees' pages say the course is cancelled); calendars and reminders leave it out.
-    Everyone booked or waiting, its tutors and the site's leads are told, with the reason."""
+    Everyone booked or waiting, its tutors and the site's leads are told, with the reason; open
+    offers of a place close."""
     reason = (reason or "").strip()
     if not reason:
         raise SchedulingError(errors.CANCEL_REASON_REQUIRED)
@@ -381,6 +382,7 @@ def run_cancel(*, run: CourseRun, reason: str, cancelled_by=None) -> CourseRun:
     run.cancelled_at = timezone.now()
     run.cancel_reason = reason[:500]
     run.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    offers.offers_close_for_run(run=run)
     transaction.on_commit(lambda: emails.run_cancelled(run.pk))
     return run
 

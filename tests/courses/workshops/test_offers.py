@@ -15,7 +15,7 @@ from django.utils import timezone
 from cms.roles import Role
 from courses import errors
 from courses.models import CourseRun, Enrolment, PlaceOffer, Session
-from courses.workshops import booking, offers
+from courses.workshops import booking, offers, scheduling
 from courses.workshops.offers import OfferError
 from tests.factories import (
     AGREED,
@@ -258,6 +258,25 @@ def test_a_cancelled_run_refuses_its_offers(run, full, act):
 
     assert refusal.value.message == errors.OFFER_RUN_NOT_OPEN.format(course=run.title)
     assert status_of(waiting[0]) == "waitlisted"
+
+
+def test_cancelling_a_run_closes_its_open_offers_and_the_link_says_why(
+    client, run, full, act, people
+):
+    booked, waiting = full
+    withdraw(act, booked[0])
+    offer = offer_of(waiting[0])
+
+    act(scheduling.run_cancel, run=run, reason="The venue has closed", cancelled_by=people["lead"])
+
+    offer.refresh_from_db()
+    assert offer.status == PlaceOffer.Status.CLOSED
+    assert open_offers(run) == []
+    assert status_of(waiting[0]) == "waitlisted"  # kept as it was, as run_cancel keeps bookings
+    page = client.get(offers.offer_url(offer))
+    assert page.status_code == 200
+    assert errors.OFFER_RUN_NOT_OPEN.format(course=run.title) in page.content.decode()
+    assert "Accept the place" not in page.content.decode()
 
 
 def test_a_started_run_refuses_its_offers(run, workshop, full, act, frozen_clock):
