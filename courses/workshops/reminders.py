@@ -1,5 +1,6 @@
 """Reminders before each session: an email to its two tutors, and to everyone booked by the way
-they chose (email, text or letter).
+they chose (email, text or letter; by letter only the earliest reminder, when it can arrive in
+time: `in_time_by_letter`).
 
 `reminders_send_due` runs on a schedule (the `send_due_reminders` task, from the `send_reminders`
 command, cron or a worker). It is safe to run twice, even at the same moment on two machines: each
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from cms.models import ContactChannel
 from courses.calendars import feeds
 from courses.common import channels, links, mail, wording
 from courses.common.queries import insert_claims
@@ -23,6 +25,11 @@ logger = logging.getLogger(__name__)
 
 # The longest reminder a lead can set (see parse_reminder_days): sessions further off need nothing.
 LONGEST_REMINDER = timedelta(days=60)
+# A letter is printed in the lead's next batch, posted and delivered: a reminder by letter is sent
+# only at the run's earliest reminder day and only when that is at least this many days ahead, so
+# it arrives in time. Nearer reminders would arrive after the session (the booking letter already
+# lists every date).
+LETTER_NOTICE_DAYS = 5
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,14 @@ def nearest_due(session: Session, now: datetime) -> int | None:
         return None
     due = [d for d in days if session.starts_at - timedelta(days=d) <= now]
     return min(due, default=None)
+
+
+def in_time_by_letter(session: Session, days_before: int) -> bool:
+    """Whether a reminder `days_before` the session is one to send by letter: the run's earliest
+    reminder day, and at least LETTER_NOTICE_DAYS ahead."""
+    return days_before >= LETTER_NOTICE_DAYS and days_before == max(
+        session.run.reminder_day_list, default=0
+    )
 
 
 def due_reminders(now: datetime) -> list[Reminder]:
@@ -95,8 +110,13 @@ def due_reminders(now: datetime) -> list[Reminder]:
                 people[tutor.user_id] = (tutor.user, True)  # teaching wins over being booked
         for person, as_tutor in people.values():
             reminder = Reminder(session, person, days, as_tutor)
-            reachable = person.email if as_tutor else channels.channel_for(person)
-            if reachable and reminder.key not in already_sent:
+            if as_tutor:
+                channel = ContactChannel.EMAIL if person.email else ""
+            else:
+                channel = channels.channel_for(person)
+            if channel == ContactChannel.LETTER and not in_time_by_letter(session, days):
+                continue
+            if channel and reminder.key not in already_sent:
                 reminders.append(reminder)
     return reminders
 

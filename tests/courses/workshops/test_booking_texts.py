@@ -229,7 +229,7 @@ def test_a_trainee_who_wants_texts_is_reminded_by_text_and_the_tutors_by_email(
     Enrolment.objects.create(trainee=person, run=run, site=run.site, status="booked")
     letter_person = by_letter()
     Enrolment.objects.create(trainee=letter_person, run=run, site=run.site, status="booked")
-    now = session.starts_at - timedelta(days=1)
+    now = session.starts_at - timedelta(days=7)  # the week before: in time for the post
 
     with django_capture_on_commit_callbacks(execute=True):
         from time_machine import travel

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
 
-from courses.models import CourseRun, Enrolment, ReminderSent, Session, TutorKind
+from courses.models import CourseRun, Enrolment, Letter, ReminderSent, Session, TutorKind
 from courses.tasks import send_due_reminders
 from courses.workshops import reminders
 from courses.workshops.reminders import nearest_due
@@ -135,6 +135,51 @@ def test_the_day_before_comes_after_the_week_before(course, run_reminders):
     assert sorted(
         ReminderSent.objects.filter(user=course["booked"]).values_list("days_before", flat=True)
     ) == [1, 7]
+
+
+def test_someone_who_wants_letters_gets_one_letter_a_session_in_time_for_the_post(
+    course, run_reminders
+):
+    by_post = UserFactory(
+        email=None,
+        verified=False,
+        contact_by="letter",
+        postal_address="4 Mill Lane\nRiverside\nRV1 4DD",
+    )
+    Enrolment.objects.create(
+        trainee=by_post, run=course["run"], site=course["run"].site, status="booked"
+    )
+    session = starts_in(course["sessions"][0], timedelta(days=6))
+    run_reminders()
+    starts_in(session, timedelta(hours=20))  # the day before: by email only
+    run_reminders()
+
+    subjects = list(Letter.objects.filter(person=by_post).values_list("subject", flat=True))
+    assert len(subjects) == 1
+    assert subjects[0].startswith("Reminder: ")
+    assert "session 1" in subjects[0]
+    assert sorted(
+        ReminderSent.objects.filter(user=course["booked"]).values_list("days_before", flat=True)
+    ) == [1, 7]
+
+
+def test_no_reminder_letter_when_the_earliest_reminder_is_too_near_for_the_post(
+    course, run_reminders
+):
+    CourseRun.objects.filter(pk=course["run"].pk).update(reminder_days="3,1")
+    by_post = UserFactory(
+        email=None, verified=False, contact_by="letter", postal_address="4 Mill Lane"
+    )
+    Enrolment.objects.create(
+        trainee=by_post, run=course["run"], site=course["run"].site, status="booked"
+    )
+    session = starts_in(course["sessions"][0], timedelta(days=2))
+    run_reminders()
+    starts_in(session, timedelta(hours=20))
+    run_reminders()
+
+    assert not Letter.objects.filter(person=by_post).exists()
+    assert "booked@example.com" in sent_to()
 
 
 def test_someone_booked_late_gets_only_the_nearest_reminder(course, run_reminders):
