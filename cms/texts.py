@@ -22,12 +22,11 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.tasks import default_task_backend, task
+from django.tasks import task
 from django.utils import timezone
 
 from cms.models import OutgoingText
-from cms.outbox import MAX_ATTEMPTS, wait_after
-from cms.privacy.periods import period_cutoff
+from cms.outbox import Outbox
 
 logger = logging.getLogger(__name__)
 
@@ -91,25 +90,7 @@ def send_text(*, to: str, body: str, kind: str = "") -> None:
     if not texts_enabled():
         logger.warning("Text messages are switched off: %s to %s not sent.", kind or "text", to)
         return
-    outgoing = OutgoingText.objects.create(
-        to=to[:20],
-        body=body[:LONGEST_TEXT],
-        kind=kind[:40],
-        next_attempt_at=timezone.now(),
-    )
-    transaction.on_commit(lambda pk=outgoing.pk: enqueue_text(pk), robust=True)
-
-
-def enqueue_text(outgoing_id: int, *, run_after=None) -> None:
-    """Ask the task queue to send one text. If the queue cannot take it now, the text stays
-    waiting in the outbox and `send_queued_texts` picks it up."""
-    try:
-        if run_after is not None and default_task_backend.supports_defer:
-            deliver_text.using(run_after=run_after).enqueue(outgoing_id)
-        elif run_after is None:
-            deliver_text.enqueue(outgoing_id)
-    except Exception:
-        logger.warning("Could not queue text %s; it waits in the outbox.", outgoing_id)
+    TEXTS.queue(to=to[:20], body=body[:LONGEST_TEXT], kind=kind[:40])
 
 
 def notify_client():
@@ -122,11 +103,12 @@ def notify_client():
     )
 
 
-def _hand_over(outgoing: OutgoingText) -> str:
-    """Send one text by Notify (or to the console without a key). Returns Notify's id."""
+def _hand_over(outgoing: OutgoingText) -> dict:
+    """Send one text by Notify (or to the console without a key); its fields to save as sent:
+    Notify's id for it."""
     if not settings.NOTIFY_API_KEY:
         logger.info("Text to %s (%s): %s", outgoing.to, outgoing.kind or "message", outgoing.body)
-        return ""
+        return {"notify_id": ""}
     client = notify_client()
     try:
         answer = client.send_sms_notification(
@@ -137,80 +119,30 @@ def _hand_over(outgoing: OutgoingText) -> str:
         )
     finally:
         client.request_session.close()  # no connection left open between texts
-    return str((answer or {}).get("id", ""))[:64]
+    return {"notify_id": str((answer or {}).get("id", ""))[:64]}
 
 
 @task
 def deliver_text(outgoing_id: int) -> str:
-    """Send one text from the outbox if it is due. Two workers never send it twice: the row is
-    locked while it is sent, and a sent text is left alone."""
-    now = timezone.now()
-    with transaction.atomic():
-        outgoing = OutgoingText.objects.select_for_update().filter(pk=outgoing_id).first()
-        if outgoing is None or outgoing.status != OutgoingText.Status.QUEUED:
-            return "nothing to do"
-        if outgoing.next_attempt_at > now:
-            return "not due yet"
-        if not texts_enabled():
-            return "switched off"
-        outgoing.attempts += 1
-        try:
-            notify_id = _hand_over(outgoing)
-        except Exception as error:  # whatever Notify's client or the network raised
-            outgoing.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if outgoing.attempts >= MAX_ATTEMPTS:
-                outgoing.status = OutgoingText.Status.FAILED
-                logger.error("Gave up on text %s: %s", outgoing.pk, outgoing.last_error)
-            else:
-                outgoing.next_attempt_at = now + wait_after(outgoing.attempts)
-                logger.warning("Text %s not sent, will retry: %s", outgoing.pk, outgoing.last_error)
-            outgoing.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            if outgoing.status == OutgoingText.Status.QUEUED:
-                retry_at = outgoing.next_attempt_at
-                transaction.on_commit(lambda: enqueue_text(outgoing.pk, run_after=retry_at))
-            return "failed"
-        outgoing.status = OutgoingText.Status.SENT
-        outgoing.sent_at = now
-        outgoing.notify_id = notify_id
-        outgoing.last_error = ""
-        outgoing.save(update_fields=["attempts", "last_error", "status", "sent_at", "notify_id"])
-        return "sent"
+    """Send one text from the outbox if it is due (`Outbox.deliver`)."""
+    return TEXTS.deliver(outgoing_id)
 
 
-def send_queued_texts() -> int:
-    """Send every text that is due (the scheduled sweep: after an outage, or where the task
-    queue cannot defer a retry). Returns how many were sent."""
-    due = OutgoingText.objects.filter(
-        status=OutgoingText.Status.QUEUED, next_attempt_at__lte=timezone.now()
-    ).values_list("pk", flat=True)
-    return sum(deliver_text.call(pk) == "sent" for pk in list(due))
+TEXTS = Outbox(
+    model=OutgoingText,
+    noun="text",
+    retention="sent_texts",
+    task=deliver_text,
+    hand_over=_hand_over,
+    switched_on=texts_enabled,
+)
 
-
-def texts_sent_passed(now):
-    """Sent texts older than the retention period of sent texts."""
-    return OutgoingText.objects.filter(
-        status=OutgoingText.Status.SENT, sent_at__lt=period_cutoff("sent_texts", now)
-    )
-
-
-def texts_prune() -> int:
-    """Delete sent texts past their retention period. Returns how many."""
-    deleted, _ = texts_sent_passed(timezone.now()).delete()
-    return deleted
-
-
-def outgoing_text_retry(*, outgoing_id: int) -> OutgoingText:
-    """A system administrator sends a failed (or waiting) text again, now."""
-    with transaction.atomic():
-        outgoing = OutgoingText.objects.select_for_update().get(pk=outgoing_id)
-        if outgoing.status == OutgoingText.Status.SENT:
-            return outgoing
-        outgoing.status = OutgoingText.Status.QUEUED
-        outgoing.attempts = 0
-        outgoing.next_attempt_at = timezone.now()
-        outgoing.save(update_fields=["status", "attempts", "next_attempt_at"])
-        transaction.on_commit(lambda: enqueue_text(outgoing.pk))
-    return outgoing
+# The names the rest of the site and its commands use.
+enqueue_text = TEXTS.enqueue
+send_queued_texts = TEXTS.send_due
+texts_sent_passed = TEXTS.sent_passed
+texts_prune = TEXTS.prune
+outgoing_text_retry = TEXTS.retry
 
 
 # --- delivery receipts from Notify ----------------------------------------------------------

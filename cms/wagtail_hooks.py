@@ -1,6 +1,8 @@
-"""Wagtail admin wiring for the curricula (sign-off log actions and labels, module pairings) and
-the outboxes of outgoing email and text messages and the record of copies made of people's data, for system
+"""Wagtail admin wiring for the curricula (sign-off log actions and labels, module pairings), the
+outboxes of email and text messages and the record of copies made of people's data, for system
 administrators."""
+
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -29,11 +31,12 @@ from cms.models import (
     SecondFactorReset,
     SignInRoleMapping,
 )
-from cms.outbox import outgoing_email_retry
+from cms.models.outbox import OutgoingMessage
+from cms.outbox import EMAILS
 from cms.permissions import ReadBySystemAdministratorsOnly, SystemAdministratorsOnly
 from cms.second_factors.views import second_factor_reset_view
 from cms.sso.roles import ROLE_GRANTED, ROLE_REMOVED
-from cms.texts import outgoing_text_retry
+from cms.texts import TEXTS
 
 
 class SignOffLogFormatter(LogFormatter):
@@ -90,34 +93,36 @@ def register_module_pairing_viewset():
     return ModulePairingViewSet("module_pairings")
 
 
+# --- the outboxes of email and text messages (cms/outbox.py, cms/texts.py) -------------------
+# One listing for both, with "Send again" for what is not sent yet.
 register_permission_policy(OutgoingEmail, ReadBySystemAdministratorsOnly(OutgoingEmail))
+register_permission_policy(OutgoingText, ReadBySystemAdministratorsOnly(OutgoingText))
 
 
 @require_http_methods(["GET", "POST"])
-def outgoing_email_send_again(request, pk):
+def outbox_send_again(request, pk, *, viewset):
     if not (request.user.is_active and request.user.is_superuser):
         raise PermissionDenied
-    outgoing = get_object_or_404(OutgoingEmail, pk=pk)
+    outgoing = get_object_or_404(viewset.model, pk=pk)
     if request.method == "POST":
-        outgoing = outgoing_email_retry(outgoing_id=outgoing.pk)
-        if outgoing.status == OutgoingEmail.Status.SENT:
-            messages.info(request, f"“{outgoing.subject}” had already been sent.")
+        outgoing = viewset.outbox.retry(outgoing_id=outgoing.pk)
+        if outgoing.status == OutgoingMessage.Status.SENT:
+            messages.info(request, f"{viewset.described(outgoing)} had already been sent.")
         else:
-            messages.success(request, f"“{outgoing.subject}” will be sent again now.")
-        return redirect("outgoing_email:index")
-    return TemplateResponse(
-        request, "wagtailadmin/outgoing_email/send_again.html", {"outgoing": outgoing}
-    )
+            messages.success(request, f"{viewset.described(outgoing)} will be sent again now.")
+        return redirect(viewset.get_url_name("index"))
+    return TemplateResponse(request, viewset.send_again_template, {"outgoing": outgoing})
 
 
-class OutgoingEmailIndexView(IndexView):
+class OutboxIndexView(IndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        if instance.status != OutgoingEmail.Status.SENT:
+        if instance.status != OutgoingMessage.Status.SENT:
+            namespace = self.index_url_name.rsplit(":", 1)[0]
             buttons.append(
                 MenuItem(
                     "Send again",
-                    url=reverse("outgoing_email:send_again", args=[instance.pk]),
+                    url=reverse(f"{namespace}:send_again", args=[instance.pk]),
                     icon_name="resubmit",
                     priority=15,
                 )
@@ -125,17 +130,42 @@ class OutgoingEmailIndexView(IndexView):
         return buttons
 
 
-class OutgoingEmailViewSet(ModelViewSet):
-    """Every email the site has sent or is trying to send: failed ones show their error and can
-    be sent again. For system administrators only."""
+class OutboxViewSet(ModelViewSet):
+    """An outbox's messages, sent or trying to be: failed ones show their error and can be sent
+    again. For system administrators only. `outbox` sends; `described` names one message."""
 
-    model = OutgoingEmail
-    index_view_class = OutgoingEmailIndexView
-    menu_label = "Outgoing email"
-    icon = "mail"
+    outbox = None
+    send_again_template = ""
+    index_view_class = OutboxIndexView
     add_to_settings_menu = True
     copy_view_enabled = False
     inspect_view_enabled = True
+    list_filter = ["status"]
+    ordering = ["-created_at"]
+
+    @staticmethod
+    def described(outgoing) -> str:
+        raise NotImplementedError
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path(
+                "send-again/<int:pk>/",
+                partial(outbox_send_again, viewset=self),
+                name="send_again",
+            ),
+        ]
+
+
+class OutgoingEmailViewSet(OutboxViewSet):
+    """Every email the site has sent or is trying to send."""
+
+    model = OutgoingEmail
+    outbox = EMAILS
+    send_again_template = "wagtailadmin/outgoing_email/send_again.html"
+    menu_label = "Outgoing email"
+    icon = "mail"
     list_display = [
         "created_at",
         "to",
@@ -146,71 +176,23 @@ class OutgoingEmailViewSet(ModelViewSet):
         "last_error",
     ]
     inspect_view_fields = [*list_display, "sent_at"]
-    list_filter = ["status"]
     search_fields = ["to", "subject"]
-    ordering = ["-created_at"]
     form_fields = ["subject"]  # never offered: nobody has the add or change permission
 
-    def get_urlpatterns(self):
-        return [
-            *super().get_urlpatterns(),
-            path("send-again/<int:pk>/", outgoing_email_send_again, name="send_again"),
-        ]
+    @staticmethod
+    def described(outgoing) -> str:
+        return f"“{outgoing.subject}”"
 
 
-@hooks.register("register_admin_viewset")
-def register_outgoing_email_viewset():
-    return OutgoingEmailViewSet("outgoing_email")
-
-
-# --- outgoing text messages (cms/texts.py) ---------------------------------------------------
-register_permission_policy(OutgoingText, ReadBySystemAdministratorsOnly(OutgoingText))
-
-
-@require_http_methods(["GET", "POST"])
-def outgoing_text_send_again(request, pk):
-    if not (request.user.is_active and request.user.is_superuser):
-        raise PermissionDenied
-    outgoing = get_object_or_404(OutgoingText, pk=pk)
-    if request.method == "POST":
-        outgoing = outgoing_text_retry(outgoing_id=outgoing.pk)
-        if outgoing.status == OutgoingText.Status.SENT:
-            messages.info(request, f"The text to {outgoing.to} had already been sent.")
-        else:
-            messages.success(request, f"The text to {outgoing.to} will be sent again now.")
-        return redirect("outgoing_text:index")
-    return TemplateResponse(
-        request, "wagtailadmin/outgoing_text/send_again.html", {"outgoing": outgoing}
-    )
-
-
-class OutgoingTextIndexView(IndexView):
-    def get_list_more_buttons(self, instance):
-        buttons = super().get_list_more_buttons(instance)
-        if instance.status != OutgoingText.Status.SENT:
-            buttons.append(
-                MenuItem(
-                    "Send again",
-                    url=reverse("outgoing_text:send_again", args=[instance.pk]),
-                    icon_name="resubmit",
-                    priority=15,
-                )
-            )
-        return buttons
-
-
-class OutgoingTextViewSet(ModelViewSet):
-    """Every text message the site has sent through GOV.UK Notify or is trying to: whether the
-    phone got it (Notify's receipt), failed ones with their error, to be sent again. For system
-    administrators only."""
+class OutgoingTextViewSet(OutboxViewSet):
+    """Every text message the site has sent through GOV.UK Notify or is trying to, with whether
+    the phone got it (Notify's receipt)."""
 
     model = OutgoingText
-    index_view_class = OutgoingTextIndexView
+    outbox = TEXTS
+    send_again_template = "wagtailadmin/outgoing_text/send_again.html"
     menu_label = "Outgoing texts"
     icon = "mobile-alt"
-    add_to_settings_menu = True
-    copy_view_enabled = False
-    inspect_view_enabled = True
     list_display = [
         "created_at",
         "to",
@@ -231,14 +213,16 @@ class OutgoingTextViewSet(ModelViewSet):
     ]
     list_filter = ["status", "delivery_status"]
     search_fields = ["to", "kind"]
-    ordering = ["-created_at"]
     form_fields = ["kind"]  # never offered: nobody has the add or change permission
 
-    def get_urlpatterns(self):
-        return [
-            *super().get_urlpatterns(),
-            path("send-again/<int:pk>/", outgoing_text_send_again, name="send_again"),
-        ]
+    @staticmethod
+    def described(outgoing) -> str:
+        return f"The text to {outgoing.to}"
+
+
+@hooks.register("register_admin_viewset")
+def register_outgoing_email_viewset():
+    return OutgoingEmailViewSet("outgoing_email")
 
 
 @hooks.register("register_admin_viewset")

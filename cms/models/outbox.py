@@ -5,12 +5,9 @@ import uuid
 from django.db import models
 
 
-class OutgoingEmail(models.Model):
-    """One email waiting to go, gone, or given up on (cms/outbox.py).
-
-    Every email the site sends is saved here first, in the transaction of the change it reports,
-    and delivered by a background task after commit: a mail server that is down costs a retry,
-    never a page or a message. The message is kept as the bytes that will be sent."""
+class OutgoingMessage(models.Model):
+    """What every outgoing message keeps to be sent by the outbox (cms/outbox.py `Outbox`):
+    whether it is waiting, sent or given up on, its tries and when the next is due."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to be sent"
@@ -18,16 +15,28 @@ class OutgoingEmail(models.Model):
         FAILED = "failed", "Failed: gave up"
 
     created_at = models.DateTimeField(auto_now_add=True)
-    from_email = models.CharField(max_length=320)
-    recipients = models.JSONField(help_text="The envelope: every address the message goes to.")
-    to = models.CharField("To", max_length=1000, help_text="As shown in the list.")
-    subject = models.CharField(max_length=1000)
-    message = models.BinaryField(help_text="The whole message (MIME), as it will be sent.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField("next try")
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class OutgoingEmail(OutgoingMessage):
+    """One email waiting to go, gone, or given up on (cms/outbox.py).
+
+    Every email the site sends is saved here first, in the transaction of the change it reports,
+    and delivered by a background task after commit: a mail server that is down costs a retry,
+    never a page or a message. The message is kept as the bytes that will be sent."""
+
+    from_email = models.CharField(max_length=320)
+    recipients = models.JSONField(help_text="The envelope: every address the message goes to.")
+    to = models.CharField("To", max_length=1000, help_text="As shown in the list.")
+    subject = models.CharField(max_length=1000)
+    message = models.BinaryField(help_text="The whole message (MIME), as it will be sent.")
 
     class Meta:
         verbose_name = "outgoing email"
@@ -37,18 +46,13 @@ class OutgoingEmail(models.Model):
         return f"{self.subject} (to {self.to})"
 
 
-class OutgoingText(models.Model):
+class OutgoingText(OutgoingMessage):
     """One text message (SMS) waiting to go, handed to GOV.UK Notify, or given up on
     (cms/texts.py).
 
     Saved in the transaction of the change it reports and sent by a background task after
     commit, like an email: Notify being down costs a retry, never a page or a message. Notify
     then tells us, by its delivery callback, whether the phone network delivered it."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to be sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed: gave up"
 
     class Delivery(models.TextChoices):
         # Notify's words for what became of a text it sent (its delivery callback's status).
@@ -58,18 +62,12 @@ class OutgoingText(models.Model):
         TEMPORARY_FAILURE = "temporary-failure", "Not delivered: the phone was off or out of signal"
         TECHNICAL_FAILURE = "technical-failure", "Not delivered: a problem at the text service"
 
-    created_at = models.DateTimeField(auto_now_add=True)
     to = models.CharField("To", max_length=20, help_text="The mobile number, as +447700900123.")
     body = models.TextField(help_text="The words of the text message.")
     kind = models.CharField(max_length=40, blank=True, help_text="What the message is about.")
     reference = models.UUIDField(
         unique=True, default=uuid.uuid4, editable=False, help_text="Our reference, sent to Notify."
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField("next try")
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
     notify_id = models.CharField(
         max_length=64, blank=True, db_index=True, help_text="Notify's id for the message."
     )

@@ -1,17 +1,45 @@
 """Form fields and checks that several areas' forms share: a day typed as people write it, a
-date asked as day, month and year (the NHS.UK date input), and a period whose last day is not
-before its first."""
+date asked as day, month and year (the NHS.UK date input), a period whose last day is not
+before its first, and what a person needs to take part (asked of trainees when they book, and of
+staff for someone they add or book)."""
 
 from datetime import date, datetime
 
 from django import forms
 from django.utils import timezone
 
-from cms.validation import EARLIEST, LATEST, plausible_date
+from cms.forms import Checkboxes
+from cms.validation import EARLIEST, LATEST, plain_text, plausible_date
 from courses import errors
+from courses.models import AccessNeed
 
 # How people type a day (27/11/2026), and the ISO form browsers and links send (2026-11-27).
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
+
+
+def access_needs_field(*, label: str, help_text: str, choices=AccessNeed.choices):
+    """The access needs as checkboxes (`choices` words them for whoever answers)."""
+    return forms.MultipleChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=choices,
+        widget=Checkboxes,
+        required=False,
+        error_messages={"invalid_choice": errors.ACCESS_NEED_UNKNOWN},
+    )
+
+
+def adjustments_field(*, label: str, help_text: str = ""):
+    """Other needs or adjustments, in the person's own words: plain text, up to 1,000
+    characters."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        max_length=1000,
+        validators=[plain_text],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class DayField(forms.DateField):

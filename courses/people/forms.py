@@ -3,11 +3,11 @@ here; the rules in `courses.people.services` and `courses.workshops.booking`."""
 
 from django import forms
 
-from cms.forms import Checkboxes
 from cms.models import Audience, ContactChannel
 from cms.validation import plain_text, single_line
 from courses import errors
 from courses.common import wording
+from courses.common.forms import access_needs_field, adjustments_field
 from courses.models import AccessNeed
 from courses.people.services import PersonDetails
 from courses.workshops.booking import BookingAnswers
@@ -68,21 +68,12 @@ class PersonForm(forms.Form):
         widget=forms.RadioSelect,
         initial=ContactChannel.TEXT,
     )
-    access_needs = forms.MultipleChoiceField(
+    access_needs = access_needs_field(
         label="Do they need anything to take part?",
         help_text="Choose all that apply. Offered again each time you book them.",
         choices=NEED_CHOICES,
-        widget=Checkboxes,
-        required=False,
-        error_messages={"invalid_choice": errors.ACCESS_NEED_UNKNOWN},
     )
-    adjustments = forms.CharField(
-        label="Other needs or adjustments (optional)",
-        required=False,
-        max_length=1000,
-        validators=[plain_text],
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    adjustments = adjustments_field(label="Other needs or adjustments (optional)")
 
     def details(self) -> PersonDetails:
         data = self.cleaned_data
@@ -127,21 +118,12 @@ class StaffBookingForm(forms.Form):
             "invalid_choice": errors.PERSON_RUN_REQUIRED,
         },
     )
-    access_needs = forms.MultipleChoiceField(
+    access_needs = access_needs_field(
         label="Do they need anything to take part?",
         help_text="Choose all that apply. Only the course's tutors and organisers see this.",
         choices=NEED_CHOICES,
-        widget=Checkboxes,
-        required=False,
-        error_messages={"invalid_choice": errors.ACCESS_NEED_UNKNOWN},
     )
-    adjustments = forms.CharField(
-        label="Anything else we should know or arrange? (optional)",
-        required=False,
-        max_length=1000,
-        validators=[plain_text],
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    adjustments = adjustments_field(label="Anything else we should know or arrange? (optional)")
     agreed_to_terms = forms.BooleanField(
         label="I have read them the booking terms and they agree",
         error_messages={"required": errors.PERSON_TERMS_NOT_READ},

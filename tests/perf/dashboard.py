@@ -15,21 +15,19 @@ the machines are shared and noisy. Run with `make bench` (or `python tests/perf/
 """
 
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.perf.on_postgres import run_on_postgres  # noqa: E402
+
 SIZES = (1_000, 100_000)
 REPEATS = 20
 PAGE = "/programme/"
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 BENCH_SECRET = "BENCHMARKLEADSECONDFACTORXXXXXXX"  # base32, for the benchmark's lead only
 
 
@@ -121,54 +119,8 @@ def measure():
     )
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}", query=""))
-
-
-def _admin(url: str, statement: str):
-    import psycopg
-
-    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as connection:
-        connection.execute(statement)
-
-
 def main():
-    if os.environ.get("DASHBOARD_BENCH_CHILD"):
-        measure()
-        return
-    chosen = os.environ.get("DASHBOARD_BENCH_DATABASE_URL")
-    created = None
-    if chosen:
-        url = chosen
-    else:
-        server = os.environ.get("DATABASE_URL", "")
-        if not server.startswith(("postgres://", "postgresql://")):
-            server = DEFAULT_SERVER
-        created = f"cotraining_dashboard_bench_{os.getpid()}"
-        import psycopg
-
-        try:
-            _admin(server, f'CREATE DATABASE "{created}"')
-        except psycopg.OperationalError as error:
-            print(f"dashboard benchmark skipped: no PostgreSQL server to use ({error})")
-            return
-        url = _with_database(server, created)
-    print(
-        f"dashboard benchmark on PostgreSQL ({urlsplit(url).path.lstrip('/')}): machine "
-        f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
-    try:
-        environment = {
-            **os.environ,
-            "DASHBOARD_BENCH_CHILD": "1",
-            "DATABASE_URL": url,
-            "DJANGO_SETTINGS_MODULE": "cms.settings.test",
-        }
-        subprocess.run([sys.executable, __file__], env=environment, check=True)  # noqa: S603
-    finally:
-        if created:
-            _admin(url, f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+    run_on_postgres("dashboard", measure, __file__)
 
 
 if __name__ == "__main__":
