@@ -16,7 +16,7 @@ Clashes, said in the preview and settled the same way by the merge:
 - both on the same run (or e-learning module): the better place stays (completed > booked >
   waiting > withdrawn; the kept record's when equal), with the register lines, lessons and
   certificate of the other added where the better one has none; the other place is deleted
-  (a place that frees up is not offered on by itself: the preview says so);
+  (a booked place that frees up is offered to the next person waiting, as when anyone leaves);
 - both answered the same reflection: the kept record's answers stay, the other's are deleted;
 - the staff record: the kept one stays, its blanks filled from the other's; contact details
   likewise (a blank email address, mobile, postal address or group is filled).
@@ -58,6 +58,7 @@ from courses.models import (
 )
 from courses.people import selectors
 from courses.people.services import PersonError
+from courses.workshops import booking, offers
 
 # The better place on a run, when both records have one.
 STATUS_RANK = {
@@ -257,6 +258,7 @@ def _fill_blanks(keep, merge) -> list[str]:
 
 def _move_enrolments(keep, merge) -> dict:
     counts = {"bookings and places": 0, "register lines": 0, "places given up": 0}
+    freed = set()
     for merged, kept in _pairs(keep, merge):
         counts["register lines"] += Attendance.objects.filter(enrolment=merged).count()
         if kept is None:
@@ -278,11 +280,22 @@ def _move_enrolments(keep, merge) -> dict:
             stays.access_needs, stays.adjustments = goes.access_needs, goes.adjustments
             stays.save(update_fields=["access_needs", "adjustments"])
         goes.delete()
+        if goes.run_id:
+            freed.add(goes.run_id)
         if stays.trainee_id != keep.pk:
             Enrolment.objects.filter(pk=stays.pk).update(trainee=keep)
         counts["bookings and places"] += 1
         counts["places given up"] += 1
+    # A place given up (or an offer of one, deleted with it) goes to the next person waiting,
+    # after the merge is saved: the run is locked then, never while both people are.
+    for run_id in sorted(freed):
+        transaction.on_commit(lambda run_id=run_id: _offer_freed_place(run_id))
     return counts
+
+
+def _offer_freed_place(run_id: int) -> None:
+    with transaction.atomic():
+        offers.offers_make(run=booking.run_row(run_id, lock=True))
 
 
 def _move_unique(model, person_field: str, keep, merge, *, together: tuple[str, ...]) -> int:

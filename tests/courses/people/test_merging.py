@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
@@ -14,17 +15,19 @@ from cms.models import ContactChannel
 from courses import errors
 from courses.models import (
     Attendance,
+    CourseRun,
     Enrolment,
     GroupException,
     Letter,
     OrganiserMessage,
     PersonRecord,
+    PlaceOffer,
 )
 from courses.people.merging import merge_candidates, merge_preview, people_merge
 from courses.people.selectors import merges_for
 from courses.people.services import PersonDetails, PersonError, person_add
 from tests.assessments.reflection_builders import administration, version_with_items
-from tests.factories import CourseRunFactory, SessionFactory, next_weekday
+from tests.factories import CourseRunFactory, SessionFactory, UserFactory, next_weekday
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -215,6 +218,28 @@ def test_both_on_the_same_run_keep_the_better_place(two, kept_status, merged_sta
     # The place kept keeps its own register lines; the other's fill the sessions it lacks.
     assert lines[2] == "present"
     assert lines[1] == ("absent" if enrolment.pk == ours.pk else "present")
+
+
+def test_a_place_freed_by_the_merge_is_offered_to_the_first_person_waiting(
+    two, django_capture_on_commit_callbacks
+):
+    run = two["run"]
+    CourseRun.objects.filter(pk=run.pk).update(status=CourseRun.Status.OPEN, capacity=3)
+    for session in two["sessions"]:  # the workshop's sessions have tutors to open with
+        session.starts_at = next_weekday(1, weeks_ahead=2 + session.number)
+        session.ends_at = session.starts_at + timedelta(hours=3)
+        session.save()
+    book(two["keep"], run), book(two["merge"], run), book(UserFactory(), run)
+    waiting = book(UserFactory(), run, Enrolment.Status.WAITLISTED)
+
+    preview = merge_preview(site=two["site"], keep=two["keep"], merge=two["merge"])
+    assert preview.frees_places == [run.title]
+    with django_capture_on_commit_callbacks(execute=True):
+        merge(two)
+
+    offer = PlaceOffer.objects.get()
+    assert (offer.enrolment, offer.status) == (waiting, PlaceOffer.Status.OPEN)
+    assert any(waiting.trainee.email in message.to for message in mail.outbox)
 
 
 def test_both_answered_the_same_reflection_keeps_the_kept_records_answers(two):
