@@ -20,6 +20,7 @@ from courses.models import (
     OrganiserMessage,
     PersonMerge,
     PersonRecord,
+    PlaceOffer,
     Referral,
     ReminderSent,
     RunMessageRecipient,
@@ -380,6 +381,28 @@ def group_messages_file(person) -> DataFile:
     )
 
 
+def offers_file(person) -> DataFile:
+    rows = tuple(
+        (
+            offer.made_at,
+            offer.run.title,
+            offer.expires_at,
+            offer.get_status_display(),
+            offer.answered_at,
+        )
+        for offer in PlaceOffer.objects.filter(enrolment__trainee=person)
+        .select_related("run")
+        .order_by("made_at", "pk")
+    )
+    return DataFile(
+        "offers_of_a_place.csv",
+        "the places offered to you from a waiting list, each with its deadline and what became "
+        "of it",
+        headings=("Offered", "Course", "Answer by", "What became of it", "Answered or closed"),
+        rows=rows,
+    )
+
+
 def merges_file(person) -> DataFile:
     rows = tuple(
         (merge.merged_at, merge.site.name, merge.merged_name, merge.merged_contacts)
@@ -437,6 +460,7 @@ def delivery_files(person) -> list[DataFile]:
         merges_file(person),
         referrals_file(person),
         bookings_file(person),
+        offers_file(person),
         attendance_file(person),
         lessons_file(person),
         certificates_file(person),

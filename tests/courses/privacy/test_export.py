@@ -3,7 +3,7 @@ register, lessons, certificates, messages, exceptions, the tutor record, reminde
 calendar feed, each compared with the database; nothing of anyone else's; and the same number
 of queries for 1 booking as for 10."""
 
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from django.db import connection
@@ -21,6 +21,7 @@ from courses.models import (
     GroupException,
     LessonProgress,
     OrganiserMessage,
+    PlaceOffer,
     ReminderSent,
 )
 from tests.cms.privacy.zip_reading import every_value, read_zip
@@ -112,6 +113,33 @@ def test_bookings_are_every_enrolment_with_status_dates_place_and_needs(held, tr
     assert (autumn["Status"], autumn["Place on the waiting list"]) == ("On the waiting list", "2")
     module, _ = elearning
     assert by_title[module.title]["Kind"] == "E-learning"
+
+
+def test_offers_of_a_place_are_theirs_with_the_deadline_and_what_became_of_each(held, trainee):
+    waiting, full = held["waiting"], held["full"]
+    made = days_from_today(-1, at=time(9, 0))
+    PlaceOffer.objects.create(
+        run=full,
+        enrolment=waiting,
+        made_at=made,
+        expires_at=made + timedelta(hours=48),
+        status=PlaceOffer.Status.DECLINED,
+        answered_at=made + timedelta(hours=2),
+    )
+    PlaceOffer.objects.create(  # someone else's offer on the same run
+        run=full,
+        enrolment=Enrolment.objects.filter(run=full).exclude(trainee=trainee).first(),
+        made_at=made,
+        expires_at=made + timedelta(hours=48),
+    )
+
+    (row,) = download(trainee)["offers_of_a_place.csv"]
+
+    assert row["Course"] == full.title
+    assert row["Offered"] == local(made)
+    assert row["Answer by"] == local(made + timedelta(hours=48))
+    assert row["What became of it"] == "Declined"
+    assert row["Answered or closed"] == local(made + timedelta(hours=2))
 
 
 def test_attendance_lessons_and_certificates_match_the_database(held, trainee, workshop):
@@ -240,10 +268,9 @@ def test_the_download_takes_as_many_queries_for_ten_bookings_as_for_one(workshop
 
     counted = queries_to_download(one)
     assert queries_to_download(ten) == counted
-    # 40: 36 for the files of every app (messages_to_your_group.csv, records_merged.csv and
-    # referrals.csv the newest), one each for linked organisation accounts, second factors, roles
-    # given at sign-in and resets of second factors.
-    assert counted == 40
+    # 41: 37 for the files of every app (offers_of_a_place.csv the newest), one each for linked
+    # organisation accounts, second factors, roles given at sign-in and resets of second factors.
+    assert counted == 41
 
 
 def test_an_empty_record_downloads_with_every_file_and_no_rows(db):
