@@ -124,7 +124,10 @@ ANSWERS_CLOSED = (
     "organisers to tell them what you need."
 )
 EXCEPTION_NOT_NEEDED = "{name} can already book this course: it is meant for their group."
-EXCEPTION_NO_SUCH_PERSON = "There is no account with the email address {email}."
+EXCEPTION_NO_SUCH_PERSON = (
+    "There is nobody with the email address or mobile number {address}. Check it, or add them "
+    "from the site's people page first."
+)
 EXCEPTION_REASON_REQUIRED = "Say why this person may join a course meant for the other group."
 BOOKING_BUSY = (
     "A lot of people are booking this course at the moment, so we could not save your booking. "

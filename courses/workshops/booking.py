@@ -31,6 +31,7 @@ from django.utils.formats import date_format
 
 from cms.locking import is_lock_timeout, wait_at_most
 from cms.queries import count_rows
+from cms.validation import normalise_mobile
 from courses import errors
 from courses.calendars import feeds
 from courses.common import channels, links, wording
@@ -253,16 +254,26 @@ def booking_answers_update(*, enrolment: Enrolment, answers: BookingAnswers) -> 
 
 
 @transaction.atomic
-def group_exception_create(*, run: CourseRun, email: str, reason: str, decided_by):
-    """A lead lets one person book `run` although it is meant for the other group. Recorded
-    with who decided and why; the person then books as anyone does."""
+def group_exception_create(*, run: CourseRun, address: str, reason: str, decided_by):
+    """A lead lets one person book `run` although it is meant for the other group, found by
+    their email address or, for someone added by phone, their mobile number. Recorded with who
+    decided and why; the person then books as anyone does (or staff book them)."""
     reason = (reason or "").strip()
     if not reason:
         raise BookingError(errors.EXCEPTION_REASON_REQUIRED)
-    email = (email or "").strip().lower()
-    person = get_user_model().objects.filter(email=email).first()
+    address = (address or "").strip()
+    person = None
+    if "@" in address:
+        person = get_user_model().objects.filter(email=address.lower()).first()
+    else:
+        try:
+            mobile = normalise_mobile(address)
+        except ValidationError:
+            mobile = None
+        if mobile:
+            person = get_user_model().objects.filter(mobile=mobile).first()
     if person is None:
-        raise BookingError(errors.EXCEPTION_NO_SUCH_PERSON.format(email=email))
+        raise BookingError(errors.EXCEPTION_NO_SUCH_PERSON.format(address=address))
     if person.is_in_group_of(run.programme.track):
         raise BookingError(
             errors.EXCEPTION_NOT_NEEDED.format(name=person.get_full_name() or person.email)

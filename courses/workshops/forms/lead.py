@@ -170,7 +170,12 @@ class CancelRunForm(forms.Form):
 class GroupExceptionForm(forms.Form):
     """A lead lets one person book a course meant for the other group."""
 
-    email = forms.EmailField(label="Their email address", max_length=254)
+    address = forms.CharField(
+        label="Their email address or mobile number",
+        max_length=254,
+        validators=[single_line],
+        help_text="For someone added by phone, the mobile number on their record.",
+    )
     reason = forms.CharField(
         label="Why they may join",
         max_length=500,

@@ -141,7 +141,7 @@ def run_exception(request, slug, run_id):
         try:
             exception = booking.group_exception_create(
                 run=run,
-                email=form.cleaned_data["email"],
+                address=form.cleaned_data["address"],
                 reason=form.cleaned_data["reason"],
                 decided_by=request.user,
             )

@@ -110,7 +110,7 @@ def test_a_leads_exception_lets_one_person_from_the_other_group_book(open_run, p
 
     exception = booking.group_exception_create(
         run=run,
-        email="Carer@Example.com ",
+        address="Carer@Example.com ",
         reason="Supports her husband",
         decided_by=people["lead"],
     )
@@ -122,6 +122,18 @@ def test_a_leads_exception_lets_one_person_from_the_other_group_book(open_run, p
         book(other, run)
 
 
+def test_an_exception_finds_someone_added_by_phone_by_their_mobile(open_run, people):
+    run = open_run(7)
+    carer = person(Audience.PROFESSIONAL, email=None, verified=False, mobile="+447700900456")
+
+    exception = booking.group_exception_create(
+        run=run, address="07700 900456", reason="Supports her husband", decided_by=people["lead"]
+    )
+
+    assert exception.trainee == carer
+    assert book(carer, run).status == Enrolment.Status.BOOKED
+
+
 @pytest.mark.parametrize(
     "email, reason, message",
     [
@@ -129,10 +141,11 @@ def test_a_leads_exception_lets_one_person_from_the_other_group_book(open_run, p
         (
             "nobody@example.com",
             "A reason",
-            errors.EXCEPTION_NO_SUCH_PERSON.format(email="nobody@example.com"),
+            errors.EXCEPTION_NO_SUCH_PERSON.format(address="nobody@example.com"),
         ),
         ("patient@example.com", "A reason", errors.EXCEPTION_NOT_NEEDED.format(name="Pat Patient")),
         ("carer@example.com", "Two\nlines", None),
+        ("07700", "A reason", errors.EXCEPTION_NO_SUCH_PERSON.format(address="07700")),
     ],
 )
 def test_an_exception_needs_a_reason_and_someone_from_the_other_group(
@@ -143,7 +156,7 @@ def test_an_exception_needs_a_reason_and_someone_from_the_other_group(
 
     with pytest.raises(BookingError) as refused:
         booking.group_exception_create(
-            run=open_run(7), email=email, reason=reason, decided_by=people["lead"]
+            run=open_run(7), address=email, reason=reason, decided_by=people["lead"]
         )
 
     if message:
@@ -373,8 +386,8 @@ def test_the_lead_sees_what_people_need_and_can_make_an_exception(client, open_r
     url = f"/sites/{run.site.slug}/runs/{run.pk}/"
 
     page = client.get(url).text
-    refused = client.post(f"{url}exceptions/", {"email": "carer@example.com", "reason": ""})
-    made = client.post(f"{url}exceptions/", {"email": "carer@example.com", "reason": "Carer"})
+    refused = client.post(f"{url}exceptions/", {"address": "carer@example.com", "reason": ""})
+    made = client.post(f"{url}exceptions/", {"address": "carer@example.com", "reason": "Carer"})
 
     assert "Ann Needs</strong>: I need a hearing loop" in page
     assert refused.status_code == 400
@@ -390,7 +403,7 @@ def test_another_sites_lead_cannot_make_an_exception(client, open_run, people):
 
     response = client.post(
         f"/sites/{run.site.slug}/runs/{run.pk}/exceptions/",
-        {"email": "carer@example.com", "reason": "Carer"},
+        {"address": "carer@example.com", "reason": "Carer"},
     )
 
     assert response.status_code == 404
