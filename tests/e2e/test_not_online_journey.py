@@ -22,6 +22,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from .sites import JourneySite, journey_site_make
 from .test_booking_journey import main
 from .test_journeys import DEMO_TOTP_SECRET, check, link_from_email, sign_in, sign_out
 from .test_trainee_journey import on_the_site, result_of
@@ -37,64 +38,32 @@ SECOND_WAITING = "southfield.second@example.com"
 TITLE = "Moving on Together, Southfield Library, Thursday mornings"
 MARGARET_MOBILE = "+447700900321"
 
-SET_UP = """
+SITE = JourneySite(
+    name="Southfield",
+    lead=(LEAD, "Sara"),
+    lay=(LAY, "Lena"),
+    clinician=("southfield.clinician@example.com", "Owen"),
+    trainees=[(BOOKED, "Bea"), (FIRST_WAITING, "Fay"), (SECOND_WAITING, "Sam")],
+    trainees_join_the_site=False,
+    title=TITLE,
+    weekday=3,  # Thursday mornings
+    start="10:00",
+    minutes=150,
+    capacity=2,
+    postcode="SF1 2BB",
+    contact_email="courses@southfield.example",
+    contact_phone="01632 960 555",
+)
+
+# Bea books one of the two places.
+BOOK = """
 import json
-from datetime import time, timedelta
-from django.utils import timezone
-from cms.models import Audience, ProgrammePage
-from cms.roles import Role
-from cms.second_factors.services import authenticator_app_ensure
-from cms.services import account_ensure
-from courses.models import Accreditation, Site, Tutor, TutorKind, Venue, WeeklyAvailability
-from courses.sites.services import site_membership_ensure
-from courses.workshops import scheduling
+from django.contrib.auth import get_user_model
 from courses.workshops.booking import BookingAnswers, run_book
 
-password, secret = {password!r}, {secret!r}
-site = Site.objects.create(name="Southfield Health Board", slug="southfield", nation="SCT",
-                           contact_email="courses@southfield.example",
-                           contact_phone="01632 960 555")
-venue = Venue.objects.create(site=site, name="Southfield Library", address="2 Market Street",
-                             postcode="SF1 2BB", capacity=20, step_free=True)
-lead, _ = account_ensure(email={lead!r}, first_name="Sara", last_name="Lead",
-                         roles=[Role.PROGRAMME_LEAD], password=password)
-site_membership_ensure(site=site, user=lead)
-authenticator_app_ensure(user=lead, secret=secret)
-programme = ProgrammePage.objects.live().get(slug="moving-on-together")
-today = timezone.localdate()
-tutors = {{}}
-for kind, email, first, role in ((TutorKind.LAY, {lay!r}, "Lena", Role.LAY_TUTOR),
-                                 (TutorKind.CLINICAL, "southfield.clinician@example.com", "Owen",
-                                  Role.CLINICAL_TUTOR)):
-    user, _ = account_ensure(email=email, first_name=first, last_name="Southfield", roles=[role],
-                             password=password)
-    site_membership_ensure(site=site, user=user)
-    tutor = Tutor.objects.create(user=user, site=site, kind=kind, monthly_cap=10)
-    for weekday in range(5):
-        WeeklyAvailability.objects.create(tutor=tutor, weekday=weekday, starts_at=time(9, 0),
-                                          ends_at=time(21, 0))
-    Accreditation.objects.create(tutor=tutor, programme=programme,
-                                 accredited_on=today - timedelta(days=400),
-                                 expires_on=today + timedelta(days=730))
-    tutors[kind] = tutor
-people = {{}}
-for email, first in (({booked!r}, "Bea"), ({first_waiting!r}, "Fay"), ({second_waiting!r}, "Sam")):
-    person, _ = account_ensure(email=email, first_name=first, last_name="Southfield",
-                               roles=[Role.TRAINEE], password=password,
-                               audience=Audience.CONDITION)
-    people[email] = person
-first = today + timedelta(weeks=3)
-first += timedelta(days=(3 - first.weekday()) % 7)  # a Thursday
-run = scheduling.run_create(site=site, programme_id=programme.pk, venue_id=venue.pk,
-                            title={title!r}, first_date=first, weekday=3,
-                            start_time=time(10, 0), session_minutes=150, session_count=3,
-                            capacity=2, minimum_group=1, completion_sessions=2)
-for session in run.sessions.order_by("number"):
-    for kind, tutor in tutors.items():
-        scheduling.session_assign(session=session, tutor_id=tutor.pk, kind=kind)
-scheduling.run_open(run=run)
-run_book(trainee=people[{booked!r}], run_id=run.pk, answers=BookingAnswers(agreed_to_terms=True))
-print("RESULT", json.dumps({{"run": run.pk, "first": run.sessions.order_by("number")[0].pk}}))
+person = get_user_model().objects.get(email={booked!r})
+status = run_book(trainee=person, run_id={run}, answers=BookingAnswers(agreed_to_terms=True)).status
+print("RESULT", json.dumps({{"status": status}}))
 """
 
 # Two people join the waiting list of the (now full) course, in order.
@@ -154,18 +123,9 @@ def test_a_referral_is_booked_by_phone_and_a_freed_place_is_offered(
         "first_waiting": FIRST_WAITING,
         "second_waiting": SECOND_WAITING,
     }
-    made = result_of(
-        on_the_site(
-            SET_UP.format(
-                password=demo_password,
-                secret=DEMO_TOTP_SECRET,
-                lead=LEAD,
-                lay=LAY,
-                title=TITLE,
-                **common,
-            )
-        )
-    )
+    made = journey_site_make(SITE, password=demo_password, secret=DEMO_TOTP_SECRET)
+    booked = result_of(on_the_site(BOOK.format(run=made["run"], **common)))
+    assert booked == {"status": "booked"}
 
     # 1. The lead uploads the practice's list: one row has a landline for a mobile.
     page = new_page()

@@ -21,6 +21,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .sites import JourneySite, journey_site_make
 from .test_booking_journey import main
 from .test_journeys import DEMO_TOTP_SECRET, check, link_from_email, sign_in, sign_out
 from .test_trainee_journey import on_the_site, result_of
@@ -36,60 +37,18 @@ TITLE = "Moving on Together, Northfield Library, Wednesday afternoons"
 GOALS = ("Walk to the shops without stopping", "Sleep through the night")
 THEME = "Getting out and about"
 
-SET_UP = """
-import json
-from datetime import time, timedelta
-from django.utils import timezone
-from cms.models import Audience, ProgrammePage
-from cms.roles import Role
-from cms.second_factors.services import authenticator_app_ensure
-from cms.services import account_ensure
-from courses.models import Accreditation, Site, Tutor, TutorKind, Venue, WeeklyAvailability
-from courses.sites.services import site_membership_ensure
-from courses.workshops import scheduling
-
-password, secret = {password!r}, {secret!r}
-site = Site.objects.create(name="Northfield Health Board", slug="northfield", nation="SCT")
-venue = Venue.objects.create(site=site, name="Northfield Library", address="1 High Street",
-                             postcode="NF1 1AA", capacity=20, step_free=True)
-lead, _ = account_ensure(email={lead!r}, first_name="Fiona", last_name="Lead",
-                         roles=[Role.PROGRAMME_LEAD], password=password)
-site_membership_ensure(site=site, user=lead)
-authenticator_app_ensure(user=lead, secret=secret)
-programme = ProgrammePage.objects.live().get(slug="moving-on-together")
-today = timezone.localdate()
-tutors = {{}}
-for kind, email, first, role in ((TutorKind.LAY, {lay!r}, "Nina", Role.LAY_TUTOR),
-                                 (TutorKind.CLINICAL, "northfield.clinician@example.com", "Omar",
-                                  Role.CLINICAL_TUTOR)):
-    user, _ = account_ensure(email=email, first_name=first, last_name="Northfield", roles=[role],
-                             password=password)
-    site_membership_ensure(site=site, user=user)
-    tutor = Tutor.objects.create(user=user, site=site, kind=kind, monthly_cap=10)
-    for weekday in range(5):
-        WeeklyAvailability.objects.create(tutor=tutor, weekday=weekday, starts_at=time(9, 0),
-                                          ends_at=time(21, 0))
-    Accreditation.objects.create(tutor=tutor, programme=programme,
-                                 accredited_on=today - timedelta(days=400),
-                                 expires_on=today + timedelta(days=730))
-    tutors[kind] = tutor
-for number, email in enumerate([{patient!r}] + {others!r}):
-    person, _ = account_ensure(email=email, first_name="Jess" if number == 0 else f"Person{{number}}",
-                               last_name="Northfield", roles=[Role.TRAINEE], password=password,
-                               audience=Audience.CONDITION)
-    site_membership_ensure(site=site, user=person)
-first = today + timedelta(weeks=3)
-first += timedelta(days=(2 - first.weekday()) % 7)  # a Wednesday
-run = scheduling.run_create(site=site, programme_id=programme.pk, venue_id=venue.pk,
-                            title={title!r}, first_date=first, weekday=2,
-                            start_time=time(14, 0), session_minutes=120, session_count=3,
-                            capacity=10, minimum_group=1, completion_sessions=2)
-for session in run.sessions.order_by("number"):
-    for kind, tutor in tutors.items():
-        scheduling.session_assign(session=session, tutor_id=tutor.pk, kind=kind)
-scheduling.run_open(run=run)
-print("RESULT", json.dumps({{"run": run.pk}}))
-"""
+SITE = JourneySite(
+    name="Northfield",
+    lead=(LEAD, "Fiona"),
+    lay=(LAY, "Nina"),
+    clinician=("northfield.clinician@example.com", "Omar"),
+    trainees=[(PATIENT, "Jess")] + [(email, f"Person{n}") for n, email in enumerate(OTHERS, 1)],
+    title=TITLE,
+    weekday=2,  # Wednesday afternoons
+    start="14:00",
+    minutes=120,
+    capacity=10,
+)
 
 # The course's sessions moved back by whole days so that session `ended` (1, 2, 3) ended between
 # `ago` and `ago` + 1 days back; the register of every session that has ended
@@ -192,13 +151,7 @@ def test_goals_from_booking_to_the_three_month_follow_up(
     new_page, screenshot, base_url, mail_dir, demo_password
 ):
     common = {"password": demo_password, "lay": LAY, "others": OTHERS}
-    run = result_of(
-        on_the_site(
-            SET_UP.format(
-                secret=DEMO_TOTP_SECRET, lead=LEAD, patient=PATIENT, title=TITLE, **common
-            )
-        )
-    )["run"]
+    run = journey_site_make(SITE, password=demo_password, secret=DEMO_TOTP_SECRET)["run"]
 
     # 1. The patient books and writes two goals, shared without her name.
     page = new_page(viewport=PHONE)
