@@ -30,6 +30,12 @@ def reflections_file(person) -> DataFile:
     )
 
 
+def _entered_by(response) -> str:
+    if response.entered_by_id is None:
+        return ""
+    return response.entered_by.get_full_name() or "a member of staff"
+
+
 def reflection_responses_file(person) -> DataFile:
     rows = tuple(
         (
@@ -39,15 +45,16 @@ def reflection_responses_file(person) -> DataFile:
             response.started_at,
             response.submitted_at,
             response.share_with_tutors,
+            _entered_by(response),
         )
         for response in Response.objects.filter(respondent=person)
-        .select_related("administration")
+        .select_related("administration", "entered_by")
         .order_by("started_at", "pk")
     )
     return DataFile(
         "reflection_responses.csv",
-        "each reflection you began: whether you sent it, when, and whether your tutors may read "
-        "your written answers without your name",
+        "each reflection you began: whether you sent it, when, whether your tutors may read "
+        "your written answers without your name, and who typed it in if you answered on paper",
         headings=(
             "Reflection",
             "Before or after",
@@ -55,6 +62,7 @@ def reflection_responses_file(person) -> DataFile:
             "Started",
             "Sent",
             "Tutors may read written answers",
+            "Entered from your paper form by",
         ),
         rows=rows,
     )

@@ -83,6 +83,12 @@ def test_reflections_are_the_rows_of_their_own_download(course, trainee):
     assert files["reflections.csv"] == expected
     assert [row["Status"] for row in files["reflection_responses.csv"]] == ["Submitted", "Draft"]
     assert files["reflection_responses.csv"][1]["Tutors may read written answers"] == "Yes"
+    assert [
+        row["Entered from your paper form by"] for row in files["reflection_responses.csv"]
+    ] == [
+        "",
+        "",
+    ]
     assert "From a friend" not in every_value(files)
 
 

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments.models import Item, Response
+from assessments.privacy.export import reflection_responses_file
 from cms.models import ContactChannel
 from courses import errors
 from courses.models import CourseRun, Enrolment, PersonRecord
@@ -362,6 +363,9 @@ def test_staff_enter_a_paper_reflection_kept_as_the_persons_with_who_entered_it(
     assert "answers from their paper form have been saved" in page
     assert f"Entered from a paper form by {people['lead'].get_full_name()}" in page
     assert lead_client.post(url, {}).status_code == 200  # sent: shown, not changed
+    # The person's own download says who typed their answers in.
+    (row,) = reflection_responses_file(person).rows
+    assert row[-1] == people["lead"].get_full_name()
 
 
 def test_a_reflection_of_another_sites_run_is_not_found(lead_client, riverside, people, run):
