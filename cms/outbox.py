@@ -216,10 +216,3 @@ EMAILS = Outbox(
     task=deliver_email,
     hand_over=_send_stored,
 )
-
-# The names the rest of the site and its commands use.
-enqueue_delivery = EMAILS.enqueue
-send_queued_email = EMAILS.send_due
-outbox_prune = EMAILS.prune
-outbox_sent_passed = EMAILS.sent_passed
-outgoing_email_retry = EMAILS.retry

@@ -5,7 +5,7 @@ from crontask import cron
 from django.tasks import task
 
 from cms.privacy.retention import retention_apply
-from cms.texts import send_queued_texts, texts_prune
+from cms.texts import TEXTS
 
 # Daily, at night, when nobody is booking: each kind's period is in years or days, so once a day
 # is soon enough, and the run is safe to repeat.
@@ -29,4 +29,4 @@ def apply_retention() -> dict:
 def send_due_texts() -> dict:
     """Send every text message that is due (cms/texts.py) and delete sent ones past their
     retention period. Safe to run twice: each text is locked while it is sent, and sent once."""
-    return {"sent": send_queued_texts(), "pruned": texts_prune()}
+    return {"sent": TEXTS.send_due(), "pruned": TEXTS.prune()}

@@ -137,13 +137,6 @@ TEXTS = Outbox(
     switched_on=texts_enabled,
 )
 
-# The names the rest of the site and its commands use.
-enqueue_text = TEXTS.enqueue
-send_queued_texts = TEXTS.send_due
-texts_sent_passed = TEXTS.sent_passed
-texts_prune = TEXTS.prune
-outgoing_text_retry = TEXTS.retry
-
 
 # --- delivery receipts from Notify ----------------------------------------------------------
 

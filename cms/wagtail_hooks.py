@@ -115,14 +115,15 @@ def outbox_send_again(request, pk, *, viewset):
 
 
 class OutboxIndexView(IndexView):
+    send_again_url_name = None  # given by OutboxViewSet
+
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         if instance.status != OutgoingMessage.Status.SENT:
-            namespace = self.index_url_name.rsplit(":", 1)[0]
             buttons.append(
                 MenuItem(
                     "Send again",
-                    url=reverse(f"{namespace}:send_again", args=[instance.pk]),
+                    url=reverse(self.send_again_url_name, args=[instance.pk]),
                     icon_name="resubmit",
                     priority=15,
                 )
@@ -146,6 +147,11 @@ class OutboxViewSet(ModelViewSet):
     @staticmethod
     def described(outgoing) -> str:
         raise NotImplementedError
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            send_again_url_name=self.get_url_name("send_again"), **kwargs
+        )
 
     def get_urlpatterns(self):
         return [

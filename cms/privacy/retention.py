@@ -20,11 +20,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cms.models import PersonalDataExport, RetentionRun
-from cms.outbox import outbox_sent_passed
+from cms.outbox import EMAILS
 from cms.privacy.erasure import ERASED_DOMAIN, ErasureRefused, person_erase
 from cms.privacy.periods import period_cutoff, period_text
 from cms.roles import STAFF_ROLES
-from cms.texts import texts_sent_passed
+from cms.texts import TEXTS
 
 
 def _delete(rows) -> tuple[int, list]:
@@ -159,11 +159,11 @@ def _cms_rules() -> list[RetentionRule]:
         RetentionRule(
             kind="sent_emails",
             does="Deletes sent emails from the outbox.",
-            passed=outbox_sent_passed,
+            passed=EMAILS.sent_passed,
         ),
         RetentionRule(
             kind="sent_texts",
             does="Deletes sent text messages from the outbox.",
-            passed=texts_sent_passed,
+            passed=TEXTS.sent_passed,
         ),
     ]

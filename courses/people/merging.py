@@ -287,9 +287,11 @@ def _move_enrolments(keep, merge) -> dict:
         counts["bookings and places"] += 1
         counts["places given up"] += 1
     # A place given up (or an offer of one, deleted with it) goes to the next person waiting,
-    # after the merge is saved: the run is locked then, never while both people are.
+    # after the merge is saved: the run is locked then, never while both people are. Robust: a
+    # run that cannot be locked just then is logged and leaves the saved merge as it is (the
+    # place is offered when the run next has one given up).
     for run_id in sorted(freed):
-        transaction.on_commit(lambda run_id=run_id: _offer_freed_place(run_id))
+        transaction.on_commit(lambda run_id=run_id: _offer_freed_place(run_id), robust=True)
     return counts
 
 

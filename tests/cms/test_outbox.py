@@ -142,7 +142,7 @@ def test_the_email_goes_out_once_when_the_mail_server_is_back(
 
     port, sink = smtp_sink
     use_mail_server(settings, port)
-    assert outbox.send_queued_email() == 0  # not due for another minute
+    assert outbox.EMAILS.send_due() == 0  # not due for another minute
     frozen_clock.shift(outbox.FIRST_RETRY)
     first, second = StringIO(), StringIO()
     with django_capture_on_commit_callbacks(execute=True):
@@ -191,7 +191,7 @@ def test_an_email_that_keeps_failing_is_given_up_and_shown_to_system_administrat
         waiting = OutgoingEmail.objects.get()
         waits.append(waiting.next_attempt_at - timezone.now())
         frozen_clock.move_to(waiting.next_attempt_at)
-        outbox.send_queued_email()
+        outbox.EMAILS.send_due()
     failed = OutgoingEmail.objects.get()
     assert failed.status == OutgoingEmail.Status.FAILED
     assert failed.attempts == outbox.MAX_ATTEMPTS

@@ -148,7 +148,7 @@ def test_with_notify_down_the_text_waits_and_goes_once_notify_is_back(
     assert text.attempts == 1
     assert "503" in text.last_error  # the client reports a refused connection as 503
     assert text.next_attempt_at == timezone.now() + timedelta(minutes=1)
-    assert texts.send_queued_texts() == 0  # not due for another minute
+    assert texts.TEXTS.send_due() == 0  # not due for another minute
 
     settings.NOTIFY_BASE_URL = notify.url
     frozen_clock.shift(timedelta(minutes=1))
@@ -187,7 +187,7 @@ def test_a_text_notify_keeps_refusing_is_given_up_on_and_sent_again_by_an_admini
     while text.status == OutgoingText.Status.QUEUED:
         waits.append(text.next_attempt_at - timezone.now())
         frozen_clock.move_to(text.next_attempt_at)
-        texts.send_queued_texts()
+        texts.TEXTS.send_due()
         text.refresh_from_db()
 
     assert text.status == OutgoingText.Status.FAILED
@@ -416,7 +416,7 @@ def test_sent_texts_are_deleted_after_a_week_and_the_others_kept(frozen_clock):
     failed = text(OutgoingText.Status.FAILED)
 
     assert retention_apply(dry_run=True).counts["sent_texts"] == 1
-    assert texts.texts_prune() == 1
+    assert texts.TEXTS.prune() == 1
     assert set(OutgoingText.objects.values_list("pk", flat=True)) == {recent.pk, failed.pk}
 
 

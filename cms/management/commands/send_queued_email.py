@@ -1,7 +1,7 @@
 from django.core.management import BaseCommand
 
 from cms.models import OutgoingEmail
-from cms.outbox import outbox_prune, send_queued_email
+from cms.outbox import EMAILS
 
 
 class Command(BaseCommand):
@@ -13,8 +13,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        sent = send_queued_email()
-        pruned = outbox_prune()
+        sent = EMAILS.send_due()
+        pruned = EMAILS.prune()
         waiting = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED).count()
         failed = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.FAILED).count()
         self.stdout.write(

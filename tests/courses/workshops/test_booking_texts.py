@@ -200,9 +200,9 @@ def test_booking_with_notify_down_books_and_keeps_the_text(
 
     settings.NOTIFY_BASE_URL = notify.url
     frozen_clock.shift(timedelta(minutes=1))
-    from cms.texts import send_queued_texts
+    from cms.texts import TEXTS
 
-    assert send_queued_texts() == 1
+    assert TEXTS.send_due() == 1
     assert "is booked" in texts_sent(notify)[0]
 
 
